@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvosim/sim.h - the simulated machine: create, destroy, geometry, counters,
+ * errors, fault injection and the fault log.
+ *
+ * Synchronisation (what may run concurrently with what):
+ *
+ *   function                      | may run concurrently with
+ *   ------------------------------+-----------------------------------------
+ *   hvo_sim_create                | anything on other sims
+ *   hvo_sim_destroy               | nothing on the same sim
+ *   hvo_sim_geometry, hvo_sim_*name | anything
+ *   hvo_sim_stats                 | anything (a snapshot; counters are
+ *                                 | individually atomic, not mutually)
+ *   hvo_fail_set, hvo_fail_clear  | anything (takes effect for allocations
+ *                                 | that start after it returns)
+ *   hvo_fault_log_*               | anything
+ *   hvo_last_error                | anything (thread-local)
+ */
+#ifndef HVOSIM_SIM_H
+#define HVOSIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hvo_sim;
+
+/** Zones, in the kernel's order (ZONE_DMA is not modelled). */
+enum hvo_zone_type {
+	HVO_ZONE_DMA32 = 0,
+	HVO_ZONE_NORMAL,
+	HVO_ZONE_MOVABLE,
+	HVO_NR_ZONES,
+};
+
+/**
+ * struct hvo_geometry - derived constants of a machine.
+ * @page_shift: log2 of the base page size.
+ * @page_size: base page size in bytes.
+ * @stride: bytes per struct page (the config's struct_page_size).
+ * @mask_encoding: true if compound_info uses the mask encoding.
+ * @hvo_possible: the stride is a power of 2 (HVO can run at all).
+ * @pgtable_levels: levels of the vmemmap page table.
+ * @pmd_shift: log2 of the size a PMD entry maps.
+ * @section_shift: log2 of a memory section (SECTION_SIZE_BITS).
+ * @max_folio_order: MAX_FOLIO_ORDER (ilog2(16G) - page_shift).
+ * @vmemmap_tail_min_order: VMEMMAP_TAIL_MIN_ORDER, the smallest order HVO
+ *	optimises: ilog2(2 * PAGE_SIZE / stride).
+ * @nr_vmemmap_tails: NR_VMEMMAP_TAILS, slots per zone.
+ * @vmemmap_base: simulated address of the struct page of pfn 0.
+ * @nr_pfns: simulated pfns (all nodes).
+ */
+struct hvo_geometry {
+	unsigned int page_shift;
+	uint64_t page_size;
+	unsigned int stride;
+	bool mask_encoding;
+	bool hvo_possible;
+	unsigned int pgtable_levels;
+	unsigned int pmd_shift;
+	unsigned int section_shift;
+	unsigned int max_folio_order;
+	unsigned int vmemmap_tail_min_order;
+	unsigned int nr_vmemmap_tails;
+	uint64_t vmemmap_base;
+	uint64_t nr_pfns;
+};
+
+/**
+ * enum hvo_frame_kind - what an allocated frame is used for.
+ */
+enum hvo_frame_kind {
+	HVO_KIND_OTHER = 0,	/* a generic allocation by a harness */
+	HVO_KIND_VMEMMAP,	/* holds struct pages */
+	HVO_KIND_PGTABLE,	/* a page-table page of the vmemmap */
+	HVO_KIND_HUGETLB,	/* huge-page data (no host bytes) */
+	HVO_KIND_SHARED_TAIL,	/* a shared tail vmemmap frame */
+	HVO_NR_KINDS,
+};
+
+/**
+ * enum hvo_alloc_site - allocation sites, for fault injection and counters.
+ */
+enum hvo_alloc_site {
+	HVO_SITE_ANY = 0,	/* in hvo_fail_set(): every site */
+	HVO_SITE_GENERIC,	/* hvo_alloc_frames() by a harness */
+	HVO_SITE_PGTABLE,	/* a page-table page (PMD split, populate) */
+	HVO_SITE_VMEMMAP_POPULATE, /* boot/hotplug vmemmap population */
+	HVO_SITE_VMEMMAP_HEAD,	/* HVO: the new private head frame */
+	HVO_SITE_VMEMMAP_TAIL,	/* HVO: the shared tail frame */
+	HVO_SITE_VMEMMAP_RESTORE, /* restore: alloc_vmemmap_page_list() */
+	HVO_SITE_HUGETLB_FOLIO,	/* a huge page for the pool */
+	HVO_SITE_BOOT_HVO,	/* boot: vmemmap_populate_hvo() */
+	HVO_NR_SITES,
+};
+
+/**
+ * struct hvo_stats - counters of a machine.  Page counts are base pages.
+ */
+struct hvo_stats {
+	uint64_t allocated[HVO_NR_KINDS];	/* allocations ever, pages */
+	uint64_t freed[HVO_NR_KINDS];		/* frees ever, pages */
+	uint64_t in_use[HVO_NR_KINDS];		/* now, pages */
+	uint64_t boot_in_use[HVO_NR_KINDS];	/* of in_use: memblock (boot) */
+	uint64_t alloc_calls[HVO_NR_SITES];
+	uint64_t alloc_failures[HVO_NR_SITES];	/* real and injected */
+	uint64_t injected_failures;
+	uint64_t free_pages;			/* buddy, all zones */
+	uint64_t host_frames;			/* frames that ever got host bytes */
+	uint64_t tlb_flush_all;
+	uint64_t tlb_flush_range;
+	uint64_t pmd_splits;
+	uint64_t pmd_split_races;		/* loser freed its table */
+	uint64_t ro_faults;			/* writes through RO PTEs */
+	uint64_t early_frees;			/* refused: freed before flush */
+	/* HVO (hugetlb_vmemmap.c) */
+	int64_t memmap_pages;			/* memmap_pages_add() total */
+	int64_t memmap_boot_pages;		/* memmap_boot_pages_add() total */
+	uint64_t optimized_folios;		/* folios optimized now */
+	uint64_t optimize_calls, optimize_done, optimize_failed;
+	uint64_t restore_calls, restore_done, restore_failed;
+	uint64_t vmemmap_pages_freed;		/* by optimize, ever */
+	uint64_t vmemmap_pages_restored;	/* by restore, ever */
+	uint64_t shared_tails_live;
+	uint64_t shared_tails_allocated;
+	uint64_t shared_tails_freed;
+	uint64_t shared_tail_races;		/* lost cmpxchg/lock recheck */
+	uint64_t synchronize_rcu_calls;
+	uint64_t synchronize_rcu_ns;
+	int64_t static_key_count;		/* hugetlb_optimize_vmemmap_key */
+	uint64_t rollbacks;
+};
+
+/**
+ * hvo_sim_create() - build a machine: memblock, sparse vmemmap, buddy,
+ * hstates and boot gigantic pages.
+ * @cfg: the config; not referenced after return.
+ * @out: the new machine.
+ *
+ * Return: 0; -EINVAL for a bad config (hvo_last_error() names the field);
+ * -ENOMEM if the host cannot back it.  Nothing is half-created.
+ */
+int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out);
+
+/**
+ * hvo_sim_destroy() - tear a machine down.
+ * @sim: the machine (NULL is allowed).
+ *
+ * Return: frames still allocated that are not part of the machine's own
+ * structures (page tables, vmemmap, pool folios and shared tails are the
+ * machine's; harness allocations from hvo_alloc_frames() are not).  Each is
+ * reported on stderr.  Tests assert 0.
+ */
+uint64_t hvo_sim_destroy(struct hvo_sim *sim);
+
+/**
+ * hvo_sim_geometry() - the machine's derived constants.
+ * @sim: the machine.
+ *
+ * Return: a pointer valid for the machine's life.
+ */
+const struct hvo_geometry *hvo_sim_geometry(const struct hvo_sim *sim);
+
+/**
+ * hvo_sim_config() - the config the machine was built from.
+ * @sim: the machine.
+ *
+ * Return: a pointer valid for the machine's life.
+ */
+const struct hvo_config *hvo_sim_config(const struct hvo_sim *sim);
+
+/**
+ * hvo_sim_stats() - snapshot the counters.
+ * @sim: the machine.
+ * @st: filled in.
+ */
+void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st);
+
+/**
+ * hvo_zone_name() - "DMA32", "Normal", "Movable".
+ * @zone: the zone type.
+ *
+ * Return: a static string.
+ */
+const char *hvo_zone_name(enum hvo_zone_type zone);
+
+/**
+ * hvo_kind_name() - the name of a frame kind.
+ * @kind: the kind.
+ *
+ * Return: a static string.
+ */
+const char *hvo_kind_name(enum hvo_frame_kind kind);
+
+/**
+ * hvo_site_name() - the name of an allocation site.
+ * @site: the site.
+ *
+ * Return: a static string.
+ */
+const char *hvo_site_name(enum hvo_alloc_site site);
+
+/**
+ * hvo_site_parse() - the site of a name from hvo_site_name().
+ * @name: the name.
+ *
+ * Return: the site, or -EINVAL.
+ */
+int hvo_site_parse(const char *name);
+
+/**
+ * hvo_zone_span() - the pfn range of a zone.
+ * @sim: the machine.
+ * @nid: node.
+ * @zone: zone type.
+ * @start: first pfn.
+ * @end: one past the last pfn (== @start for an empty zone).
+ *
+ * Return: 0, or -EINVAL for a node or zone that does not exist.
+ */
+int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
+		  enum hvo_zone_type zone, uint64_t *start, uint64_t *end);
+
+/**
+ * hvo_pfn_zone() - node and zone of a pfn, as memmap_init() sets them.
+ * @sim: the machine.
+ * @pfn: the pfn.
+ * @nid: node (may be NULL).
+ * @zone: zone (may be NULL).
+ *
+ * Return: 0, or -ERANGE for a pfn the machine does not have.
+ */
+int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn, unsigned int *nid,
+		 enum hvo_zone_type *zone);
+
+/**
+ * hvo_last_error() - the message of the last failed call on this thread.
+ *
+ * Return: a thread-local string, "" if none.
+ */
+const char *hvo_last_error(void);
+
+/**
+ * struct hvo_fail_spec - a fault-injection rule.
+ * @site: where (HVO_SITE_ANY: every site, counted together).
+ * @nth: fail the nth allocation at @site counted from hvo_fail_set()
+ *	(1-based); 0: no nth rule.
+ * @probability: also fail each allocation with this probability (seeded
+ *	from the config's seed); 0 for none.
+ * @persistent: once one allocation has failed, fail every later one too.
+ */
+struct hvo_fail_spec {
+	enum hvo_alloc_site site;
+	uint64_t nth;
+	double probability;
+	bool persistent;
+};
+
+/**
+ * hvo_fail_set() - install a fault-injection rule (replaces the old one).
+ * @sim: the machine.
+ * @spec: the rule.
+ *
+ * Return: 0, or -EINVAL for a bad site or a probability outside [0, 1].
+ */
+int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec);
+
+/**
+ * hvo_fail_clear() - remove the fault-injection rule.
+ * @sim: the machine.
+ */
+void hvo_fail_clear(struct hvo_sim *sim);
+
+/**
+ * hvo_fail_injected() - allocations failed by injection since
+ * hvo_fail_set().
+ * @sim: the machine.
+ *
+ * Return: the count.
+ */
+uint64_t hvo_fail_injected(struct hvo_sim *sim);
+
+/** What a fault record is about. */
+enum hvo_fault_type {
+	HVO_FAULT_RO_WRITE = 0,	/* a store or RMW through an RO PTE */
+	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
+	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
+};
+
+/**
+ * struct hvo_fault - one fault log record.
+ * @type: what happened.
+ * @vaddr: simulated virtual address accessed (RO write), or 0.
+ * @frame_pfn: the frame written or freed.
+ * @page_pfn: pfn whose struct page was addressed, or ~0.
+ * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
+ * @op: "store", "add_unless", "cmpxchg", "free", ...
+ * @field: struct page word index written, or -1.
+ * @thread: the thread id (hvo_thread_id()) that did it.
+ * @seq: global sequence number of the record.
+ */
+struct hvo_fault {
+	enum hvo_fault_type type;
+	uint64_t vaddr;
+	uint64_t frame_pfn;
+	uint64_t page_pfn;
+	uint64_t folio_pfn;
+	const char *op;
+	int field;
+	uint32_t thread;
+	uint64_t seq;
+};
+
+/**
+ * hvo_fault_log_count() - records ever logged (including those the ring
+ * dropped and, in count policy, those not kept).
+ * @sim: the machine.
+ *
+ * Return: the count.
+ */
+uint64_t hvo_fault_log_count(struct hvo_sim *sim);
+
+/**
+ * hvo_fault_log_get() - copy a kept record.
+ * @sim: the machine.
+ * @i: index among kept records, oldest first.
+ * @out: the record.
+ *
+ * Return: 0, or -ENOENT if there is no such record.
+ */
+int hvo_fault_log_get(struct hvo_sim *sim, uint64_t i, struct hvo_fault *out);
+
+/**
+ * hvo_fault_log_clear() - forget all records and the count.
+ * @sim: the machine.
+ */
+void hvo_fault_log_clear(struct hvo_sim *sim);
+
+/**
+ * hvo_fault_format() - one line describing a record.
+ * @f: the record.
+ * @buf: output.
+ * @len: its size.
+ *
+ * Return: @buf.
+ */
+char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len);
+
+/**
+ * hvo_thread_id() - the small id hvosim uses for the calling thread in
+ * fault records (assigned on first use, 1, 2, ...).
+ *
+ * Return: the id.
+ */
+uint32_t hvo_thread_id(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HVOSIM_SIM_H */

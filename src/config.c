@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * config.c - defaults, validation and CLI spellings of struct hvo_config.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->page_shift = 12;
+	cfg->struct_page_size = 64;
+	cfg->nr_nodes = 1;
+	cfg->node_mem_bytes[0] = 4ull << 30;
+	cfg->scheme = HVO_SCHEME_SHARED_TAIL;
+	cfg->tail_scope = HVO_SCOPE_ZONE;
+	cfg->tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
+	cfg->tail_lifetime = HVO_TAIL_NEVER;
+	cfg->encoding = HVO_ENC_AUTO;
+	cfg->rcu_sync = true;
+	cfg->fault_policy = HVO_FAULT_ABORT;
+	cfg->fault_log_size = 1024;
+	cfg->seed = 1;
+}
+
+/* SECTION_SIZE_BITS: x86-64 27; arm64 27 for 4K/16K and 29 for 64K */
+unsigned int hvo__section_shift(unsigned int page_shift)
+{
+	return page_shift == 16 ? 29 : 27;
+}
+
+/* largest size a config may simulate: the arena is reserved, not committed,
+ * but it still needs host address space */
+#define HVO_MAX_MEM (16ull << 40)
+
+HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
+{
+	unsigned int i;
+	uint64_t total = 0, sec;
+	bool pow2;
+
+	if (!cfg)
+		return hvo__err(-EINVAL, "config: NULL");
+	if (cfg->page_shift != 12 && cfg->page_shift != 14 && cfg->page_shift != 16)
+		return hvo__err(-EINVAL, "page_shift: %u is not 12, 14 or 16 (4K, 16K, 64K pages)",
+				cfg->page_shift);
+	if (cfg->struct_page_size < 40 || cfg->struct_page_size > 256 ||
+	    cfg->struct_page_size % 8)
+		return hvo__err(-EINVAL, "struct_page_size: %u is not a multiple of 8 in [40, 256]",
+				cfg->struct_page_size);
+	if (cfg->nr_nodes < 1 || cfg->nr_nodes > HVO_MAX_NODES)
+		return hvo__err(-EINVAL, "nr_nodes: %u is not in [1, %d]",
+				cfg->nr_nodes, HVO_MAX_NODES);
+	sec = 1ull << hvo__section_shift(cfg->page_shift);
+	for (i = 0; i < cfg->nr_nodes; i++) {
+		uint64_t m = cfg->node_mem_bytes[i];
+
+		if (!m || m % sec)
+			return hvo__err(-EINVAL, "node_mem_bytes[%u]: %" PRIu64
+					" is not a positive multiple of the %" PRIu64
+					"-byte memory section", i, m, sec);
+		if (cfg->node_movable_bytes[i] >= m ||
+		    cfg->node_movable_bytes[i] % (1ull << cfg->page_shift))
+			return hvo__err(-EINVAL, "node_movable_bytes[%u]: %" PRIu64
+					" must be page aligned and smaller than the node (%" PRIu64 ")",
+					i, cfg->node_movable_bytes[i], m);
+		total += m;
+		if (total > HVO_MAX_MEM)
+			return hvo__err(-EINVAL, "node_mem_bytes: total exceeds the %" PRIu64
+					" TiB hvosim can simulate", (uint64_t)(HVO_MAX_MEM >> 40));
+	}
+	for (; i < HVO_MAX_NODES; i++)
+		if (cfg->node_mem_bytes[i] || cfg->boot_gigantic[i] ||
+		    cfg->node_movable_bytes[i])
+			return hvo__err(-EINVAL, "node_mem_bytes[%u]: node %u is beyond nr_nodes=%u",
+					i, i, cfg->nr_nodes);
+	if ((unsigned int)cfg->scheme > HVO_SCHEME_SHARED_TAIL)
+		return hvo__err(-EINVAL, "scheme: unknown value %d", (int)cfg->scheme);
+	if ((unsigned int)cfg->tail_scope > HVO_SCOPE_HSTATE)
+		return hvo__err(-EINVAL, "tail_scope: unknown value %d", (int)cfg->tail_scope);
+	if ((unsigned int)cfg->tail_alloc > HVO_TAIL_ALLOC_NONE)
+		return hvo__err(-EINVAL, "tail_alloc: unknown value %d", (int)cfg->tail_alloc);
+	if ((unsigned int)cfg->tail_lifetime > HVO_TAIL_LAST_USER)
+		return hvo__err(-EINVAL, "tail_lifetime: unknown value %d", (int)cfg->tail_lifetime);
+	if ((unsigned int)cfg->encoding > HVO_ENC_MASK)
+		return hvo__err(-EINVAL, "encoding: unknown value %d", (int)cfg->encoding);
+	if ((unsigned int)cfg->fault_policy > HVO_FAULT_COUNT)
+		return hvo__err(-EINVAL, "fault_policy: unknown value %d", (int)cfg->fault_policy);
+	if (cfg->fault_log_size < 1 || cfg->fault_log_size > 65536)
+		return hvo__err(-EINVAL, "fault_log_size: %u is not in [1, 65536]",
+				cfg->fault_log_size);
+	pow2 = hvo__is_pow2(cfg->struct_page_size);
+	/* hugetlb_vmemmap_optimizable_size() is 0 for such sizes: no HVO */
+	if (cfg->scheme != HVO_SCHEME_NONE && !pow2)
+		return hvo__err(-EINVAL, "scheme: %s needs a power-of-2 struct_page_size, got %u "
+				"(struct pages would straddle vmemmap pages; the kernel disables HVO)",
+				hvo_scheme_name(cfg->scheme), cfg->struct_page_size);
+	if (cfg->encoding == HVO_ENC_MASK && !pow2)
+		return hvo__err(-EINVAL, "encoding: mask needs a power-of-2 struct_page_size, got %u",
+				cfg->struct_page_size);
+	/* the fake-head era predates compound_info masks */
+	if (cfg->encoding == HVO_ENC_MASK && cfg->scheme == HVO_SCHEME_FAKE_HEAD)
+		return hvo__err(-EINVAL, "encoding: mask cannot be used with scheme fake-head "
+				"(kernels with fake heads encode head|1)");
+	if (cfg->encoding == HVO_ENC_POINTER && cfg->scheme == HVO_SCHEME_SHARED_TAIL)
+		return hvo__err(-EINVAL, "encoding: pointer cannot be used with scheme shared-tail "
+				"(tails of different folios would differ and could not be shared)");
+	if (cfg->scheme != HVO_SCHEME_SHARED_TAIL &&
+	    (cfg->tail_scope || cfg->tail_alloc || cfg->tail_lifetime))
+		return hvo__err(-EINVAL, "tail_scope/tail_alloc/tail_lifetime: only meaningful with "
+				"scheme shared-tail (scheme is %s)", hvo_scheme_name(cfg->scheme));
+	if (cfg->vmemmap_base) {
+		unsigned int max_order = 34 - cfg->page_shift;
+		uint64_t align = pow2 ? (1ull << max_order) * cfg->struct_page_size
+				      : (1ull << cfg->page_shift);
+		uint64_t span = (total >> cfg->page_shift) * cfg->struct_page_size;
+
+		if (cfg->vmemmap_base % align)
+			return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not aligned to "
+					"0x%" PRIx64 " (MAX_FOLIO_NR_PAGES * stride; compound_head() "
+					"masks would decode wrongly for every compound page)",
+					cfg->vmemmap_base, align);
+		if (cfg->vmemmap_base < 0xffff800000000000ull ||
+		    cfg->vmemmap_base + span < cfg->vmemmap_base)
+			return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not a kernel "
+					"address with room for %" PRIu64 " bytes of struct pages",
+					cfg->vmemmap_base, span);
+	}
+	for (i = 0; i < cfg->nr_nodes; i++) {
+		if (cfg->boot_gigantic[i] && cfg->boot_gigantic_bytes &&
+		    (!hvo__is_pow2(cfg->boot_gigantic_bytes) ||
+		     cfg->boot_gigantic_bytes <= (1ull << cfg->page_shift)))
+			return hvo__err(-EINVAL, "boot_gigantic_bytes: %" PRIu64
+					" is not a huge page size", cfg->boot_gigantic_bytes);
+		if ((uint64_t)cfg->boot_gigantic[i] * (cfg->boot_gigantic_bytes ?
+		     cfg->boot_gigantic_bytes : (1ull << 30)) > cfg->node_mem_bytes[i])
+			return hvo__err(-EINVAL, "boot_gigantic[%u]: %u pages do not fit in node %u "
+					"(%" PRIu64 " bytes)", i, cfg->boot_gigantic[i], i,
+					cfg->node_mem_bytes[i]);
+	}
+	return 0;
+}
+
+HVO_EXPORT const char *hvo_scheme_name(enum hvo_scheme scheme)
+{
+	switch (scheme) {
+	case HVO_SCHEME_NONE: return "none";
+	case HVO_SCHEME_FAKE_HEAD: return "fake-head";
+	case HVO_SCHEME_SHARED_TAIL: return "shared-tail";
+	}
+	return "?";
+}
+
+HVO_EXPORT int hvo_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int sh = 0;
+
+	if (!s || !*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': sh = 10; end++; break;
+	case 'm': case 'M': sh = 20; end++; break;
+	case 'g': case 'G': sh = 30; end++; break;
+	case 't': case 'T': sh = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i')
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return -EINVAL;
+	if (sh && v > (UINT64_MAX >> sh))
+		return -EINVAL;
+	*out = (uint64_t)v << sh;
+	return 0;
+}
+
+static int parse_enum(const char *key, const char *v, const char *const *names,
+		      int n, int *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(v, names[i])) {
+			*out = i;
+			return 0;
+		}
+	return hvo__err(-EINVAL, "%s: unknown value '%s'", key, v);
+}
+
+static int parse_u64(const char *key, const char *v, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*v || *v == '-')
+		return hvo__err(-EINVAL, "%s: '%s' is not a number", key, v);
+	*out = strtoull(v, &end, 0);
+	if (errno || *end)
+		return hvo__err(-EINVAL, "%s: '%s' is not a number", key, v);
+	return 0;
+}
+
+/* "A" for all nodes or "A,B,C" per node */
+static int parse_per_node(const char *key, const char *v, bool size,
+			  uint64_t *vals, unsigned int *n)
+{
+	char buf[256], *save = NULL, *tok;
+	unsigned int i = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		return hvo__err(-EINVAL, "%s: value too long", key);
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (i >= HVO_MAX_NODES)
+			return hvo__err(-EINVAL, "%s: more than %d nodes", key, HVO_MAX_NODES);
+		if (size ? hvo_parse_size(tok, &vals[i]) : parse_u64(key, tok, &vals[i]))
+			return hvo__err(-EINVAL, "%s: '%s' is not a %s", key, tok,
+					size ? "size" : "number");
+		i++;
+	}
+	if (!i)
+		return hvo__err(-EINVAL, "%s: empty value", key);
+	*n = i;
+	return 0;
+}
+
+HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
+			      const char *value)
+{
+	static const char *const schemes[] = { "none", "fake-head", "shared-tail" };
+	static const char *const scopes[] = { "zone", "node", "hstate" };
+	static const char *const allocs[] = { "cmpxchg", "lock", "none" };
+	static const char *const lifetimes[] = { "never", "last-user" };
+	static const char *const encodings[] = { "auto", "pointer", "mask" };
+	static const char *const policies[] = { "abort", "record", "count" };
+	static const char *const bools[] = { "off", "on" };
+	uint64_t v, vals[HVO_MAX_NODES];
+	unsigned int n = 0, i;
+	int e = 0, r;
+
+	if (!cfg || !key || !value)
+		return hvo__err(-EINVAL, "config_set: NULL argument");
+	if (!strcmp(key, "scheme")) {
+		r = parse_enum(key, value, schemes, 3, &e);
+		if (!r)
+			cfg->scheme = (enum hvo_scheme)e;
+		return r;
+	}
+	if (!strcmp(key, "scope")) {
+		r = parse_enum(key, value, scopes, 3, &e);
+		if (!r)
+			cfg->tail_scope = (enum hvo_tail_scope)e;
+		return r;
+	}
+	if (!strcmp(key, "alloc")) {
+		r = parse_enum(key, value, allocs, 3, &e);
+		if (!r)
+			cfg->tail_alloc = (enum hvo_tail_alloc)e;
+		return r;
+	}
+	if (!strcmp(key, "lifetime")) {
+		r = parse_enum(key, value, lifetimes, 2, &e);
+		if (!r)
+			cfg->tail_lifetime = (enum hvo_tail_lifetime)e;
+		return r;
+	}
+	if (!strcmp(key, "encoding")) {
+		r = parse_enum(key, value, encodings, 3, &e);
+		if (!r)
+			cfg->encoding = (enum hvo_encoding)e;
+		return r;
+	}
+	if (!strcmp(key, "fault-policy")) {
+		r = parse_enum(key, value, policies, 3, &e);
+		if (!r)
+			cfg->fault_policy = (enum hvo_fault_policy)e;
+		return r;
+	}
+	if (!strcmp(key, "rcu-sync") || !strcmp(key, "cont-hstates")) {
+		r = parse_enum(key, value, bools, 2, &e);
+		if (!r) {
+			if (key[0] == 'r')
+				cfg->rcu_sync = e;
+			else
+				cfg->cont_hstates = e;
+		}
+		return r;
+	}
+	if (!strcmp(key, "page-shift") || !strcmp(key, "struct-page-size") ||
+	    !strcmp(key, "nodes") || !strcmp(key, "seed") ||
+	    !strcmp(key, "fault-log-size")) {
+		r = parse_u64(key, value, &v);
+		if (r)
+			return r;
+		if (key[0] != 's' || key[1] != 'e') {
+			if (v > 65536)
+				return hvo__err(-EINVAL, "%s: %s is out of range", key, value);
+		}
+		if (!strcmp(key, "page-shift"))
+			cfg->page_shift = (unsigned int)v;
+		else if (!strcmp(key, "struct-page-size"))
+			cfg->struct_page_size = (unsigned int)v;
+		else if (!strcmp(key, "nodes"))
+			cfg->nr_nodes = (unsigned int)v;
+		else if (!strcmp(key, "seed"))
+			cfg->seed = v;
+		else
+			cfg->fault_log_size = (unsigned int)v;
+		return 0;
+	}
+	if (!strcmp(key, "vmemmap-base"))
+		return parse_u64(key, value, &cfg->vmemmap_base);
+	if (!strcmp(key, "boot-gigantic-size")) {
+		if (hvo_parse_size(value, &cfg->boot_gigantic_bytes))
+			return hvo__err(-EINVAL, "%s: '%s' is not a size", key, value);
+		return 0;
+	}
+	if (!strcmp(key, "mem") || !strcmp(key, "movable") ||
+	    !strcmp(key, "boot-gigantic")) {
+		bool size = strcmp(key, "boot-gigantic") != 0;
+
+		r = parse_per_node(key, value, size, vals, &n);
+		if (r)
+			return r;
+		for (i = 0; i < HVO_MAX_NODES; i++) {
+			uint64_t x = n == 1 ? (i < cfg->nr_nodes ? vals[0] : 0)
+					    : (i < n ? vals[i] : 0);
+
+			if (!strcmp(key, "mem"))
+				cfg->node_mem_bytes[i] = x;
+			else if (!strcmp(key, "movable"))
+				cfg->node_movable_bytes[i] = x;
+			else if (x > 1u << 24)
+				return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, x);
+			else
+				cfg->boot_gigantic[i] = (unsigned int)x;
+		}
+		return 0;
+	}
+	return hvo__err(-EINVAL, "config: unknown key '%s'", key);
+}

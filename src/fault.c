@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fault.c - fault injection on allocation sites and the fault log of
+ * writes through read-only vmemmap PTEs and frees that break the TLB rule.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const site_names[HVO_NR_SITES] = {
+	"any", "generic", "pgtable", "vmemmap_populate", "vmemmap_head",
+	"vmemmap_tail", "vmemmap_restore", "hugetlb_folio", "boot_hvo",
+};
+
+HVO_EXPORT const char *hvo_site_name(enum hvo_alloc_site site)
+{
+	return (unsigned int)site < HVO_NR_SITES ? site_names[site] : "?";
+}
+
+HVO_EXPORT int hvo_site_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < HVO_NR_SITES; i++)
+		if (!strcmp(name, site_names[i]))
+			return i;
+	return hvo__err(-EINVAL, "site: unknown allocation site '%s'", name ? name : "");
+}
+
+HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
+{
+	static const char *const names[HVO_NR_KINDS] = {
+		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
+	};
+
+	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
+}
+
+HVO_EXPORT int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec)
+{
+	struct hvo_failinj *f;
+
+	if (!sim || !spec)
+		return hvo__err(-EINVAL, "fail_set: NULL argument");
+	if ((unsigned int)spec->site >= HVO_NR_SITES)
+		return hvo__err(-EINVAL, "fail_set: site %d is not an allocation site",
+				(int)spec->site);
+	if (!(spec->probability >= 0.0 && spec->probability <= 1.0))
+		return hvo__err(-EINVAL, "fail_set: probability %g is not in [0, 1]",
+				spec->probability);
+	f = &sim->fail;
+	pthread_mutex_lock(&f->lock);
+	f->spec = *spec;
+	f->threshold = spec->probability >= 1.0 ? UINT64_MAX :
+		       (uint64_t)(spec->probability * 18446744073709551616.0);
+	f->seen = 0;
+	f->tripped = false;
+	f->rng = sim->cfg.seed ^ 0x5eed5eed5eed5eedull;
+	atomic_store(&f->injected, 0);
+	f->active = spec->nth || f->threshold;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+HVO_EXPORT void hvo_fail_clear(struct hvo_sim *sim)
+{
+	pthread_mutex_lock(&sim->fail.lock);
+	sim->fail.active = false;
+	pthread_mutex_unlock(&sim->fail.lock);
+}
+
+HVO_EXPORT uint64_t hvo_fail_injected(struct hvo_sim *sim)
+{
+	return atomic_load(&sim->fail.injected);
+}
+
+void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
+		uint64_t frame, const char *op, int field)
+{
+	struct hvo_faultlog *l = &sim->flog;
+	struct hvo_fault f = {
+		.type = type, .vaddr = vaddr, .frame_pfn = frame, .op = op,
+		.field = field, .thread = hvo_thread_id(), .page_pfn = UINT64_MAX,
+		.folio_pfn = UINT64_MAX,
+	};
+	char buf[256];
+
+	if (type == HVO_FAULT_RO_WRITE) {
+		cnt_add(sim, ro_faults, 1);
+		if (vaddr >= sim->geo.vmemmap_base) {
+			f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
+			f.folio_pfn = hvo__folio_of_pfn(sim, f.page_pfn);
+		}
+	}
+	f.seq = atomic_fetch_add(&l->total, 1);
+	if (sim->cfg.fault_policy == HVO_FAULT_ABORT) {
+		fprintf(stderr, "hvosim: fault (policy abort): %s\n",
+			hvo_fault_format(&f, buf, sizeof(buf)));
+		abort();
+	}
+	if (sim->cfg.fault_policy == HVO_FAULT_COUNT)
+		return;
+	pthread_mutex_lock(&l->lock);
+	l->ring[l->head] = f;
+	l->head = (l->head + 1) % l->cap;
+	if (l->kept < l->cap)
+		l->kept++;
+	pthread_mutex_unlock(&l->lock);
+}
+
+HVO_EXPORT uint64_t hvo_fault_log_count(struct hvo_sim *sim)
+{
+	return atomic_load(&sim->flog.total);
+}
+
+HVO_EXPORT int hvo_fault_log_get(struct hvo_sim *sim, uint64_t i,
+				 struct hvo_fault *out)
+{
+	struct hvo_faultlog *l = &sim->flog;
+	int ret = -ENOENT;
+
+	pthread_mutex_lock(&l->lock);
+	if (i < l->kept) {
+		uint64_t first = (l->head + l->cap - l->kept) % l->cap;
+
+		*out = l->ring[(first + i) % l->cap];
+		ret = 0;
+	}
+	pthread_mutex_unlock(&l->lock);
+	return ret;
+}
+
+HVO_EXPORT void hvo_fault_log_clear(struct hvo_sim *sim)
+{
+	pthread_mutex_lock(&sim->flog.lock);
+	sim->flog.kept = 0;
+	sim->flog.head = 0;
+	atomic_store(&sim->flog.total, 0);
+	pthread_mutex_unlock(&sim->flog.lock);
+}
+
+HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len)
+{
+	static const char *const types[] = { "ro-write", "early-free", "mapped-free" };
+	char folio[32] = "-", page[32] = "-";
+
+	if (f->page_pfn != UINT64_MAX)
+		snprintf(page, sizeof(page), "%#" PRIx64, f->page_pfn);
+	if (f->folio_pfn != UINT64_MAX)
+		snprintf(folio, sizeof(folio), "%#" PRIx64, f->folio_pfn);
+	snprintf(buf, len, "#%" PRIu64 " %s op=%s vaddr=%#" PRIx64 " frame=%#" PRIx64
+		 " page_pfn=%s folio=%s word=%d thread=%u", f->seq,
+		 (unsigned int)f->type < 3 ? types[f->type] : "?", f->op ? f->op : "?",
+		 f->vaddr, f->frame_pfn, page, folio, f->field, f->thread);
+	return buf;
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - the simulated machine's private state, shared by src/ only.
+ *
+ * Everything a machine owns hangs off struct hvo_sim: there is no global
+ * state besides the thread-local error message and thread id, so several
+ * machines can live in one process and a scheduler can interleave the same
+ * code paths deterministically.
+ */
+#ifndef HVOSIM_INTERNAL_H
+#define HVOSIM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvosim/hvosim.h"
+
+#define HVO_EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define HVO_NIL UINT64_MAX
+#define HVO_MAX_ORDER_LIMIT 24
+#define HVO_MAX_LEVELS 4
+
+/* a software PTE bit: the frames this entry maps hold no struct pages yet;
+ * memmap_init() content is written on first access (host memory follows use) */
+#define HVO_PTE_LAZY 0x200ull
+
+/* ---- errors (error.c) ---- */
+int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- per-pfn metadata, an mmap(MAP_NORESERVE) array indexed by pfn ---- */
+enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
+#define FMF_BOOT	0x1	/* allocated by memblock */
+#define FMF_BYTES	0x2	/* the block's kind holds host bytes */
+#define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
+
+struct hvo_frame_meta {
+	uint64_t next, prev;		/* buddy free list (zone->lock) */
+	uint8_t state;			/* FM_*, head of a block only (zone->lock) */
+	uint8_t order;
+	uint8_t kind;
+	uint8_t flags;			/* FMF_* of the block, EVER_BYTES per frame */
+	_Atomic uint32_t vmap_count;	/* vmemmap entries mapping this frame */
+	_Atomic uint64_t unmap_gen;	/* tlb flush number + 1 at last unmap */
+};
+
+struct hvo_zone {
+	pthread_mutex_t lock;		/* zone->lock */
+	unsigned int nid;
+	enum hvo_zone_type type;
+	uint64_t start, end;		/* pfns; start == end: not present */
+	uint64_t free_head[HVO_MAX_ORDER_LIMIT + 1];
+	_Atomic uint64_t nr_free;	/* pages */
+	/* zone->vmemmap_tails[]: struct page address of the shared tail frame,
+	 * 0 for NULL (a struct page pointer, never a pfn: pfn 0 is valid) */
+	_Atomic uint64_t *vmemmap_tails;
+	_Atomic uint64_t *tail_users;	/* lifetime last-user: folios mapping it */
+};
+
+struct hvo_node {
+	uint64_t start, end;		/* pfns */
+	struct hvo_zone zones[HVO_NR_ZONES];
+	/* memblock: top-down bump allocator, then a list of reserved ranges */
+	uint64_t memblock_top;
+	_Atomic uint64_t *vmemmap_tails;	/* scope node: per order */
+	_Atomic uint64_t *tail_users;
+};
+
+struct hvo_memblock_range {
+	uint64_t start, nr;
+	unsigned int nid;
+};
+
+/* ---- TLB: a flush waits for every access that began before it ---- */
+#define HVO_TLB_SHARDS 16
+struct hvo_tlb_shard {
+	alignas(64) _Atomic long cnt[2];
+};
+
+/* ---- counters: atomics mirroring struct hvo_stats ---- */
+struct hvo_counters {
+	_Atomic uint64_t allocated[HVO_NR_KINDS];
+	_Atomic uint64_t freed[HVO_NR_KINDS];
+	_Atomic uint64_t in_use[HVO_NR_KINDS];
+	_Atomic uint64_t boot_in_use[HVO_NR_KINDS];
+	_Atomic uint64_t alloc_calls[HVO_NR_SITES];
+	_Atomic uint64_t alloc_failures[HVO_NR_SITES];
+	_Atomic uint64_t injected_failures;
+	_Atomic uint64_t host_frames;
+	_Atomic uint64_t tlb_flush_all, tlb_flush_range;
+	_Atomic uint64_t pmd_splits, pmd_split_races;
+	_Atomic uint64_t ro_faults, early_frees;
+	_Atomic int64_t memmap_pages, memmap_boot_pages;
+	_Atomic uint64_t optimized_folios;
+	_Atomic uint64_t optimize_calls, optimize_done, optimize_failed;
+	_Atomic uint64_t restore_calls, restore_done, restore_failed;
+	_Atomic uint64_t vmemmap_pages_freed, vmemmap_pages_restored;
+	_Atomic uint64_t shared_tails_live, shared_tails_allocated, shared_tails_freed;
+	_Atomic uint64_t shared_tail_races;
+	_Atomic uint64_t synchronize_rcu_calls, synchronize_rcu_ns;
+	_Atomic int64_t static_key_count;
+	_Atomic uint64_t rollbacks;
+};
+
+struct hvo_failinj {
+	pthread_mutex_t lock;
+	bool active;
+	struct hvo_fail_spec spec;
+	uint64_t threshold;		/* probability as a 64-bit threshold */
+	uint64_t seen;			/* matching allocations since set */
+	bool tripped;
+	_Atomic uint64_t injected;
+	uint64_t rng;			/* splitmix64 state (lock) */
+};
+
+struct hvo_faultlog {
+	pthread_mutex_t lock;
+	struct hvo_fault *ring;
+	unsigned int cap;
+	uint64_t kept;			/* records in ring (<= cap) */
+	uint64_t head;			/* next slot */
+	_Atomic uint64_t total;
+};
+
+struct hvo_hugetlb;	/* hugetlb.c */
+struct hvo_rcu;		/* rcu.c */
+
+struct hvo_sim {
+	struct hvo_config cfg;
+	struct hvo_geometry geo;
+	unsigned int stride_shift;	/* log2(stride) if a power of 2 */
+	unsigned int words_per_page;	/* words kept by the stride (<= 8) */
+	int8_t word_off[HVO_NR_PAGE_WORDS]; /* byte offset / 8, -1: dropped */
+	int8_t off_word[32];		/* inverse: word slot -> logical word */
+
+	/* host arena: frame pfn -> mem + (pfn << page_shift) */
+	uint8_t *mem;
+	size_t mem_len;
+	struct hvo_frame_meta *meta;
+	size_t meta_len;
+
+	struct hvo_node nodes[HVO_MAX_NODES];
+	struct hvo_memblock_range *mb;	/* memblock reservations */
+	size_t nr_mb, cap_mb;
+	bool booting;			/* memblock phase: no buddy yet */
+
+	/* vmemmap page table */
+	uint64_t root_pfn;
+	unsigned int level_shift[HVO_MAX_LEVELS];
+	unsigned int level_entries[HVO_MAX_LEVELS];
+	pthread_mutex_t ptl;		/* init_mm.page_table_lock */
+
+	/* TLB */
+	_Atomic unsigned int tlb_idx;
+	struct hvo_tlb_shard tlb[HVO_TLB_SHARDS];
+	pthread_mutex_t flush_lock;
+	_Atomic uint64_t flush_started, flush_done;
+
+	struct hvo_counters c;
+	struct hvo_failinj fail;
+	struct hvo_faultlog flog;
+
+	/* scheduler hook for the explorer: NULL costs one branch */
+	_Atomic(hvo_yield_fn) yield_fn;
+	void *yield_ctx;
+
+	struct hvo_hugetlb *hugetlb;
+	struct hvo_rcu *rcu;
+};
+
+/* ---- yield points ---- */
+void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr);
+static inline void hvo__yield(struct hvo_sim *sim, enum hvo_yield_point p,
+			      uint64_t addr)
+{
+	if (unlikely(atomic_load_explicit(&sim->yield_fn, memory_order_relaxed)))
+		hvo__yield_slow(sim, p, addr);
+}
+
+/* ---- small helpers ---- */
+static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return sim->mem + (pfn << sim->geo.page_shift);
+}
+
+static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
+					       uint64_t pfn)
+{
+	return &sim->meta[pfn];
+}
+
+static inline uint64_t hvo__page_size(const struct hvo_sim *sim)
+{
+	return sim->geo.page_size;
+}
+
+#define cnt_add(sim, field, n) \
+	atomic_fetch_add_explicit(&(sim)->c.field, (n), memory_order_relaxed)
+#define cnt_sub(sim, field, n) \
+	atomic_fetch_sub_explicit(&(sim)->c.field, (n), memory_order_relaxed)
+
+static inline unsigned int hvo__ilog2(uint64_t v)
+{
+	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+static inline bool hvo__is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+uint64_t hvo__splitmix64(uint64_t *state);
+unsigned int hvo__section_shift(unsigned int page_shift);
+
+/* ---- page_alloc.c ---- */
+struct hvo_zone *hvo__pfn_zone(struct hvo_sim *sim, uint64_t pfn);
+int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
+	       int zone, unsigned int order, enum hvo_frame_kind kind,
+	       unsigned int flags, uint64_t *pfn);
+int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+	      bool check_tlb);
+int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
+int hvo__buddy_init(struct hvo_sim *sim);
+void hvo__buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end);
+bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site);
+void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
+			   bool zero);
+uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report);
+
+/* ---- memblock.c ---- */
+int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
+			enum hvo_frame_kind kind, uint64_t *pfn);
+
+/* ---- frame copy helpers (atomic word by word: TSan-clean) ---- */
+void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
+void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val);
+
+/* ---- pgtable.c ---- */
+int hvo__pgtable_init(struct hvo_sim *sim);
+int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
+int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
+		   const char *op, int field);
+int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+			  int32_t u, int field);
+int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+		   int32_t *newval, int field);
+int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
+		       uint32_t new, int field);
+int hvo__vmm_frame_of(struct hvo_sim *sim, uint64_t vaddr, uint64_t *frame,
+		      bool *writable);
+int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
+			unsigned int nid, bool boot, bool lazy);
+int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
+		 bool writable, bool lazy, uint64_t *old_pfn);
+void hvo__tlb_flush(struct hvo_sim *sim);
+void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame);
+void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
+void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
+			    uint64_t vaddr);
+int hvo__sparse_init(struct hvo_sim *sim);
+
+/* ---- fault.c ---- */
+void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
+		uint64_t frame, const char *op, int field);
+uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn);
+
+/* ---- page.c ---- */
+uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
+			       unsigned int word);
+uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone);
+int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
+		    uint64_t *vaddr);
+int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words);
+int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);
+int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+		       uint64_t nr_init);
+int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+			  uint64_t nr_init);
+
+/* ---- hugetlb.c / hugetlb_vmemmap.c (issue 3) ---- */
+int hvo__hugetlb_init(struct hvo_sim *sim);
+int hvo__hugetlb_boot_reserve(struct hvo_sim *sim);
+int hvo__hugetlb_late_init(struct hvo_sim *sim);
+void hvo__hugetlb_destroy(struct hvo_sim *sim);
+uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
+bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
+int hvo__rcu_init(struct hvo_sim *sim);
+void hvo__rcu_destroy(struct hvo_sim *sim);
+
+#endif /* HVOSIM_INTERNAL_H */

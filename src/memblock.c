@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/*
+ * memblock.c - the boot-time allocator (mm/memblock.c), top-down per node,
+ * used before the buddy exists: boot gigantic pages (hugepages= at boot),
+ * the vmemmap (sparse_init()) and its page tables.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
+			enum hvo_frame_kind kind, uint64_t *pfn)
+{
+	struct hvo_node *node = &sim->nodes[nid];
+	struct hvo_frame_meta *m;
+	uint64_t n = 1ull << order, start;
+
+	if (node->memblock_top < node->start + n)
+		return -ENOMEM;
+	/* top-down, naturally aligned, like memblock_alloc_try_nid() */
+	start = (node->memblock_top - n) & ~(n - 1);
+	if (start < node->start)
+		return -ENOMEM;
+	if (sim->nr_mb == sim->cap_mb) {
+		size_t cap = sim->cap_mb ? sim->cap_mb * 2 : 256;
+		struct hvo_memblock_range *p = realloc(sim->mb, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		sim->mb = p;
+		sim->cap_mb = cap;
+	}
+	sim->mb[sim->nr_mb++] = (struct hvo_memblock_range){ start, n, nid };
+	node->memblock_top = start;
+	m = hvo__meta(sim, start);
+	m->state = FM_ALLOC;
+	m->order = (uint8_t)order;
+	m->kind = (uint8_t)kind;
+	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | FMF_BOOT |
+			     ((kind == HVO_KIND_VMEMMAP || kind == HVO_KIND_PGTABLE ||
+			       kind == HVO_KIND_SHARED_TAIL) ? FMF_BYTES : 0));
+	cnt_add(sim, allocated[kind], n);
+	cnt_add(sim, in_use[kind], n);
+	cnt_add(sim, boot_in_use[kind], n);
+	if (m->flags & FMF_BYTES)
+		hvo__frame_give_bytes(sim, start, n, false);
+	*pfn = start;
+	return 0;
+}

@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: MIT
+/*
+ * page.c - struct page words, compound_info encodings and compound_head()
+ * (include/linux/page-flags.h, mm/internal.h prep_compound_*()).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone)
+{
+	return ((uint64_t)nid << HVO_NODES_PGSHIFT) |
+	       ((uint64_t)zone << HVO_ZONES_PGSHIFT);
+}
+
+/* memmap_init_range(): what every struct page holds before anyone uses it */
+uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
+			       unsigned int word)
+{
+	unsigned int nid, zone;
+
+	if (pfn >= sim->geo.nr_pfns)
+		return 0;
+	switch (word) {
+	case HVO_PW_FLAGS:
+		if (hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone))
+			return 0;
+		return hvo__flags_node_zone(nid, zone);
+	case HVO_PW_COUNTS:
+		return HVO_MAPCOUNT_NONE;	/* _mapcount -1, _refcount 0 */
+	default:
+		return 0;
+	}
+}
+
+int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
+		    uint64_t *vaddr)
+{
+	uint64_t off;
+
+	if (word >= HVO_NR_PAGE_WORDS)
+		return hvo__err(-EINVAL, "page: word %u is not a struct page word", word);
+	if (page < sim->geo.vmemmap_base)
+		return hvo__err(-ERANGE, "page: %#" PRIx64 " is below the vmemmap", page);
+	off = page - sim->geo.vmemmap_base;
+	if (off % sim->geo.stride)
+		return hvo__err(-EINVAL, "page: %#" PRIx64 " is not the start of a struct page",
+				page);
+	if (off / sim->geo.stride >= sim->geo.nr_pfns)
+		return hvo__err(-ERANGE, "page: %#" PRIx64 " (pfn %#" PRIx64 ") is beyond the "
+				"last pfn %#" PRIx64, page, off / sim->geo.stride,
+				sim->geo.nr_pfns - 1);
+	if (sim->word_off[word] < 0)
+		return -ENOENT;
+	*vaddr = page + 8u * (unsigned int)sim->word_off[word];
+	return 0;
+}
+
+HVO_EXPORT bool hvo_page_word_present(const struct hvo_sim *sim, unsigned int word)
+{
+	return word < HVO_NR_PAGE_WORDS && sim->word_off[word] >= 0;
+}
+
+HVO_EXPORT uint64_t hvo_pfn_to_page(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return sim->geo.vmemmap_base + pfn * sim->geo.stride;
+}
+
+HVO_EXPORT int hvo_page_to_pfn(const struct hvo_sim *sim, uint64_t page,
+			       uint64_t *pfn)
+{
+	uint64_t v;
+	int r = hvo__word_vaddr(sim, page, 0, &v);
+
+	if (r)
+		return r;
+	*pfn = (page - sim->geo.vmemmap_base) / sim->geo.stride;
+	return 0;
+}
+
+HVO_EXPORT int hvo_page_read(struct hvo_sim *sim, uint64_t page,
+			     unsigned int word, uint64_t *val)
+{
+	uint64_t v;
+	int r;
+
+	if (!sim || !val)
+		return hvo__err(-EINVAL, "page_read: NULL argument");
+	r = hvo__word_vaddr(sim, page, word, &v);
+	if (r == -ENOENT) {
+		*val = 0;
+		return 0;
+	}
+	if (r)
+		return r;
+	r = hvo__vmm_load(sim, v, val);
+	if (r)
+		return hvo__err(r, "page_read: vmemmap %#" PRIx64 " is not mapped", v);
+	return 0;
+}
+
+HVO_EXPORT int hvo_page_write(struct hvo_sim *sim, uint64_t page,
+			      unsigned int word, uint64_t val)
+{
+	uint64_t v;
+	int r;
+
+	if (!sim)
+		return hvo__err(-EINVAL, "page_write: NULL sim");
+	r = hvo__word_vaddr(sim, page, word, &v);
+	if (r == -ENOENT)
+		return 0;
+	if (r)
+		return r;
+	r = hvo__vmm_store(sim, v, val, "store", (int)word);
+	if (r)
+		return hvo__err(r, "page_write: vmemmap %#" PRIx64 " is %s", v,
+				r == -EFAULT ? "read-only or unmapped" : "bad");
+	return 0;
+}
+
+/* set_compound_head() */
+HVO_EXPORT uint64_t hvo_compound_info_value(const struct hvo_sim *sim,
+					    uint64_t head, unsigned int order)
+{
+	unsigned int shift;
+
+	if (!sim->geo.mask_encoding)
+		return head | 1;
+	shift = order + sim->stride_shift;
+	return (shift >= 64 ? 0 : ~0ull << shift) | 1;
+}
+
+HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
+{
+	uint64_t flags, info, v;
+
+	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD ||
+	    !atomic_load_explicit(&sim->c.static_key_count, memory_order_relaxed))
+		return page;
+	/* only a PAGE_SIZE-aligned struct page can be an alias of the head */
+	if (page & (sim->geo.page_size - 1))
+		return page;
+	if (hvo__word_vaddr(sim, page, HVO_PW_FLAGS, &v) || hvo__vmm_load(sim, v, &flags))
+		return 0;
+	if (!(flags & (1ull << HVO_PG_head)))
+		return page;
+	/* a PG_head page starts a compound page of >= 2, so page[1] exists */
+	if (hvo__word_vaddr(sim, page + sim->geo.stride, HVO_PW_COMPOUND_INFO, &v) ||
+	    hvo__vmm_load(sim, v, &info))
+		return 0;
+	if (info & 1)
+		return info - 1;
+	return page;
+}
+
+/* _compound_head() */
+HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
+{
+	uint64_t info, mask, off = page - sim->geo.vmemmap_base;
+
+	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride))
+		return 0;
+	if (unlikely(hvo__vmm_load(sim, page + 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO],
+				   &info)))
+		return 0;
+	if (likely(sim->geo.mask_encoding)) {
+		/* branchless (v7 16/18): non-tail ~0, tail the mask */
+		mask = (info & 1) - 1;
+		mask |= info;
+		return page & mask;
+	}
+	if (info & 1)
+		return info - 1;
+	return hvo_page_fixed_fake_head(sim, page);
+}
+
+static int read_word(struct hvo_sim *sim, uint64_t page, unsigned int w,
+		     uint64_t *val)
+{
+	return hvo_page_read(sim, page, w, val);
+}
+
+HVO_EXPORT int hvo_page_test_flag(struct hvo_sim *sim, uint64_t page,
+				  unsigned int bit)
+{
+	uint64_t f;
+	int r;
+
+	if (bit >= 64)
+		return hvo__err(-EINVAL, "page: flag bit %u out of range", bit);
+	r = read_word(sim, page, HVO_PW_FLAGS, &f);
+	return r ? r : (int)((f >> bit) & 1);
+}
+
+HVO_EXPORT int hvo_page_head(struct hvo_sim *sim, uint64_t page)
+{
+	int r = hvo_page_test_flag(sim, page, HVO_PG_head);
+
+	if (r <= 0 || sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD)
+		return r;
+	/* PageHead(): PG_head && !page_is_fake_head() */
+	return hvo_page_fixed_fake_head(sim, page) == page;
+}
+
+HVO_EXPORT int hvo_page_tail(struct hvo_sim *sim, uint64_t page)
+{
+	uint64_t info;
+	int r = read_word(sim, page, HVO_PW_COMPOUND_INFO, &info);
+
+	if (r)
+		return r;
+	if (info & 1)
+		return 1;
+	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD)
+		return 0;
+	return hvo_page_fixed_fake_head(sim, page) != page;
+}
+
+static int counts_vaddr(struct hvo_sim *sim, uint64_t page, uint64_t *v)
+{
+	return hvo__word_vaddr(sim, page, HVO_PW_COUNTS, v);
+}
+
+HVO_EXPORT int hvo_page_refcount(struct hvo_sim *sim, uint64_t page, int32_t *out)
+{
+	uint64_t w;
+	int r = read_word(sim, page, HVO_PW_COUNTS, &w);
+
+	if (!r)
+		*out = (int32_t)(uint32_t)(w >> 32);
+	return r;
+}
+
+HVO_EXPORT int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page,
+				       int32_t nr, int32_t u)
+{
+	uint64_t v = 0;
+	int r = counts_vaddr(sim, page, &v);
+
+	if (r)
+		return r;
+	r = hvo__vmm_add_unless32(sim, v, nr, u, HVO_PW_COUNTS);
+	if (r < 0)
+		return hvo__err(r, "ref_add_unless: %#" PRIx64 " %s", page,
+				r == -EFAULT ? "write through a read-only PTE" : "failed");
+	return r;
+}
+
+HVO_EXPORT int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+				int32_t *newval)
+{
+	uint64_t v = 0;
+	int r = counts_vaddr(sim, page, &v);
+
+	if (r)
+		return r;
+	r = hvo__vmm_add32(sim, v, nr, newval, HVO_PW_COUNTS);
+	if (r)
+		return hvo__err(r, "ref_add: %#" PRIx64 " is read-only or unmapped", page);
+	return 0;
+}
+
+HVO_EXPORT int hvo_page_ref_freeze(struct hvo_sim *sim, uint64_t page,
+				   int32_t count)
+{
+	uint64_t v = 0;
+	int r = counts_vaddr(sim, page, &v);
+
+	if (r)
+		return r;
+	return hvo__vmm_cmpxchg32(sim, v, (uint32_t)count, 0, HVO_PW_COUNTS);
+}
+
+HVO_EXPORT int hvo_page_node_zone(struct hvo_sim *sim, uint64_t page,
+				  unsigned int *nid, unsigned int *zone)
+{
+	uint64_t f;
+	int r = read_word(sim, page, HVO_PW_FLAGS, &f);
+
+	if (r)
+		return r;
+	if (nid)
+		*nid = (unsigned int)((f >> HVO_NODES_PGSHIFT) & ((1u << HVO_NODES_SHIFT) - 1));
+	if (zone)
+		*zone = (unsigned int)((f >> HVO_ZONES_PGSHIFT) & ((1u << HVO_ZONES_SHIFT) - 1));
+	return 0;
+}
+
+HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *words,
+				       uint64_t head, unsigned int order,
+				       unsigned int nid, unsigned int zone)
+{
+	memset(words, 0, HVO_NR_PAGE_WORDS * sizeof(*words));
+	/* set_page_count(0), _mapcount = -1, set_page_node/zone */
+	words[HVO_PW_COUNTS] = HVO_MAPCOUNT_NONE;
+	words[HVO_PW_FLAGS] = hvo__flags_node_zone(nid, zone);
+	/* prep_compound_tail() */
+	words[HVO_PW_MAPPING] = HVO_TAIL_MAPPING;
+	words[HVO_PW_COMPOUND_INFO] = hvo_compound_info_value(sim, head, order);
+	words[HVO_PW_PRIVATE] = 0;
+}
+
+/* write a whole struct page from words[]; the caller checked it is RW */
+int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words)
+{
+	unsigned int w;
+	uint64_t v;
+	int r;
+
+	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
+		if (hvo__word_vaddr(sim, page, w, &v))
+			continue;
+		r = hvo__vmm_store(sim, v, words[w], "prep", (int)w);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static const struct {
+	uint8_t page, word, shift, width;
+} folio_fields[HVO_NR_FOLIO_FIELDS] = {
+	[HVO_FOLIO_ORDER] = { 1, HVO_PW_FLAGS, 0, 8 },
+	[HVO_FOLIO_LARGE_MAPCOUNT] = { 1, HVO_PW_LRU_PREV, 0, 32 },
+	[HVO_FOLIO_NR_PAGES_MAPPED] = { 1, HVO_PW_LRU_PREV, 32, 32 },
+	[HVO_FOLIO_ENTIRE_MAPCOUNT] = { 1, HVO_PW_MAPPING, 0, 32 },
+	[HVO_FOLIO_PINCOUNT] = { 1, HVO_PW_MAPPING, 32, 32 },
+	[HVO_FOLIO_NR_PAGES] = { 1, HVO_PW_INDEX, 0, 64 },
+	[HVO_FOLIO_DEFERRED_LIST] = { 2, HVO_PW_LRU_PREV, 0, 64 },
+	[HVO_FOLIO_HUGETLB_SUBPOOL] = { 3, HVO_PW_LRU_PREV, 0, 64 },
+	[HVO_FOLIO_HUGETLB_CGROUP] = { 3, HVO_PW_MAPPING, 0, 64 },
+	[HVO_FOLIO_HUGETLB_CGROUP_RSVD] = { 3, HVO_PW_INDEX, 0, 64 },
+	[HVO_FOLIO_HUGETLB_HWPOISON] = { 3, HVO_PW_PRIVATE, 0, 64 },
+};
+
+HVO_EXPORT int hvo_folio_get(struct hvo_sim *sim, uint64_t head,
+			     unsigned int field, uint64_t *val)
+{
+	uint64_t w, mask;
+	int r;
+
+	if (field >= HVO_NR_FOLIO_FIELDS)
+		return hvo__err(-EINVAL, "folio: unknown field %u", field);
+	r = hvo_page_read(sim, head + folio_fields[field].page * sim->geo.stride,
+			  folio_fields[field].word, &w);
+	if (r)
+		return r;
+	mask = folio_fields[field].width == 64 ? ~0ull :
+	       (1ull << folio_fields[field].width) - 1;
+	*val = (w >> folio_fields[field].shift) & mask;
+	return 0;
+}
+
+HVO_EXPORT int hvo_folio_set(struct hvo_sim *sim, uint64_t head,
+			     unsigned int field, uint64_t val)
+{
+	uint64_t w, mask, page;
+	int r;
+
+	if (field >= HVO_NR_FOLIO_FIELDS)
+		return hvo__err(-EINVAL, "folio: unknown field %u", field);
+	page = head + folio_fields[field].page * sim->geo.stride;
+	mask = folio_fields[field].width == 64 ? ~0ull :
+	       (1ull << folio_fields[field].width) - 1;
+	r = hvo_page_read(sim, page, folio_fields[field].word, &w);
+	if (r)
+		return r;
+	w &= ~(mask << folio_fields[field].shift);
+	w |= (val & mask) << folio_fields[field].shift;
+	return hvo_page_write(sim, page, folio_fields[field].word, w);
+}
+
+static int check_compound_args(struct hvo_sim *sim, uint64_t pfn,
+			       unsigned int order)
+{
+	if (order < 1 || order > sim->geo.max_folio_order)
+		return hvo__err(-EINVAL, "compound: order %u is not in [1, %u]", order,
+				sim->geo.max_folio_order);
+	if (pfn & ((1ull << order) - 1))
+		return hvo__err(-EINVAL, "compound: head pfn %#" PRIx64 " is not aligned to "
+				"order %u (its struct page would not be aligned to 2^order * "
+				"stride and the mask would decode another head)", pfn, order);
+	if (pfn >= sim->geo.nr_pfns || pfn + (1ull << order) > sim->geo.nr_pfns)
+		return hvo__err(-ERANGE, "compound: pfns %#" PRIx64 "+%#llx are beyond the "
+				"last pfn %#" PRIx64, pfn, 1ull << order, sim->geo.nr_pfns - 1);
+	return 0;
+}
+
+/* every vmemmap page of [first, first + nr) struct pages is mapped RW */
+int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
+{
+	uint64_t s, e, v, f;
+	bool rw;
+
+	hvo_vmemmap_range(sim, pfn, nr, &s, &e);
+	for (v = s & ~(sim->geo.page_size - 1); v < e; v += sim->geo.page_size) {
+		if (hvo__vmm_frame_of(sim, v, &f, &rw))
+			return hvo__err(-EFAULT, "compound: vmemmap %#" PRIx64 " is not mapped", v);
+		if (!rw)
+			return hvo__err(-EFAULT, "compound: vmemmap %#" PRIx64 " is read-only", v);
+	}
+	return 0;
+}
+
+/*
+ * prep_compound_page() for the first @nr_init struct pages (all of them
+ * normally; HUGETLB_VMEMMAP_RESERVE_PAGES for a boot page whose vmemmap was
+ * populated in HVO form, as hugetlb_folio_init_vmemmap() does).
+ */
+int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+		       uint64_t nr_init)
+{
+	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f, v;
+	unsigned int nid = 0, zone = 0;
+	int r;
+
+	r = check_compound_args(sim, pfn, order);
+	if (r)
+		return r;
+	if (nr_init > (1ull << order))
+		nr_init = 1ull << order;
+	r = hvo__check_rw(sim, pfn, nr_init);
+	if (r)
+		return r;
+	hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
+	for (i = 1; i < nr_init; i++) {
+		unsigned int tn = nid, tz = zone;
+
+		/* set_page_node/zone from the tail's own pfn (a page spanning zones
+		 * never gets here: HVO and hugetlb refuse it) */
+		hvo_pfn_zone(sim, pfn + i, &tn, (enum hvo_zone_type *)&tz);
+		hvo_init_compound_tail(sim, words, head, order, tn, tz);
+		r = hvo__page_store_all(sim, head + i * sim->geo.stride, words);
+		if (r)
+			return r;
+	}
+	/* __SetPageHead() and folio_set_order() */
+	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
+	hvo__vmm_load(sim, v, &f);
+	r = hvo__vmm_store(sim, v, f | (1ull << HVO_PG_head), "prep", HVO_PW_FLAGS);
+	if (r)
+		return r;
+	hvo_folio_set(sim, head, HVO_FOLIO_ORDER, order);
+	hvo_folio_set(sim, head, HVO_FOLIO_NR_PAGES, 1ull << order);
+	hvo_folio_set(sim, head, HVO_FOLIO_ENTIRE_MAPCOUNT, 0xffffffffu);
+	hvo_folio_set(sim, head, HVO_FOLIO_LARGE_MAPCOUNT, 0xffffffffu);
+	hvo_folio_set(sim, head, HVO_FOLIO_PINCOUNT, 0);
+	return 0;
+}
+
+HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
+				      unsigned int order)
+{
+	if (!sim)
+		return hvo__err(-EINVAL, "compound: NULL sim");
+	return hvo__prep_compound(sim, pfn, order, 1ull << order);
+}
+
+/* destroy_large_folio() side: tails back to plain memmap_init() state */
+int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+			  uint64_t nr_init)
+{
+	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v, f;
+	int r;
+
+	r = check_compound_args(sim, pfn, order);
+	if (r)
+		return r;
+	if (nr_init > (1ull << order))
+		nr_init = 1ull << order;
+	r = hvo__check_rw(sim, pfn, nr_init);
+	if (r)
+		return r;
+	for (i = 1; i < nr_init; i++)
+		for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
+			if (hvo__word_vaddr(sim, head + i * sim->geo.stride, (unsigned int)w, &v))
+				continue;
+			r = hvo__vmm_store(sim, v, hvo__memmap_init_word(sim, pfn + i,
+									  (unsigned int)w),
+					   "destroy", (int)w);
+			if (r)
+				return r;
+		}
+	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
+	hvo__vmm_load(sim, v, &f);
+	return hvo__vmm_store(sim, v, f & ~(1ull << HVO_PG_head), "destroy", HVO_PW_FLAGS);
+}
+
+HVO_EXPORT int hvo_destroy_compound_page(struct hvo_sim *sim, uint64_t pfn,
+					 unsigned int order)
+{
+	if (!sim)
+		return hvo__err(-EINVAL, "compound: NULL sim");
+	return hvo__destroy_compound(sim, pfn, order, 1ull << order);
+}

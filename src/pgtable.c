@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pgtable.c - the fake vmemmap page table: walk, translate, struct page word
+ * access through it, PTE updates and PMD split (vmemmap_split_pmd()).
+ *
+ * Entries are 64-bit words in table frames with host bytes, loaded and
+ * stored with seq_cst atomics so a PTE store and the access counter of
+ * tlb.h form the store-buffering pattern a shootdown needs.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tlb.h"
+
+static inline uint64_t *table_of(struct hvo_sim *sim, uint64_t pfn)
+{
+	return (uint64_t *)hvo__frame(sim, pfn);
+}
+
+static inline uint64_t entry_pfn(uint64_t e)
+{
+	return (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT;
+}
+
+static inline unsigned int idx_at(const struct hvo_sim *sim, uint64_t vaddr,
+				  unsigned int level)
+{
+	return (unsigned int)((vaddr >> sim->level_shift[level]) &
+			      (sim->level_entries[level] - 1));
+}
+
+int hvo__pgtable_init(struct hvo_sim *sim)
+{
+	unsigned int ps = sim->geo.page_shift, bits = ps - 3, l;
+
+	/* 48-bit VAs: 4K 9/9/9/9, 16K 1/11/11/11, 64K 6/13/13 */
+	sim->geo.pgtable_levels = ps == 16 ? 3 : 4;
+	for (l = 0; l < sim->geo.pgtable_levels; l++) {
+		sim->level_shift[l] = ps + l * bits;
+		sim->level_entries[l] = 1u << bits;
+	}
+	l = sim->geo.pgtable_levels - 1;
+	sim->level_entries[l] = 1u << (48 - sim->level_shift[l]);
+	sim->geo.pmd_shift = sim->level_shift[1];
+	return hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
+			  HVO_GFP_ZERO, &sim->root_pfn);
+}
+
+/* the entry that maps vaddr: a PTE (level 0) or a leaf above it */
+static inline int walk(struct hvo_sim *sim, uint64_t vaddr, uint64_t **slotp,
+		       unsigned int *levelp, uint64_t *entryp)
+{
+	uint64_t tpfn = sim->root_pfn, e, *slot;
+	unsigned int l = sim->geo.pgtable_levels - 1;
+
+	for (;;) {
+		slot = table_of(sim, tpfn) + idx_at(sim, vaddr, l);
+		e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+		if (!(e & HVO_PTE_PRESENT))
+			return -EFAULT;
+		if (l == 0 || (e & HVO_PTE_LEAF)) {
+			*slotp = slot;
+			*levelp = l;
+			*entryp = e;
+			return 0;
+		}
+		tpfn = entry_pfn(e);
+		l--;
+	}
+}
+
+static inline uint64_t frame_in_entry(const struct hvo_sim *sim, uint64_t e,
+				      unsigned int level, uint64_t vaddr)
+{
+	uint64_t span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
+
+	return entry_pfn(e) + ((vaddr >> sim->geo.page_shift) & (span - 1));
+}
+
+/* first touch of never-initialised struct pages: memmap_init() them now */
+static void lazy_init(struct hvo_sim *sim, uint64_t vaddr)
+{
+	uint64_t *slot, e, span, i, base;
+	unsigned int level;
+
+	pthread_mutex_lock(&sim->ptl);
+	if (walk(sim, vaddr, &slot, &level, &e) == 0 && (e & HVO_PTE_LAZY)) {
+		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
+		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
+		for (i = 0; i < span; i++)
+			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
+					       base + (i << sim->geo.page_shift));
+		__atomic_store_n(slot, e & ~HVO_PTE_LAZY, __ATOMIC_SEQ_CST);
+	}
+	pthread_mutex_unlock(&sim->ptl);
+}
+
+/*
+ * Resolve vaddr to a host word inside an access section.  -EAGAIN: the
+ * frames are lazy; the caller leaves the section, runs lazy_init() and
+ * retries (never initialise inside a section: a flusher may hold the ptl).
+ */
+static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
+			  bool *rw, uint64_t *frame)
+{
+	uint64_t *slot, e, f;
+	unsigned int level;
+	int r = walk(sim, vaddr, &slot, &level, &e);
+
+	if (unlikely(r))
+		return r;
+	if (unlikely(e & HVO_PTE_LAZY))
+		return -EAGAIN;
+	f = frame_in_entry(sim, e, level, vaddr);
+	*word = (uint64_t *)(hvo__frame(sim, f) + (vaddr & (sim->geo.page_size - 1)));
+	*rw = e & HVO_PTE_RW;
+	*frame = f;
+	return 0;
+}
+
+#define ACCESS_BEGIN(sim, vaddr, w, rw, frame, r)                       \
+	struct hvo_access_tok tok_;                                     \
+	for (;;) {                                                      \
+		tok_ = hvo__access_begin(sim);                          \
+		r = resolve(sim, vaddr, &w, &rw, &frame);               \
+		if (likely(r != -EAGAIN))                               \
+			break;                                          \
+		hvo__access_end(tok_);                                  \
+		lazy_init(sim, vaddr);                                  \
+	}
+
+int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t *w = NULL, frame = 0;
+	bool rw = false;
+	int r;
+
+	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
+	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
+	if (likely(!r))
+		*val = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+	hvo__access_end(tok_);
+	(void)rw;
+	return r;
+}
+
+int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
+		   const char *op, int field)
+{
+	uint64_t *w = NULL, frame = 0;
+	bool rw = false;
+	int r;
+
+	hvo__yield(sim, HVO_YP_PAGE_STORE, vaddr);
+	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
+	if (likely(!r)) {
+		if (likely(rw))
+			__atomic_store_n(w, val, __ATOMIC_RELEASE);
+		else
+			r = -EFAULT;
+	}
+	hvo__access_end(tok_);
+	if (r == -EFAULT && !rw && w)
+		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+	return r;
+}
+
+/* _refcount is the high half of word 6 on a little-endian host */
+static inline uint32_t *refcount_ptr(uint64_t *w)
+{
+	return (uint32_t *)w + 1;
+}
+
+int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+			  int32_t u, int field)
+{
+	uint64_t *w = NULL, frame = 0;
+	uint32_t *p, cur;
+	bool rw = false, faulted = false;
+	int r, added = 0;
+
+	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
+	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
+	if (likely(!r)) {
+		/* atomic_add_unless(): a read that finds u writes nothing */
+		p = refcount_ptr(w);
+		cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+		while ((int32_t)cur != u) {
+			if (!rw) {
+				faulted = true;
+				break;
+			}
+			if (__atomic_compare_exchange_n(p, &cur, cur + (uint32_t)nr, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+				added = 1;
+				break;
+			}
+		}
+	}
+	hvo__access_end(tok_);
+	if (faulted) {
+		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "add_unless", field);
+		return -EFAULT;
+	}
+	return r ? r : added;
+}
+
+int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+		   int32_t *newval, int field)
+{
+	uint64_t *w = NULL, frame = 0;
+	bool rw = false;
+	int r;
+	uint32_t v = 0;
+
+	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
+	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
+	if (likely(!r)) {
+		if (rw)
+			v = __atomic_add_fetch(refcount_ptr(w), (uint32_t)nr, __ATOMIC_SEQ_CST);
+		else
+			r = -EFAULT;
+	}
+	hvo__access_end(tok_);
+	if (r == -EFAULT && w && !rw) {
+		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "ref_add", field);
+		return r;
+	}
+	if (!r && newval)
+		*newval = (int32_t)v;
+	return r;
+}
+
+int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
+		       uint32_t new, int field)
+{
+	uint64_t *w = NULL, frame = 0;
+	bool rw = false, faulted = false;
+	int r, ok = 0;
+	uint32_t cur;
+
+	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
+	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
+	if (likely(!r)) {
+		cur = __atomic_load_n(refcount_ptr(w), __ATOMIC_RELAXED);
+		if (cur == old) {
+			if (!rw)
+				faulted = true;
+			else
+				ok = __atomic_compare_exchange_n(refcount_ptr(w), &cur, new,
+								 false, __ATOMIC_SEQ_CST,
+								 __ATOMIC_RELAXED);
+		}
+	}
+	hvo__access_end(tok_);
+	if (faulted) {
+		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "cmpxchg", field);
+		return -EFAULT;
+	}
+	return r ? r : ok;
+}
+
+int hvo__vmm_frame_of(struct hvo_sim *sim, uint64_t vaddr, uint64_t *frame,
+		      bool *writable)
+{
+	uint64_t *slot, e;
+	unsigned int level;
+	int r = walk(sim, vaddr, &slot, &level, &e);
+
+	if (r)
+		return r;
+	*frame = frame_in_entry(sim, e, level, vaddr);
+	if (writable)
+		*writable = e & HVO_PTE_RW;
+	return 0;
+}
+
+HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
+				     struct hvo_translation *tr)
+{
+	uint64_t *slot, e;
+	unsigned int level;
+	int r;
+
+	if (!sim || !tr)
+		return hvo__err(-EINVAL, "translate: NULL argument");
+	r = walk(sim, vaddr, &slot, &level, &e);
+	if (r)
+		return hvo__err(r, "translate: %#" PRIx64 " is not mapped", vaddr);
+	tr->level = level;
+	tr->entry = e;
+	tr->entry_pfn = (uint64_t)((uint8_t *)slot - sim->mem) >> sim->geo.page_shift;
+	tr->entry_index = idx_at(sim, vaddr, level);
+	tr->frame_pfn = frame_in_entry(sim, e, level, vaddr);
+	tr->offset = vaddr & (sim->geo.page_size - 1);
+	tr->writable = e & HVO_PTE_RW;
+	return 0;
+}
+
+/* the level-1 (PMD) slot for vaddr, creating upper tables if asked */
+static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
+		    bool create, uint64_t **slotp)
+{
+	uint64_t tpfn = sim->root_pfn, e, *slot, npfn;
+	unsigned int l = sim->geo.pgtable_levels - 1;
+	int r;
+
+	for (; l > 1; l--) {
+		slot = table_of(sim, tpfn) + idx_at(sim, vaddr, l);
+		e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+		if (!(e & HVO_PTE_PRESENT)) {
+			if (!create)
+				return -EFAULT;
+			r = hvo__alloc(sim, HVO_SITE_PGTABLE, nid, -1, 0,
+				       HVO_KIND_PGTABLE, HVO_GFP_ZERO, &npfn);
+			if (r)
+				return r;
+			e = (npfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | HVO_PTE_RW;
+			__atomic_store_n(slot, e, __ATOMIC_SEQ_CST);
+		}
+		tpfn = entry_pfn(e);
+	}
+	*slotp = table_of(sim, tpfn) + idx_at(sim, vaddr, 1);
+	return 0;
+}
+
+/*
+ * Map one vmemmap page.  Used by boot population and HVO remapping; the
+ * caller serialises writers of one PTE.  PTE tables are created on demand.
+ */
+int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
+		 bool writable, bool lazy, uint64_t *old_pfn)
+{
+	uint64_t *pmd, e, tpfn, *pte, old;
+	unsigned int nid = 0;
+	int r;
+
+	r = pmd_slot(sim, vaddr, nid, true, &pmd);
+	if (r)
+		return r;
+	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
+	if (e & HVO_PTE_LEAF)
+		return hvo__err(-EINVAL, "set_pte: %#" PRIx64 " is mapped by a PMD leaf; "
+				"split it first", vaddr);
+	if (!(e & HVO_PTE_PRESENT)) {
+		r = hvo__alloc(sim, HVO_SITE_PGTABLE, nid, -1, 0, HVO_KIND_PGTABLE,
+			       HVO_GFP_ZERO, &tpfn);
+		if (r)
+			return r;
+		e = (tpfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | HVO_PTE_RW;
+		__atomic_store_n(pmd, e, __ATOMIC_SEQ_CST);
+	}
+	pte = table_of(sim, entry_pfn(e)) + idx_at(sim, vaddr, 0);
+	hvo__yield(sim, HVO_YP_PTE_STORE, vaddr);
+	hvo__record_map(sim, pfn);
+	old = __atomic_exchange_n(pte, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
+				  (writable ? HVO_PTE_RW : 0) | (lazy ? HVO_PTE_LAZY : 0),
+				  __ATOMIC_SEQ_CST);
+	if (old & HVO_PTE_PRESENT) {
+		hvo__record_unmap(sim, entry_pfn(old));
+		if (old_pfn)
+			*old_pfn = entry_pfn(old);
+	} else if (old_pfn) {
+		*old_pfn = HVO_NIL;
+	}
+	return 0;
+}
+
+static int frame_mappable(struct hvo_sim *sim, uint64_t pfn)
+{
+	struct hvo_frame_info fi;
+
+	if (pfn >= sim->geo.nr_pfns)
+		return hvo__err(-EINVAL, "set_pte: frame %#" PRIx64 " is outside the machine", pfn);
+	hvo_frame_info(sim, pfn, &fi);
+	if (!fi.allocated || (fi.kind != HVO_KIND_VMEMMAP &&
+			      fi.kind != HVO_KIND_SHARED_TAIL))
+		return hvo__err(-EINVAL, "set_pte: frame %#" PRIx64 " is not an allocated "
+				"vmemmap frame", pfn);
+	return 0;
+}
+
+HVO_EXPORT int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr,
+				   uint64_t pfn, bool writable, uint64_t *old_pfn)
+{
+	uint64_t *slot, e;
+	unsigned int level;
+	int r;
+
+	if (!sim)
+		return hvo__err(-EINVAL, "set_pte: NULL sim");
+	if (vaddr & (sim->geo.page_size - 1))
+		return hvo__err(-EINVAL, "set_pte: %#" PRIx64 " is not page aligned", vaddr);
+	r = walk(sim, vaddr, &slot, &level, &e);
+	if (r)
+		return hvo__err(-EFAULT, "set_pte: %#" PRIx64 " is not mapped", vaddr);
+	if (level != 0)
+		return hvo__err(-EINVAL, "set_pte: %#" PRIx64 " is mapped by a level-%u leaf; "
+				"split it first", vaddr, level);
+	r = frame_mappable(sim, pfn);
+	if (r)
+		return r;
+	if (e & HVO_PTE_LAZY)
+		lazy_init(sim, vaddr);
+	return hvo__map_pte(sim, vaddr, pfn, writable, false, old_pfn);
+}
+
+HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,
+				  uint64_t end, bool writable)
+{
+	uint64_t v, *slot, e;
+	unsigned int level;
+	int r;
+
+	if (!sim || (start & (sim->geo.page_size - 1)) || end < start)
+		return hvo__err(-EINVAL, "set_ro: bad range %#" PRIx64 "-%#" PRIx64, start, end);
+	/* check first: all or nothing */
+	for (v = start; v < end; v += sim->geo.page_size) {
+		r = walk(sim, v, &slot, &level, &e);
+		if (r)
+			return hvo__err(-EFAULT, "set_ro: %#" PRIx64 " is not mapped", v);
+		if (level)
+			return hvo__err(-EINVAL, "set_ro: %#" PRIx64 " is mapped by a leaf", v);
+	}
+	for (v = start; v < end; v += sim->geo.page_size) {
+		walk(sim, v, &slot, &level, &e);
+		hvo__yield(sim, HVO_YP_PTE_STORE, v);
+		if (writable)
+			__atomic_fetch_or(slot, HVO_PTE_RW, __ATOMIC_SEQ_CST);
+		else
+			__atomic_fetch_and(slot, ~HVO_PTE_RW, __ATOMIC_SEQ_CST);
+	}
+	return 0;
+}
+
+HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
+				     bool flush)
+{
+	uint64_t *pmd, e, tpfn, leaf, *pte, i, n;
+	struct hvo_frame_info fi;
+	int r;
+
+	if (!sim)
+		return hvo__err(-EINVAL, "split_pmd: NULL sim");
+	r = pmd_slot(sim, vaddr, 0, false, &pmd);
+	if (r)
+		return hvo__err(-EFAULT, "split_pmd: %#" PRIx64 " is not mapped", vaddr);
+	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
+	if (!(e & HVO_PTE_PRESENT))
+		return hvo__err(-EFAULT, "split_pmd: %#" PRIx64 " is not mapped", vaddr);
+	if (!(e & HVO_PTE_LEAF))
+		return 0;
+	leaf = entry_pfn(e);
+	hvo_frame_info(sim, leaf, &fi);
+	/* the table comes first, outside the lock, like pte_alloc_one_kernel() */
+	r = hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
+		       HVO_GFP_ZERO, &tpfn);
+	if (r)
+		return r;
+	hvo__yield(sim, HVO_YP_LOCK, vaddr);
+	pthread_mutex_lock(&sim->ptl);
+	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
+	if (!(e & HVO_PTE_LEAF)) {
+		/* someone split it while we allocated: the loser frees its table */
+		pthread_mutex_unlock(&sim->ptl);
+		cnt_add(sim, pmd_split_races, 1);
+		hvo__free(sim, tpfn, 0, false);
+		return 0;
+	}
+	/* entries are built under the lock so the lazy bit is the current one */
+	pte = table_of(sim, tpfn);
+	n = sim->level_entries[0];
+	for (i = 0; i < n; i++)
+		__atomic_store_n(&pte[i], ((leaf + i) << HVO_PTE_PFN_SHIFT) |
+				 (e & (HVO_PTE_PRESENT | HVO_PTE_RW | HVO_PTE_LAZY)),
+				 __ATOMIC_RELAXED);
+	/* split_page(): each frame can now be freed on its own */
+	if (fi.allocated && fi.head_pfn == leaf && fi.order)
+		hvo__split_block(sim, leaf);
+	/* smp_wmb() + pmd_populate_kernel(): seq_cst store publishes the table */
+	__atomic_store_n(pmd, (tpfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | HVO_PTE_RW,
+			 __ATOMIC_SEQ_CST);
+	cnt_add(sim, pmd_splits, 1);
+	pthread_mutex_unlock(&sim->ptl);
+	if (flush)
+		hvo_flush_tlb_kernel_range(sim, vaddr, vaddr + (1ull << sim->geo.pmd_shift));
+	return 0;
+}
+
+HVO_EXPORT void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn,
+				  uint64_t nr, uint64_t *start, uint64_t *end)
+{
+	*start = sim->geo.vmemmap_base + pfn * sim->geo.stride;
+	*end = *start + nr * sim->geo.stride;
+}
+
+/*
+ * vmemmap_populate(): PMD leaves where a PMD-size block can be had (4K
+ * pages only, like x86-64 and arm64), base pages otherwise.
+ */
+int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
+			unsigned int nid, bool boot, bool lazy)
+{
+	uint64_t pmd_size = 1ull << sim->geo.pmd_shift, ps = sim->geo.page_size;
+	uint64_t addr = start & ~(ps - 1), next, *pmd, e, pfn, i, old;
+	unsigned int order = sim->geo.pmd_shift - sim->geo.page_shift;
+	int r;
+
+	(void)boot;
+	while (addr < end) {
+		next = (addr & ~(pmd_size - 1)) + pmd_size;
+		r = pmd_slot(sim, addr, nid, true, &pmd);
+		if (r)
+			return r;
+		e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
+		if (e & HVO_PTE_LEAF) {
+			addr = next;
+			continue;
+		}
+		if (!(e & HVO_PTE_PRESENT) && sim->geo.page_shift == 12 &&
+		    !(addr & (pmd_size - 1)) &&
+		    hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, order,
+			       HVO_KIND_VMEMMAP, 0, &pfn) == 0) {
+			for (i = 0; i < (1ull << order); i++)
+				hvo__record_map(sim, pfn + i);
+			__atomic_store_n(pmd, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
+					 HVO_PTE_RW | HVO_PTE_LEAF | (lazy ? HVO_PTE_LAZY : 0),
+					 __ATOMIC_SEQ_CST);
+			addr = next;
+			continue;
+		}
+		/* vmemmap_populate_basepages() */
+		for (; addr < end && addr < next; addr += ps) {
+			struct hvo_translation tr;
+
+			if (hvo_vmemmap_translate(sim, addr, &tr) == 0)
+				continue;
+			r = hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, 0,
+				       HVO_KIND_VMEMMAP, 0, &pfn);
+			if (r)
+				return r;
+			r = hvo__map_pte(sim, addr, pfn, true, lazy, &old);
+			if (r) {
+				hvo__free(sim, pfn, 0, false);
+				return r;
+			}
+		}
+	}
+	return 0;
+}
