@@ -225,6 +225,9 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	      bool check_tlb);
 int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
+int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
+int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
+int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
 int hvo__buddy_init(struct hvo_sim *sim);
 void hvo__buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end);
 bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site);

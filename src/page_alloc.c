@@ -485,6 +485,35 @@ int hvo__split_block(struct hvo_sim *sim, uint64_t pfn)
 	return 0;
 }
 
+/* split an allocated block into blocks of a smaller order (demote) */
+int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
+{
+	struct hvo_zone *z = hvo__pfn_zone(sim, pfn);
+	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+	uint64_t i, n;
+
+	if (!z)
+		return -EINVAL;
+	pthread_mutex_lock(&z->lock);
+	if (m->state != FM_ALLOC || m->order < order) {
+		pthread_mutex_unlock(&z->lock);
+		return -EINVAL;
+	}
+	n = 1ull << m->order;
+	for (i = 1ull << order; i < n; i += 1ull << order) {
+		struct hvo_frame_meta *t = hvo__meta(sim, pfn + i);
+
+		t->state = FM_ALLOC;
+		t->order = (uint8_t)order;
+		t->kind = m->kind;
+		t->flags = (uint8_t)((t->flags & FMF_EVER_BYTES) |
+				     (m->flags & (FMF_BOOT | FMF_BYTES)));
+	}
+	m->order = (uint8_t)order;
+	pthread_mutex_unlock(&z->lock);
+	return 0;
+}
+
 /* find the block containing pfn: blocks are aligned, so try each order */
 static bool find_block(struct hvo_sim *sim, uint64_t pfn, uint64_t *head,
 		       struct hvo_frame_meta **hm)

@@ -368,6 +368,19 @@ int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 	return 0;
 }
 
+/* pte_clear(): used only to undo a failed boot HVO population */
+int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr)
+{
+	uint64_t *slot, e;
+	unsigned int level;
+
+	if (walk(sim, vaddr, &slot, &level, &e) || level)
+		return -EINVAL;
+	__atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
+	hvo__record_unmap(sim, entry_pfn(e));
+	return 0;
+}
+
 static int frame_mappable(struct hvo_sim *sim, uint64_t pfn)
 {
 	struct hvo_frame_info fi;

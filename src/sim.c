@@ -195,6 +195,8 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	if (!r)
 		r = hvo__sparse_init(sim);
 	if (!r)
+		r = hvo__hugetlb_vmemmap_init_late(sim);
+	if (!r)
 		r = hvo__buddy_init(sim);
 	if (!r)
 		r = hvo__rcu_init(sim);

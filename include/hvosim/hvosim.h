@@ -16,5 +16,7 @@
 #include "page_alloc.h"
 #include "page.h"
 #include "pgtable.h"
+#include "hugetlb.h"
+#include "hugetlb_vmemmap.h"
 
 #endif /* HVOSIM_HVOSIM_H */

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvosim/hugetlb.h - hstates and their huge-page pools (mm/hugetlb.c).
+ *
+ * HVO runs when a folio enters the pool (prep_and_add_allocated_folios())
+ * and is undone when it leaves (update_and_free_pages_bulk()); a folio taken
+ * for use stays optimized.  Free pool folios have refcount 0 (frozen), a
+ * folio in use has refcount >= 1 and goes back to the pool when the last
+ * reference is put (free_huge_folio()).
+ *
+ * Synchronisation: every function may run concurrently with every other on
+ * the same machine.  Pool and hstate state is under hugetlb_lock; HVO work
+ * runs outside it on folios the caller has isolated, as in the kernel.
+ *   hvo_hstate_*              | anything (counters are a snapshot)
+ *   hvo_pool_resize, hvo_demote, hvo_folio_alloc, hvo_folio_put,
+ *   hvo_folio_dissolve        | anything
+ *   hvo_folio_lookup          | anything
+ */
+#ifndef HVOSIM_HUGETLB_H
+#define HVOSIM_HUGETLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HVO_MAX_HSTATES 6
+
+/**
+ * struct hvo_hstate_info - one hstate and its pool.
+ * @index: index for the other calls.
+ * @order: huge_page_order().
+ * @bytes: huge_page_size().
+ * @name: "hugepages-2048kB".
+ * @gigantic: order > MAX_PAGE_ORDER (allocated with alloc_contig_range()).
+ * @optimizable: HVO can run on it (hugetlb_vmemmap_optimizable()).
+ * @vmemmap_bytes: hugetlb_vmemmap_size(): struct page bytes of one folio.
+ * @vmemmap_pages: those in base pages, rounded up.
+ * @optimizable_pages: vmemmap pages HVO frees per folio (0 if not
+ *	optimizable): hugetlb_vmemmap_optimizable_size() / PAGE_SIZE.
+ * @nr_huge_pages: pool size (all nodes), including surplus and in use.
+ * @free_huge_pages: free folios.
+ * @surplus_huge_pages: surplus folios.
+ * @nr_overcommit_huge_pages: the overcommit limit.
+ * @nr_optimized: folios whose vmemmap is optimized now.
+ * @nr_huge_pages_node: per node.
+ * @free_huge_pages_node: per node.
+ * @surplus_huge_pages_node: per node.
+ */
+struct hvo_hstate_info {
+	unsigned int index;
+	unsigned int order;
+	uint64_t bytes;
+	char name[32];
+	bool gigantic;
+	bool optimizable;
+	uint64_t vmemmap_bytes;
+	uint64_t vmemmap_pages;
+	uint64_t optimizable_pages;
+	uint64_t nr_huge_pages;
+	uint64_t free_huge_pages;
+	uint64_t surplus_huge_pages;
+	uint64_t nr_overcommit_huge_pages;
+	uint64_t nr_optimized;
+	uint64_t nr_huge_pages_node[HVO_MAX_NODES];
+	uint64_t free_huge_pages_node[HVO_MAX_NODES];
+	uint64_t surplus_huge_pages_node[HVO_MAX_NODES];
+};
+
+/**
+ * hvo_hstate_count() - how many hstates the geometry has.
+ * @sim: the machine.
+ *
+ * Return: the count (4K: 2M and 1G, plus 64K and 32M with cont_hstates;
+ * 16K: 32M and 1G, plus 2M; 64K: 512M and 16G, plus 2M).
+ */
+unsigned int hvo_hstate_count(const struct hvo_sim *sim);
+
+/**
+ * hvo_hstate_info() - describe an hstate.
+ * @sim: the machine.
+ * @h: hstate index.
+ * @info: filled in.
+ *
+ * Return: 0, or -EINVAL for a bad index.
+ */
+int hvo_hstate_info(struct hvo_sim *sim, unsigned int h,
+		    struct hvo_hstate_info *info);
+
+/**
+ * hvo_hstate_find() - the hstate of a huge page size (size_to_hstate()).
+ * @sim: the machine.
+ * @bytes: the size, e.g. 2 MiB.
+ *
+ * Return: the index, or -ENOENT (hvo_last_error() lists the sizes).
+ */
+int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes);
+
+/**
+ * hvo_pool_resize() - set nr_hugepages of one node (set_max_huge_pages()).
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: node.
+ * @count: the wanted number of persistent huge pages on @nid.
+ * @actual: the number reached (may be NULL).
+ *
+ * Growing allocates fresh folios, optimizes them as a batch and adds them
+ * to the pool; shrinking takes free folios out, restores them as a batch and
+ * frees them (a folio whose restore fails goes back into the pool).
+ * In-use folios are never freed.
+ *
+ * Return: 0 if @count was reached; -ENOMEM (grow: out of memory) or -EBUSY
+ * (shrink: not enough free folios, or restore failed) with *@actual telling
+ * how far it got; -EINVAL for a bad hstate or node.
+ */
+int hvo_pool_resize(struct hvo_sim *sim, unsigned int h, unsigned int nid,
+		    uint64_t count, uint64_t *actual);
+
+/**
+ * hvo_pool_set_overcommit() - nr_overcommit_hugepages.
+ * @sim: the machine.
+ * @h: hstate.
+ * @count: how many surplus folios hvo_folio_alloc() may create.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int h, uint64_t count);
+
+/**
+ * hvo_folio_alloc() - take a folio for use (alloc_hugetlb_folio()).
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: preferred node, or -1 for any.
+ * @pfn: the head pfn.
+ *
+ * Dequeues a free folio (refcount 0 -> 1); if none, allocates a surplus
+ * folio within the overcommit limit.  The folio stays optimized.
+ *
+ * Return: 0, -ENOMEM if there is no free folio and no surplus allowed or
+ * possible, -EINVAL.
+ */
+int hvo_folio_alloc(struct hvo_sim *sim, unsigned int h, int nid, uint64_t *pfn);
+
+/**
+ * hvo_folio_put() - drop a reference (folio_put()); the last one returns
+ * the folio to the pool, or frees it if it is a surplus folio
+ * (free_huge_folio()).
+ * @sim: the machine.
+ * @pfn: head pfn of a folio in use.
+ *
+ * Return: 0, -EINVAL if @pfn is not the head of a folio in use.
+ */
+int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn);
+
+/**
+ * hvo_folio_dissolve() - free one free folio back to the buddy
+ * (dissolve_free_hugetlb_folio()).
+ * @sim: the machine.
+ * @pfn: its head pfn.
+ *
+ * Return: 0; -EBUSY if it is in use or being worked on; -ENOMEM if its
+ * vmemmap could not be restored (it stays in the pool); -EINVAL if @pfn is
+ * not the head of a hugetlb folio.
+ */
+int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn);
+
+/**
+ * hvo_demote() - demote free folios of @src into folios of @dst
+ * (demote_pool_huge_page() / demote_free_hugetlb_folios()).
+ * @sim: the machine.
+ * @src: hstate to demote from (e.g. 1G).
+ * @dst: a smaller hstate (e.g. 2M).
+ * @nid: node.
+ * @nr: how many @src folios.
+ * @done: how many were demoted (may be NULL).
+ *
+ * Each source folio is restored (a failure leaves it optimized in @src),
+ * split and every destination folio is optimized against its own order's
+ * shared tail; the source order's tail is not freed.
+ *
+ * Return: 0 if @nr were demoted, -EBUSY/-ENOMEM with *@done, -EINVAL.
+ */
+int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int dst,
+	       unsigned int nid, uint64_t nr, uint64_t *done);
+
+/** State of a hugetlb folio. */
+enum hvo_folio_state {
+	HVO_FOLIO_FREE = 0,	/* on the hstate's free list */
+	HVO_FOLIO_ACTIVE,	/* in use (refcount >= 1) */
+	HVO_FOLIO_ISOLATED,	/* being optimized, restored, demoted or freed */
+};
+
+/**
+ * struct hvo_folio_info - a hugetlb folio.
+ * @head_pfn: its head pfn.
+ * @hstate: its hstate index.
+ * @order: its order.
+ * @nid: its node.
+ * @zone: its zone.
+ * @state: enum hvo_folio_state.
+ * @optimized: HPG_vmemmap_optimized as read from the head's ->private.
+ * @boot: allocated at boot (memblock).
+ * @surplus: a surplus folio.
+ */
+struct hvo_folio_info {
+	uint64_t head_pfn;
+	unsigned int hstate;
+	unsigned int order;
+	unsigned int nid;
+	unsigned int zone;
+	enum hvo_folio_state state;
+	bool optimized;
+	bool boot;
+	bool surplus;
+};
+
+/**
+ * hvo_folio_lookup() - the hugetlb folio that contains @pfn.
+ * @sim: the machine.
+ * @pfn: any pfn.
+ * @info: filled in.
+ *
+ * Return: 0, -ENOENT if @pfn is in no hugetlb folio, -ERANGE.
+ */
+int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
+		     struct hvo_folio_info *info);
+
+/**
+ * hvo_folio_list() - head pfns of an hstate's folios, in pfn order.
+ * @sim: the machine.
+ * @h: hstate.
+ * @pfns: output array.
+ * @max: its size.
+ *
+ * Return: the number of folios (may exceed @max; only @max are written),
+ * or -EINVAL.
+ */
+int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
+		       uint64_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HVOSIM_HUGETLB_H */

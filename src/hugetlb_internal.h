@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hugetlb_internal.h - hstates, folios and the pool, shared by hugetlb.c,
+ * hugetlb_vmemmap.c, check.c and walker.c.
+ */
+#ifndef HVOSIM_HUGETLB_INTERNAL_H
+#define HVOSIM_HUGETLB_INTERNAL_H
+
+#include "internal.h"
+
+struct hvo_folio {
+	uint64_t pfn;
+	struct hvo_folio *next, *prev;	/* free list (hugetlb_lock) */
+	uint8_t h;
+	uint8_t nid;
+	uint8_t zone;
+	uint8_t state;			/* enum hvo_folio_state (hugetlb_lock) */
+	bool boot;
+	bool surplus;
+	/* the shared tail (struct page address) this folio maps while optimized;
+	 * written only by the thread that has the folio isolated */
+	uint64_t tail_page;
+};
+
+struct hvo_hstate {
+	unsigned int order;
+	uint64_t bytes;
+	char name[32];
+	bool gigantic;
+	bool optimizable;
+	/* hugetlb_lock */
+	uint64_t nr, free, surplus, overcommit;
+	uint64_t nr_node[HVO_MAX_NODES], free_node[HVO_MAX_NODES];
+	uint64_t surplus_node[HVO_MAX_NODES];
+	struct hvo_folio *free_list[HVO_MAX_NODES];
+	/* scope hstate (the seed patch): h->vmemmap_tail */
+	_Atomic uint64_t vmemmap_tail;
+	_Atomic uint64_t tail_users;
+	_Atomic uint64_t nr_optimized;
+};
+
+struct hvo_boot_page {
+	uint64_t pfn;
+	unsigned int h;
+	unsigned int nid;
+	bool valid;		/* not dropped for spanning zones */
+	bool hvo;		/* vmemmap populated in HVO form */
+};
+
+#define HVO_MAX_BOOT_TAILS (HVO_MAX_NODES * HVO_NR_ZONES * HVO_MAX_HSTATES)
+struct hvo_boot_tail {
+	uint64_t frame;
+	unsigned int order, nid, zone;
+};
+
+struct hvo_hugetlb {
+	pthread_mutex_t lock;		/* hugetlb_lock */
+	pthread_mutex_t tail_lock;	/* lifetime last-user: slot + users */
+	unsigned int nr_hstates;
+	struct hvo_hstate hs[HVO_MAX_HSTATES];
+	/* head pfn -> folio, open addressing (hugetlb_lock) */
+	struct hvo_folio **tab;
+	uint64_t cap, count, tombs;
+	struct hvo_boot_page *boot;
+	uint64_t nr_boot;
+	struct hvo_boot_tail boot_tails[HVO_MAX_BOOT_TAILS];
+	unsigned int nr_boot_tails;
+	_Atomic bool timing;
+};
+
+#define HVO_FOLIO_TOMB ((struct hvo_folio *)1)
+
+/* hugetlb.c */
+struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn);
+bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order);
+uint64_t hvo__reserve_pages(const struct hvo_sim *sim);
+uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order);
+int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn);
+int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
+
+/* hugetlb_vmemmap.c */
+#define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u
+#define HVO_VMEMMAP_REMAP_NO_TLB_FLUSH 0x2u
+#define HVO_VMEMMAP_SYNCHRONIZE_RCU 0x4u
+
+struct hvo_pagelist {
+	uint64_t *pfn;
+	uint64_t n, cap;
+};
+
+bool hvo__folio_test_optimized(struct hvo_sim *sim, uint64_t pfn);
+int hvo__folio_set_optimized(struct hvo_sim *sim, uint64_t pfn, bool on);
+int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
+				unsigned int flags, struct hvo_pagelist *pl);
+int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
+			       unsigned int flags, uint64_t *tail_to_put);
+uint64_t hvo__vmemmap_optimize_folios(struct hvo_sim *sim, struct hvo_folio **fs,
+				      uint64_t n);
+int hvo__vmemmap_restore_folios(struct hvo_sim *sim, struct hvo_folio **fs,
+				uint64_t n, uint64_t *restored);
+void hvo__put_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t tail_page);
+void hvo__tail_slot(struct hvo_sim *sim, unsigned int h, unsigned int nid,
+		    unsigned int zone, _Atomic uint64_t **slot, _Atomic uint64_t **users);
+void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int order,
+			  unsigned int nid, unsigned int zone);
+void hvo__pagelist_free(struct hvo_sim *sim, struct hvo_pagelist *pl);
+int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
+			      unsigned int nid);
+void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim);
+int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f);
+
+/* rcu.c */
+struct hvo_rcu_tok {
+	struct hvo_tlb_shard *shard;
+	unsigned int idx;
+};
+struct hvo_rcu_tok hvo__rcu_read_lock(struct hvo_sim *sim);
+void hvo__rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_tok t);
+void hvo__synchronize_rcu(struct hvo_sim *sim);
+
+#endif /* HVOSIM_HUGETLB_INTERNAL_H */

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hugetlb_vmemmap_boot.c - boot gigantic pages populated directly in HVO
+ * form (vmemmap_populate_hvo(), the boot vmemmap_get_tail() of
+ * mm/sparse-vmemmap.c, hugetlb_vmemmap_init_tails(), and the part of
+ * gather_bootmem_prealloc() that finishes them).
+ */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "hugetlb_internal.h"
+
+/* memblock_free() during the memblock phase: the buddy will get it */
+static void memblock_undo(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind)
+{
+	uint64_t i;
+
+	for (i = 0; i < sim->nr_mb; i++)
+		if (sim->mb[i].start == pfn) {
+			sim->mb[i] = sim->mb[--sim->nr_mb];
+			break;
+		}
+	hvo__meta(sim, pfn)->state = FM_NONE;
+	cnt_add(sim, freed[kind], 1);
+	cnt_sub(sim, in_use[kind], 1);
+	cnt_sub(sim, boot_in_use[kind], 1);
+}
+
+/*
+ * vmemmap_populate_hvo(): the head page gets its own frame, every later
+ * vmemmap page maps the boot tail of the folio's zone.  The boot tail is a
+ * zeroed memblock page, deliberately left uninitialised here ("Any
+ * initialization done here will be overwritten by memmap_init()");
+ * hvo__vmemmap_init_boot_tails() fills it once zones exist.
+ */
+int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
+			      unsigned int nid)
+{
+	struct hvo_hstate *hs = &sim->hugetlb->hs[h];
+	_Atomic uint64_t *slot, *users;
+	uint64_t start, end, v, head, tail, ps = sim->geo.page_size;
+	enum hvo_zone_type zone = HVO_ZONE_NORMAL;
+	unsigned int znid = nid;
+	int r;
+
+	hvo_pfn_zone(sim, pfn, &znid, &zone);
+	hvo_vmemmap_range(sim, pfn, 1ull << hs->order, &start, &end);
+	r = hvo__alloc(sim, HVO_SITE_BOOT_HVO, nid, -1, 0, HVO_KIND_VMEMMAP, 0, &head);
+	if (r)
+		return r;
+	hvo__tail_slot(sim, h, nid, zone, &slot, &users);
+	tail = atomic_load(slot);
+	if (!tail) {
+		uint64_t frame;
+
+		r = hvo__alloc(sim, HVO_SITE_BOOT_HVO, nid, -1, 0, HVO_KIND_SHARED_TAIL,
+			       HVO_GFP_ZERO, &frame);
+		if (r) {
+			memblock_undo(sim, head, HVO_KIND_VMEMMAP);
+			return r;
+		}
+		tail = hvo_pfn_to_page(sim, frame);
+		atomic_store(slot, tail);
+		if (sim->hugetlb->nr_boot_tails < HVO_MAX_BOOT_TAILS)
+			sim->hugetlb->boot_tails[sim->hugetlb->nr_boot_tails++] =
+				(struct hvo_boot_tail){ frame, hs->order, znid, zone };
+		cnt_add(sim, shared_tails_allocated, 1);
+		cnt_add(sim, shared_tails_live, 1);
+	}
+	/* the head page's struct pages get memmap_init() content on first use */
+	r = hvo__map_pte(sim, start, head, true, true, NULL);
+	for (v = start + ps; !r && v < end; v += ps)
+		r = hvo__map_pte(sim, v, (tail - sim->geo.vmemmap_base) / sim->geo.stride,
+				 true, false, NULL);
+	if (r) {
+		for (v = start; v < end; v += ps)
+			hvo__clear_pte(sim, v);
+		memblock_undo(sim, head, HVO_KIND_VMEMMAP);
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * hugetlb_vmemmap_init_tails(): init_compound_tail() over every boot tail
+ * before gather_bootmem_prealloc() reads zone or node through them (the fix
+ * "mm/hugetlb: init tails before init_migratetype").  Each carries the node
+ * and zone of the boot folio that allocated it.
+ */
+void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	uint64_t i;
+
+	/* boot vmemmap pages were all memblock pages */
+	atomic_store(&sim->c.memmap_boot_pages,
+		     (int64_t)atomic_load(&sim->c.boot_in_use[HVO_KIND_VMEMMAP]));
+	for (i = 0; i < hg->nr_boot_tails; i++) {
+		struct hvo_boot_tail *t = &hg->boot_tails[i];
+
+		hvo__fill_tail_frame(sim, t->frame, t->order, t->nid, t->zone);
+	}
+}
+
+/*
+ * The HVO half of gather_bootmem_prealloc() for a page whose vmemmap was
+ * populated in HVO form: mark it optimized and write-protect the whole tail
+ * range, [start + PAGE_SIZE, start + hugetlb_vmemmap_size(h)) (the length
+ * in bytes of struct pages, not pages_per_huge_page(): Muchun's 2026 fix).
+ */
+int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
+{
+	struct hvo_hstate *hs = &sim->hugetlb->hs[f->h];
+	_Atomic uint64_t *slot, *users;
+	uint64_t start, end;
+	int r;
+
+	hvo_vmemmap_range(sim, f->pfn, 1ull << hs->order, &start, &end);
+	r = hvo__folio_set_optimized(sim, f->pfn, true);
+	if (!r)
+		r = hvo_vmemmap_set_ro(sim, start + sim->geo.page_size, end, false);
+	if (r)
+		return hvo__err(r, "boot: cannot finish HVO of %#" PRIx64, f->pfn);
+	hvo__tail_slot(sim, f->h, f->nid, f->zone, &slot, &users);
+	f->tail_page = atomic_load(slot);
+	atomic_fetch_add(users, 1);
+	cnt_add(sim, optimized_folios, 1);
+	atomic_fetch_add(&hs->nr_optimized, 1);
+	return 0;
+}
