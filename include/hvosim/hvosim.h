@@ -18,5 +18,8 @@
 #include "pgtable.h"
 #include "hugetlb.h"
 #include "hugetlb_vmemmap.h"
+#include "check.h"
+#include "walker.h"
+#include "kpageflags.h"
 
 #endif /* HVOSIM_HVOSIM_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvosim/check.h - the invariant checker.
+ *
+ * hvo_check() verifies every invariant of merged HVO (and the matching ones
+ * of the scheme in use) over the whole machine and reports each violation
+ * with what, where, expected and found.
+ *
+ * Synchronisation: run it on a quiescent machine (no pool or HVO operation
+ * in flight), e.g. after joining the stress threads or between explorer
+ * steps.  It only reads.
+ */
+#ifndef HVOSIM_CHECK_H
+#define HVOSIM_CHECK_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * struct hvo_violation - one broken invariant.
+ * @invariant: its name, one of: "encoding", "compound-head", "head",
+ *	"fake-head", "tail-flag", "tail-refcount", "tail-node-zone",
+ *	"alignment", "layout", "read-only", "shared-tail",
+ *	"shared-tail-mapcount", "frame-ownership", "static-key",
+ *	"accounting", "pool".
+ * @pfn: the folio head pfn or frame it is about (~0 if global).
+ * @where: a short location ("folio 0x1000 page 64", "zone 0/Normal order 9").
+ * @expected: what should be there.
+ * @found: what is there.
+ */
+struct hvo_violation {
+	const char *invariant;
+	uint64_t pfn;
+	char where[80];
+	char expected[96];
+	char found[96];
+};
+
+/**
+ * struct hvo_report - the checker's result.
+ * @count: violations found (all of them).
+ * @nr: violations kept in @v (at most HVO_REPORT_MAX).
+ * @folios: folios checked.
+ * @pages: struct pages read.
+ * @v: the violations.
+ */
+#define HVO_REPORT_MAX 256
+struct hvo_report {
+	uint64_t count;
+	uint64_t nr;
+	uint64_t folios;
+	uint64_t pages;
+	struct hvo_violation v[HVO_REPORT_MAX];
+};
+
+/**
+ * hvo_check() - check every invariant.
+ * @sim: the machine.
+ * @rep: filled in (may be large: allocate it, e.g. with malloc).
+ *
+ * Return: the number of violations (>= 0), or -errno (-ENOMEM).
+ */
+int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
+
+/**
+ * hvo_report_print() - print a report, one violation a line.
+ * @rep: the report.
+ * @out: where.
+ */
+void hvo_report_print(const struct hvo_report *rep, FILE *out);
+
+/**
+ * hvo_report_has() - whether a report names an invariant.
+ * @rep: the report.
+ * @invariant: its name.
+ *
+ * Return: how many kept violations name it.
+ */
+uint64_t hvo_report_has(const struct hvo_report *rep, const char *invariant);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HVOSIM_CHECK_H */

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hvosim/walker.h - speculative PFN walkers and the RCU read side, the other
+ * side of every HVO race (compaction, memory-failure, page_idle, ...: code
+ * that picks a pfn with no reference, takes one speculatively and rechecks).
+ *
+ * page_ref_add_unless() is modelled per scheme:
+ *   shared-tail, none: atomic_add_unless() (7.1 removed the RCU);
+ *   fake-head, rcu_sync on: rcu_read_lock(); page_count_writable() (refcount
+ *     not u, and not a fake head); atomic_add_unless(); rcu_read_unlock()
+ *     (commit bd225530a4c7);
+ *   fake-head, rcu_sync off: the kernel before that commit, a bare
+ *     atomic_add_unless() that writes through a fake head's RO mapping.
+ *
+ * Synchronisation: every function may run concurrently with everything,
+ * from any number of threads.
+ */
+#ifndef HVOSIM_WALKER_H
+#define HVOSIM_WALKER_H
+
+#include <stdint.h>
+
+#include "sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How the walker takes its reference. */
+enum hvo_walk_mode {
+	/* get_page_unless_zero(pfn_to_page(pfn)): the raw page, as PFN scanners
+	 * did; on a fake head this is where the RO write happened */
+	HVO_WALK_PAGE = 0,
+	/* folio_try_get(page_folio(page)), then page_folio() recheck */
+	HVO_WALK_FOLIO,
+};
+
+/** What one walk saw. */
+enum hvo_walk_result {
+	HVO_WALK_NOREF = 0,	/* refcount 0 (free, tail, frozen): no reference */
+	HVO_WALK_GOT,		/* reference taken, recheck passed, put again */
+	HVO_WALK_RACED,		/* reference taken, recheck failed, put again */
+	HVO_WALK_FAULT,		/* the speculative get wrote through an RO PTE */
+};
+
+/**
+ * hvo_page_ref_add_unless_spec() - page_ref_add_unless() as the scheme's
+ * kernel has it (see above), for a speculative reference on any page.
+ * @sim: the machine.
+ * @page: struct page address.
+ * @nr: what to add.
+ * @u: unless the refcount is this.
+ *
+ * Return: 1 added, 0 not, -EFAULT for a write through an RO PTE (logged).
+ */
+int hvo_page_ref_add_unless_spec(struct hvo_sim *sim, uint64_t page, int32_t nr,
+				 int32_t u);
+
+/**
+ * hvo_page_put() - put_page(): drop a reference; the last reference of a
+ * hugetlb folio returns it to the pool (free_huge_folio()).
+ * @sim: the machine.
+ * @page: struct page address (a head).
+ *
+ * Return: 0 or -errno.
+ */
+int hvo_page_put(struct hvo_sim *sim, uint64_t page);
+
+/**
+ * hvo_walk_pfn() - one speculative walker step on @pfn: take a reference,
+ * recheck, put it back.
+ * @sim: the machine.
+ * @pfn: the pfn.
+ * @mode: enum hvo_walk_mode.
+ *
+ * Return: enum hvo_walk_result, or -ERANGE / -EFAULT (unmapped).
+ */
+int hvo_walk_pfn(struct hvo_sim *sim, uint64_t pfn, enum hvo_walk_mode mode);
+
+/** An RCU read-side critical section, from hvo_rcu_read_lock(). */
+struct hvo_rcu_token {
+	void *shard;
+	unsigned int idx;
+};
+
+/**
+ * hvo_rcu_read_lock() - enter an RCU read-side critical section of the
+ * machine's RCU (the one HVO's synchronize_rcu() waits for).
+ * @sim: the machine.
+ *
+ * Return: the token for hvo_rcu_read_unlock().
+ */
+struct hvo_rcu_token hvo_rcu_read_lock(struct hvo_sim *sim);
+
+/**
+ * hvo_rcu_read_unlock() - leave it.
+ * @sim: the machine.
+ * @tok: from hvo_rcu_read_lock().
+ */
+void hvo_rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_token tok);
+
+/**
+ * hvo_synchronize_rcu() - wait for every read-side section that began
+ * before the call (counted in hvo_stats.synchronize_rcu_calls).
+ * @sim: the machine.
+ */
+void hvo_synchronize_rcu(struct hvo_sim *sim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HVOSIM_WALKER_H */
