@@ -377,46 +377,55 @@ static int check_h(struct hvo_sim *sim, unsigned int hi)
 
 #define POOL_BATCH 64
 
-HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
-			       uint64_t count, uint64_t *actual)
+HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+			     uint64_t nr, uint64_t *done)
 {
-	struct hvo_hugetlb *hg;
-	struct hvo_hstate *h;
 	struct hvo_folio *batch[POOL_BATCH];
-	uint64_t have, n, i;
-	int r = check_h(sim, hi), ret = 0;
+	uint64_t d = 0, n, i;
+	int r = check_h(sim, hi);
 
 	if (r)
 		return r;
 	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_resize: node %u does not exist", nid);
-	hg = sim->hugetlb;
-	h = &hg->hs[hi];
-	for (;;) {
-		pthread_mutex_lock(&hg->lock);
-		have = h->nr_node[nid] - h->surplus_node[nid];
-		if (have == count) {
-			pthread_mutex_unlock(&hg->lock);
+		return hvo__err(-EINVAL, "pool_grow: node %u does not exist", nid);
+	while (d < nr) {
+		n = nr - d < POOL_BATCH ? nr - d : POOL_BATCH;
+		for (i = 0; i < n; i++)
+			if (alloc_fresh(sim, hi, nid, false, &batch[i]))
+				break;
+		if (i)
+			prep_and_add(sim, batch, i);
+		d += i;
+		if (i < n) {
+			r = hvo__err(-ENOMEM, "pool_grow: %s node %u: out of memory after %" PRIu64,
+				     sim->hugetlb->hs[hi].name, nid, d);
 			break;
 		}
-		if (have < count) {
-			pthread_mutex_unlock(&hg->lock);
-			n = count - have < POOL_BATCH ? count - have : POOL_BATCH;
-			for (i = 0; i < n; i++)
-				if (alloc_fresh(sim, hi, nid, false, &batch[i]))
-					break;
-			if (i)
-				prep_and_add(sim, batch, i);
-			if (i < n) {
-				ret = hvo__err(-ENOMEM, "pool_resize: %s node %u: out of memory",
-					       h->name, nid);
-				break;
-			}
-			continue;
-		}
-		/* shrink: only free folios leave the pool */
+	}
+	if (done)
+		*done = d;
+	return r;
+}
+
+HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+			       uint64_t nr, uint64_t *done)
+{
+	struct hvo_hugetlb *hg;
+	struct hvo_hstate *h;
+	struct hvo_folio *batch[POOL_BATCH];
+	uint64_t d = 0, n, freed;
+	int r = check_h(sim, hi);
+
+	if (r)
+		return r;
+	if (nid >= sim->cfg.nr_nodes)
+		return hvo__err(-EINVAL, "pool_shrink: node %u does not exist", nid);
+	hg = sim->hugetlb;
+	h = &hg->hs[hi];
+	while (d < nr) {
 		n = 0;
-		while (n < POOL_BATCH && have - n > count && h->free_list[nid]) {
+		pthread_mutex_lock(&hg->lock);
+		while (n < POOL_BATCH && d + n < nr && h->free_list[nid]) {
 			struct hvo_folio *f = h->free_list[nid];
 
 			dequeue(hg, f);
@@ -425,22 +434,48 @@ HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned in
 		}
 		pthread_mutex_unlock(&hg->lock);
 		if (!n) {
-			ret = hvo__err(-EBUSY, "pool_resize: %s node %u: only in-use folios left",
-				       h->name, nid);
+			r = hvo__err(-EBUSY, "pool_shrink: %s node %u: no free folio left after %"
+				     PRIu64, h->name, nid, d);
 			break;
 		}
-		if (update_and_free_bulk(sim, batch, n) < n) {
-			ret = hvo__err(-EBUSY, "pool_resize: %s node %u: vmemmap restore failed "
-				       "(out of memory); folios stay in the pool", h->name, nid);
+		freed = update_and_free_bulk(sim, batch, n);
+		d += freed;
+		if (freed < n) {
+			r = hvo__err(-EBUSY, "pool_shrink: %s node %u: vmemmap restore failed (out "
+				     "of memory); folios stay in the pool", h->name, nid);
 			break;
 		}
 	}
+	if (done)
+		*done = d;
+	return r;
+}
+
+HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+			       uint64_t count, uint64_t *actual)
+{
+	struct hvo_hstate *h;
+	uint64_t have;
+	int r = check_h(sim, hi);
+
+	if (r)
+		return r;
+	if (nid >= sim->cfg.nr_nodes)
+		return hvo__err(-EINVAL, "pool_resize: node %u does not exist", nid);
+	h = &sim->hugetlb->hs[hi];
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	have = h->nr_node[nid] - h->surplus_node[nid];
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	if (have < count)
+		r = hvo_pool_grow(sim, hi, nid, count - have, NULL);
+	else if (have > count)
+		r = hvo_pool_shrink(sim, hi, nid, have - count, NULL);
 	if (actual) {
-		pthread_mutex_lock(&hg->lock);
+		pthread_mutex_lock(&sim->hugetlb->lock);
 		*actual = h->nr_node[nid] - h->surplus_node[nid];
-		pthread_mutex_unlock(&hg->lock);
+		pthread_mutex_unlock(&sim->hugetlb->lock);
 	}
-	return ret;
+	return r;
 }
 
 HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,

@@ -121,6 +121,35 @@ int hvo_pool_resize(struct hvo_sim *sim, unsigned int h, unsigned int nid,
 		    uint64_t count, uint64_t *actual);
 
 /**
+ * hvo_pool_grow() - add @nr fresh persistent folios on @nid (relative, so
+ * concurrent callers compose).
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: node.
+ * @nr: how many.
+ * @done: how many were added (may be NULL).
+ *
+ * Return: 0, -ENOMEM with *@done, -EINVAL.
+ */
+int hvo_pool_grow(struct hvo_sim *sim, unsigned int h, unsigned int nid, uint64_t nr,
+		  uint64_t *done);
+
+/**
+ * hvo_pool_shrink() - free up to @nr free folios of @nid to the buddy
+ * (restoring their vmemmap first).
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: node.
+ * @nr: how many.
+ * @done: how many were freed (may be NULL).
+ *
+ * Return: 0, -EBUSY with *@done (not enough free folios, or a restore
+ * failed: that folio stays in the pool), -EINVAL.
+ */
+int hvo_pool_shrink(struct hvo_sim *sim, unsigned int h, unsigned int nid, uint64_t nr,
+		    uint64_t *done);
+
+/**
  * hvo_pool_set_overcommit() - nr_overcommit_hugepages.
  * @sim: the machine.
  * @h: hstate.

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_lookup.c - hvosim bench lookup: what compound_head() costs through
+ * the simulator compared with the same decode on a flat host array.
+ *
+ * The simulated lookup walks the fake vmemmap page table inside a TLB
+ * access section; the floor is what a kernel does: one load from a real
+ * struct page array and the mask (or pointer) decode.  Both read the same
+ * compound_info values (the flat array is a copy taken once), decode the
+ * same seeded pfn sequence, and run alternately in one process so that
+ * machine noise hits both; the ratio is what the report is about.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cli.h"
+
+#define CMD "bench lookup"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: hvosim bench lookup [--json] [--lookups N] [--rounds R] [machine options]\n"
+		"\n"
+		"Times N simulated compound_head(pfn_to_page(pfn)) calls against the same\n"
+		"decode on a flat host array of struct pages holding the same compound_info\n"
+		"words, alternating round by round.  Half of memory is hugetlb pool folios\n"
+		"(HVO-optimized when the scheme does it), a quarter compound pages of the\n"
+		"same order, the rest free; pfns are drawn uniformly from a seeded sequence.\n"
+		"Every lookup is checked to decode to the same head before timing starts.\n"
+		"Target (informational): simulated/flat <= 3.\n"
+		"\n"
+		"options:\n"
+		"  --lookups N            lookups per round and variant  [2000000]\n"
+		"  --rounds R             rounds  [5]\n"
+		"  --json                 one JSON object on stdout instead of the table\n"
+		"  --help, --version\n"
+		"\n"
+		CLI_MACHINE_HELP);
+}
+
+/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
+static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out)
+{
+	const char *a = argv[*i], *v;
+	size_t n = strlen(name);
+
+	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
+		return 0;
+	if (a[2 + n] == '=') {
+		v = a + 3 + n;
+	} else {
+		if (*i + 1 >= argc)
+			return cli_bad(CMD, "--%s needs a value", name);
+		v = argv[++*i];
+	}
+	if (!cli_parse_u64(v, out) || !*out)
+		return cli_bad(CMD, "--%s %s: not a positive number", name, v);
+	return 1;
+}
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned int n)
+{
+	double *s = malloc(n * sizeof(*s)), m;
+
+	if (!s)
+		return v[0];
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_dbl);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+/*
+ * The floor: a host array laid out like the kernel's vmemmap (same stride,
+ * base aligned to MAX_FOLIO_NR_PAGES * stride as the kernel requires, or
+ * the mask would decode a different head), holding the flags and
+ * compound_info words the simulator reads for each pfn.  Pointer-encoded
+ * values are rebased onto host addresses so the decode stays a plain load.
+ */
+struct flat {
+	void *map;
+	size_t map_len;
+	uintptr_t base;
+	uint64_t stride;
+	uint64_t page_size;
+	bool mask;
+	bool fake_head;		/* page_fixed_fake_head() is live (static key on) */
+};
+
+/* words 0 and 1 of every stride the simulator accepts (>= 40 keeps both) */
+#define FLAT_FLAGS 0
+#define FLAT_INFO 8
+
+static inline uint64_t flat_load(uintptr_t addr)
+{
+	/* READ_ONCE(): one real load per lookup, as the kernel does */
+	return __atomic_load_n((const uint64_t *)addr, __ATOMIC_RELAXED);
+}
+
+static int flat_build(struct hvo_sim *sim, struct flat *f)
+{
+	const struct hvo_geometry *g = hvo_sim_geometry(sim);
+	struct hvo_stats st;
+	uint64_t align, pfn, bytes = g->nr_pfns * g->stride;
+	uint8_t *p;
+
+	memset(f, 0, sizeof(*f));
+	align = g->hvo_possible ? ((uint64_t)1 << g->max_folio_order) * g->stride : g->page_size;
+	f->map_len = (size_t)(bytes + align);
+	/* address space only: pages become resident as the copy writes them */
+	f->map = mmap(NULL, f->map_len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (f->map == MAP_FAILED) {
+		f->map = NULL;
+		fprintf(stderr, "hvosim " CMD ": cannot map %" PRIu64 " bytes for the flat "
+			"array: %s\n", bytes, strerror(errno));
+		return -1;
+	}
+	f->base = ((uintptr_t)f->map + (uintptr_t)align - 1) & ~(uintptr_t)(align - 1);
+	f->stride = g->stride;
+	f->page_size = g->page_size;
+	f->mask = g->mask_encoding;
+	hvo_sim_stats(sim, &st);
+	f->fake_head = hvo_sim_config(sim)->scheme == HVO_SCHEME_FAKE_HEAD &&
+		       st.static_key_count > 0;
+	for (pfn = 0; pfn < g->nr_pfns; pfn++) {
+		uint64_t page = hvo_pfn_to_page(sim, pfn), flags, info;
+
+		if (hvo_page_read(sim, page, HVO_PW_FLAGS, &flags) ||
+		    hvo_page_read(sim, page, HVO_PW_COMPOUND_INFO, &info)) {
+			fprintf(stderr, "hvosim " CMD ": cannot read the struct page of pfn %#"
+				PRIx64 ": %s\n", pfn, hvo_last_error());
+			return -1;
+		}
+		if (!f->mask && (info & 1))
+			info = (f->base + (info - 1 - g->vmemmap_base)) | 1;
+		p = (uint8_t *)(f->base + pfn * f->stride);
+		memcpy(p + FLAT_FLAGS, &flags, 8);
+		memcpy(p + FLAT_INFO, &info, 8);
+	}
+	return 0;
+}
+
+static void flat_free(struct flat *f)
+{
+	if (f->map)
+		munmap(f->map, f->map_len);
+	f->map = NULL;
+}
+
+/* _compound_head(), mask encoding: branchless */
+static inline uintptr_t flat_head_mask(uintptr_t page)
+{
+	uint64_t info = flat_load(page + FLAT_INFO);
+	uint64_t mask = (info & 1) - 1;
+
+	mask |= info;
+	return page & mask;
+}
+
+/* _compound_head(), pointer encoding, with page_fixed_fake_head() when live */
+static inline uintptr_t flat_head_pointer(const struct flat *f, uintptr_t page)
+{
+	uint64_t info = flat_load(page + FLAT_INFO);
+
+	if (info & 1)
+		return (uintptr_t)(info - 1);
+	if (!f->fake_head || (page & (f->page_size - 1)))
+		return page;
+	if (!(flat_load(page + FLAT_FLAGS) & (1ull << HVO_PG_head)))
+		return page;
+	info = flat_load(page + f->stride + FLAT_INFO);
+	return info & 1 ? (uintptr_t)(info - 1) : page;
+}
+
+/*
+ * The timed loops.  Each returns the sum of the head addresses so nothing
+ * can be optimised away; since both arrays have the same stride, the two
+ * sums differ by exactly n * (vmemmap_base - flat base) when every lookup
+ * agrees, which rechecks the timed passes for free.
+ */
+static uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
+{
+	uint64_t i, sum = 0;
+
+	for (i = 0; i < n; i++)
+		sum += hvo_compound_head(sim, hvo_pfn_to_page(sim, pfns[i]));
+	return sum;
+}
+
+static uint64_t run_flat(const struct flat *f, const uint64_t *pfns, uint64_t n)
+{
+	uint64_t i, sum = 0;
+
+	/* the encoding is fixed per kernel build: choose the loop once */
+	if (f->mask) {
+		for (i = 0; i < n; i++)
+			sum += flat_head_mask(f->base + pfns[i] * f->stride);
+	} else {
+		for (i = 0; i < n; i++)
+			sum += flat_head_pointer(f, f->base + pfns[i] * f->stride);
+	}
+	return sum;
+}
+
+static int verify(struct hvo_sim *sim, const struct flat *f, const uint64_t *pfns,
+		  uint64_t n)
+{
+	uint64_t i, sim_pfn = 0, flat_pfn, sh;
+	uintptr_t fh, page;
+
+	for (i = 0; i < n; i++) {
+		sh = hvo_compound_head(sim, hvo_pfn_to_page(sim, pfns[i]));
+		page = f->base + pfns[i] * f->stride;
+		fh = f->mask ? flat_head_mask(page) : flat_head_pointer(f, page);
+		flat_pfn = (uint64_t)(fh - f->base) / f->stride;
+		if (!sh || hvo_page_to_pfn(sim, sh, &sim_pfn) || sim_pfn != flat_pfn ||
+		    (uint64_t)(fh - f->base) % f->stride) {
+			fprintf(stderr, "hvosim " CMD ": lookup %" PRIu64 " (pfn %#" PRIx64
+				"): simulated head %#" PRIx64 " (pfn %#" PRIx64 "), flat head pfn %#"
+				PRIx64 "\n", i, pfns[i], sh, sh ? sim_pfn : UINT64_MAX, flat_pfn);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* the hstate to fill: 2M where it exists, else the smallest non-gigantic */
+static int pick_hstate(struct hvo_sim *sim, struct hvo_hstate_info *hi)
+{
+	unsigned int i, n = hvo_hstate_count(sim);
+	int h = hvo_hstate_find(sim, 2ull << 20);
+
+	for (i = 0; h < 0 && i < n; i++) {
+		hvo_hstate_info(sim, i, hi);
+		if (!hi->gigantic)
+			h = (int)i;
+	}
+	if (h < 0)
+		return -1;
+	return hvo_hstate_info(sim, (unsigned int)h, hi);
+}
+
+struct compound_pages {
+	uint64_t *pfn;
+	uint64_t n;
+};
+
+static void compound_free(struct hvo_sim *sim, struct compound_pages *cp,
+			  unsigned int order)
+{
+	uint64_t i;
+
+	for (i = 0; i < cp->n; i++) {
+		hvo_destroy_compound_page(sim, cp->pfn[i], order);
+		hvo_free_frames(sim, cp->pfn[i], order);
+	}
+	free(cp->pfn);
+	cp->pfn = NULL;
+	cp->n = 0;
+}
+
+/* half of each node as pool folios, a quarter as compound pages */
+static int populate(struct hvo_sim *sim, const struct hvo_config *cfg,
+		    const struct hvo_hstate_info *hi, struct compound_pages *cp,
+		    uint64_t *pool)
+{
+	uint64_t want = 0, k, got, pfn;
+	unsigned int n;
+	int r;
+
+	*pool = 0;
+	for (n = 0; n < cfg->nr_nodes; n++)
+		want += cfg->node_mem_bytes[n] / 4 / hi->bytes;
+	cp->pfn = calloc(want ? want : 1, sizeof(*cp->pfn));
+	if (!cp->pfn) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return -1;
+	}
+	for (n = 0; n < cfg->nr_nodes; n++) {
+		r = hvo_pool_resize(sim, hi->index, n, cfg->node_mem_bytes[n] / 2 / hi->bytes,
+				    &got);
+		*pool += got;
+		if (r && r != -ENOMEM) {
+			fprintf(stderr, "hvosim " CMD ": pool: %s\n", hvo_last_error());
+			return -1;
+		}
+		for (k = 0; k < cfg->node_mem_bytes[n] / 4 / hi->bytes; k++) {
+			if (hvo_alloc_frames(sim, n, hi->order, HVO_KIND_OTHER, HVO_GFP_THISNODE,
+					     &pfn))
+				break;
+			if (hvo_prep_compound_page(sim, pfn, hi->order)) {
+				fprintf(stderr, "hvosim " CMD ": prep_compound_page(%#" PRIx64
+					"): %s\n", pfn, hvo_last_error());
+				hvo_free_frames(sim, pfn, hi->order);
+				return -1;
+			}
+			cp->pfn[cp->n++] = pfn;
+		}
+	}
+	return 0;
+}
+
+struct result {
+	double sim_ns, flat_ns, ratio, ratio_min, ratio_max;
+};
+
+static int measure(struct hvo_sim *sim, const struct flat *f, const uint64_t *pfns,
+		   uint64_t n, unsigned int rounds, struct result *res)
+{
+	const struct hvo_geometry *g = hvo_sim_geometry(sim);
+	double *sim_ns = calloc(rounds, sizeof(double)), *flat_ns = calloc(rounds, sizeof(double));
+	double *ratio = calloc(rounds, sizeof(double)), t0;
+	uint64_t s_sum = 0, f_sum = 0;
+	unsigned int r, k;
+	int ret = -1;
+
+	if (!sim_ns || !flat_ns || !ratio) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		goto out;
+	}
+	for (r = 0; r < rounds; r++) {
+		/* alternate which variant goes first so neither always gets the
+		 * cache the other left behind */
+		for (k = 0; k < 2; k++) {
+			if ((k == 0) == (r % 2 == 0)) {
+				t0 = cli_now();
+				s_sum = run_sim(sim, pfns, n);
+				sim_ns[r] = (cli_now() - t0) * 1e9 / (double)n;
+			} else {
+				t0 = cli_now();
+				f_sum = run_flat(f, pfns, n);
+				flat_ns[r] = (cli_now() - t0) * 1e9 / (double)n;
+			}
+		}
+		if (s_sum - n * g->vmemmap_base != f_sum - n * (uint64_t)f->base) {
+			fprintf(stderr, "hvosim " CMD ": round %u: the simulated and flat "
+				"lookups disagree (checksums differ)\n", r);
+			goto out;
+		}
+		ratio[r] = flat_ns[r] > 0 ? sim_ns[r] / flat_ns[r] : 0;
+		fprintf(stderr, "hvosim " CMD ": round %u/%u: simulated %.1f ns, flat %.1f ns, "
+			"ratio %.2f\n", r + 1, rounds, sim_ns[r], flat_ns[r], ratio[r]);
+	}
+	res->sim_ns = median(sim_ns, rounds);
+	res->flat_ns = median(flat_ns, rounds);
+	res->ratio = median(ratio, rounds);
+	res->ratio_min = res->ratio_max = ratio[0];
+	for (r = 1; r < rounds; r++) {
+		if (ratio[r] < res->ratio_min)
+			res->ratio_min = ratio[r];
+		if (ratio[r] > res->ratio_max)
+			res->ratio_max = ratio[r];
+	}
+	ret = 0;
+out:
+	free(sim_ns);
+	free(flat_ns);
+	free(ratio);
+	return ret;
+}
+
+int bench_lookup(int argc, char **argv)
+{
+	struct hvo_config cfg;
+	struct hvo_sim *sim = NULL;
+	struct hvo_hstate_info hi = { 0 };
+	struct compound_pages cp = { 0 };
+	struct flat f = { 0 };
+	struct result res;
+	struct json j;
+	const struct hvo_geometry *g;
+	uint64_t lookups = 2000000, rounds = 5, pool = 0, total = 0, rng, i, leaked;
+	uint64_t *pfns = NULL;
+	bool json = false;
+	char buf[32];
+	double t0;
+	int k, r, ret = 1;
+	unsigned int n;
+
+	cli_config_defaults(&cfg);
+	for (k = 1; k < argc; k++) {
+		if (cli_is_help(argv[k])) {
+			usage(stdout);
+			return 0;
+		}
+		if (cli_is_version(argv[k]))
+			return cli_version();
+		if (!strcmp(argv[k], "--json")) {
+			json = true;
+			continue;
+		}
+		r = opt_u64("lookups", argc, argv, &k, &lookups);
+		if (!r)
+			r = opt_u64("rounds", argc, argv, &k, &rounds);
+		if (r == 2)
+			return 2;
+		if (r)
+			continue;
+		r = cli_machine_opt(&cfg, argc, argv, &k);
+		if (r < 0)
+			return 2;
+		if (!r)
+			return cli_bad(CMD, "unknown option '%s'", argv[k]);
+	}
+	if (rounds > 1000)
+		return cli_bad(CMD, "--rounds %" PRIu64 ": at most 1000", rounds);
+
+	t0 = cli_now();
+	if (cli_create(&cfg, &sim))
+		return 1;
+	g = hvo_sim_geometry(sim);
+	for (n = 0; n < cfg.nr_nodes; n++)
+		total += cfg.node_mem_bytes[n];
+	if (pick_hstate(sim, &hi)) {
+		fprintf(stderr, "hvosim " CMD ": no huge page size to fill the pool with\n");
+		goto out;
+	}
+	fprintf(stderr, "hvosim " CMD ": seed %" PRIu64 ", %s machine (%s, %s encoding): "
+		"filling %s pool and compound pages\n", cfg.seed, cli_bytes(total, buf, sizeof(buf)),
+		hvo_scheme_name(cfg.scheme), g->mask_encoding ? "mask" : "pointer", hi.name);
+	if (populate(sim, &cfg, &hi, &cp, &pool))
+		goto out;
+	hvo_hstate_info(sim, hi.index, &hi);
+	fprintf(stderr, "hvosim " CMD ": mirroring %" PRIu64 " struct pages into the flat "
+		"array\n", g->nr_pfns);
+	if (flat_build(sim, &f))
+		goto out;
+
+	pfns = malloc(lookups * sizeof(*pfns));
+	if (!pfns) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory for %" PRIu64 " pfns\n",
+			lookups);
+		goto out;
+	}
+	rng = cfg.seed;
+	for (i = 0; i < lookups; i++)
+		pfns[i] = splitmix64(&rng) % g->nr_pfns;
+	if (verify(sim, &f, pfns, lookups))
+		goto out;
+	fprintf(stderr, "hvosim " CMD ": setup and check took %.1f s; timing %" PRIu64
+		" rounds of %" PRIu64 " lookups\n", cli_now() - t0, rounds, lookups);
+	if (measure(sim, &f, pfns, lookups, (unsigned int)rounds, &res))
+		goto out;
+
+	if (json) {
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		json_str(&j, "bench", "lookup");
+		json_u64(&j, "seed", cfg.seed);
+		json_u64(&j, "lookups", lookups);
+		json_u64(&j, "rounds", rounds);
+		json_dbl(&j, "sim_ns", res.sim_ns);
+		json_dbl(&j, "flat_ns", res.flat_ns);
+		json_dbl(&j, "ratio", res.ratio);
+		json_dbl(&j, "ratio_min", res.ratio_min);
+		json_dbl(&j, "ratio_max", res.ratio_max);
+		json_bool(&j, "target_met", res.ratio <= 3);
+		json_str(&j, "scheme", hvo_scheme_name(cfg.scheme));
+		json_str(&j, "encoding", g->mask_encoding ? "mask" : "pointer");
+		json_u64(&j, "mem_bytes", total);
+		json_u64(&j, "pfns", g->nr_pfns);
+		json_str(&j, "hstate", hi.name);
+		json_u64(&j, "pool_folios", hi.nr_huge_pages);
+		json_u64(&j, "pool_optimized", hi.nr_optimized);
+		json_u64(&j, "compound_pages", cp.n);
+		json_end_obj(&j);
+		json_done(&j);
+	} else {
+		printf("hvosim bench lookup: seed %" PRIu64 ", %s machine, %s, %s encoding\n",
+		       cfg.seed, cli_bytes(total, buf, sizeof(buf)), hvo_scheme_name(cfg.scheme),
+		       g->mask_encoding ? "mask" : "pointer");
+		printf("  %" PRIu64 " pfns: %" PRIu64 " %s pool folios (%" PRIu64
+		       " HVO-optimized), %" PRIu64 " order-%u compound pages, the rest free\n",
+		       g->nr_pfns, hi.nr_huge_pages, hi.name, hi.nr_optimized, cp.n, hi.order);
+		printf("  %" PRIu64 " random lookups x %" PRIu64 " rounds, alternating; "
+		       "medians over rounds\n\n", lookups, rounds);
+		printf("%-24s %10s %12s\n", "variant", "ns/lookup", "Mlookups/s");
+		printf("%-24s %10.2f %12.1f\n", "simulated (page table)", res.sim_ns,
+		       res.sim_ns > 0 ? 1e3 / res.sim_ns : 0);
+		printf("%-24s %10.2f %12.1f\n", "flat array (floor)", res.flat_ns,
+		       res.flat_ns > 0 ? 1e3 / res.flat_ns : 0);
+		printf("\nratio simulated/flat: %.2f (min %.2f, max %.2f)\n", res.ratio,
+		       res.ratio_min, res.ratio_max);
+		printf("target ratio <= 3: %s\n", res.ratio <= 3 ? "met" : "not met");
+	}
+	ret = 0;
+out:
+	free(pfns);
+	flat_free(&f);
+	if (sim) {
+		compound_free(sim, &cp, hi.order);
+		leaked = hvo_sim_destroy(sim);
+		if (leaked) {
+			fprintf(stderr, "hvosim " CMD ": %" PRIu64 " frames leaked\n", leaked);
+			ret = 1;
+		}
+	}
+	return ret;
+}

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_demo.c - `hvosim demo`, the main job: one realistic machine (two
+ * nodes, 2M and 1G pools, boot gigantic pages) built under every HVO design
+ * the kernel has shipped or been asked to ship, side by side.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fill.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: hvosim demo [--json] [--seed N] [--mem SIZE[,SIZE]]\n\n"
+		"Builds a two-node machine with boot 1G pages and 2M and 1G pools under each\n"
+		"scheme and variant, and shows vmemmap before and after HVO, what it saved, the\n"
+		"shared tail frames, TLB flushes, synchronize_rcu() calls, what speculative PFN\n"
+		"walkers ran into, the kernel selftest's kpageflags rule and the checker's\n"
+		"verdict.  The known-bad variants are there to be caught.\n");
+}
+
+struct variant {
+	const char *name;
+	const char *era;
+	const char *opts[6];	/* key, value pairs for hvo_config_set() */
+};
+
+static const struct variant variants[] = {
+	{ "none", "HVO off", { "scheme", "none" } },
+	{ "fake-head", "5.18..7.0", { "scheme", "fake-head" } },
+	{ "fake-head, no RCU sync", "before bd225530a4c7",
+	  { "scheme", "fake-head", "rcu-sync", "off" } },
+	{ "shared-tail v1", "seed patch: per hstate, unlocked",
+	  { "scheme", "shared-tail", "scope", "hstate", "alloc", "none" } },
+	{ "shared-tail v2..v6", "per node, locked",
+	  { "scheme", "shared-tail", "scope", "node", "alloc", "lock" } },
+	{ "shared-tail v7", "7.1: per zone, cmpxchg",
+	  { "scheme", "shared-tail", "scope", "zone", "alloc", "cmpxchg" } },
+};
+#define NV (sizeof(variants) / sizeof(variants[0]))
+
+struct outcome {
+	uint64_t vmemmap_bytes, tails, flushes, sync_rcu, walk_faults, walks;
+	uint64_t folios, selftest_bad;
+	int64_t violations;
+	const char *first_violation;
+	char first_where[320];
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int run_variant(const struct hvo_config *base, const struct variant *v,
+		       struct outcome *o)
+{
+	struct hvo_config cfg = *base;
+	struct hvo_sim *sim;
+	struct hvo_stats st;
+	struct hvo_report *rep;
+	uint64_t held[4], nheld = 0, i, seed = base->seed, per_page;
+	unsigned int h, k;
+
+	memset(o, 0, sizeof(*o));
+	for (k = 0; k < 6 && v->opts[k]; k += 2)
+		if (hvo_config_set(&cfg, v->opts[k], v->opts[k + 1]))
+			return -1;
+	if (cli_create(&cfg, &sim))
+		return -1;
+	if (cli_fill_pools(sim, "2M:1024,1G:2", false)) {
+		hvo_sim_destroy(sim);
+		return -1;
+	}
+	/* a few folios in use, then speculative walkers over the machine */
+	for (i = 0; i < 4; i++)
+		if (hvo_folio_alloc(sim, 0, (int)(i % cfg.nr_nodes), &held[nheld]) == 0)
+			nheld++;
+	per_page = hvo_sim_geometry(sim)->page_size / hvo_sim_geometry(sim)->stride;
+	for (i = 0; i < 20000; i++) {
+		uint64_t r = rnd(&seed), pfn;
+
+		/* half on the in-use folios' PAGE_SIZE-aligned struct pages */
+		if (nheld && (r & 1))
+			pfn = held[(r >> 1) % nheld] + ((r >> 8) % 8) * per_page;
+		else
+			pfn = (r >> 1) % hvo_sim_geometry(sim)->nr_pfns;
+		if (hvo_walk_pfn(sim, pfn, HVO_WALK_PAGE) == HVO_WALK_FAULT)
+			o->walk_faults++;
+		o->walks++;
+	}
+	/* the kernel selftest's kpageflags rule on every folio */
+	for (h = 0; h < hvo_hstate_count(sim); h++) {
+		struct hvo_hstate_info hi;
+		uint64_t *pfns, n, p;
+
+		hvo_hstate_info(sim, h, &hi);
+		n = hi.nr_huge_pages;
+		pfns = calloc(n + 1, sizeof(*pfns));
+		if (!pfns)
+			break;
+		n = (uint64_t)hvo_folio_list(sim, h, pfns, n);
+		for (i = 0; i < n; i++) {
+			o->folios++;
+			for (p = 0; p < (1ull << hi.order); p += (p < 64 ? 1 : 4093)) {
+				uint64_t f, want = (1ull << HVO_KPF_HUGE) |
+					(1ull << (p ? HVO_KPF_COMPOUND_TAIL : HVO_KPF_COMPOUND_HEAD));
+
+				hvo_kpageflags(sim, pfns[i] + p, &f);
+				if ((f & ((1ull << HVO_KPF_HUGE) | (1ull << HVO_KPF_COMPOUND_HEAD) |
+					  (1ull << HVO_KPF_COMPOUND_TAIL))) != want)
+					o->selftest_bad++;
+			}
+		}
+		free(pfns);
+	}
+	for (i = 0; i < nheld; i++)
+		hvo_folio_put(sim, held[i]);
+	hvo_sim_stats(sim, &st);
+	o->vmemmap_bytes = (st.in_use[HVO_KIND_VMEMMAP] + st.in_use[HVO_KIND_SHARED_TAIL]) *
+			   hvo_sim_geometry(sim)->page_size;
+	o->tails = st.in_use[HVO_KIND_SHARED_TAIL];
+	o->flushes = st.tlb_flush_all + st.tlb_flush_range;
+	o->sync_rcu = st.synchronize_rcu_calls;
+	rep = malloc(sizeof(*rep));
+	o->violations = rep ? hvo_check(sim, rep) : -1;
+	if (rep && rep->nr) {
+		o->first_violation = rep->v[0].invariant;
+		snprintf(o->first_where, sizeof(o->first_where), "%s: expected %s, found %s",
+			 rep->v[0].where, rep->v[0].expected, rep->v[0].found);
+	}
+	free(rep);
+	if (hvo_sim_destroy(sim))
+		return -1;
+	return 0;
+}
+
+static void show_decoding(void)
+{
+	struct hvo_config cfg;
+	struct hvo_sim *sim;
+	int e;
+
+	printf("\nOne compound page of order 9, tail #77, decoded in both encodings:\n");
+	for (e = 0; e < 2; e++) {
+		uint64_t blk, head, tail, info;
+
+		cli_config_defaults(&cfg);
+		cfg.node_mem_bytes[0] = 1ull << 30;
+		cfg.scheme = e ? HVO_SCHEME_SHARED_TAIL : HVO_SCHEME_NONE;
+		if (hvo_sim_create(&cfg, &sim))
+			return;
+		if (!hvo_alloc_frames(sim, 0, 9, HVO_KIND_OTHER, 0, &blk) &&
+		    !hvo_prep_compound_page(sim, blk, 9)) {
+			head = hvo_pfn_to_page(sim, blk);
+			tail = head + 77 * hvo_sim_geometry(sim)->stride;
+			hvo_page_read(sim, tail, HVO_PW_COMPOUND_INFO, &info);
+			printf("  %-8s compound_info %#018" PRIx64 " -> head %#" PRIx64 " (pfn %#" PRIx64
+			       ") %s\n", e ? "mask" : "pointer", info, hvo_compound_head(sim, tail),
+			       blk, hvo_compound_head(sim, tail) == head ? "ok" : "WRONG");
+			hvo_destroy_compound_page(sim, blk, 9);
+			hvo_free_frames(sim, blk, 9);
+		}
+		hvo_sim_destroy(sim);
+	}
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	struct hvo_config cfg;
+	struct outcome out[NV];
+	bool json = false;
+	uint64_t before;
+	struct json j;
+	size_t k;
+	int i;
+
+	cli_config_defaults(&cfg);
+	cfg.nr_nodes = 2;
+	cfg.node_mem_bytes[0] = cfg.node_mem_bytes[1] = 6ull << 30;
+	cfg.boot_gigantic[0] = cfg.boot_gigantic[1] = 1;
+	for (i = 1; i < argc; i++) {
+		if (cli_is_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		}
+		if (cli_is_version(argv[i]))
+			return cli_version();
+		if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if ((!strcmp(argv[i], "--seed") || !strcmp(argv[i], "--mem")) && i + 1 < argc) {
+			if (hvo_config_set(&cfg, argv[i] + 2, argv[i + 1])) {
+				fprintf(stderr, "hvosim demo: %s\n", hvo_last_error());
+				return 2;
+			}
+			i++;
+		} else {
+			return cli_bad("demo", "unknown option '%s'", argv[i]);
+		}
+	}
+	if (!json) {
+		char b[32];
+
+		printf("hvosim %s demo: 2 nodes x %s, 4K pages, 64-byte struct page, seed %" PRIu64
+		       "\n", hvo_version(), cli_bytes(cfg.node_mem_bytes[0], b, sizeof(b)), cfg.seed);
+		printf("boot: 1 x 1G page per node (hugepages= at boot); pools: 1024 x 2M and 2 x 1G "
+		       "more, spread over the nodes;\n4 folios in use while 20000 speculative PFN "
+		       "walks run; then the checker.\n\n");
+	}
+	for (k = 0; k < NV; k++) {
+		if (!json) {
+			fflush(stdout);
+			fprintf(stderr, "  running %s...\r", variants[k].name);
+		}
+		if (run_variant(&cfg, &variants[k], &out[k]))
+			return 1;
+	}
+	before = out[0].vmemmap_bytes;
+	if (json) {
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		json_u64(&j, "seed", cfg.seed);
+		json_arr(&j, "rows");
+		for (k = 0; k < NV; k++) {
+			json_obj(&j, NULL);
+			json_str(&j, "variant", variants[k].name);
+			json_str(&j, "era", variants[k].era);
+			json_u64(&j, "vmemmap_before_bytes", before);
+			json_u64(&j, "vmemmap_after_bytes", out[k].vmemmap_bytes);
+			json_i64(&j, "saved_bytes", (int64_t)before - (int64_t)out[k].vmemmap_bytes);
+			json_u64(&j, "shared_tail_frames", out[k].tails);
+			json_u64(&j, "tlb_flushes", out[k].flushes);
+			json_u64(&j, "synchronize_rcu", out[k].sync_rcu);
+			json_u64(&j, "walker_faults", out[k].walk_faults);
+			json_u64(&j, "selftest_bad_pfns", out[k].selftest_bad);
+			json_i64(&j, "violations", out[k].violations);
+			if (out[k].first_violation)
+				json_str(&j, "first_violation", out[k].first_violation);
+			json_end_obj(&j);
+		}
+		json_end_arr(&j);
+		json_end_obj(&j);
+		json_done(&j);
+		return 0;
+	}
+	printf("%-24s %-34s %10s %10s %8s %6s %8s %6s %9s %9s %9s\n", "variant", "kernel",
+	       "vmemmap", "after", "saved", "tails", "flushes", "rcu", "walk RO", "selftest",
+	       "checker");
+	for (k = 0; k < NV; k++) {
+		char b1[32], b2[32], b3[32], chk[32];
+
+		snprintf(chk, sizeof(chk), out[k].violations ? "%" PRId64 " BAD" : "clean",
+			 out[k].violations);
+		printf("%-24s %-34s %10s %10s %8s %6" PRIu64 " %8" PRIu64 " %6" PRIu64 " %9" PRIu64
+		       " %9s %9s\n", variants[k].name, variants[k].era, cli_bytes(before, b1, sizeof(b1)),
+		       cli_bytes(out[k].vmemmap_bytes, b2, sizeof(b2)),
+		       cli_bytes(before - out[k].vmemmap_bytes, b3, sizeof(b3)), out[k].tails,
+		       out[k].flushes, out[k].sync_rcu, out[k].walk_faults,
+		       out[k].selftest_bad ? "FAIL" : "pass", chk);
+	}
+	printf("\nwhat was caught:\n");
+	for (k = 0; k < NV; k++) {
+		if (out[k].walk_faults)
+			printf("  %-24s %" PRIu64 " speculative get_page_unless_zero() wrote through a "
+			       "read-only fake head\n", variants[k].name, out[k].walk_faults);
+		if (out[k].violations > 0)
+			printf("  %-24s %s at %s\n", variants[k].name, out[k].first_violation,
+			       out[k].first_where);
+	}
+	show_decoding();
+	return 0;
+}
