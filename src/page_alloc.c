@@ -218,7 +218,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 }
 
 static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
-		      enum hvo_frame_kind kind, uint64_t *pfn)
+		      enum hvo_frame_kind kind, bool zero, uint64_t *pfn)
 {
 	unsigned int o;
 	uint64_t p;
@@ -242,7 +242,7 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 	}
 	mark_alloc(sim, p, order, kind, false);
 	if (kind_has_bytes(kind))
-		hvo__frame_give_bytes(sim, p, 1ull << order, false);
+		hvo__frame_give_bytes(sim, p, 1ull << order, zero);
 	pthread_mutex_unlock(&z->lock);
 	*pfn = p;
 	return true;
@@ -313,7 +313,8 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
 			    kind != HVO_KIND_HUGETLB && kind != HVO_KIND_OTHER)
 				continue;
-			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind, pfn)) {
+			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind,
+				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE, pfn)) {
 				ret = 0;
 				goto found;
 			}
@@ -322,8 +323,6 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 			break;
 	}
 found:
-	if (!ret && ((flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE))
-		hvo__frame_give_bytes(sim, *pfn, 1ull << order, true);
 out:
 	if (ret) {
 		cnt_add(sim, alloc_failures[site], 1);
@@ -515,14 +514,19 @@ int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 }
 
 /* find the block containing pfn: blocks are aligned, so try each order */
-static bool find_block(struct hvo_sim *sim, uint64_t pfn, uint64_t *head,
-		       struct hvo_frame_meta **hm)
+static bool find_block(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn,
+		       uint64_t *head, struct hvo_frame_meta **hm)
 {
 	unsigned int o;
 
 	for (o = 0; o <= sim->geo.max_folio_order; o++) {
 		uint64_t h = pfn & ~((1ull << o) - 1);
-		struct hvo_frame_meta *m = hvo__meta(sim, h);
+		struct hvo_frame_meta *m;
+
+		/* another zone's metadata is another lock's */
+		if (z && h < z->start)
+			break;
+		m = hvo__meta(sim, h);
 
 		if (m->state != FM_NONE && h + (1ull << m->order) > pfn) {
 			*head = h;
@@ -549,7 +553,7 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 	z = hvo__pfn_zone(sim, pfn);
 	if (z)
 		pthread_mutex_lock(&z->lock);
-	if (find_block(sim, pfn, &head, &m)) {
+	if (find_block(sim, z, pfn, &head, &m)) {
 		info->allocated = m->state == FM_ALLOC;
 		info->head_pfn = head;
 		info->order = m->order;

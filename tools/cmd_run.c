@@ -23,8 +23,11 @@ static void usage(FILE *out)
 		"  --duration S       seconds of stress  [2]\n"
 		"  --ops N            instead of a duration, N steps per thread\n"
 		"  --hold N           folios kept in use by the main thread meanwhile  [1]\n"
-		"  --race-rounds R    R rounds of the first-optimize race (2 threads grow one\n"
-		"                     empty pool at once, yields injected at the tail slot)\n\n%s",
+		"  --race NAME        race rounds instead: first-optimize (2 threads grow one\n"
+		"                     empty pool at once) or last-user (one thread restores the\n"
+		"                     tail's last user while another optimizes); yields are\n"
+		"                     injected at the tail slot to widen the window\n"
+		"  --race-rounds R    rounds  [100]\n\n%s",
 		CLI_MACHINE_HELP);
 }
 
@@ -70,6 +73,7 @@ int cmd_run(int argc, char **argv)
 	struct hvo_stats st;
 	const char *spec = "2M:64";
 	uint64_t v, race_rounds = 0;
+	enum stress_race race = STRESS_RACE_FIRST_OPTIMIZE;
 	bool json = false, stress = false;
 	int64_t viol;
 	struct json j;
@@ -115,6 +119,17 @@ int cmd_run(int argc, char **argv)
 			if (!cli_parse_u64(argv[++i], &v) || v > 1024)
 				return cli_bad("run", "--hold '%s' is not 0..1024", argv[i]);
 			so.hold = (unsigned int)v;
+		} else if (!strcmp(argv[i], "--race") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "first-optimize"))
+				race = STRESS_RACE_FIRST_OPTIMIZE;
+			else if (!strcmp(argv[i], "last-user"))
+				race = STRESS_RACE_LAST_USER;
+			else
+				return cli_bad("run", "--race '%s' is not first-optimize or last-user",
+					       argv[i]);
+			if (!race_rounds)
+				race_rounds = 100;
 		} else if (!strcmp(argv[i], "--race-rounds") && i + 1 < argc) {
 			if (!cli_parse_u64(argv[++i], &race_rounds) || race_rounds > 100000)
 				return cli_bad("run", "--race-rounds '%s' is not 1..100000", argv[i]);
@@ -128,11 +143,12 @@ int cmd_run(int argc, char **argv)
 		struct race_result rr;
 
 		if (!json)
-			printf("first-optimize race: %" PRIu64 " rounds, 2 threads, scheme %s, alloc "
-			       "%s, seed %" PRIu64 "\n", race_rounds, hvo_scheme_name(cfg.scheme),
+			printf("%s race: %" PRIu64 " rounds, 2 threads, scheme %s, alloc "
+			       "%s, seed %" PRIu64 "\n", stress_race_name(race), race_rounds,
+			       hvo_scheme_name(cfg.scheme),
 			       cfg.tail_alloc == HVO_TAIL_ALLOC_CMPXCHG ? "cmpxchg" :
 			       cfg.tail_alloc == HVO_TAIL_ALLOC_LOCK ? "lock" : "none", cfg.seed);
-		if (stress_first_optimize(&cfg, 2, (unsigned int)race_rounds, true, &rr)) {
+		if (stress_race(&cfg, race, 2, (unsigned int)race_rounds, true, &rr)) {
 			fprintf(stderr, "hvosim run: race rounds failed: %s\n", hvo_last_error());
 			return 1;
 		}
@@ -143,16 +159,19 @@ int cmd_run(int argc, char **argv)
 			json_u64(&j, "rounds", rr.rounds);
 			json_u64(&j, "rounds_with_violations", rr.rounds_with_violations);
 			json_u64(&j, "violations", rr.violations);
+			json_str(&j, "race", stress_race_name(race));
 			json_u64(&j, "races_lost", rr.races_lost);
+			json_u64(&j, "tails_freed", rr.tails_freed);
 			json_u64(&j, "faults", rr.faults);
 			json_end_obj(&j);
 			json_done(&j);
 		} else {
-			printf("rounds %u, with violations %u (%" PRIu64 " violations), lost races "
-			       "resolved %" PRIu64 ", faults %" PRIu64 "\n", rr.rounds,
-			       rr.rounds_with_violations, rr.violations, rr.races_lost, rr.faults);
+			printf("rounds %u, caught in %u (%" PRIu64 " violations, %" PRIu64 " faults); "
+			       "lost races resolved %" PRIu64 ", tails freed %" PRIu64 "\n", rr.rounds,
+			       rr.rounds_with_violations, rr.violations, rr.faults, rr.races_lost,
+			       rr.tails_freed);
 		}
-		return rr.violations ? 1 : 0;
+		return rr.rounds_with_violations ? 1 : 0;
 	}
 	if (!json)
 		printf("seed %" PRIu64 ", scheme %s\n", cfg.seed, hvo_scheme_name(cfg.scheme));

@@ -169,13 +169,15 @@ int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_r
 
 			hvo_sim_stats(sim, &s);
 			fprintf(stderr, "  %.0fs: optimize %" PRIu64 " restore %" PRIu64 ""
-				"faults %" PRIu64 "\n", now - t0, s.optimize_done - s0.optimize_done,
+				" faults %" PRIu64 "\n", now - t0, s.optimize_done - s0.optimize_done,
 				s.restore_done - s0.restore_done, hvo_fault_log_count(sim));
 			last = now;
 		}
 		nanosleep(&ts, NULL);
 	}
-	atomic_store(&sh.stop, true);
+	/* bounded runs: the workers stop by themselves */
+	if (!o->max_ops)
+		atomic_store(&sh.stop, true);
 	for (i = 0; i < nt; i++)
 		pthread_join(w[i].t, NULL);
 	res->seconds = cli_now() - t0;
@@ -217,18 +219,19 @@ struct race_arg {
 	struct hvo_sim *sim;
 	pthread_barrier_t *b;
 	unsigned int h;
+	bool shrink;
 };
 
 static void widen(void *ctx, enum hvo_yield_point p, uint64_t addr)
 {
+	struct timespec ts = { 0, 2 * 1000 * 1000 };
+
 	(void)ctx;
 	(void)addr;
-	/* like urcu's debug-yield: let the other thread run inside the window */
-	if (p == HVO_YP_TAIL_SLOT_LOAD || p == HVO_YP_TAIL_SLOT_PUBLISH ||
-	    p == HVO_YP_TAIL_USERS) {
-		sched_yield();
-		sched_yield();
-	}
+	/* like urcu's debug-yield: stall between reading the tail slot or its
+	 * user count and acting on it, so the other thread lands in the window */
+	if (p == HVO_YP_TAIL_SLOT_PUBLISH || p == HVO_YP_TAIL_USERS)
+		nanosleep(&ts, NULL);
 }
 
 static void *race_thread(void *arg)
@@ -237,12 +240,20 @@ static void *race_thread(void *arg)
 	uint64_t n;
 
 	pthread_barrier_wait(a->b);
-	hvo_pool_grow(a->sim, a->h, 0, 1, &n);
+	if (a->shrink)
+		hvo_pool_shrink(a->sim, a->h, 0, 1, &n);
+	else
+		hvo_pool_grow(a->sim, a->h, 0, 1, &n);
 	return NULL;
 }
 
-int stress_first_optimize(const struct hvo_config *cfg, unsigned int threads,
-			  unsigned int rounds, bool inject, struct race_result *res)
+const char *stress_race_name(enum stress_race race)
+{
+	return race == STRESS_RACE_LAST_USER ? "last-user" : "first-optimize";
+}
+
+int stress_race(const struct hvo_config *cfg, enum stress_race race, unsigned int threads,
+		unsigned int rounds, bool inject, struct race_result *res)
 {
 	struct hvo_report *rep = malloc(sizeof(*rep));
 	unsigned int r, i;
@@ -257,24 +268,32 @@ int stress_first_optimize(const struct hvo_config *cfg, unsigned int threads,
 		struct hvo_sim *sim;
 		pthread_t t[8];
 		pthread_barrier_t b;
-		struct race_arg a;
+		struct race_arg a[8];
 		struct hvo_stats st;
+		uint64_t n;
 		int64_t v;
+		int h;
 
 		c.seed = cfg->seed + r;
 		if (hvo_sim_create(&c, &sim)) {
 			free(rep);
 			return -1;
 		}
+		h = hvo_hstate_find(sim, 2ull << 20);
+		if (h < 0)
+			h = 0;
+		/* last-user: one folio holds the tail; one thread restores it (the
+		 * last user goes) while the others optimize new folios */
+		if (race == STRESS_RACE_LAST_USER)
+			hvo_pool_grow(sim, (unsigned int)h, 0, 1, &n);
 		if (inject)
 			hvo_sim_set_yield_hook(sim, widen, NULL);
 		pthread_barrier_init(&b, NULL, threads);
-		a.sim = sim;
-		a.b = &b;
-		a.h = (unsigned int)(hvo_hstate_find(sim, 2ull << 20) < 0 ? 0 :
-				     hvo_hstate_find(sim, 2ull << 20));
-		for (i = 0; i < threads; i++)
-			pthread_create(&t[i], NULL, race_thread, &a);
+		for (i = 0; i < threads; i++) {
+			a[i] = (struct race_arg){ sim, &b, (unsigned int)h,
+						  race == STRESS_RACE_LAST_USER && i == 0 };
+			pthread_create(&t[i], NULL, race_thread, &a[i]);
+		}
 		for (i = 0; i < threads; i++)
 			pthread_join(t[i], NULL);
 		pthread_barrier_destroy(&b);
@@ -282,10 +301,11 @@ int stress_first_optimize(const struct hvo_config *cfg, unsigned int threads,
 		v = hvo_check(sim, rep);
 		hvo_sim_stats(sim, &st);
 		res->races_lost += st.shared_tail_races;
+		res->tails_freed += st.shared_tails_freed;
 		res->faults += hvo_fault_log_count(sim);
-		if (v > 0) {
+		if (v > 0 || hvo_fault_log_count(sim)) {
 			res->rounds_with_violations++;
-			res->violations += (uint64_t)v;
+			res->violations += v > 0 ? (uint64_t)v : 0;
 		}
 		res->rounds++;
 		hvo_sim_destroy(sim);

@@ -36,14 +36,25 @@ struct stress_result {
 
 int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_result *res);
 
-/* first-optimize race rounds: fresh machine per round, threads grow the
- * same (zone, order) pool by one at the same moment; yields are injected at
- * the tail slot so the window is wide */
+/*
+ * Race rounds: a fresh machine per round, threads released by a barrier,
+ * yields injected at the tail slot so the window is wide:
+ *   first-optimize: every thread grows the same empty (zone, order) pool by
+ *     one (the seed patch's lazy-allocation race);
+ *   last-user: one folio holds the tail; thread 0 shrinks it away (the last
+ *     user's restore frees the tail with lifetime last-user) while the others
+ *     grow new folios that need the tail.
+ */
+enum stress_race {
+	STRESS_RACE_FIRST_OPTIMIZE = 0,
+	STRESS_RACE_LAST_USER,
+};
 struct race_result {
 	unsigned int rounds, rounds_with_violations;
-	uint64_t violations, races_lost, faults;
+	uint64_t violations, races_lost, tails_freed, faults;
 };
-int stress_first_optimize(const struct hvo_config *cfg, unsigned int threads,
-			  unsigned int rounds, bool inject, struct race_result *res);
+const char *stress_race_name(enum stress_race race);
+int stress_race(const struct hvo_config *cfg, enum stress_race race, unsigned int threads,
+		unsigned int rounds, bool inject, struct race_result *res);
 
 #endif

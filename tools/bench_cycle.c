@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_cycle.c - hvosim bench cycle: one restore + optimize cycle of a
+ * free pool folio, per scheme and huge page size, against the memory
+ * traffic the same cycle cannot avoid.
+ *
+ * A cycle writes vmemmap_pages pages of struct pages: optimize copies the
+ * head page, restore fills the other vmemmap_pages - 1.  The floor is a
+ * memcpy of that many pages between two host buffers; everything above it
+ * (allocation, page-table walks and splits, TLB flushes, RCU grace periods,
+ * the frees and their checks) is what the simulator adds.  Simulated cycles
+ * and floor copies alternate round by round in one process.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CMD "bench cycle"
+#define MAX_ROUNDS 1000
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: hvosim bench cycle [--json] [--cycles N] [--rounds R] [machine options]\n"
+		"\n"
+		"Times hvo_folio_restore() + hvo_folio_optimize() cycles on free pool folios\n"
+		"for the fake-head and shared-tail schemes at 2M and 1G, against a floor of\n"
+		"memcpy() of the vmemmap pages one cycle writes (8 pages for 2M, 4096 for 1G\n"
+		"at 4K pages), alternating round by round.  Scheme none does no HVO work and\n"
+		"is not run.  Each row carries the counters that prove the work happened.\n"
+		"\n"
+		"options:\n"
+		"  --cycles N             2M cycles per round; 1G rows run N/50, at least 1  [200]\n"
+		"  --rounds R             rounds  [5]\n"
+		"  --scheme S             run only this scheme (fake-head or shared-tail)\n"
+		"  --json                 one JSON object on stdout instead of the table\n"
+		"  --help, --version\n"
+		"\n"
+		"The machine is 8G on node 0 unless --mem says otherwise; other machine\n"
+		"options apply to every scheme (shared-tail knobs only to shared-tail).\n"
+		"\n"
+		CLI_MACHINE_HELP);
+}
+
+/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
+static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out)
+{
+	const char *a = argv[*i], *v;
+	size_t n = strlen(name);
+
+	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
+		return 0;
+	if (a[2 + n] == '=') {
+		v = a + 3 + n;
+	} else {
+		if (*i + 1 >= argc)
+			return cli_bad(CMD, "--%s needs a value", name);
+		v = argv[++*i];
+	}
+	if (!cli_parse_u64(v, out) || !*out)
+		return cli_bad(CMD, "--%s %s: not a positive number", name, v);
+	return 1;
+}
+
+/* whether argv[i] is the machine option --key (either spelling) */
+static bool is_key(const char *a, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(a, "--", 2) && !strncmp(a + 2, key, n) && (!a[2 + n] || a[2 + n] == '=');
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, unsigned int n)
+{
+	double s[MAX_ROUNDS];
+
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_dbl);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* called through a volatile pointer so the compiler cannot drop copies
+ * whose destination nobody reads */
+static void *(*volatile floor_copy)(void *, const void *, size_t) = memcpy;
+
+struct row {
+	const char *scheme;
+	const char *size;
+	uint64_t cycles;		/* per round */
+	uint64_t folios;
+	uint64_t vmemmap_pages;		/* pages one cycle writes: the floor's copy */
+	double sim_us, floor_us, ratio, ratio_min, ratio_max;
+	struct hvo_stats d;		/* counter deltas over the timed rounds */
+};
+
+static void stats_delta(struct hvo_stats *d, const struct hvo_stats *a,
+			const struct hvo_stats *b)
+{
+	d->optimize_done += b->optimize_done - a->optimize_done;
+	d->optimize_failed += b->optimize_failed - a->optimize_failed;
+	d->restore_done += b->restore_done - a->restore_done;
+	d->restore_failed += b->restore_failed - a->restore_failed;
+	d->tlb_flush_range += b->tlb_flush_range - a->tlb_flush_range;
+	d->tlb_flush_all += b->tlb_flush_all - a->tlb_flush_all;
+	d->synchronize_rcu_calls += b->synchronize_rcu_calls - a->synchronize_rcu_calls;
+	d->synchronize_rcu_ns += b->synchronize_rcu_ns - a->synchronize_rcu_ns;
+	d->vmemmap_pages_freed += b->vmemmap_pages_freed - a->vmemmap_pages_freed;
+	d->vmemmap_pages_restored += b->vmemmap_pages_restored - a->vmemmap_pages_restored;
+	d->pmd_splits += b->pmd_splits - a->pmd_splits;
+	d->ro_faults += b->ro_faults - a->ro_faults;
+}
+
+static int one_cycle(struct hvo_sim *sim, uint64_t pfn)
+{
+	int r = hvo_folio_restore(sim, pfn);
+
+	if (!r)
+		r = hvo_folio_optimize(sim, pfn);
+	if (r)
+		fprintf(stderr, "hvosim " CMD ": cycle on folio %#" PRIx64 ": %s\n", pfn,
+			hvo_last_error());
+	return r;
+}
+
+static int all_optimized(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
+{
+	struct hvo_folio_info fi;
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		if (hvo_folio_lookup(sim, pfns[i], &fi) || !fi.optimized) {
+			fprintf(stderr, "hvosim " CMD ": folio %#" PRIx64 " is not optimized "
+				"after its cycle\n", pfns[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * One (scheme, size) row on an existing machine whose pool already holds
+ * the folios of @h.  Per round: N simulated cycles and N floor copies, in
+ * alternating order so neither always runs on the cache the other left.
+ */
+static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
+		   unsigned int rounds, struct row *row)
+{
+	double sim_us[MAX_ROUNDS], floor_us[MAX_ROUNDS], ratio[MAX_ROUNDS], t0;
+	struct hvo_hstate_info hi;
+	struct hvo_stats a, b;
+	uint64_t *pfns = NULL, nf, i, p, bytes, ps = hvo_sim_geometry(sim)->page_size;
+	unsigned char *src = NULL, *dst = NULL;
+	unsigned int r, k;
+	int ret = -1;
+
+	hvo_hstate_info(sim, h, &hi);
+	if (!hi.optimizable) {
+		fprintf(stderr, "hvosim " CMD ": %s is not optimizable here\n", hi.name);
+		return -1;
+	}
+	nf = hi.free_huge_pages;
+	pfns = calloc(nf ? nf : 1, sizeof(*pfns));
+	if (!pfns || hvo_folio_list(sim, h, pfns, nf) < (int64_t)nf || !nf) {
+		fprintf(stderr, "hvosim " CMD ": no free %s folios to cycle\n", hi.name);
+		goto out;
+	}
+	row->folios = nf;
+	row->vmemmap_pages = hi.vmemmap_pages;
+	row->cycles = cycles;
+	bytes = hi.vmemmap_pages * ps;
+	src = malloc(bytes);
+	dst = malloc(bytes);
+	if (!src || !dst) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		goto out;
+	}
+	/* fault both buffers in: the floor is copying, not page faults */
+	memset(src, 0x5a, bytes);
+	memset(dst, 0, bytes);
+	/* a warm-up cycle per folio gives every frame it will reuse host bytes;
+	 * one warm-up copy does the same for the floor's TLB and caches */
+	for (i = 0; i < nf; i++)
+		if (one_cycle(sim, pfns[i]))
+			goto out;
+	for (p = 0; p < hi.vmemmap_pages; p++)
+		floor_copy(dst + p * ps, src + p * ps, ps);
+	memset(&row->d, 0, sizeof(row->d));
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < 2; k++) {
+			if ((k == 0) == (r % 2 == 0)) {
+				hvo_sim_stats(sim, &a);
+				t0 = cli_now();
+				for (i = 0; i < cycles; i++)
+					if (one_cycle(sim, pfns[i % nf]))
+						goto out;
+				sim_us[r] = (cli_now() - t0) * 1e6 / (double)cycles;
+				hvo_sim_stats(sim, &b);
+				stats_delta(&row->d, &a, &b);
+				/* every cycle really restored and optimized */
+				if (b.optimize_done - a.optimize_done != cycles ||
+				    b.restore_done - a.restore_done != cycles) {
+					fprintf(stderr, "hvosim " CMD ": %" PRIu64 " cycles did %"
+						PRIu64 " optimizes and %" PRIu64 " restores\n", cycles,
+						b.optimize_done - a.optimize_done,
+						b.restore_done - a.restore_done);
+					goto out;
+				}
+				if (all_optimized(sim, pfns, nf))
+					goto out;
+			} else {
+				t0 = cli_now();
+				for (i = 0; i < cycles; i++)
+					for (p = 0; p < hi.vmemmap_pages; p++)
+						floor_copy(dst + p * ps, src + p * ps, ps);
+				floor_us[r] = (cli_now() - t0) * 1e6 / (double)cycles;
+			}
+		}
+		ratio[r] = floor_us[r] > 0 ? sim_us[r] / floor_us[r] : 0;
+		fprintf(stderr, "hvosim " CMD ": %s %s round %u/%u: %.1f us vs floor %.2f us, "
+			"ratio %.1f\n", row->scheme, row->size, r + 1, rounds, sim_us[r],
+			floor_us[r], ratio[r]);
+	}
+	row->sim_us = median(sim_us, rounds);
+	row->floor_us = median(floor_us, rounds);
+	row->ratio = median(ratio, rounds);
+	row->ratio_min = row->ratio_max = ratio[0];
+	for (r = 1; r < rounds; r++) {
+		if (ratio[r] < row->ratio_min)
+			row->ratio_min = ratio[r];
+		if (ratio[r] > row->ratio_max)
+			row->ratio_max = ratio[r];
+	}
+	ret = 0;
+out:
+	free(src);
+	free(dst);
+	free(pfns);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	uint64_t bytes;
+	uint64_t folios;	/* in the pool: cycles rotate over them */
+} sizes[] = {
+	{ "2M", 2ull << 20, 8 },
+	{ "1G", 1ull << 30, 2 },
+};
+#define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+/* one machine per scheme, both sizes' pools on node 0 */
+static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
+		      uint64_t cycles, unsigned int rounds, struct row *rows,
+		      unsigned int *nrows)
+{
+	struct hvo_config cfg = *base;
+	struct hvo_sim *sim;
+	uint64_t got, leaked;
+	unsigned int s;
+	int h, ret = 0;
+
+	cfg.scheme = scheme;
+	if (scheme != HVO_SCHEME_SHARED_TAIL) {
+		/* the shared-tail knobs mean nothing to the other schemes */
+		cfg.tail_scope = HVO_SCOPE_ZONE;
+		cfg.tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
+		cfg.tail_lifetime = HVO_TAIL_NEVER;
+		if (cfg.encoding == HVO_ENC_MASK)
+			cfg.encoding = HVO_ENC_AUTO;
+	}
+	if (cli_create(&cfg, &sim))
+		return -1;
+	/* synchronize_rcu() wall time is part of what fake-head costs */
+	hvo_sim_set_timing(sim, true);
+	for (s = 0; s < NR_SIZES && !ret; s++) {
+		struct row *row = &rows[*nrows];
+
+		h = hvo_hstate_find(sim, sizes[s].bytes);
+		if (h < 0) {
+			fprintf(stderr, "hvosim " CMD ": %s: no %s hstate with this page size, "
+				"skipped\n", hvo_scheme_name(scheme), sizes[s].name);
+			continue;
+		}
+		if (hvo_pool_resize(sim, (unsigned int)h, 0, sizes[s].folios, &got)) {
+			fprintf(stderr, "hvosim " CMD ": %s pool of %" PRIu64 " %s folios: %s "
+				"(got %" PRIu64 "; try a larger --mem)\n", hvo_scheme_name(scheme),
+				sizes[s].folios, sizes[s].name, hvo_last_error(), got);
+			ret = -1;
+			break;
+		}
+		memset(row, 0, sizeof(*row));
+		row->scheme = hvo_scheme_name(scheme);
+		row->size = sizes[s].name;
+		if (run_row(sim, (unsigned int)h,
+			    s == 0 ? cycles : (cycles / 50 ? cycles / 50 : 1), rounds, row))
+			ret = -1;
+		else
+			(*nrows)++;
+	}
+	leaked = hvo_sim_destroy(sim);
+	if (leaked) {
+		fprintf(stderr, "hvosim " CMD ": %" PRIu64 " frames leaked\n", leaked);
+		ret = -1;
+	}
+	return ret;
+}
+
+static void row_json(struct json *j, const struct row *r, unsigned int rounds)
+{
+	json_obj(j, NULL);
+	json_str(j, "scheme", r->scheme);
+	json_str(j, "size", r->size);
+	json_u64(j, "cycles", r->cycles);
+	json_u64(j, "rounds", rounds);
+	json_u64(j, "folios", r->folios);
+	json_dbl(j, "sim_us", r->sim_us);
+	json_dbl(j, "floor_us", r->floor_us);
+	json_dbl(j, "ratio", r->ratio);
+	json_dbl(j, "ratio_min", r->ratio_min);
+	json_dbl(j, "ratio_max", r->ratio_max);
+	json_u64(j, "floor_pages", r->vmemmap_pages);
+	/* totals over the timed rounds (cycles * rounds cycles) */
+	json_u64(j, "optimize_done", r->d.optimize_done);
+	json_u64(j, "restore_done", r->d.restore_done);
+	json_u64(j, "optimize_failed", r->d.optimize_failed);
+	json_u64(j, "restore_failed", r->d.restore_failed);
+	json_u64(j, "vmemmap_pages_freed", r->d.vmemmap_pages_freed);
+	json_u64(j, "vmemmap_pages_restored", r->d.vmemmap_pages_restored);
+	json_u64(j, "tlb_flush_range", r->d.tlb_flush_range);
+	json_u64(j, "tlb_flush_all", r->d.tlb_flush_all);
+	json_u64(j, "pmd_splits", r->d.pmd_splits);
+	json_u64(j, "synchronize_rcu_calls", r->d.synchronize_rcu_calls);
+	json_u64(j, "synchronize_rcu_ns", r->d.synchronize_rcu_ns);
+	json_end_obj(j);
+}
+
+int bench_cycle(int argc, char **argv)
+{
+	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
+	struct row rows[2 * NR_SIZES];
+	struct hvo_config cfg;
+	struct json j;
+	uint64_t cycles = 200, rounds = 5;
+	enum hvo_scheme only = HVO_SCHEME_NONE;
+	bool json = false, mem_set = false, scheme_set = false;
+	unsigned int nrows = 0, s;
+	char buf[32];
+	int k, r;
+
+	cli_config_defaults(&cfg);
+	for (k = 1; k < argc; k++) {
+		if (cli_is_help(argv[k])) {
+			usage(stdout);
+			return 0;
+		}
+		if (cli_is_version(argv[k]))
+			return cli_version();
+		if (!strcmp(argv[k], "--json")) {
+			json = true;
+			continue;
+		}
+		r = opt_u64("cycles", argc, argv, &k, &cycles);
+		if (!r)
+			r = opt_u64("rounds", argc, argv, &k, &rounds);
+		if (r == 2)
+			return 2;
+		if (r)
+			continue;
+		mem_set |= is_key(argv[k], "mem");
+		scheme_set |= is_key(argv[k], "scheme");
+		r = cli_machine_opt(&cfg, argc, argv, &k);
+		if (r < 0)
+			return 2;
+		if (!r)
+			return cli_bad(CMD, "unknown option '%s'", argv[k]);
+	}
+	if (rounds > MAX_ROUNDS)
+		return cli_bad(CMD, "--rounds %" PRIu64 ": at most %d", rounds, MAX_ROUNDS);
+	if (!mem_set)
+		cfg.node_mem_bytes[0] = 8ull << 30;
+	if (scheme_set)
+		only = cfg.scheme;
+
+	if (scheme_set && only == HVO_SCHEME_NONE) {
+		fprintf(stderr, "hvosim " CMD ": scheme none does no HVO work: nothing to "
+			"cycle\n");
+	} else {
+		for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
+			if (scheme_set && all[s] != only)
+				continue;
+			if (run_scheme(&cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows))
+				return 1;
+		}
+	}
+
+	if (json) {
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		json_str(&j, "bench", "cycle");
+		json_u64(&j, "seed", cfg.seed);
+		json_u64(&j, "rounds", rounds);
+		json_u64(&j, "mem_bytes", cfg.node_mem_bytes[0]);
+		json_arr(&j, "rows");
+		for (s = 0; s < nrows; s++)
+			row_json(&j, &rows[s], (unsigned int)rounds);
+		json_end_arr(&j);
+		/* scheme none: no HVO work, so no row */
+		json_arr(&j, "skipped");
+		json_str(&j, NULL, "none");
+		json_end_arr(&j);
+		json_end_obj(&j);
+		json_done(&j);
+		return 0;
+	}
+	printf("hvosim bench cycle: seed %" PRIu64 ", %s on node 0, %" PRIu64 " rounds; "
+	       "medians over rounds\n", cfg.seed, cli_bytes(cfg.node_mem_bytes[0], buf,
+							     sizeof(buf)), rounds);
+	printf("  cycle = hvo_folio_restore() + hvo_folio_optimize() of a free pool folio;\n"
+	       "  floor = memcpy() of the vmemmap pages one cycle writes\n\n");
+	printf("%-12s %-4s %7s %6s %12s %12s %8s %15s %9s %9s %8s %9s\n", "scheme", "size",
+	       "cycles", "pages", "sim us", "floor us", "ratio", "(min..max)", "optimize",
+	       "restore", "flushes", "rcu syncs");
+	for (s = 0; s < nrows; s++) {
+		const struct row *w = &rows[s];
+		char range[32];
+
+		snprintf(range, sizeof(range), "(%.1f..%.1f)", w->ratio_min, w->ratio_max);
+		printf("%-12s %-4s %7" PRIu64 " %6" PRIu64 " %12.2f %12.2f %8.1f %15s %9" PRIu64
+		       " %9" PRIu64 " %8" PRIu64 " %9" PRIu64 "\n", w->scheme, w->size, w->cycles,
+		       w->vmemmap_pages, w->sim_us, w->floor_us, w->ratio, range,
+		       w->d.optimize_done, w->d.restore_done,
+		       w->d.tlb_flush_range + w->d.tlb_flush_all, w->d.synchronize_rcu_calls);
+	}
+	printf("%-12s %s\n", "none", "no HVO: nothing to time (not run)");
+	printf("\noptimize/restore/flushes/rcu syncs: totals over the timed cycles "
+	       "(cycles x rounds)\n");
+	return 0;
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_scale.c - hvosim bench scale: a simulated terabyte host full of
+ * huge pages, to show that host memory follows what the simulation uses,
+ * not what it simulates.
+ *
+ * Boot gigantic pages are reserved by hvo_sim_create() and their vmemmap is
+ * populated directly in HVO form; the 2M pool is filled at runtime and
+ * optimized as it grows.  The report is wall time per phase, the process's
+ * peak RSS and the vmemmap HVO saved, computed two independent ways (from
+ * the hstates' optimized counts, and from the vmemmap frames actually in
+ * use against what a machine without HVO would hold) so a reader can see
+ * they agree.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CMD "bench scale"
+#define GIB (1ull << 30)
+#define MIB (1ull << 20)
+#define RSS_TARGET (512 * MIB)
+#define FILL_STEP 1024		/* folios per resize call, for progress */
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: hvosim bench scale [--json] [--nodes N] [--gigantic N] [--small N] [--check]\n"
+		"                          [machine options]\n"
+		"\n"
+		"Builds a simulated host with N 1 GiB pages reserved at boot (vmemmap populated\n"
+		"in HVO form) and fills a pool of 2 MiB pages at runtime, both split evenly\n"
+		"over the nodes, then reports wall time per phase, the process's peak RSS, the\n"
+		"vmemmap HVO saved and the machine's leaks after destroy.  Each node gets its\n"
+		"pages plus room for its own vmemmap and page tables (twice the vmemmap boot\n"
+		"populates in full, at least 2 GiB), rounded up to 512 MiB.\n"
+		"seconds = build + pool fill.\n"
+		"Target (informational): peak RSS <= 512 MiB.\n"
+		"\n"
+		"options:\n"
+		"  --nodes N              NUMA nodes  [2]\n"
+		"  --gigantic N           1 GiB boot pages in all  [1024]\n"
+		"  --small N              2 MiB runtime pages in all  [8192]\n"
+		"  --check                run the invariant checker at the end (walks everything)\n"
+		"  --json                 one JSON object on stdout instead of the table\n"
+		"  --help, --version\n"
+		"\n"
+		"Machine options apply too (--mem replaces the computed node size; --nodes and\n"
+		"--boot-gigantic are this command's own).\n"
+		"\n"
+		CLI_MACHINE_HELP);
+}
+
+/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
+static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out,
+		   uint64_t max)
+{
+	const char *a = argv[*i], *v;
+	size_t n = strlen(name);
+
+	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
+		return 0;
+	if (a[2 + n] == '=') {
+		v = a + 3 + n;
+	} else {
+		if (*i + 1 >= argc)
+			return cli_bad(CMD, "--%s needs a value", name);
+		v = argv[++*i];
+	}
+	if (!cli_parse_u64(v, out) || *out > max)
+		return cli_bad(CMD, "--%s %s: not a number in [0, %" PRIu64 "]", name, v, max);
+	return 1;
+}
+
+static bool is_key(const char *a, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(a, "--", 2) && !strncmp(a + 2, key, n) && (!a[2 + n] || a[2 + n] == '=');
+}
+
+/* the share of @total that node @n of @nodes gets (the first ones get the rest) */
+static uint64_t share(uint64_t total, unsigned int nodes, unsigned int n)
+{
+	return total / nodes + (n < total % nodes ? 1 : 0);
+}
+
+struct scale {
+	double t_build, t_fill, t_check, t_destroy;
+	uint64_t peak_rss;
+	uint64_t folios_1g, folios_2m, opt_1g, opt_2m;
+	uint64_t saved, saved_measured, in_use, nohvo, pgtable, host_frames;
+	uint64_t shared_tails, leaked;
+	int64_t violations;		/* -1: not checked */
+};
+
+/* grow the 2M pool node by node, a step at a time so progress can be shown */
+static int fill(struct hvo_sim *sim, unsigned int h, const uint64_t *want,
+		unsigned int nodes)
+{
+	uint64_t cur, got;
+	unsigned int n;
+	double last = cli_now();
+
+	for (n = 0; n < nodes; n++) {
+		for (cur = 0; cur < want[n];) {
+			cur = want[n] - cur > FILL_STEP ? cur + FILL_STEP : want[n];
+			if (hvo_pool_resize(sim, h, n, cur, &got)) {
+				fprintf(stderr, "hvosim " CMD ": node %u: 2M pool reached %" PRIu64
+					" of %" PRIu64 ": %s\n", n, got, want[n], hvo_last_error());
+				return -1;
+			}
+			if (cli_now() - last > 2) {
+				last = cli_now();
+				fprintf(stderr, "hvosim " CMD ": 2M pool: node %u at %" PRIu64 "/%"
+					PRIu64 "\n", n, cur, want[n]);
+			}
+		}
+	}
+	return 0;
+}
+
+static void measure(struct hvo_sim *sim, int h1g, int h2m, struct scale *sc)
+{
+	const struct hvo_geometry *g = hvo_sim_geometry(sim);
+	struct hvo_hstate_info hi;
+	struct hvo_stats st;
+	uint64_t opt_pages = 0;
+	unsigned int i;
+
+	hvo_sim_stats(sim, &st);
+	for (i = 0; i < hvo_hstate_count(sim); i++) {
+		hvo_hstate_info(sim, i, &hi);
+		opt_pages += hi.nr_optimized * hi.optimizable_pages;
+		if ((int)i == h1g) {
+			sc->folios_1g = hi.nr_huge_pages;
+			sc->opt_1g = hi.nr_optimized;
+		}
+		if ((int)i == h2m) {
+			sc->folios_2m = hi.nr_huge_pages;
+			sc->opt_2m = hi.nr_optimized;
+		}
+	}
+	/* what HVO stopped holding: each optimized folio's freed vmemmap pages,
+	 * less the shared tails they all map instead */
+	sc->shared_tails = st.shared_tails_live;
+	sc->saved = (opt_pages - st.shared_tails_live) * g->page_size;
+	/* cross-check: every struct page in its own vmemmap frame (no HVO)
+	 * against the vmemmap and shared-tail frames in use now */
+	sc->nohvo = (g->nr_pfns * g->stride + g->page_size - 1) / g->page_size * g->page_size;
+	sc->in_use = (st.in_use[HVO_KIND_VMEMMAP] + st.in_use[HVO_KIND_SHARED_TAIL]) *
+		     g->page_size;
+	sc->saved_measured = sc->nohvo > sc->in_use ? sc->nohvo - sc->in_use : 0;
+	sc->pgtable = st.in_use[HVO_KIND_PGTABLE] * g->page_size;
+	sc->host_frames = st.host_frames;
+}
+
+static void print_json(const struct hvo_config *cfg, const struct scale *sc)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj(&j, NULL);
+	json_str(&j, "bench", "scale");
+	json_u64(&j, "seed", cfg->seed);
+	json_u64(&j, "nodes", cfg->nr_nodes);
+	json_u64(&j, "node_mem_bytes", cfg->node_mem_bytes[0]);
+	json_str(&j, "scheme", hvo_scheme_name(cfg->scheme));
+	json_u64(&j, "folios_1g", sc->folios_1g);
+	json_u64(&j, "folios_2m", sc->folios_2m);
+	json_u64(&j, "optimized_1g", sc->opt_1g);
+	json_u64(&j, "optimized_2m", sc->opt_2m);
+	json_dbl(&j, "seconds", sc->t_build + sc->t_fill);
+	json_dbl(&j, "seconds_build", sc->t_build);
+	json_dbl(&j, "seconds_fill", sc->t_fill);
+	if (sc->violations >= 0)
+		json_dbl(&j, "seconds_check", sc->t_check);
+	json_dbl(&j, "seconds_destroy", sc->t_destroy);
+	json_u64(&j, "peak_rss_bytes", sc->peak_rss);
+	json_bool(&j, "target_met", sc->peak_rss <= RSS_TARGET);
+	json_u64(&j, "saved_bytes", sc->saved);
+	json_u64(&j, "saved_bytes_measured", sc->saved_measured);
+	json_u64(&j, "vmemmap_in_use_bytes", sc->in_use);
+	json_u64(&j, "vmemmap_nohvo_bytes", sc->nohvo);
+	json_u64(&j, "pgtable_bytes", sc->pgtable);
+	json_u64(&j, "shared_tails", sc->shared_tails);
+	json_u64(&j, "host_frames", sc->host_frames);
+	if (sc->violations >= 0)
+		json_i64(&j, "check_violations", sc->violations);
+	json_u64(&j, "leaked", sc->leaked);
+	json_end_obj(&j);
+	json_done(&j);
+}
+
+static void print_table(const struct hvo_config *cfg, const struct scale *sc)
+{
+	char a[32], b[32], c[32];
+	uint64_t total = 0;
+	unsigned int n;
+
+	for (n = 0; n < cfg->nr_nodes; n++)
+		total += cfg->node_mem_bytes[n];
+	printf("hvosim bench scale: seed %" PRIu64 ", %u node(s) x %s = %s simulated, %s\n",
+	       cfg->seed, cfg->nr_nodes, cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)),
+	       cli_bytes(total, b, sizeof(b)), hvo_scheme_name(cfg->scheme));
+	printf("  %" PRIu64 " x 1G boot folios (%" PRIu64 " optimized), %" PRIu64
+	       " x 2M pool folios (%" PRIu64 " optimized)\n\n", sc->folios_1g, sc->opt_1g,
+	       sc->folios_2m, sc->opt_2m);
+	printf("%-34s %10.2f s\n", "build (hvo_sim_create)", sc->t_build);
+	printf("%-34s %10.2f s\n", "2M pool fill (hvo_pool_resize)", sc->t_fill);
+	printf("%-34s %10.2f s\n", "total (build + fill)", sc->t_build + sc->t_fill);
+	if (sc->violations >= 0)
+		printf("%-34s %10.2f s  (%" PRId64 " violations)\n", "check (hvo_check)",
+		       sc->t_check, sc->violations);
+	printf("%-34s %10.2f s\n", "destroy", sc->t_destroy);
+	printf("%-34s %12s\n", "peak RSS", cli_bytes(sc->peak_rss, a, sizeof(a)));
+	printf("%-34s %12s\n", "vmemmap saved (hstate counts)", cli_bytes(sc->saved, a, sizeof(a)));
+	printf("%-34s %12s  (= %s without HVO - %s in use)\n", "vmemmap saved (frames in use)",
+	       cli_bytes(sc->saved_measured, a, sizeof(a)), cli_bytes(sc->nohvo, b, sizeof(b)),
+	       cli_bytes(sc->in_use, c, sizeof(c)));
+	printf("%-34s %12s  (%" PRIu64 " shared tails)\n", "vmemmap in use",
+	       cli_bytes(sc->in_use, a, sizeof(a)), sc->shared_tails);
+	printf("%-34s %12s\n", "vmemmap page tables", cli_bytes(sc->pgtable, a, sizeof(a)));
+	printf("%-34s %12" PRIu64 "\n", "frames that ever held host bytes", sc->host_frames);
+	printf("%-34s %12" PRIu64 "\n", "leaked frames after destroy", sc->leaked);
+	if (sc->saved != sc->saved_measured)
+		printf("note: the two savings differ by %" PRId64 " bytes\n",
+		       (int64_t)(sc->saved_measured - sc->saved));
+	printf("\ntarget peak RSS <= 512 MiB: %s\n", sc->peak_rss <= RSS_TARGET ? "met" : "not met");
+}
+
+int bench_scale(int argc, char **argv)
+{
+	struct hvo_config cfg;
+	struct hvo_sim *sim = NULL;
+	struct scale sc;
+	uint64_t nodes = 2, gigantic = 1024, small = 8192, want[HVO_MAX_NODES], total = 0, est;
+	bool json = false, check = false, mem_set = false, hvo_boot;
+	struct hvo_report *rep;
+	unsigned int n;
+	int k, r, h1g, h2m;
+	double t0;
+	char buf[32];
+
+	memset(&sc, 0, sizeof(sc));
+	sc.violations = -1;
+	cli_config_defaults(&cfg);
+	for (k = 1; k < argc; k++) {
+		if (cli_is_help(argv[k])) {
+			usage(stdout);
+			return 0;
+		}
+		if (cli_is_version(argv[k]))
+			return cli_version();
+		if (!strcmp(argv[k], "--json")) {
+			json = true;
+			continue;
+		}
+		if (!strcmp(argv[k], "--check")) {
+			check = true;
+			continue;
+		}
+		r = opt_u64("nodes", argc, argv, &k, &nodes, HVO_MAX_NODES);
+		if (!r)
+			r = opt_u64("gigantic", argc, argv, &k, &gigantic, 1u << 24);
+		if (!r)
+			r = opt_u64("small", argc, argv, &k, &small, 1ull << 32);
+		if (r == 2)
+			return 2;
+		if (r)
+			continue;
+		if (is_key(argv[k], "boot-gigantic"))
+			return cli_bad(CMD, "use --gigantic N (split over the nodes)");
+		mem_set |= is_key(argv[k], "mem");
+		r = cli_machine_opt(&cfg, argc, argv, &k);
+		if (r < 0)
+			return 2;
+		if (!r)
+			return cli_bad(CMD, "unknown option '%s'", argv[k]);
+	}
+	if (!nodes)
+		return cli_bad(CMD, "--nodes 0: need at least one node");
+
+	/* the layout: each node holds its share of both page sizes */
+	hvo_boot = cfg.scheme == HVO_SCHEME_SHARED_TAIL;
+	cfg.nr_nodes = (unsigned int)nodes;
+	cfg.boot_gigantic_bytes = GIB;
+	for (n = 0; n < cfg.nr_nodes; n++) {
+		uint64_t g = share(gigantic, cfg.nr_nodes, n), s = share(small, cfg.nr_nodes, n);
+		/* memory whose vmemmap boot populates in full; twice that leaves
+		 * room for page tables and the rest of the node's own vmemmap */
+		uint64_t full = (s * 2 * MIB + (hvo_boot ? 0 : g * GIB)) /
+				(1ull << cfg.page_shift) * cfg.struct_page_size;
+		uint64_t room = 2 * full > 2 * GIB ? 2 * full : 2 * GIB;
+
+		cfg.boot_gigantic[n] = (unsigned int)g;
+		want[n] = s;
+		if (!mem_set)
+			cfg.node_mem_bytes[n] = (g * GIB + s * 2 * MIB + room + 512 * MIB - 1) &
+						~(512 * MIB - 1);
+		else if (!cfg.node_mem_bytes[n])
+			cfg.node_mem_bytes[n] = cfg.node_mem_bytes[0];
+		total += cfg.node_mem_bytes[n];
+	}
+
+	/* only shared-tail populates boot pages in HVO form; the others write
+	 * every struct page first, and that is host memory */
+	est = gigantic * (GIB >> cfg.page_shift) * cfg.struct_page_size;
+	if (cfg.scheme != HVO_SCHEME_SHARED_TAIL && est > 2 * GIB)
+		fprintf(stderr, "hvosim " CMD ": warning: scheme %s populates the boot pages' "
+			"vmemmap in full: expect about %s of host memory\n",
+			hvo_scheme_name(cfg.scheme), cli_bytes(est, buf, sizeof(buf)));
+	fprintf(stderr, "hvosim " CMD ": building %u node(s), %s, %" PRIu64 " x 1G boot pages "
+		"(seed %" PRIu64 ")\n", cfg.nr_nodes, cli_bytes(total, buf, sizeof(buf)), gigantic,
+		cfg.seed);
+	t0 = cli_now();
+	if (cli_create(&cfg, &sim))
+		return 1;
+	sc.t_build = cli_now() - t0;
+	h2m = hvo_hstate_find(sim, 2 * MIB);
+	h1g = hvo_hstate_find(sim, GIB);
+	if (h2m < 0 || h1g < 0) {
+		fprintf(stderr, "hvosim " CMD ": %s\n", hvo_last_error());
+		hvo_sim_destroy(sim);
+		return 1;
+	}
+	fprintf(stderr, "hvosim " CMD ": built in %.1f s; filling the 2M pool with %" PRIu64
+		" pages\n", sc.t_build, small);
+	t0 = cli_now();
+	if (fill(sim, (unsigned int)h2m, want, cfg.nr_nodes)) {
+		hvo_sim_destroy(sim);
+		return 1;
+	}
+	sc.t_fill = cli_now() - t0;
+	measure(sim, h1g, h2m, &sc);
+
+	if (check) {
+		fprintf(stderr, "hvosim " CMD ": checking every invariant\n");
+		rep = malloc(sizeof(*rep));
+		if (!rep) {
+			fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+			hvo_sim_destroy(sim);
+			return 1;
+		}
+		t0 = cli_now();
+		sc.violations = hvo_check(sim, rep);
+		sc.t_check = cli_now() - t0;
+		if (sc.violations > 0)
+			hvo_report_print(rep, stderr);
+		else if (sc.violations < 0)
+			fprintf(stderr, "hvosim " CMD ": check: %s\n", hvo_last_error());
+		free(rep);
+	}
+	/* the peak is of the whole run so far, which is what a user pays */
+	sc.peak_rss = cli_peak_rss_bytes();
+	t0 = cli_now();
+	sc.leaked = hvo_sim_destroy(sim);
+	sc.t_destroy = cli_now() - t0;
+
+	if (json)
+		print_json(&cfg, &sc);
+	else
+		print_table(&cfg, &sc);
+	return sc.leaked || sc.violations > 0 || (check && sc.violations < 0) ? 1 : 0;
+}
