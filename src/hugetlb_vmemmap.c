@@ -144,7 +144,7 @@ void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int orde
 			if (sim->word_off[w] >= 0)
 				__atomic_store_n(&dst[i * (sim->geo.stride / 8) +
 						     (unsigned int)sim->word_off[w]],
-						 words[w], __ATOMIC_RELAXED);
+						 words[w], __ATOMIC_RELEASE);
 }
 
 static int alloc_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t *page)
@@ -312,7 +312,7 @@ static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
 		for (k = 0; k < spw; k++)
 			__atomic_store_n(&w[i * spw + k],
 					 __atomic_load_n(&w[(i + NR_RESET_STRUCT_PAGE) * spw + k],
-							 __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+							 __ATOMIC_RELAXED), __ATOMIC_RELEASE);
 }
 
 /*
@@ -496,21 +496,22 @@ int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL) {
 		unsigned int w;
 
-		/* replicate the last struct page of the head page into each */
-		tmpl_page = start + (hvo__reserve_pages(sim) - 1) * sim->geo.stride;
+		/* replicate the last struct page of the head page into each: build
+		 * the first page, copy it to the rest */
+		uint64_t *dst = (uint64_t *)hvo__frame(sim, frames[0]), k, R = hvo__reserve_pages(sim);
+		unsigned int spw = sim->geo.stride / 8;
+
+		tmpl_page = start + (R - 1) * sim->geo.stride;
 		for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 			hvo_page_read(sim, tmpl_page, w, &tmpl[w]);
-		for (i = 0; i < n; i++) {
-			uint64_t *dst = (uint64_t *)hvo__frame(sim, frames[i]), k;
-
-			hvo__frame_fill_words(sim, frames[i], 0);
-			for (k = 0; k < hvo__reserve_pages(sim); k++)
-				for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
-					if (sim->word_off[w] >= 0)
-						__atomic_store_n(&dst[k * (sim->geo.stride / 8) +
-								     (unsigned int)sim->word_off[w]],
-								 tmpl[w], __ATOMIC_RELAXED);
-		}
+		hvo__frame_fill_words(sim, frames[0], 0);
+		for (k = 0; k < R; k++)
+			for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
+				if (sim->word_off[w] >= 0)
+					__atomic_store_n(&dst[k * spw + (unsigned int)sim->word_off[w]],
+							 tmpl[w], __ATOMIC_RELEASE);
+		for (i = 1; i < n; i++)
+			hvo__frame_copy(sim, frames[i], frames[0]);
 	} else {
 		for (i = 0; i < n; i++) {
 			hvo__frame_copy(sim, frames[i], reuse);

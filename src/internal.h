@@ -154,6 +154,9 @@ struct hvo_sim {
 	unsigned int level_shift[HVO_MAX_LEVELS];
 	unsigned int level_entries[HVO_MAX_LEVELS];
 	pthread_mutex_t ptl;		/* init_mm.page_table_lock */
+	/* PMD slots of the vmemmap, filled once boot population is done */
+	uint64_t **pmd_cache;
+	uint64_t pmd_cache_base, pmd_cache_span;
 
 	/* TLB */
 	_Atomic unsigned int tlb_idx;
@@ -266,6 +269,7 @@ void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
 void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
 			    uint64_t vaddr);
 int hvo__sparse_init(struct hvo_sim *sim);
+int hvo__pmd_cache_init(struct hvo_sim *sim);
 
 /* ---- fault.c ---- */
 void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,

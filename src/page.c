@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tlb.h"
+#include "vmm.h"
 
 uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone)
 {
@@ -163,8 +165,8 @@ HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
 
 	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride))
 		return 0;
-	if (unlikely(hvo__vmm_load(sim, page + 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO],
-				   &info)))
+	if (unlikely(hvo__vmm_load_inline(sim, page + 8u *
+					  (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO], &info)))
 		return 0;
 	if (likely(sim->geo.mask_encoding)) {
 		/* branchless (v7 16/18): non-tail ~0, tail the mask */
@@ -304,20 +306,31 @@ HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *word
 }
 
 /* write a whole struct page from words[]; the caller checked it is RW */
-int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words)
+static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words)
 {
 	unsigned int w;
 	uint64_t v;
 	int r;
 
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
-		if (hvo__word_vaddr(sim, page, w, &v))
+		if (hvo__word_vaddr(wr->sim, page, w, &v))
 			continue;
-		r = hvo__vmm_store(sim, v, words[w], "prep", (int)w);
+		r = hvo__writer_store(wr, v, words[w], "prep", (int)w);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words)
+{
+	struct hvo_writer wr;
+	int r;
+
+	hvo__writer_init(&wr, sim);
+	r = store_all(&wr, page, words);
+	hvo__writer_close(&wr);
+	return r;
 }
 
 static const struct {
@@ -415,8 +428,11 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 {
 	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f, v;
 	unsigned int nid = 0, zone = 0;
+	struct hvo_writer wr;
 	int r;
 
+	/* hugetlb and HVO refuse a page that spans zones, so one node and zone
+	 * (set_page_node/zone) hold for every tail */
 	r = check_compound_args(sim, pfn, order);
 	if (r)
 		return r;
@@ -426,17 +442,16 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	if (r)
 		return r;
 	hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
+	hvo__writer_init(&wr, sim);
+	hvo_init_compound_tail(sim, words, head, order, nid, zone);
 	for (i = 1; i < nr_init; i++) {
-		unsigned int tn = nid, tz = zone;
-
-		/* set_page_node/zone from the tail's own pfn (a page spanning zones
-		 * never gets here: HVO and hugetlb refuse it) */
-		hvo_pfn_zone(sim, pfn + i, &tn, (enum hvo_zone_type *)&tz);
-		hvo_init_compound_tail(sim, words, head, order, tn, tz);
-		r = hvo__page_store_all(sim, head + i * sim->geo.stride, words);
-		if (r)
+		r = store_all(&wr, head + i * sim->geo.stride, words);
+		if (r) {
+			hvo__writer_close(&wr);
 			return r;
+		}
 	}
+	hvo__writer_close(&wr);
 	/* __SetPageHead() and folio_set_order() */
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
@@ -463,7 +478,8 @@ HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
 int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			  uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v, f;
+	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v, f, words[HVO_NR_PAGE_WORDS];
+	struct hvo_writer wr;
 	int r;
 
 	r = check_compound_args(sim, pfn, order);
@@ -474,16 +490,17 @@ int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	r = hvo__check_rw(sim, pfn, nr_init);
 	if (r)
 		return r;
-	for (i = 1; i < nr_init; i++)
-		for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
-			if (hvo__word_vaddr(sim, head + i * sim->geo.stride, (unsigned int)w, &v))
-				continue;
-			r = hvo__vmm_store(sim, v, hvo__memmap_init_word(sim, pfn + i,
-									  (unsigned int)w),
-					   "destroy", (int)w);
-			if (r)
-				return r;
+	hvo__writer_init(&wr, sim);
+	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
+		words[w] = hvo__memmap_init_word(sim, pfn, (unsigned int)w);
+	for (i = 1; i < nr_init; i++) {
+		r = store_all(&wr, head + i * sim->geo.stride, words);
+		if (r) {
+			hvo__writer_close(&wr);
+			return r;
 		}
+	}
+	hvo__writer_close(&wr);
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
 	return hvo__vmm_store(sim, v, f & ~(1ull << HVO_PG_head), "destroy", HVO_PW_FLAGS);

@@ -9,27 +9,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "tlb.h"
-
-static inline uint64_t *table_of(struct hvo_sim *sim, uint64_t pfn)
-{
-	return (uint64_t *)hvo__frame(sim, pfn);
-}
-
-static inline uint64_t entry_pfn(uint64_t e)
-{
-	return (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT;
-}
-
-static inline unsigned int idx_at(const struct hvo_sim *sim, uint64_t vaddr,
-				  unsigned int level)
-{
-	return (unsigned int)((vaddr >> sim->level_shift[level]) &
-			      (sim->level_entries[level] - 1));
-}
+#include "vmm.h"
 
 int hvo__pgtable_init(struct hvo_sim *sim)
 {
@@ -48,39 +33,8 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 			  HVO_GFP_ZERO, &sim->root_pfn);
 }
 
-/* the entry that maps vaddr: a PTE (level 0) or a leaf above it */
-static inline int walk(struct hvo_sim *sim, uint64_t vaddr, uint64_t **slotp,
-		       unsigned int *levelp, uint64_t *entryp)
-{
-	uint64_t tpfn = sim->root_pfn, e, *slot;
-	unsigned int l = sim->geo.pgtable_levels - 1;
-
-	for (;;) {
-		slot = table_of(sim, tpfn) + idx_at(sim, vaddr, l);
-		e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
-		if (!(e & HVO_PTE_PRESENT))
-			return -EFAULT;
-		if (l == 0 || (e & HVO_PTE_LEAF)) {
-			*slotp = slot;
-			*levelp = l;
-			*entryp = e;
-			return 0;
-		}
-		tpfn = entry_pfn(e);
-		l--;
-	}
-}
-
-static inline uint64_t frame_in_entry(const struct hvo_sim *sim, uint64_t e,
-				      unsigned int level, uint64_t vaddr)
-{
-	uint64_t span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
-
-	return entry_pfn(e) + ((vaddr >> sim->geo.page_shift) & (span - 1));
-}
-
 /* first touch of never-initialised struct pages: memmap_init() them now */
-static void lazy_init(struct hvo_sim *sim, uint64_t vaddr)
+void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 {
 	uint64_t *slot, e, span, i, base;
 	unsigned int level;
@@ -97,29 +51,6 @@ static void lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	pthread_mutex_unlock(&sim->ptl);
 }
 
-/*
- * Resolve vaddr to a host word inside an access section.  -EAGAIN: the
- * frames are lazy; the caller leaves the section, runs lazy_init() and
- * retries (never initialise inside a section: a flusher may hold the ptl).
- */
-static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
-			  bool *rw, uint64_t *frame)
-{
-	uint64_t *slot, e, f;
-	unsigned int level;
-	int r = walk(sim, vaddr, &slot, &level, &e);
-
-	if (unlikely(r))
-		return r;
-	if (unlikely(e & HVO_PTE_LAZY))
-		return -EAGAIN;
-	f = frame_in_entry(sim, e, level, vaddr);
-	*word = (uint64_t *)(hvo__frame(sim, f) + (vaddr & (sim->geo.page_size - 1)));
-	*rw = e & HVO_PTE_RW;
-	*frame = f;
-	return 0;
-}
-
 #define ACCESS_BEGIN(sim, vaddr, w, rw, frame, r)                       \
 	struct hvo_access_tok tok_;                                     \
 	for (;;) {                                                      \
@@ -128,22 +59,61 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 		if (likely(r != -EAGAIN))                               \
 			break;                                          \
 		hvo__access_end(tok_);                                  \
-		lazy_init(sim, vaddr);                                  \
+		hvo__lazy_init(sim, vaddr);                                  \
 	}
+
+/*
+ * A writer that keeps one vmemmap page open: one walk and one access
+ * section per page instead of per word, for code that writes many struct
+ * pages of a folio it owns (prep, destroy).  Same rules as hvo__vmm_store().
+ */
+int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+		      const char *op, int field)
+{
+	struct hvo_sim *sim = wr->sim;
+	uint64_t page = vaddr & ~(sim->geo.page_size - 1), *w, frame;
+	bool rw;
+	int r;
+
+	if (page != wr->page) {
+		hvo__writer_close(wr);
+		for (;;) {
+			wr->tok = hvo__access_begin(sim);
+			r = resolve(sim, page, &w, &rw, &frame);
+			if (r != -EAGAIN)
+				break;
+			hvo__access_end(wr->tok);
+			hvo__lazy_init(sim, page);
+		}
+		if (r) {
+			hvo__access_end(wr->tok);
+			return r;
+		}
+		if (!rw) {
+			hvo__access_end(wr->tok);
+			hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+			return -EFAULT;
+		}
+		wr->open = true;
+		wr->page = page;
+		wr->base = (uint8_t *)w;
+	}
+	hvo__yield(sim, HVO_YP_PAGE_STORE, vaddr);
+	__atomic_store_n((uint64_t *)(wr->base + (vaddr - page)), val, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void hvo__writer_close(struct hvo_writer *wr)
+{
+	if (wr->open)
+		hvo__access_end(wr->tok);
+	wr->open = false;
+	wr->page = UINT64_MAX;
+}
 
 int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
 {
-	uint64_t *w = NULL, frame = 0;
-	bool rw = false;
-	int r;
-
-	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
-	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
-	if (likely(!r))
-		*val = __atomic_load_n(w, __ATOMIC_ACQUIRE);
-	hvo__access_end(tok_);
-	(void)rw;
-	return r;
+	return hvo__vmm_load_inline(sim, vaddr, val);
 }
 
 int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
@@ -299,6 +269,30 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	return 0;
 }
 
+/* forward decl: defined below */
+static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
+		    bool create, uint64_t **slotp);
+
+int hvo__pmd_cache_init(struct hvo_sim *sim)
+{
+	uint64_t start, end, pmd = 1ull << sim->geo.pmd_shift, i, n;
+	uint64_t *slot;
+
+	hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
+	start &= ~(pmd - 1);
+	n = (end - start + pmd - 1) / pmd;
+	sim->pmd_cache = calloc(n, sizeof(*sim->pmd_cache));
+	if (!sim->pmd_cache)
+		return hvo__err(-ENOMEM, "pgtable: out of host memory");
+	for (i = 0; i < n; i++)
+		if (!pmd_slot(sim, start + i * pmd, 0, false, &slot))
+			sim->pmd_cache[i] = slot;
+	/* published last: until now every walk starts at the root */
+	sim->pmd_cache_base = start;
+	sim->pmd_cache_span = n * pmd;
+	return 0;
+}
+
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */
 static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
 		    bool create, uint64_t **slotp)
@@ -416,7 +410,7 @@ HVO_EXPORT int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr,
 	if (r)
 		return r;
 	if (e & HVO_PTE_LAZY)
-		lazy_init(sim, vaddr);
+		hvo__lazy_init(sim, vaddr);
 	return hvo__map_pte(sim, vaddr, pfn, writable, false, old_pfn);
 }
 

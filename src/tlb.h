@@ -29,5 +29,26 @@ static inline void hvo__access_end(struct hvo_access_tok t)
 	atomic_fetch_sub_explicit(&t.shard->cnt[t.idx], 1, memory_order_release);
 }
 
+/* several stores to one vmemmap page under one walk (pgtable.c) */
+struct hvo_writer {
+	struct hvo_sim *sim;
+	uint64_t page;
+	uint8_t *base;
+	struct hvo_access_tok tok;
+	bool open;
+};
+
+static inline void hvo__writer_init(struct hvo_writer *wr, struct hvo_sim *sim)
+{
+	wr->sim = sim;
+	wr->page = UINT64_MAX;
+	wr->base = NULL;
+	wr->open = false;
+}
+
+int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+		      const char *op, int field);
+void hvo__writer_close(struct hvo_writer *wr);
+
 #endif /* HVOSIM_TLB_H */
 

@@ -162,10 +162,6 @@ static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
 	int ret = -1;
 
 	hvo_hstate_info(sim, h, &hi);
-	if (!hi.optimizable) {
-		fprintf(stderr, "hvosim " CMD ": %s is not optimizable here\n", hi.name);
-		return -1;
-	}
 	nf = hi.free_huge_pages;
 	pfns = calloc(nf ? nf : 1, sizeof(*pfns));
 	if (!pfns || hvo_folio_list(sim, h, pfns, nf) < (int64_t)nf || !nf) {
@@ -256,12 +252,28 @@ static const struct {
 };
 #define NR_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
+/* what was not run and why, for both outputs */
+struct skipped {
+	char what[2 * NR_SIZES + 1][48];
+	unsigned int n;
+};
+
+static void skip(struct skipped *sk, const char *scheme, const char *size, const char *why)
+{
+	if (sk->n < sizeof(sk->what) / sizeof(sk->what[0]))
+		snprintf(sk->what[sk->n++], sizeof(sk->what[0]), "%s%s%s", scheme,
+			 size ? "/" : "", size ? size : "");
+	fprintf(stderr, "hvosim " CMD ": %s%s%s skipped: %s\n", scheme, size ? " " : "",
+		size ? size : "", why);
+}
+
 /* one machine per scheme, both sizes' pools on node 0 */
 static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 		      uint64_t cycles, unsigned int rounds, struct row *rows,
-		      unsigned int *nrows)
+		      unsigned int *nrows, struct skipped *sk)
 {
 	struct hvo_config cfg = *base;
+	struct hvo_hstate_info hi;
 	struct hvo_sim *sim;
 	uint64_t got, leaked;
 	unsigned int s;
@@ -285,8 +297,14 @@ static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 
 		h = hvo_hstate_find(sim, sizes[s].bytes);
 		if (h < 0) {
-			fprintf(stderr, "hvosim " CMD ": %s: no %s hstate with this page size, "
-				"skipped\n", hvo_scheme_name(scheme), sizes[s].name);
+			skip(sk, hvo_scheme_name(scheme), sizes[s].name,
+			     "no such huge page size with this base page size");
+			continue;
+		}
+		hvo_hstate_info(sim, (unsigned int)h, &hi);
+		if (!hi.optimizable) {
+			skip(sk, hvo_scheme_name(scheme), sizes[s].name,
+			     "HVO cannot optimize it with this geometry");
 			continue;
 		}
 		if (hvo_pool_resize(sim, (unsigned int)h, 0, sizes[s].folios, &got)) {
@@ -320,6 +338,7 @@ static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 	json_str(j, "size", r->size);
 	json_u64(j, "cycles", r->cycles);
 	json_u64(j, "rounds", rounds);
+	json_u64(j, "cycles_timed", r->cycles * rounds);
 	json_u64(j, "folios", r->folios);
 	json_dbl(j, "sim_us", r->sim_us);
 	json_dbl(j, "floor_us", r->floor_us);
@@ -327,7 +346,7 @@ static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 	json_dbl(j, "ratio_min", r->ratio_min);
 	json_dbl(j, "ratio_max", r->ratio_max);
 	json_u64(j, "floor_pages", r->vmemmap_pages);
-	/* totals over the timed rounds (cycles * rounds cycles) */
+	/* totals over the timed cycles */
 	json_u64(j, "optimize_done", r->d.optimize_done);
 	json_u64(j, "restore_done", r->d.restore_done);
 	json_u64(j, "optimize_failed", r->d.optimize_failed);
@@ -339,6 +358,7 @@ static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 	json_u64(j, "pmd_splits", r->d.pmd_splits);
 	json_u64(j, "synchronize_rcu_calls", r->d.synchronize_rcu_calls);
 	json_u64(j, "synchronize_rcu_ns", r->d.synchronize_rcu_ns);
+	json_u64(j, "ro_faults", r->d.ro_faults);
 	json_end_obj(j);
 }
 
@@ -347,6 +367,7 @@ int bench_cycle(int argc, char **argv)
 	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
 	struct row rows[2 * NR_SIZES];
 	struct hvo_config cfg;
+	struct skipped sk = { .n = 0 };
 	struct json j;
 	uint64_t cycles = 200, rounds = 5;
 	enum hvo_scheme only = HVO_SCHEME_NONE;
@@ -389,16 +410,13 @@ int bench_cycle(int argc, char **argv)
 	if (scheme_set)
 		only = cfg.scheme;
 
-	if (scheme_set && only == HVO_SCHEME_NONE) {
-		fprintf(stderr, "hvosim " CMD ": scheme none does no HVO work: nothing to "
-			"cycle\n");
-	} else {
-		for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
-			if (scheme_set && all[s] != only)
-				continue;
-			if (run_scheme(&cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows))
-				return 1;
-		}
+	if (!scheme_set || only == HVO_SCHEME_NONE)
+		skip(&sk, "none", NULL, "it does no HVO work");
+	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
+		if (scheme_set && all[s] != only)
+			continue;
+		if (run_scheme(&cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows, &sk))
+			return 1;
 	}
 
 	if (json) {
@@ -412,9 +430,9 @@ int bench_cycle(int argc, char **argv)
 		for (s = 0; s < nrows; s++)
 			row_json(&j, &rows[s], (unsigned int)rounds);
 		json_end_arr(&j);
-		/* scheme none: no HVO work, so no row */
 		json_arr(&j, "skipped");
-		json_str(&j, NULL, "none");
+		for (s = 0; s < sk.n; s++)
+			json_str(&j, NULL, sk.what[s]);
 		json_end_arr(&j);
 		json_end_obj(&j);
 		json_done(&j);
@@ -439,7 +457,9 @@ int bench_cycle(int argc, char **argv)
 		       w->d.optimize_done, w->d.restore_done,
 		       w->d.tlb_flush_range + w->d.tlb_flush_all, w->d.synchronize_rcu_calls);
 	}
-	printf("%-12s %s\n", "none", "no HVO: nothing to time (not run)");
+	for (s = 0; s < sk.n; s++)
+		printf("%-17s not run: %s\n", sk.what[s], !strcmp(sk.what[s], "none") ?
+		       "no HVO work to time" : "HVO does not run at this size here");
 	printf("\noptimize/restore/flushes/rcu syncs: totals over the timed cycles "
 	       "(cycles x rounds)\n");
 	return 0;

@@ -146,7 +146,8 @@ static void measure(struct hvo_sim *sim, int h1g, int h2m, struct scale *sc)
 	/* what HVO stopped holding: each optimized folio's freed vmemmap pages,
 	 * less the shared tails they all map instead */
 	sc->shared_tails = st.shared_tails_live;
-	sc->saved = (opt_pages - st.shared_tails_live) * g->page_size;
+	sc->saved = opt_pages > st.shared_tails_live ?
+		    (opt_pages - st.shared_tails_live) * g->page_size : 0;
 	/* cross-check: every struct page in its own vmemmap frame (no HVO)
 	 * against the vmemmap and shared-tail frames in use now */
 	sc->nohvo = (g->nr_pfns * g->stride + g->page_size - 1) / g->page_size * g->page_size;
@@ -160,6 +161,11 @@ static void measure(struct hvo_sim *sim, int h1g, int h2m, struct scale *sc)
 static void print_json(const struct hvo_config *cfg, const struct scale *sc)
 {
 	struct json j;
+	uint64_t total = 0;
+	unsigned int n;
+
+	for (n = 0; n < cfg->nr_nodes; n++)
+		total += cfg->node_mem_bytes[n];
 
 	json_init(&j, stdout);
 	json_obj(&j, NULL);
@@ -167,6 +173,7 @@ static void print_json(const struct hvo_config *cfg, const struct scale *sc)
 	json_u64(&j, "seed", cfg->seed);
 	json_u64(&j, "nodes", cfg->nr_nodes);
 	json_u64(&j, "node_mem_bytes", cfg->node_mem_bytes[0]);
+	json_u64(&j, "mem_bytes", total);
 	json_str(&j, "scheme", hvo_scheme_name(cfg->scheme));
 	json_u64(&j, "folios_1g", sc->folios_1g);
 	json_u64(&j, "folios_2m", sc->folios_2m);
@@ -199,11 +206,15 @@ static void print_table(const struct hvo_config *cfg, const struct scale *sc)
 	char a[32], b[32], c[32];
 	uint64_t total = 0;
 	unsigned int n;
+	bool even = true;
 
-	for (n = 0; n < cfg->nr_nodes; n++)
+	for (n = 0; n < cfg->nr_nodes; n++) {
 		total += cfg->node_mem_bytes[n];
-	printf("hvosim bench scale: seed %" PRIu64 ", %u node(s) x %s = %s simulated, %s\n",
-	       cfg->seed, cfg->nr_nodes, cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)),
+		even &= cfg->node_mem_bytes[n] == cfg->node_mem_bytes[0];
+	}
+	printf("hvosim bench scale: seed %" PRIu64 ", %u node(s)%s%s = %s simulated, %s\n",
+	       cfg->seed, cfg->nr_nodes, even ? " x " : "",
+	       even ? cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)) : "",
 	       cli_bytes(total, b, sizeof(b)), hvo_scheme_name(cfg->scheme));
 	printf("  %" PRIu64 " x 1G boot folios (%" PRIu64 " optimized), %" PRIu64
 	       " x 2M pool folios (%" PRIu64 " optimized)\n\n", sc->folios_1g, sc->opt_1g,

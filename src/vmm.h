@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmm.h - the hot path of a struct page access through the fake vmemmap
+ * page table: the walk, and loads, inline so compound_head() is one call.
+ *
+ * Loads take no lock and do no read-modify-write.  They are validated like
+ * a seqlock read against the flush counter: a frame can be freed only after
+ * a flush that began after it was unmapped (tlb.c), and every flush bumps
+ * flush_started first, so a load whose counter did not move read a frame
+ * that was not yet freed -- what a shootdown guarantees a CPU.  A load that
+ * overlapped a flush is simply repeated.  Stores and RMWs (tlb.h) count
+ * themselves in and out instead: a write cannot be repeated.
+ */
+#ifndef HVOSIM_VMM_H
+#define HVOSIM_VMM_H
+
+#include <errno.h>
+
+#include "internal.h"
+
+static inline uint64_t *table_of(struct hvo_sim *sim, uint64_t pfn)
+{
+	return (uint64_t *)hvo__frame(sim, pfn);
+}
+
+static inline uint64_t entry_pfn(uint64_t e)
+{
+	return (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT;
+}
+
+static inline unsigned int idx_at(const struct hvo_sim *sim, uint64_t vaddr,
+				  unsigned int level)
+{
+	return (unsigned int)((vaddr >> sim->level_shift[level]) &
+			      (sim->level_entries[level] - 1));
+}
+
+/* the entry that maps vaddr: a PTE (level 0) or a leaf above it */
+static inline int walk(struct hvo_sim *sim, uint64_t vaddr, uint64_t **slotp,
+		       unsigned int *levelp, uint64_t *entryp)
+{
+	uint64_t tpfn = sim->root_pfn, e, *slot, off = vaddr - sim->pmd_cache_base;
+	unsigned int l = sim->geo.pgtable_levels - 1;
+
+	/* the paging-structure cache: upper levels of the vmemmap never change
+	 * after boot, so start the walk at the PMD entry */
+	if (likely(off < sim->pmd_cache_span)) {
+		slot = sim->pmd_cache[off >> sim->geo.pmd_shift];
+		if (likely(slot)) {
+			e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+			if (unlikely(!(e & HVO_PTE_PRESENT)))
+				return -EFAULT;
+			if (e & HVO_PTE_LEAF) {
+				*slotp = slot;
+				*levelp = 1;
+				*entryp = e;
+				return 0;
+			}
+			slot = table_of(sim, entry_pfn(e)) + idx_at(sim, vaddr, 0);
+			e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+			if (unlikely(!(e & HVO_PTE_PRESENT)))
+				return -EFAULT;
+			*slotp = slot;
+			*levelp = 0;
+			*entryp = e;
+			return 0;
+		}
+	}
+	for (;;) {
+		slot = table_of(sim, tpfn) + idx_at(sim, vaddr, l);
+		e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
+		if (!(e & HVO_PTE_PRESENT))
+			return -EFAULT;
+		if (l == 0 || (e & HVO_PTE_LEAF)) {
+			*slotp = slot;
+			*levelp = l;
+			*entryp = e;
+			return 0;
+		}
+		tpfn = entry_pfn(e);
+		l--;
+	}
+}
+
+static inline uint64_t frame_in_entry(const struct hvo_sim *sim, uint64_t e,
+				      unsigned int level, uint64_t vaddr)
+{
+	uint64_t span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
+
+	return entry_pfn(e) + ((vaddr >> sim->geo.page_shift) & (span - 1));
+}
+
+/*
+ * Resolve vaddr to a host word inside an access section.  -EAGAIN: the
+ * frames are lazy; the caller leaves the section, runs lazy_init() and
+ * retries (never initialise inside a section: a flusher may hold the ptl).
+ */
+static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
+			  bool *rw, uint64_t *frame)
+{
+	uint64_t *slot, e, f;
+	unsigned int level;
+	int r = walk(sim, vaddr, &slot, &level, &e);
+
+	if (unlikely(r))
+		return r;
+	if (unlikely(e & HVO_PTE_LAZY))
+		return -EAGAIN;
+	f = frame_in_entry(sim, e, level, vaddr);
+	*word = (uint64_t *)(hvo__frame(sim, f) + (vaddr & (sim->geo.page_size - 1)));
+	*rw = e & HVO_PTE_RW;
+	*frame = f;
+	return 0;
+}
+
+void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
+
+static inline int hvo__vmm_load_inline(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t *w, frame, v, g;
+	bool rw;
+	int r;
+
+	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
+	for (;;) {
+		/* seq_cst: ordered before the PTE loads of the walk */
+		g = atomic_load(&sim->flush_started);
+		r = resolve(sim, vaddr, &w, &rw, &frame);
+		if (unlikely(r == -EAGAIN)) {
+			hvo__lazy_init(sim, vaddr);
+			continue;
+		}
+		if (unlikely(r))
+			return r;
+		/* acquire: the recheck below cannot move above it, and a frame
+		 * poisoned or reused after a free is written with release stores */
+		v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+		if (likely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) == g)) {
+			*val = v;
+			return 0;
+		}
+	}
+}
+
+#endif /* HVOSIM_VMM_H */
