@@ -40,7 +40,7 @@ unsigned int hvo__section_shift(unsigned int page_shift)
 HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 {
 	unsigned int i;
-	uint64_t total = 0, sec;
+	uint64_t total = 0, sec, gsize, boot, rest;
 	bool pow2;
 
 	if (!cfg)
@@ -76,7 +76,9 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	for (; i < HVO_MAX_NODES; i++)
 		if (cfg->node_mem_bytes[i] || cfg->boot_gigantic[i] ||
 		    cfg->node_movable_bytes[i])
-			return hvo__err(-EINVAL, "node_mem_bytes[%u]: node %u is beyond nr_nodes=%u",
+			return hvo__err(-EINVAL, "%s[%u]: node %u is beyond nr_nodes=%u",
+					cfg->node_mem_bytes[i] ? "node_mem_bytes" :
+					cfg->boot_gigantic[i] ? "boot_gigantic" : "node_movable_bytes",
 					i, i, cfg->nr_nodes);
 	if ((unsigned int)cfg->scheme > HVO_SCHEME_SHARED_TAIL)
 		return hvo__err(-EINVAL, "scheme: unknown value %d", (int)cfg->scheme);
@@ -136,10 +138,21 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 		     cfg->boot_gigantic_bytes <= (1ull << cfg->page_shift)))
 			return hvo__err(-EINVAL, "boot_gigantic_bytes: %" PRIu64
 					" is not a huge page size", cfg->boot_gigantic_bytes);
-		if ((uint64_t)cfg->boot_gigantic[i] * (cfg->boot_gigantic_bytes ?
-		     cfg->boot_gigantic_bytes : (1ull << 30)) > cfg->node_mem_bytes[i])
-			return hvo__err(-EINVAL, "boot_gigantic[%u]: %u pages do not fit in node %u "
-					"(%" PRIu64 " bytes)", i, cfg->boot_gigantic[i], i,
+		/* the largest gigantic hstate by default: 16G at 64K pages, else 1G;
+		 * the rest of the node must still hold its own vmemmap */
+		gsize = cfg->boot_gigantic_bytes ? cfg->boot_gigantic_bytes :
+			cfg->page_shift == 16 ? 16ull << 30 : 1ull << 30;
+		boot = (uint64_t)cfg->boot_gigantic[i] * gsize;
+		rest = boot < cfg->node_mem_bytes[i] ? cfg->node_mem_bytes[i] - boot : 0;
+		if (cfg->boot_gigantic[i] &&
+		    (boot >= cfg->node_mem_bytes[i] ||
+		     (rest >> cfg->page_shift) * cfg->struct_page_size +
+		     (boot >> cfg->page_shift) * (cfg->scheme == HVO_SCHEME_SHARED_TAIL ? 0 :
+						   cfg->struct_page_size) +
+		     (8ull << 20) > rest))
+			return hvo__err(-EINVAL, "boot_gigantic[%u]: %u pages of %" PRIu64 " bytes do "
+					"not fit in node %u (%" PRIu64 " bytes) with room for its "
+					"vmemmap", i, cfg->boot_gigantic[i], gsize, i,
 					cfg->node_mem_bytes[i]);
 	}
 	return 0;
@@ -161,7 +174,8 @@ HVO_EXPORT int hvo_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int sh = 0;
 
-	if (!s || !*s || *s == '-')
+	/* strtoull() would skip spaces and accept a sign */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 0);
@@ -205,7 +219,7 @@ static int parse_u64(const char *key, const char *v, uint64_t *out)
 	char *end;
 
 	errno = 0;
-	if (!*v || *v == '-')
+	if (*v < '0' || *v > '9')
 		return hvo__err(-EINVAL, "%s: '%s' is not a number", key, v);
 	*out = strtoull(v, &end, 0);
 	if (errno || *end)
@@ -335,6 +349,10 @@ HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
 		r = parse_per_node(key, value, size, vals, &n);
 		if (r)
 			return r;
+		/* check everything before changing anything */
+		for (i = 0; !size && i < n; i++)
+			if (vals[i] > 1u << 24)
+				return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, vals[i]);
 		for (i = 0; i < HVO_MAX_NODES; i++) {
 			uint64_t x = n == 1 ? (i < cfg->nr_nodes ? vals[0] : 0)
 					    : (i < n ? vals[i] : 0);

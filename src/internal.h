@@ -39,6 +39,10 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_BYTES	0x2	/* the block's kind holds host bytes */
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 
+/* in an allocated frame's unused list links: next holds the vmemmap address
+ * its struct pages will be memmap_init()ed for (lazy population) */
+#define HVO_META_LAZY 0x4c415a59ull
+
 struct hvo_frame_meta {
 	uint64_t next, prev;		/* buddy free list (zone->lock) */
 	uint8_t state;			/* FM_*, head of a block only (zone->lock) */
@@ -269,6 +273,7 @@ void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
 void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
 			    uint64_t vaddr);
 int hvo__sparse_init(struct hvo_sim *sim);
+void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
 int hvo__pmd_cache_init(struct hvo_sim *sim);
 
 /* ---- fault.c ---- */

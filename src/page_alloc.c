@@ -426,6 +426,7 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		for (i = 0; i < n; i++) {
 			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
 			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
+			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;
 	cnt_add(sim, freed[kind], n);
@@ -571,6 +572,7 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 {
 	struct hvo_zone *z;
+	uint64_t lazy_vaddr = 0;
 	bool has;
 
 	if (!sim || pfn >= sim->geo.nr_pfns)
@@ -579,8 +581,18 @@ HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 	if (z)
 		pthread_mutex_lock(&z->lock);
 	has = hvo__meta(sim, pfn)->flags & FMF_EVER_BYTES;
+	if (hvo__meta(sim, pfn)->prev == HVO_META_LAZY)
+		lazy_vaddr = hvo__meta(sim, pfn)->next;
 	if (z)
 		pthread_mutex_unlock(&z->lock);
+	/* never-touched struct pages hold memmap_init() content, as a reader
+	 * through the vmemmap would see: write it now if still pending */
+	if (lazy_vaddr) {
+		uint64_t frame;
+
+		if (!hvo__vmm_frame_of(sim, lazy_vaddr, &frame, NULL) && frame == pfn)
+			hvo__lazy_init(sim, lazy_vaddr);
+	}
 	return has ? hvo__frame(sim, pfn) : NULL;
 }
 

@@ -530,8 +530,13 @@ int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
 		    !(addr & (pmd_size - 1)) &&
 		    hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, order,
 			       HVO_KIND_VMEMMAP, 0, &pfn) == 0) {
-			for (i = 0; i < (1ull << order); i++)
+			for (i = 0; i < (1ull << order); i++) {
 				hvo__record_map(sim, pfn + i);
+				if (lazy) {
+					hvo__meta(sim, pfn + i)->next = addr + (i << sim->geo.page_shift);
+					hvo__meta(sim, pfn + i)->prev = HVO_META_LAZY;
+				}
+			}
 			__atomic_store_n(pmd, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
 					 HVO_PTE_RW | HVO_PTE_LEAF | (lazy ? HVO_PTE_LAZY : 0),
 					 __ATOMIC_SEQ_CST);
@@ -552,6 +557,10 @@ int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
 			if (r) {
 				hvo__free(sim, pfn, 0, false);
 				return r;
+			}
+			if (lazy) {
+				hvo__meta(sim, pfn)->next = addr;
+				hvo__meta(sim, pfn)->prev = HVO_META_LAZY;
 			}
 		}
 	}

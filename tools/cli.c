@@ -58,6 +58,17 @@ int cli_machine_opt(struct hvo_config *cfg, int argc, char **argv, int *i)
 		fprintf(stderr, "hvosim: --%s %s: %s\n", key, val, hvo_last_error());
 		return -1;
 	}
+	/* a single per-node value fills the nodes that exist when it is set, so
+	 * re-apply them when --nodes comes after (order must not matter) */
+	for (k = 0; k < 3; k++) {
+		static const char *const per_node[3] = { "mem", "movable", "boot-gigantic" };
+		static char saved[3][128];
+
+		if (!strcmp(key, per_node[k]) && strlen(val) < sizeof(saved[k]))
+			strcpy(saved[k], val);
+		if (!strcmp(key, "nodes") && saved[k][0])
+			hvo_config_set(cfg, per_node[k], saved[k]);
+	}
 	return 1;
 }
 
