@@ -170,6 +170,18 @@ struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn)
 	return s ? *s : NULL;
 }
 
+bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn)
+{
+	bool r;
+
+	if (!sim->hugetlb)
+		return false;
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	r = hvo__folio_find(sim, pfn) != NULL;
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	return r;
+}
+
 /* the head pfn of the hugetlb folio holding pfn, from the buddy's blocks */
 uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn)
 {

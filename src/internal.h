@@ -300,6 +300,7 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim);
 int hvo__hugetlb_late_init(struct hvo_sim *sim);
 void hvo__hugetlb_destroy(struct hvo_sim *sim);
 uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
+bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
 int hvo__rcu_init(struct hvo_sim *sim);
 void hvo__rcu_destroy(struct hvo_sim *sim);

@@ -451,8 +451,20 @@ unlock:
 HVO_EXPORT int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn,
 			       unsigned int order)
 {
+	struct hvo_frame_info fi;
+
 	if (!sim)
 		return hvo__err(-EINVAL, "free: NULL sim");
+	/* the machine's own frames are not the harness's to free */
+	if (pfn < sim->geo.nr_pfns && !hvo_frame_info(sim, pfn, &fi) && fi.allocated) {
+		if (fi.kind == HVO_KIND_PGTABLE)
+			return hvo__err(-EBUSY, "free: frame %#" PRIx64 " is a page table of the "
+					"vmemmap", pfn);
+		if (fi.kind == HVO_KIND_HUGETLB && hvo__folio_registered(sim, fi.head_pfn))
+			return hvo__err(-EBUSY, "free: pfn %#" PRIx64 " belongs to hugetlb folio %#"
+					PRIx64 "; use hvo_folio_put(), hvo_folio_dissolve() or "
+					"hvo_pool_shrink()", pfn, fi.head_pfn);
+	}
 	return hvo__free(sim, pfn, order, true);
 }
 
