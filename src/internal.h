@@ -38,6 +38,7 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_BOOT	0x1	/* allocated by memblock */
 #define FMF_BYTES	0x2	/* the block's kind holds host bytes */
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
+#define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 
 /* in an allocated frame's unused list links: next holds the vmemmap address
  * its struct pages will be memmap_init()ed for (lazy population) */

@@ -38,6 +38,7 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 	m->order = (uint8_t)order;
 	m->kind = (uint8_t)kind;
 	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | FMF_BOOT |
+			     (kind == HVO_KIND_PGTABLE ? FMF_MACHINE : 0) |
 			     ((kind == HVO_KIND_VMEMMAP || kind == HVO_KIND_PGTABLE ||
 			       kind == HVO_KIND_SHARED_TAIL) ? FMF_BYTES : 0));
 	cnt_add(sim, allocated[kind], n);

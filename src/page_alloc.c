@@ -202,7 +202,7 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 }
 
 static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
-		       enum hvo_frame_kind kind, bool boot)
+		       enum hvo_frame_kind kind, bool boot, bool machine)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
@@ -210,7 +210,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 	m->order = (uint8_t)o;
 	m->kind = (uint8_t)kind;
 	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | (boot ? FMF_BOOT : 0) |
-			     (kind_has_bytes(kind) ? FMF_BYTES : 0));
+			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | (machine ? FMF_MACHINE : 0));
 	cnt_add(sim, allocated[kind], 1ull << o);
 	cnt_add(sim, in_use[kind], 1ull << o);
 	if (boot)
@@ -218,7 +218,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 }
 
 static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
-		      enum hvo_frame_kind kind, bool zero, uint64_t *pfn)
+		      enum hvo_frame_kind kind, bool zero, bool machine, uint64_t *pfn)
 {
 	unsigned int o;
 	uint64_t p;
@@ -240,7 +240,7 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 		o--;
 		list_push(sim, z, p + (1ull << o), o);
 	}
-	mark_alloc(sim, p, order, kind, false);
+	mark_alloc(sim, p, order, kind, false, machine);
 	if (kind_has_bytes(kind))
 		hvo__frame_give_bytes(sim, p, 1ull << order, zero);
 	pthread_mutex_unlock(&z->lock);
@@ -314,7 +314,8 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 			    kind != HVO_KIND_HUGETLB && kind != HVO_KIND_OTHER)
 				continue;
 			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind,
-				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE, pfn)) {
+				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE,
+				      site == HVO_SITE_PGTABLE, pfn)) {
 				ret = 0;
 				goto found;
 			}
@@ -456,8 +457,11 @@ HVO_EXPORT int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn,
 	if (!sim)
 		return hvo__err(-EINVAL, "free: NULL sim");
 	/* the machine's own frames are not the harness's to free */
-	if (pfn < sim->geo.nr_pfns && !hvo_frame_info(sim, pfn, &fi) && fi.allocated) {
-		if (fi.kind == HVO_KIND_PGTABLE)
+	if (order <= sim->geo.max_folio_order && pfn < sim->geo.nr_pfns &&
+	    pfn + (1ull << order) <= sim->geo.nr_pfns && !(pfn & ((1ull << order) - 1)) &&
+	    !hvo_frame_info(sim, pfn, &fi) && fi.allocated && fi.order == order) {
+		if (fi.kind == HVO_KIND_PGTABLE && fi.head_pfn == pfn &&
+		    (hvo__meta(sim, pfn)->flags & FMF_MACHINE))
 			return hvo__err(-EBUSY, "free: frame %#" PRIx64 " is a page table of the "
 					"vmemmap", pfn);
 		if (fi.kind == HVO_KIND_HUGETLB && hvo__folio_registered(sim, fi.head_pfn))
