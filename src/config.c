@@ -95,6 +95,10 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	if (cfg->fault_log_size < 1 || cfg->fault_log_size > 65536)
 		return hvo__err(-EINVAL, "fault_log_size: %u is not in [1, 65536]",
 				cfg->fault_log_size);
+	if ((unsigned int)cfg->fail.site >= HVO_NR_SITES ||
+	    !(cfg->fail.probability >= 0.0 && cfg->fail.probability <= 1.0))
+		return hvo__err(-EINVAL, "fail: site %d or probability %g is out of range",
+				(int)cfg->fail.site, cfg->fail.probability);
 	pow2 = hvo__is_pow2(cfg->struct_page_size);
 	/* hugetlb_vmemmap_optimizable_size() is 0 for such sizes: no HVO */
 	if (cfg->scheme != HVO_SCHEME_NONE && !pow2)

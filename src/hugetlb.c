@@ -581,6 +581,9 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 		update_and_free_bulk(sim, &f, 1);
 		return 0;
 	}
+	/* whatever it was allocated as, it is a persistent folio now: the
+	 * surplus count is a count, as in the kernel, not a property */
+	f->surplus = false;
 	enqueue(hg, f);
 	pthread_mutex_unlock(&hg->lock);
 	return 0;

@@ -352,8 +352,12 @@ static int remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 			hvo_flush_tlb_kernel_range(sim, start, end);
 		return 0;
 	}
-	/* vmemmap_restore_pte() over the walked prefix */
-	for (i = 0, v = start; i < walked; i++, v += ps) {
+	/* a head copy the walk never mapped goes with the old pages */
+	if (head != HVO_NIL && frame_at(sim, start) != head)
+		pl_push(pl, head);
+	/* vmemmap_restore_pte() over the walked prefix, skipping the head PTE
+	 * (it keeps its copy; in fake-head it is also the "tail" frame) */
+	for (i = 1, v = start + ps; i < walked; i++, v += ps) {
 		uint64_t p;
 
 		if (frame_at(sim, v) != tail || !pl->n)

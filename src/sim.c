@@ -188,7 +188,11 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	}
 
 	sim->booting = true;
-	r = hvo__hugetlb_init(sim);
+	r = 0;
+	if (cfg->fail.nth || cfg->fail.probability > 0)
+		r = hvo_fail_set(sim, &cfg->fail);
+	if (!r)
+		r = hvo__hugetlb_init(sim);
 	if (!r)
 		r = hvo__hugetlb_boot_reserve(sim);
 	if (!r)

@@ -97,6 +97,38 @@ enum hvo_fault_policy {
 };
 
 /**
+ * enum hvo_alloc_site - allocation sites, for fault injection and counters.
+ */
+enum hvo_alloc_site {
+	HVO_SITE_ANY = 0,	/* in hvo_fail_set(): every site */
+	HVO_SITE_GENERIC,	/* hvo_alloc_frames() by a harness */
+	HVO_SITE_PGTABLE,	/* a page-table page (PMD split, populate) */
+	HVO_SITE_VMEMMAP_POPULATE, /* boot/hotplug vmemmap population */
+	HVO_SITE_VMEMMAP_HEAD,	/* HVO: the new private head frame */
+	HVO_SITE_VMEMMAP_TAIL,	/* HVO: the shared tail frame */
+	HVO_SITE_VMEMMAP_RESTORE, /* restore: alloc_vmemmap_page_list() */
+	HVO_SITE_HUGETLB_FOLIO,	/* a huge page for the pool */
+	HVO_SITE_BOOT_HVO,	/* boot: vmemmap_populate_hvo() */
+	HVO_NR_SITES,
+};
+
+/**
+ * struct hvo_fail_spec - a fault-injection rule.
+ * @site: where (HVO_SITE_ANY: every site, counted together).
+ * @nth: fail the nth allocation at @site counted from hvo_fail_set()
+ *	(1-based); 0: no nth rule.
+ * @probability: also fail each allocation with this probability (seeded
+ *	from the config's seed); 0 for none.
+ * @persistent: once one allocation has failed, fail every later one too.
+ */
+struct hvo_fail_spec {
+	enum hvo_alloc_site site;
+	uint64_t nth;
+	double probability;
+	bool persistent;
+};
+
+/**
  * struct hvo_config - everything a simulated machine is made from.
  * @page_shift: base page size: 12, 14 or 16.
  * @struct_page_size: bytes per struct page: a multiple of 8 in [40, 256].
@@ -124,6 +156,10 @@ enum hvo_fault_policy {
  * @fault_policy: what a write through a read-only PTE does.
  * @fault_log_size: records kept by the fault log (a ring), 1..65536.
  * @seed: seed for everything random in the simulator (fault injection).
+ * @fail: a fault-injection rule installed before the first allocation, so
+ *	boot (memblock, sparse_init(), boot HVO population) can be failed
+ *	too; it stays installed after creation until hvo_fail_clear().
+ *	All zero: none.
  */
 struct hvo_config {
 	unsigned int page_shift;
@@ -144,6 +180,7 @@ struct hvo_config {
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
 	uint64_t seed;
+	struct hvo_fail_spec fail;
 };
 
 /**

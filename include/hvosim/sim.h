@@ -86,22 +86,6 @@ enum hvo_frame_kind {
 };
 
 /**
- * enum hvo_alloc_site - allocation sites, for fault injection and counters.
- */
-enum hvo_alloc_site {
-	HVO_SITE_ANY = 0,	/* in hvo_fail_set(): every site */
-	HVO_SITE_GENERIC,	/* hvo_alloc_frames() by a harness */
-	HVO_SITE_PGTABLE,	/* a page-table page (PMD split, populate) */
-	HVO_SITE_VMEMMAP_POPULATE, /* boot/hotplug vmemmap population */
-	HVO_SITE_VMEMMAP_HEAD,	/* HVO: the new private head frame */
-	HVO_SITE_VMEMMAP_TAIL,	/* HVO: the shared tail frame */
-	HVO_SITE_VMEMMAP_RESTORE, /* restore: alloc_vmemmap_page_list() */
-	HVO_SITE_HUGETLB_FOLIO,	/* a huge page for the pool */
-	HVO_SITE_BOOT_HVO,	/* boot: vmemmap_populate_hvo() */
-	HVO_NR_SITES,
-};
-
-/**
  * struct hvo_stats - counters of a machine.  Page counts are base pages.
  */
 struct hvo_stats {
@@ -246,22 +230,6 @@ int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn, unsigned int *nid,
  * Return: a thread-local string, "" if none.
  */
 const char *hvo_last_error(void);
-
-/**
- * struct hvo_fail_spec - a fault-injection rule.
- * @site: where (HVO_SITE_ANY: every site, counted together).
- * @nth: fail the nth allocation at @site counted from hvo_fail_set()
- *	(1-based); 0: no nth rule.
- * @probability: also fail each allocation with this probability (seeded
- *	from the config's seed); 0 for none.
- * @persistent: once one allocation has failed, fail every later one too.
- */
-struct hvo_fail_spec {
-	enum hvo_alloc_site site;
-	uint64_t nth;
-	double probability;
-	bool persistent;
-};
 
 /**
  * hvo_fail_set() - install a fault-injection rule (replaces the old one).

@@ -10,6 +10,7 @@
 #define HVOSIM_TESTS_HVOTEST_H
 
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>

@@ -24,25 +24,103 @@
 
 /* ---- helpers ---- */
 
+/*
+ * Scratch: machines and buffers a test still holds when an assertion fails
+ * are released by its teardown, so sanitizer runs stay clean.
+ */
+#define NSCRATCH 64
+static struct hvo_sim *scratch_sims[NSCRATCH];
+static void *scratch_mem[NSCRATCH];
+
+static void *scratch_alloc(size_t n)
+{
+	void *p = calloc(1, n);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < NSCRATCH; i++)
+		if (!scratch_mem[i]) {
+			scratch_mem[i] = p;
+			return p;
+		}
+	free(p);
+	failf("scratch: more than %d buffers", NSCRATCH);
+	return NULL;
+}
+
+static void scratch_free(void *p)
+{
+	size_t i;
+
+	for (i = 0; p && i < NSCRATCH; i++)
+		if (scratch_mem[i] == p) {
+			scratch_mem[i] = NULL;
+			break;
+		}
+	free(p);
+}
+
 static struct hvo_sim *sim_new(const struct hvo_config *c)
 {
 	struct hvo_sim *sim = NULL;
 	int r = hvo_sim_create(c, &sim);
+	size_t i;
 
 	if (r)
 		failf("hvo_sim_create: %d (%s)", r, hvo_last_error());
 	assert_non_null(sim);
-	return sim;
+	for (i = 0; i < NSCRATCH; i++)
+		if (!scratch_sims[i]) {
+			scratch_sims[i] = sim;
+			return sim;
+		}
+	hvo_sim_destroy(sim);
+	failf("scratch: more than %d machines", NSCRATCH);
+	return NULL;
 }
 
+/* every test ends its machines here: nothing of the harness's may be left */
 static void sim_done(struct hvo_sim *sim)
 {
+	size_t i;
+
+	for (i = 0; i < NSCRATCH; i++)
+		if (scratch_sims[i] == sim)
+			scratch_sims[i] = NULL;
 	assert_int_equal(hvo_sim_destroy(sim), 0);
+}
+
+/* teardown of every test */
+static int cleanup(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NSCRATCH; i++) {
+		if (scratch_sims[i])
+			hvo_sim_destroy(scratch_sims[i]);
+		scratch_sims[i] = NULL;
+		free(scratch_mem[i]);
+		scratch_mem[i] = NULL;
+	}
+	return 0;
+}
+
+/* the report as TAP comment lines */
+static void print_report(const struct hvo_report *rep)
+{
+	uint64_t i;
+
+	for (i = 0; i < rep->nr; i++)
+		print_message("# VIOLATION %s at %s: expected %s, found %s\n", rep->v[i].invariant,
+			      rep->v[i].where, rep->v[i].expected, rep->v[i].found);
+	if (rep->count > rep->nr)
+		print_message("# ... and %llu more\n", (unsigned long long)(rep->count - rep->nr));
 }
 
 static struct hvo_report *report_of(struct hvo_sim *sim, int64_t *n)
 {
-	struct hvo_report *rep = malloc(sizeof(*rep));
+	struct hvo_report *rep = scratch_alloc(sizeof(*rep));
 
 	assert_non_null(rep);
 	*n = hvo_check(sim, rep);
@@ -57,11 +135,11 @@ static void check_clean(struct hvo_sim *sim, const char *when)
 
 	if (n) {
 		print_message("# hvo_check %s: %lld violation(s)\n", when, (long long)n);
-		hvo_report_print(rep, stdout);
-		free(rep);
+		print_report(rep);
+		scratch_free(rep);
 		fail();
 	}
-	free(rep);
+	scratch_free(rep);
 }
 
 /*
@@ -82,7 +160,7 @@ static struct hvo_report *expect_v(struct hvo_sim *sim, const char *inv,
 		print_message("#   %s at %s: expected %s, found %s\n", rep->v[i].invariant,
 			      rep->v[i].where, rep->v[i].expected, rep->v[i].found);
 	if (hvo_report_has(rep, inv) == 0) {
-		free(rep);
+		scratch_free(rep);
 		failf("the report does not name %s", inv);
 	}
 	assert_int_equal((uint64_t)n, rep->count);
@@ -96,7 +174,7 @@ static struct hvo_report *expect_v(struct hvo_sim *sim, const char *inv,
 		if (!ok) {
 			const char *name = v->invariant;
 
-			free(rep);
+			scratch_free(rep);
 			failf("breaking %s also reported %s", inv, name);
 		}
 		assert_true(v->where[0] && v->expected[0] && v->found[0]);
@@ -106,7 +184,7 @@ static struct hvo_report *expect_v(struct hvo_sim *sim, const char *inv,
 
 static void expect_only(struct hvo_sim *sim, const char *inv, const char *const *allowed)
 {
-	free(expect_v(sim, inv, allowed));
+	scratch_free(expect_v(sim, inv, allowed));
 }
 
 /* the violation of @inv is about @pfn */
@@ -179,15 +257,17 @@ struct base {
 	uint64_t pfn[2];
 };
 
-/* 4K pages, one node, two free 2M folios, RO writes recorded */
-static void base_new(struct base *b, enum hvo_scheme scheme)
+/* 4K pages, one node, two free 2M folios; a write through an RO PTE aborts
+ * unless the test expects one */
+static void base_new_policy(struct base *b, enum hvo_scheme scheme,
+			    enum hvo_fault_policy policy)
 {
 	struct hvo_config c;
 	uint64_t done = 0;
 	int h;
 
 	cfg_make(&c, 12, 64, scheme, 1, 1 * GiB);
-	c.fault_policy = HVO_FAULT_RECORD;
+	c.fault_policy = policy;
 	b->sim = sim_new(&c);
 	h = hvo_hstate_find(b->sim, 2 * MiB);
 	assert_true(h >= 0);
@@ -195,6 +275,11 @@ static void base_new(struct base *b, enum hvo_scheme scheme)
 	assert_int_equal(hvo_pool_grow(b->sim, b->h, 0, 2, &done), 0);
 	assert_int_equal(hvo_folio_list(b->sim, b->h, b->pfn, 2), 2);
 	check_clean(b->sim, "before breaking anything");
+}
+
+static void base_new(struct base *b, enum hvo_scheme scheme)
+{
+	base_new_policy(b, scheme, HVO_FAULT_ABORT);
 }
 
 static void base_done(struct base *b)
@@ -237,7 +322,7 @@ static void test_encoding(void **state)
 
 		expect_pfn(rep, "encoding", b.pfn[0]);
 		assert_non_null(strstr(rep->v[0].where, "tail 5"));
-		free(rep);
+		scratch_free(rep);
 	} else {
 		/* pointer mode: head|3 decodes to head + 2 */
 		expect_only(b.sim, "encoding", (const char *const[]){ "compound-head", NULL });
@@ -266,7 +351,7 @@ static void test_compound_head(void **state)
 	assert_int_equal(other, hvo_pfn_to_page(b.sim, b.pfn[0] + 8));
 	rep = expect_v(b.sim, "compound-head", (const char *const[]){ "encoding", NULL });
 	expect_pfn(rep, "compound-head", b.pfn[0]);
-	free(rep);
+	scratch_free(rep);
 	wr(b.sim, t, HVO_PW_COMPOUND_INFO, v);
 	base_done(&b);
 }
@@ -291,7 +376,7 @@ static void test_head(void **state)
 			       (const char *const[]){ "tail-flag", "compound-head", NULL });
 	}
 	expect_pfn(rep, "head", b.pfn[1]);
-	free(rep);
+	scratch_free(rep);
 	wr(b.sim, b.pfn[1], HVO_PW_FLAGS, f);
 	check_clean(b.sim, "PG_head back");
 
@@ -408,7 +493,7 @@ static void test_tail_node_zone_hstate_scope(void **state)
 	rep = expect_v(sim, "tail-node-zone", NONE_ELSE);
 	expect_pfn(rep, "tail-node-zone", p[1]);
 	assert_non_null(strstr(rep->v[0].where, "shared tail"));
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_pool_shrink(sim, h, 1, 1, NULL), 0);
 	check_clean(sim, "node 1 gone");
 	assert_int_equal(hvo_pool_shrink(sim, h, 0, 1, NULL), 0);
@@ -450,7 +535,7 @@ static void test_alignment(void **state)
 	rep = expect_v(sim, "alignment", NONE_ELSE);
 	expect_pfn(rep, "alignment", UINT64_MAX);
 	assert_non_null(strstr(rep->v[0].where, "vmemmap_base"));
-	free(rep);
+	scratch_free(rep);
 	sim->geo.max_folio_order = saved;
 	check_clean(sim, "MAX_FOLIO_ORDER back");
 	sim_done(sim);
@@ -471,7 +556,7 @@ static void test_layout(void **state)
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v0, v0 + 4096, false), 0);
 	rep = expect_v(b.sim, "layout", NONE_ELSE);
 	expect_pfn(rep, "layout", b.pfn[0]);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v0, v0 + 4096, true), 0);
 	check_clean(b.sim, "head page RW again");
 
@@ -481,7 +566,7 @@ static void test_layout(void **state)
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v3, v3 + 4096, false), 0);
 	rep = expect_v(b.sim, "layout", NONE_ELSE);
 	expect_pfn(rep, "layout", b.pfn[1]);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v3, v3 + 4096, true), 0);
 	base_done(&b);
 }
@@ -500,7 +585,7 @@ static void test_read_only(void **state)
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v1, v1 + 4096, true), 0);
 	rep = expect_v(b.sim, "read-only", NONE_ELSE);
 	expect_pfn(rep, "read-only", b.pfn[0]);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_ro(b.sim, v1, v1 + 4096, false), 0);
 	base_done(&b);
 }
@@ -512,7 +597,7 @@ static void test_tail_writes_fault(void **state)
 	uint64_t t, v, tail_frame;
 	struct hvo_fault f;
 
-	base_new(&b, scheme_of(state));
+	base_new_policy(&b, scheme_of(state), HVO_FAULT_RECORD);
 	t = b.pfn[0] + 64;
 	tail_frame = frame_at(b.sim, vaddr_of(b.sim, b.pfn[0], 1));
 	v = rd(b.sim, t, HVO_PW_COUNTS);
@@ -571,7 +656,7 @@ static void test_shared_tail_foreign_frame(void **state)
 	expect_pfn(rep, "shared-tail", b.pfn[0]);
 	assert_true(hvo_report_has(rep, "shared-tail-mapcount") > 0);
 	expect_pfn(rep, "shared-tail-mapcount", tail);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_pte(b.sim, v2, tail, false, NULL), 0);
 	hvo_flush_tlb_all(b.sim);
 	assert_int_equal(hvo_free_frames(b.sim, fresh, 0), 0);
@@ -591,7 +676,7 @@ static void test_shared_tail_orphan(void **state)
 					  &orphan), 0);
 	rep = expect_v(b.sim, "shared-tail", NONE_ELSE);
 	expect_pfn(rep, "shared-tail", UINT64_MAX);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_free_frames(b.sim, orphan, 0), 0);
 	base_done(&b);
 }
@@ -617,7 +702,7 @@ static void test_shared_tail_mapcount(void **state)
 	assert_int_equal(frinfo(b.sim, tail).vmap_count, 8);
 	rep = expect_v(b.sim, "shared-tail-mapcount", (const char *const[]){ "accounting", NULL });
 	expect_pfn(rep, "shared-tail-mapcount", tail);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_pte(b.sim, v1, old, true, NULL), 0);
 	base_done(&b);
 }
@@ -661,7 +746,7 @@ static void test_frame_ownership(void **state)
 	}
 	assert_true(rep->v[0].pfn == b.pfn[0] || rep->v[0].pfn == b.pfn[1] ||
 		    rep->v[0].pfn == UINT64_MAX);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_pte(b.sim, va, old, true, NULL), 0);
 	hvo_flush_tlb_all(b.sim);
 	base_done(&b);
@@ -683,7 +768,7 @@ static void test_static_key(void **state)
 	atomic_store(&b.sim->c.static_key_count, saved + 1);
 	rep = expect_v(b.sim, "static-key", NONE_ELSE);
 	expect_pfn(rep, "static-key", UINT64_MAX);
-	free(rep);
+	scratch_free(rep);
 	/* key off with optimized folios: page_fixed_fake_head() stops looking,
 	 * every PAGE_SIZE-aligned alias is a head again */
 	atomic_store(&b.sim->c.static_key_count, 0);
@@ -693,7 +778,7 @@ static void test_static_key(void **state)
 	rep = expect_v(b.sim, "static-key",
 		       (const char *const[]){ "fake-head", "tail-flag", "compound-head", NULL });
 	assert_true(hvo_report_has(rep, "fake-head") > 0);
-	free(rep);
+	scratch_free(rep);
 	atomic_store(&b.sim->c.static_key_count, saved);
 	base_done(&b);
 }
@@ -721,7 +806,7 @@ static void test_accounting(void **state)
 	rep = expect_v(sim, "accounting", NONE_ELSE);
 	expect_pfn(rep, "accounting", UINT64_MAX);
 	assert_non_null(strstr(rep->v[0].where, "memmap"));
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_pte(sim, vx, old, true, NULL), 0);
 	check_clean(sim, "mapping back");
 	sim_done(sim);
@@ -759,7 +844,7 @@ static void test_pool(void **state)
 	assert_int_equal(hvo_page_ref_add(b.sim, head, 1, NULL), 0);
 	rep = expect_v(b.sim, "pool", NONE_ELSE);
 	expect_pfn(rep, "pool", b.pfn[0]);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_page_ref_add(b.sim, head, -1, NULL), 0);
 	check_clean(b.sim, "reference dropped");
 
@@ -769,7 +854,7 @@ static void test_pool(void **state)
 	assert_int_equal(hvo_page_ref_add(b.sim, hvo_pfn_to_page(b.sim, used), -1, NULL), 0);
 	rep = expect_v(b.sim, "pool", NONE_ELSE);
 	expect_pfn(rep, "pool", used);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_page_ref_add(b.sim, hvo_pfn_to_page(b.sim, used), 1, NULL), 0);
 	assert_int_equal(hvo_folio_put(b.sim, used), 0);
 	check_clean(b.sim, "folio back");
@@ -780,7 +865,7 @@ static void test_pool(void **state)
 	pthread_mutex_unlock(&b.sim->hugetlb->lock);
 	rep = expect_v(b.sim, "pool", NONE_ELSE);
 	expect_pfn(rep, "pool", UINT64_MAX);
-	free(rep);
+	scratch_free(rep);
 	pthread_mutex_lock(&b.sim->hugetlb->lock);
 	b.sim->hugetlb->hs[b.h].free--;
 	pthread_mutex_unlock(&b.sim->hugetlb->lock);
@@ -823,15 +908,15 @@ static void test_clean_machines(void **state)
 		assert_int_equal(n, 0);
 		assert_int_equal(rep->folios, 1);	/* the boot page */
 		assert_true(rep->pages > 0);
-		free(rep);
+		scratch_free(rep);
 		assert_int_equal(hvo_pool_grow(sim, h2, 0, 4, NULL), 0);
 		assert_int_equal(hvo_folio_alloc(sim, h2, 0, &used), 0);
 		rep = report_of(sim, &n);
 		if (n)
-			hvo_report_print(rep, stdout);
+			print_report(rep);
 		assert_int_equal(n, 0);
 		assert_int_equal(rep->folios, 5);
-		free(rep);
+		scratch_free(rep);
 		assert_int_equal(hvo_folio_put(sim, used), 0);
 		assert_int_equal(hvo_pool_shrink(sim, h2, 0, 4, NULL), 0);
 		assert_int_equal(hvo_pool_shrink(sim, h1, 0, 1, NULL), 0);
@@ -870,14 +955,16 @@ static void test_zero_filled_tail(void **state)
 	assert_true(hvo_report_has(rep, "compound-head") > 0);
 	assert_true(hvo_report_has(rep, "shared-tail") > 0);
 	expect_pfn(rep, "tail-flag", b.pfn[0]);
-	free(rep);
+	scratch_free(rep);
 	assert_int_equal(hvo_vmemmap_set_pte(b.sim, v1, tail, false, NULL), 0);
 	hvo_flush_tlb_all(b.sim);
 	assert_int_equal(hvo_free_frames(b.sim, zero, 0), 0);
 	base_done(&b);
 }
 
-#define S(fn, s) { .name = #fn "/" #s, .test_func = fn, .initial_state = (void *)&(s) }
+#define S(fn, s) { .name = #fn "/" #s, .test_func = fn, .teardown_func = cleanup, \
+		   .initial_state = (void *)&(s) }
+#define CT(fn) cmocka_unit_test_teardown(fn, cleanup)
 
 int main(void)
 {
@@ -896,28 +983,28 @@ int main(void)
 		S(test_tail_refcount, s_fake),
 		S(test_tail_node_zone, s_shared),
 		S(test_tail_node_zone, s_fake),
-		cmocka_unit_test(test_tail_node_zone_hstate_scope),
-		cmocka_unit_test(test_alignment),
+		CT(test_tail_node_zone_hstate_scope),
+		CT(test_alignment),
 		S(test_layout, s_shared),
 		S(test_layout, s_fake),
 		S(test_read_only, s_shared),
 		S(test_read_only, s_fake),
 		S(test_tail_writes_fault, s_shared),
 		S(test_tail_writes_fault, s_fake),
-		cmocka_unit_test(test_shared_tail_foreign_frame),
-		cmocka_unit_test(test_shared_tail_orphan),
-		cmocka_unit_test(test_shared_tail_mapcount),
+		CT(test_shared_tail_foreign_frame),
+		CT(test_shared_tail_orphan),
+		CT(test_shared_tail_mapcount),
 		S(test_frame_ownership, s_none),
 		S(test_frame_ownership, s_shared),
 		S(test_frame_ownership, s_fake),
-		cmocka_unit_test(test_static_key),
-		cmocka_unit_test(test_accounting),
-		cmocka_unit_test(test_accounting_counters),
+		CT(test_static_key),
+		CT(test_accounting),
+		CT(test_accounting_counters),
 		S(test_pool, s_shared),
 		S(test_pool, s_fake),
 		S(test_pool, s_none),
-		cmocka_unit_test(test_clean_machines),
-		cmocka_unit_test(test_zero_filled_tail),
+		CT(test_clean_machines),
+		CT(test_zero_filled_tail),
 	};
 
 	return cmocka_run_group_tests_name("hvo_invariants", tests, NULL, NULL);
