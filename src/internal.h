@@ -39,6 +39,7 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_BYTES	0x2	/* the block's kind holds host bytes */
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
+#define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
 
 /* in an allocated frame's unused list links: next holds the vmemmap address
  * its struct pages will be memmap_init()ed for (lazy population) */
@@ -96,6 +97,7 @@ struct hvo_counters {
 	_Atomic uint64_t alloc_calls[HVO_NR_SITES];
 	_Atomic uint64_t alloc_failures[HVO_NR_SITES];
 	_Atomic uint64_t injected_failures;
+	_Atomic uint64_t harness_in_use;
 	_Atomic uint64_t host_frames;
 	_Atomic uint64_t tlb_flush_all, tlb_flush_range;
 	_Atomic uint64_t pmd_splits, pmd_split_races;
@@ -233,6 +235,7 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	      bool check_tlb);
 int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
+void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
 int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
 int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
 int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);

@@ -16,6 +16,9 @@
 
 #include "internal.h"
 
+static bool find_block(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn,
+		       uint64_t *head, struct hvo_frame_meta **hm);
+
 static bool kind_has_bytes(enum hvo_frame_kind kind)
 {
 	return kind == HVO_KIND_VMEMMAP || kind == HVO_KIND_PGTABLE ||
@@ -202,7 +205,7 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 }
 
 static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
-		       enum hvo_frame_kind kind, bool boot, bool machine)
+		       enum hvo_frame_kind kind, bool boot, uint8_t owner)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
@@ -210,7 +213,9 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 	m->order = (uint8_t)o;
 	m->kind = (uint8_t)kind;
 	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | (boot ? FMF_BOOT : 0) |
-			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | (machine ? FMF_MACHINE : 0));
+			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
+	if (owner & FMF_HARNESS)
+		cnt_add(sim, harness_in_use, 1ull << o);
 	cnt_add(sim, allocated[kind], 1ull << o);
 	cnt_add(sim, in_use[kind], 1ull << o);
 	if (boot)
@@ -218,7 +223,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 }
 
 static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
-		      enum hvo_frame_kind kind, bool zero, bool machine, uint64_t *pfn)
+		      enum hvo_frame_kind kind, bool zero, uint8_t owner, uint64_t *pfn)
 {
 	unsigned int o;
 	uint64_t p;
@@ -240,7 +245,7 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 		o--;
 		list_push(sim, z, p + (1ull << o), o);
 	}
-	mark_alloc(sim, p, order, kind, false, machine);
+	mark_alloc(sim, p, order, kind, false, owner);
 	if (kind_has_bytes(kind))
 		hvo__frame_give_bytes(sim, p, 1ull << order, zero);
 	pthread_mutex_unlock(&z->lock);
@@ -315,7 +320,8 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 				continue;
 			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind,
 				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE,
-				      site == HVO_SITE_PGTABLE, pfn)) {
+				      site == HVO_SITE_PGTABLE ? FMF_MACHINE :
+				      site == HVO_SITE_GENERIC ? FMF_HARNESS : 0, pfn)) {
 				ret = 0;
 				goto found;
 			}
@@ -430,6 +436,8 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;
+	if (m->flags & FMF_HARNESS)
+		cnt_sub(sim, harness_in_use, n);
 	cnt_add(sim, freed[kind], n);
 	cnt_sub(sim, in_use[kind], n);
 	if (boot)
@@ -470,6 +478,24 @@ HVO_EXPORT int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn,
 					"hvo_pool_shrink()", pfn, fi.head_pfn);
 	}
 	return hvo__free(sim, pfn, order, true);
+}
+
+/* a harness frame mapped into the vmemmap becomes the machine's */
+void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn)
+{
+	struct hvo_zone *z = hvo__pfn_zone(sim, pfn);
+	struct hvo_frame_meta *m;
+	uint64_t head;
+
+	if (!z)
+		return;
+	pthread_mutex_lock(&z->lock);
+	if (find_block(sim, z, pfn, &head, &m) && m->state == FM_ALLOC &&
+	    (m->flags & FMF_HARNESS)) {
+		m->flags &= (uint8_t)~FMF_HARNESS;
+		cnt_sub(sim, harness_in_use, 1ull << m->order);
+	}
+	pthread_mutex_unlock(&z->lock);
 }
 
 /* split_page(): an allocated order-n block becomes 2^n order-0 blocks */
@@ -623,10 +649,10 @@ HVO_EXPORT uint64_t hvo_zone_free_pages(struct hvo_sim *sim, unsigned int nid,
 /* hvo_sim_destroy(): harness allocations still out are leaks */
 uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report)
 {
-	uint64_t leaked = atomic_load(&sim->c.in_use[HVO_KIND_OTHER]);
+	uint64_t leaked = atomic_load(&sim->c.harness_in_use);
 
 	if (leaked && report)
-		fprintf(stderr, "hvosim: %" PRIu64 " frame(s) of kind other still allocated "
-			"at destroy\n", leaked);
+		fprintf(stderr, "hvosim: %" PRIu64 " frame(s) allocated with hvo_alloc_frames() "
+			"still allocated at destroy\n", leaked);
 	return leaked;
 }

@@ -411,7 +411,10 @@ HVO_EXPORT int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr,
 		return r;
 	if (e & HVO_PTE_LAZY)
 		hvo__lazy_init(sim, vaddr);
-	return hvo__map_pte(sim, vaddr, pfn, writable, false, old_pfn);
+	r = hvo__map_pte(sim, vaddr, pfn, writable, false, old_pfn);
+	if (!r)
+		hvo__adopt_frame(sim, pfn);
+	return r;
 }
 
 HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fill.h"
@@ -214,13 +215,15 @@ int cmd_demo(int argc, char **argv)
 		       "walks run; then the checker.\n\n");
 	}
 	for (k = 0; k < NV; k++) {
-		if (!json) {
+		if (!json && isatty(2)) {
 			fflush(stdout);
-			fprintf(stderr, "  running %s...\r", variants[k].name);
+			fprintf(stderr, "  running %-24s\r", variants[k].name);
 		}
 		if (run_variant(&cfg, &variants[k], &out[k]))
 			return 1;
 	}
+	if (!json && isatty(2))
+		fprintf(stderr, "%40s\r", "");
 	before = out[0].vmemmap_bytes;
 	if (json) {
 		json_init(&j, stdout);

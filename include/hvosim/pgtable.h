@@ -99,6 +99,8 @@ int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr, bool flush);
  * @old_pfn: the frame it mapped before (may be NULL).
  *
  * The old frame's unmap is recorded: it may be freed after the next flush.
+ * A frame the harness allocated becomes the machine's once mapped here: it
+ * is no longer the harness's to free, nor a leak at hvo_sim_destroy().
  *
  * Return: 0, -EINVAL (unaligned, not a PTE, bad frame), -EFAULT (unmapped).
  */
