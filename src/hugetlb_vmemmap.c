@@ -144,7 +144,7 @@ void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int orde
 			if (sim->word_off[w] >= 0)
 				__atomic_store_n(&dst[i * (sim->geo.stride / 8) +
 						     (unsigned int)sim->word_off[w]],
-						 words[w], __ATOMIC_RELEASE);
+						 words[w], HVO_STORE_ORDER);
 }
 
 static int alloc_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t *page)
@@ -312,7 +312,7 @@ static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
 		for (k = 0; k < spw; k++)
 			__atomic_store_n(&w[i * spw + k],
 					 __atomic_load_n(&w[(i + NR_RESET_STRUCT_PAGE) * spw + k],
-							 __ATOMIC_RELAXED), __ATOMIC_RELEASE);
+							 __ATOMIC_RELAXED), HVO_STORE_ORDER);
 }
 
 /*
@@ -513,7 +513,7 @@ int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 			for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 				if (sim->word_off[w] >= 0)
 					__atomic_store_n(&dst[k * spw + (unsigned int)sim->word_off[w]],
-							 tmpl[w], __ATOMIC_RELEASE);
+							 tmpl[w], HVO_STORE_ORDER);
 		for (i = 1; i < n; i++)
 			hvo__frame_copy(sim, frames[i], frames[0]);
 	} else {

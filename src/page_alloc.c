@@ -172,7 +172,7 @@ void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val)
 	uint64_t i, n = sim->geo.page_size / 8;
 
 	for (i = 0; i < n; i++)
-		__atomic_store_n(&w[i], val, __ATOMIC_RELEASE);
+		__atomic_store_n(&w[i], val, HVO_STORE_ORDER);
 }
 
 void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
@@ -183,7 +183,7 @@ void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
 
 	for (i = 0; i < n; i++)
 		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
-				 __ATOMIC_RELEASE);
+				 HVO_STORE_ORDER);
 }
 
 /* only frames that hold struct pages or page tables ever get host bytes */

@@ -99,7 +99,7 @@ int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		wr->base = (uint8_t *)w;
 	}
 	hvo__yield(sim, HVO_YP_PAGE_STORE, vaddr);
-	__atomic_store_n((uint64_t *)(wr->base + (vaddr - page)), val, __ATOMIC_RELEASE);
+	__atomic_store_n((uint64_t *)(wr->base + (vaddr - page)), val, HVO_STORE_ORDER);
 	return 0;
 }
 
@@ -127,7 +127,7 @@ int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
 	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
 	if (likely(!r)) {
 		if (likely(rw))
-			__atomic_store_n(w, val, __ATOMIC_RELEASE);
+			__atomic_store_n(w, val, HVO_STORE_ORDER);
 		else
 			r = -EFAULT;
 	}

@@ -33,7 +33,7 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 			if (lw >= 0)
 				val = hvo__memmap_init_word(sim, pfn, (unsigned int)lw);
 		}
-		__atomic_store_n(&w[i], val, __ATOMIC_RELEASE);
+		__atomic_store_n(&w[i], val, HVO_STORE_ORDER);
 	}
 }
 
