@@ -754,6 +754,8 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 	info->vmemmap_pages = hvo__vmemmap_pages(sim, h->order);
 	info->optimizable_pages = h->optimizable ? info->vmemmap_pages - 1 : 0;
 	info->nr_optimized = atomic_load(&h->nr_optimized);
+	info->vmemmap_pages_freed = atomic_load(&h->vmemmap_freed);
+	info->vmemmap_pages_restored = atomic_load(&h->vmemmap_restored);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	info->nr_huge_pages = h->nr;
 	info->free_huge_pages = h->free;
@@ -765,6 +767,9 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 		info->surplus_huge_pages_node[n] = h->surplus_node[n];
 	}
 	pthread_mutex_unlock(&sim->hugetlb->lock);
+	/* a folio uses all its pages, or one if optimized (each counted whole) */
+	info->vmemmap_pages_in_use = info->nr_huge_pages * info->vmemmap_pages -
+				     info->nr_optimized * info->optimizable_pages;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct hvo_hstate {
 	_Atomic uint64_t vmemmap_tail;
 	_Atomic uint64_t tail_users;
 	_Atomic uint64_t nr_optimized;
+	_Atomic uint64_t vmemmap_freed, vmemmap_restored;	/* pages, ever */
 };
 
 struct hvo_boot_page {

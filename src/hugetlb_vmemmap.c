@@ -459,6 +459,7 @@ int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
 	cnt_add(sim, optimized_folios, 1);
 	cnt_add(sim, optimize_done, 1);
 	atomic_fetch_add(&h->nr_optimized, 1);
+	atomic_fetch_add(&h->vmemmap_freed, hvo__vmemmap_pages(sim, h->order) - 1);
 	return 0;
 }
 
@@ -532,6 +533,7 @@ int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 	cnt_add(sim, restore_done, 1);
 	cnt_add(sim, vmemmap_pages_restored, n);
 	atomic_fetch_sub(&h->nr_optimized, 1);
+	atomic_fetch_add(&h->vmemmap_restored, n);
 	if (!(flags & HVO_VMEMMAP_REMAP_NO_TLB_FLUSH)) {
 		hvo_flush_tlb_kernel_range(sim, start, end);
 		hvo__put_tail(sim, f, f->tail_page);

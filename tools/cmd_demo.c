@@ -142,6 +142,37 @@ static int run_variant(const struct hvo_config *base, const struct variant *v,
 	return 0;
 }
 
+/* the machine's memory map and vmemmap, as the kernel prints at boot */
+static void show_memory_map(const struct hvo_config *base)
+{
+	struct hvo_config cfg = *base;
+	struct hvo_sim *sim;
+	const struct hvo_geometry *g;
+	unsigned int n, z;
+	uint64_t s, e, ps;
+
+	if (hvo_sim_create(&cfg, &sim))
+		return;
+	g = hvo_sim_geometry(sim);
+	ps = g->page_size;
+	printf("memory map:\n");
+	for (n = 0; n < cfg.nr_nodes; n++)
+		for (z = 0; z < HVO_NR_ZONES; z++) {
+			char b[32];
+
+			if (hvo_zone_span(sim, n, (enum hvo_zone_type)z, &s, &e) || s == e)
+				continue;
+			printf("  node %u %-8s [mem 0x%012" PRIx64 "-0x%012" PRIx64 "] %10s\n", n,
+			       hvo_zone_name((enum hvo_zone_type)z), s * ps, e * ps - 1,
+			       cli_bytes((e - s) * ps, b, sizeof(b)));
+		}
+	hvo_vmemmap_range(sim, 0, g->nr_pfns, &s, &e);
+	printf("vmemmap: [%#" PRIx64 "-%#" PRIx64 "], %u-level table, %s PMD leaves where "
+	       "contiguous, struct page %u bytes\n\n", s, e - 1, g->pgtable_levels,
+	       g->page_shift == 12 ? "2M" : "no", g->stride);
+	hvo_sim_destroy(sim);
+}
+
 static void show_decoding(void)
 {
 	struct hvo_config cfg;
@@ -213,6 +244,7 @@ int cmd_demo(int argc, char **argv)
 		printf("boot: 1 x 1G page per node (hugepages= at boot); pools: 1024 x 2M and 2 x 1G "
 		       "more, spread over the nodes;\n4 folios in use while 20000 speculative PFN "
 		       "walks run; then the checker.\n\n");
+		show_memory_map(&cfg);
 	}
 	for (k = 0; k < NV; k++) {
 		if (!json && isatty(2)) {

@@ -38,8 +38,8 @@ static void print_hstates(struct hvo_sim *sim, struct json *j, bool json)
 	if (json)
 		json_arr(j, "hstates");
 	else
-		printf("%-20s %8s %8s %8s %10s %12s\n", "hstate", "nr", "free", "surplus",
-		       "optimized", "optimizable");
+		printf("%-20s %8s %8s %8s %10s %12s %12s %12s\n", "hstate", "nr", "free",
+		       "surplus", "optimized", "optimizable", "vmemmap pg", "HVO freed");
 	for (h = 0; h < hvo_hstate_count(sim); h++) {
 		struct hvo_hstate_info hi;
 
@@ -52,11 +52,15 @@ static void print_hstates(struct hvo_sim *sim, struct json *j, bool json)
 			json_u64(j, "surplus_huge_pages", hi.surplus_huge_pages);
 			json_u64(j, "optimized", hi.nr_optimized);
 			json_bool(j, "optimizable", hi.optimizable);
+			json_u64(j, "vmemmap_pages_in_use", hi.vmemmap_pages_in_use);
+			json_u64(j, "vmemmap_pages_freed", hi.vmemmap_pages_freed);
+			json_u64(j, "vmemmap_pages_restored", hi.vmemmap_pages_restored);
 			json_end_obj(j);
 		} else {
-			printf("%-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %12s\n",
-			       hi.name, hi.nr_huge_pages, hi.free_huge_pages, hi.surplus_huge_pages,
-			       hi.nr_optimized, hi.optimizable ? "yes" : "no");
+			printf("%-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %12s %12"
+			       PRIu64 " %12" PRIu64 "\n", hi.name, hi.nr_huge_pages, hi.free_huge_pages,
+			       hi.surplus_huge_pages, hi.nr_optimized, hi.optimizable ? "yes" : "no",
+			       hi.vmemmap_pages_in_use, hi.vmemmap_pages_freed);
 		}
 	}
 	if (json)

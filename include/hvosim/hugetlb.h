@@ -47,6 +47,12 @@ extern "C" {
  * @surplus_huge_pages: surplus folios.
  * @nr_overcommit_huge_pages: the overcommit limit.
  * @nr_optimized: folios whose vmemmap is optimized now.
+ * @vmemmap_pages_in_use: vmemmap pages the pool's folios use now (their own
+ *	pages; the shared tails are counted in hvo_stats).
+ * @vmemmap_pages_freed: vmemmap pages HVO gave back for this hstate, ever
+ *	(net of the new head copies; boot pages populated in HVO form count
+ *	what they never needed).
+ * @vmemmap_pages_restored: vmemmap pages restore allocated, ever.
  * @nr_huge_pages_node: per node.
  * @free_huge_pages_node: per node.
  * @surplus_huge_pages_node: per node.
@@ -66,6 +72,9 @@ struct hvo_hstate_info {
 	uint64_t surplus_huge_pages;
 	uint64_t nr_overcommit_huge_pages;
 	uint64_t nr_optimized;
+	uint64_t vmemmap_pages_in_use;
+	uint64_t vmemmap_pages_freed;
+	uint64_t vmemmap_pages_restored;
 	uint64_t nr_huge_pages_node[HVO_MAX_NODES];
 	uint64_t free_huge_pages_node[HVO_MAX_NODES];
 	uint64_t surplus_huge_pages_node[HVO_MAX_NODES];
