@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "vmm.h"
 
 struct u64set {
 	uint64_t *k;
@@ -74,11 +75,13 @@ struct ctx {
 enum {
 	I_ENCODING, I_CHEAD, I_HEAD, I_FAKEHEAD, I_TAILFLAG, I_TAILREF, I_NODEZONE,
 	I_ALIGN, I_LAYOUT, I_RO, I_SHARED, I_SHAREDMAP, I_OWNER, I_KEY, I_ACCT, I_POOL,
+	I_PGTABLE,
 };
 static const char *const inv_names[] = {
 	"encoding", "compound-head", "head", "fake-head", "tail-flag", "tail-refcount",
 	"tail-node-zone", "alignment", "layout", "read-only", "shared-tail",
 	"shared-tail-mapcount", "frame-ownership", "static-key", "accounting", "pool",
+	"page-table",
 };
 
 __attribute__((format(printf, 6, 7)))
@@ -317,6 +320,34 @@ static void check_tail_frame(struct ctx *c, uint64_t sv, unsigned int order,
 			 atomic_load(&hvo__meta(sim, frame)->vmap_count), users), "%s", where);
 }
 
+/* the flat view of leaf entries agrees with the page table, page by page */
+static void check_flat(struct ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	uint64_t i, ps = sim->geo.page_size;
+	char e[96], g[96];
+
+	c->dedup = 0;
+	for (i = 0; i < sim->flat_n; i++) {
+		uint64_t v = sim->flat_base + i * ps, fe = atomic_load(&sim->flat[i]), *slot, we, f;
+		unsigned int level;
+
+		if (walk(sim, v, &slot, &level, &we)) {
+			if (fe & HVO_PTE_PRESENT)
+				viol(c, I_PGTABLE, i, "not mapped (as the walk says)",
+				     FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+			continue;
+		}
+		f = frame_in_entry(sim, we, level, v);
+		if (!(fe & HVO_PTE_PRESENT) || entry_pfn(fe) != f ||
+		    (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) != (we & (HVO_PTE_RW | HVO_PTE_LAZY)))
+			viol(c, I_PGTABLE, f,
+			     FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
+				 we & HVO_PTE_LAZY ? " lazy" : ""),
+			     FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+	}
+}
+
 /* vmemmap frames the page table maps, each counted once */
 static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int level,
 			      struct u64set *multi)
@@ -505,6 +536,7 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 		viol(&c, I_ACCT, UINT64_MAX, FMT(e, "in use + free = %" PRIu64 " pfns",
 						 sim->geo.nr_pfns),
 		     FMT(g, "%" PRIu64 " + %" PRIu64, sum, st.free_pages), "buddy");
+	check_flat(&c);
 	/* memmap_pages_add() / memmap_boot_pages_add() agree with the page table */
 	mapped = mapped_vmemmap(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, &multi);
 	c.dedup = 0;

@@ -184,6 +184,15 @@ struct hvo_sim {
 	unsigned int level_shift[HVO_MAX_LEVELS];
 	unsigned int level_entries[HVO_MAX_LEVELS];
 	pthread_mutex_t ptl;		/* init_mm.page_table_lock */
+	/*
+	 * The leaf entry of every vmemmap page, flat: what a linear (recursive)
+	 * page-table mapping gives a kernel, one load instead of a walk.  Every
+	 * change of a leaf entry (map, RO/RW, lazy init, clear, PMD leaf
+	 * populate) writes it too, before recording an unmap; the hierarchical
+	 * table stays the one that walks, splits and dumps see.
+	 */
+	_Atomic uint64_t *flat;
+	uint64_t flat_base, flat_n;
 	/* PMD slots of the vmemmap, filled once boot population is done */
 	uint64_t **pmd_cache;
 	uint64_t pmd_cache_base, pmd_cache_span;
@@ -301,6 +310,7 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
 			    uint64_t vaddr);
 int hvo__sparse_init(struct hvo_sim *sim);
 void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
+void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);
 int hvo__pmd_cache_init(struct hvo_sim *sim);
 
 /* ---- fault.c ---- */

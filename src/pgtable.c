@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "internal.h"
@@ -29,6 +30,21 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 	l = sim->geo.pgtable_levels - 1;
 	sim->level_entries[l] = 1u << (48 - sim->level_shift[l]);
 	sim->geo.pmd_shift = sim->level_shift[1];
+	{
+		uint64_t start, end;
+
+		hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
+		sim->flat_base = start & ~(sim->geo.page_size - 1);
+		sim->flat_n = (end - sim->flat_base + sim->geo.page_size - 1) >> ps;
+		/* zero pages until written: untouched parts cost nothing */
+		sim->flat = mmap(NULL, sim->flat_n * sizeof(*sim->flat), PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (sim->flat == MAP_FAILED) {
+			sim->flat = NULL;
+			sim->flat_n = 0;
+			return hvo__err(-ENOMEM, "pgtable: cannot reserve the flat entry view");
+		}
+	}
 	return hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
 			  HVO_GFP_ZERO, &sim->root_pfn);
 }
@@ -47,6 +63,10 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));
 		__atomic_store_n(slot, e & ~HVO_PTE_LAZY, __ATOMIC_SEQ_CST);
+		for (i = 0; i < span; i++)
+			hvo__flat_set(sim, base + (i << sim->geo.page_shift),
+				      ((entry_pfn(e) + i) << HVO_PTE_PFN_SHIFT) |
+				      (e & (HVO_PTE_PRESENT | HVO_PTE_RW)));
 	}
 	pthread_mutex_unlock(&sim->ptl);
 }
@@ -269,6 +289,17 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	return 0;
 }
 
+/* one vmemmap page's leaf entry in the flat view (entry: pfn of the page's
+ * own frame, present/RW/lazy bits) */
+void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
+{
+	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift;
+
+	if (sim->flat && idx < sim->flat_n)
+		atomic_store(&sim->flat[idx], entry & (HVO_PTE_PFN_MASK | HVO_PTE_PRESENT |
+						       HVO_PTE_RW | HVO_PTE_LAZY));
+}
+
 /* forward decl: defined below */
 static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
 		    bool create, uint64_t **slotp);
@@ -349,9 +380,12 @@ int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 	pte = table_of(sim, entry_pfn(e)) + idx_at(sim, vaddr, 0);
 	hvo__yield(sim, HVO_YP_PTE_STORE, vaddr);
 	hvo__record_map(sim, pfn);
-	old = __atomic_exchange_n(pte, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
-				  (writable ? HVO_PTE_RW : 0) | (lazy ? HVO_PTE_LAZY : 0),
-				  __ATOMIC_SEQ_CST);
+	e = (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | (writable ? HVO_PTE_RW : 0) |
+	    (lazy ? HVO_PTE_LAZY : 0);
+	old = __atomic_exchange_n(pte, e, __ATOMIC_SEQ_CST);
+	/* the flat view changes before the unmap is recorded: a reader that
+	 * still used the old entry is covered by the next flush */
+	hvo__flat_set(sim, vaddr, e);
 	if (old & HVO_PTE_PRESENT) {
 		hvo__record_unmap(sim, entry_pfn(old));
 		if (old_pfn)
@@ -371,6 +405,7 @@ int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr)
 	if (walk(sim, vaddr, &slot, &level, &e) || level)
 		return -EINVAL;
 	__atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
+	hvo__flat_set(sim, vaddr, 0);
 	hvo__record_unmap(sim, entry_pfn(e));
 	return 0;
 }
@@ -438,9 +473,10 @@ HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,
 		walk(sim, v, &slot, &level, &e);
 		hvo__yield(sim, HVO_YP_PTE_STORE, v);
 		if (writable)
-			__atomic_fetch_or(slot, HVO_PTE_RW, __ATOMIC_SEQ_CST);
+			e = __atomic_or_fetch(slot, HVO_PTE_RW, __ATOMIC_SEQ_CST);
 		else
-			__atomic_fetch_and(slot, ~HVO_PTE_RW, __ATOMIC_SEQ_CST);
+			e = __atomic_and_fetch(slot, ~HVO_PTE_RW, __ATOMIC_SEQ_CST);
+		hvo__flat_set(sim, v, e);
 	}
 	return 0;
 }
@@ -543,6 +579,10 @@ int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
 			__atomic_store_n(pmd, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
 					 HVO_PTE_RW | HVO_PTE_LEAF | (lazy ? HVO_PTE_LAZY : 0),
 					 __ATOMIC_SEQ_CST);
+			for (i = 0; i < (1ull << order); i++)
+				hvo__flat_set(sim, (addr & ~(pmd_size - 1)) + (i << sim->geo.page_shift),
+					      ((pfn + i) << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
+					      HVO_PTE_RW | (lazy ? HVO_PTE_LAZY : 0));
 			addr = next;
 			continue;
 		}

@@ -118,6 +118,8 @@ static void sim_free(struct hvo_sim *sim)
 	pthread_mutex_destroy(&sim->flog.lock);
 	free(sim->flog.ring);
 	free(sim->pmd_cache);
+	if (sim->flat)
+		munmap((void *)sim->flat, sim->flat_n * sizeof(*sim->flat));
 	free(sim->mb);
 	free(sim);
 }

@@ -98,10 +98,24 @@ static inline uint64_t frame_in_entry(const struct hvo_sim *sim, uint64_t e,
 static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 			  bool *rw, uint64_t *frame)
 {
-	uint64_t *slot, e, f;
+	uint64_t *slot, e, f, idx = (vaddr - sim->flat_base) >> sim->geo.page_shift;
 	unsigned int level;
-	int r = walk(sim, vaddr, &slot, &level, &e);
+	int r;
 
+	/* the flat view of leaf entries: one load */
+	if (likely(idx < sim->flat_n)) {
+		e = atomic_load(&sim->flat[idx]);
+		if (unlikely(!(e & HVO_PTE_PRESENT)))
+			return -EFAULT;
+		if (unlikely(e & HVO_PTE_LAZY))
+			return -EAGAIN;
+		f = entry_pfn(e);
+		*word = (uint64_t *)(hvo__frame(sim, f) + (vaddr & (sim->geo.page_size - 1)));
+		*rw = e & HVO_PTE_RW;
+		*frame = f;
+		return 0;
+	}
+	r = walk(sim, vaddr, &slot, &level, &e);
 	if (unlikely(r))
 		return r;
 	if (unlikely(e & HVO_PTE_LAZY))

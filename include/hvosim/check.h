@@ -28,7 +28,8 @@ extern "C" {
  *	"fake-head", "tail-flag", "tail-refcount", "tail-node-zone",
  *	"alignment", "layout", "read-only", "shared-tail",
  *	"shared-tail-mapcount", "frame-ownership", "static-key",
- *	"accounting", "pool".
+ *	"accounting", "pool", "page-table" (the flat view of leaf entries
+ *	that loads use disagrees with the hierarchical table).
  * @pfn: the folio head pfn or frame it is about (~0 if global).
  * @where: a short location ("folio 0x1000 page 64", "zone 0/Normal order 9").
  * @expected: what should be there.
