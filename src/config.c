@@ -182,7 +182,8 @@ HVO_EXPORT int hvo_parse_size(const char *s, uint64_t *out)
 	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* decimal, or hex with 0x: never octal ("010G" is ten gigabytes) */
+	v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (errno || end == s)
 		return -EINVAL;
 	switch (*end) {
@@ -225,7 +226,7 @@ static int parse_u64(const char *key, const char *v, uint64_t *out)
 	errno = 0;
 	if (*v < '0' || *v > '9')
 		return hvo__err(-EINVAL, "%s: '%s' is not a number", key, v);
-	*out = strtoull(v, &end, 0);
+	*out = strtoull(v, &end, v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? 16 : 10);
 	if (errno || *end)
 		return hvo__err(-EINVAL, "%s: '%s' is not a number", key, v);
 	return 0;
