@@ -44,50 +44,6 @@ static void usage(FILE *out)
 		CLI_MACHINE_HELP);
 }
 
-/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
-static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out)
-{
-	const char *a = argv[*i], *v;
-	size_t n = strlen(name);
-
-	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
-		return 0;
-	if (a[2 + n] == '=') {
-		v = a + 3 + n;
-	} else {
-		if (*i + 1 >= argc)
-			return cli_bad(CMD, "--%s needs a value", name);
-		v = argv[++*i];
-	}
-	if (!cli_parse_u64(v, out) || !*out)
-		return cli_bad(CMD, "--%s %s: not a positive number", name, v);
-	return 1;
-}
-
-/* whether argv[i] is the machine option --key (either spelling) */
-static bool is_key(const char *a, const char *key)
-{
-	size_t n = strlen(key);
-
-	return !strncmp(a, "--", 2) && !strncmp(a + 2, key, n) && (!a[2 + n] || a[2 + n] == '=');
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, unsigned int n)
-{
-	double s[MAX_ROUNDS];
-
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_dbl);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
 /* called through a volatile pointer so the compiler cannot drop copies
  * whose destination nobody reads */
 static void *(*volatile floor_copy)(void *, const void *, size_t) = memcpy;
@@ -224,16 +180,10 @@ static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
 			"ratio %.1f\n", row->scheme, row->size, r + 1, rounds, sim_us[r],
 			floor_us[r], ratio[r]);
 	}
-	row->sim_us = median(sim_us, rounds);
-	row->floor_us = median(floor_us, rounds);
-	row->ratio = median(ratio, rounds);
-	row->ratio_min = row->ratio_max = ratio[0];
-	for (r = 1; r < rounds; r++) {
-		if (ratio[r] < row->ratio_min)
-			row->ratio_min = ratio[r];
-		if (ratio[r] > row->ratio_max)
-			row->ratio_max = ratio[r];
-	}
+	row->sim_us = cli_median(sim_us, rounds);
+	row->floor_us = cli_median(floor_us, rounds);
+	row->ratio = cli_median(ratio, rounds);
+	cli_min_max(ratio, rounds, &row->ratio_min, &row->ratio_max);
 	ret = 0;
 out:
 	free(src);
@@ -388,15 +338,15 @@ int bench_cycle(int argc, char **argv)
 			json = true;
 			continue;
 		}
-		r = opt_u64("cycles", argc, argv, &k, &cycles);
+		r = cli_opt_u64(CMD, "cycles", argc, argv, &k, &cycles, 1, UINT64_MAX);
 		if (!r)
-			r = opt_u64("rounds", argc, argv, &k, &rounds);
+			r = cli_opt_u64(CMD, "rounds", argc, argv, &k, &rounds, 1, UINT64_MAX);
 		if (r == 2)
 			return 2;
 		if (r)
 			continue;
-		mem_set |= is_key(argv[k], "mem");
-		scheme_set |= is_key(argv[k], "scheme");
+		mem_set |= cli_is_opt(argv[k], "mem");
+		scheme_set |= cli_is_opt(argv[k], "scheme");
 		r = cli_machine_opt(&cfg, argc, argv, &k);
 		if (r < 0)
 			return 2;

@@ -42,55 +42,6 @@ static void usage(FILE *out)
 		CLI_MACHINE_HELP);
 }
 
-/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
-static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out)
-{
-	const char *a = argv[*i], *v;
-	size_t n = strlen(name);
-
-	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
-		return 0;
-	if (a[2 + n] == '=') {
-		v = a + 3 + n;
-	} else {
-		if (*i + 1 >= argc)
-			return cli_bad(CMD, "--%s needs a value", name);
-		v = argv[++*i];
-	}
-	if (!cli_parse_u64(v, out) || !*out)
-		return cli_bad(CMD, "--%s %s: not a positive number", name, v);
-	return 1;
-}
-
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, unsigned int n)
-{
-	double *s = malloc(n * sizeof(*s)), m;
-
-	if (!s)
-		return v[0];
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_dbl);
-	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-	free(s);
-	return m;
-}
-
 /*
  * The floor: a host array laid out like the kernel's vmemmap (same stride,
  * base aligned to MAX_FOLIO_NR_PAGES * stride as the kernel requires, or
@@ -362,16 +313,10 @@ static int measure(struct hvo_sim *sim, const struct flat *f, const uint64_t *pf
 		fprintf(stderr, "hvosim " CMD ": round %u/%u: simulated %.1f ns, flat %.1f ns, "
 			"ratio %.2f\n", r + 1, rounds, sim_ns[r], flat_ns[r], ratio[r]);
 	}
-	res->sim_ns = median(sim_ns, rounds);
-	res->flat_ns = median(flat_ns, rounds);
-	res->ratio = median(ratio, rounds);
-	res->ratio_min = res->ratio_max = ratio[0];
-	for (r = 1; r < rounds; r++) {
-		if (ratio[r] < res->ratio_min)
-			res->ratio_min = ratio[r];
-		if (ratio[r] > res->ratio_max)
-			res->ratio_max = ratio[r];
-	}
+	res->sim_ns = cli_median(sim_ns, rounds);
+	res->flat_ns = cli_median(flat_ns, rounds);
+	res->ratio = cli_median(ratio, rounds);
+	cli_min_max(ratio, rounds, &res->ratio_min, &res->ratio_max);
 	ret = 0;
 out:
 	free(sim_ns);
@@ -410,9 +355,9 @@ int bench_lookup(int argc, char **argv)
 			json = true;
 			continue;
 		}
-		r = opt_u64("lookups", argc, argv, &k, &lookups);
+		r = cli_opt_u64(CMD, "lookups", argc, argv, &k, &lookups, 1, UINT64_MAX);
 		if (!r)
-			r = opt_u64("rounds", argc, argv, &k, &rounds);
+			r = cli_opt_u64(CMD, "rounds", argc, argv, &k, &rounds, 1, UINT64_MAX);
 		if (r == 2)
 			return 2;
 		if (r)
@@ -455,7 +400,7 @@ int bench_lookup(int argc, char **argv)
 	}
 	rng = cfg.seed;
 	for (i = 0; i < lookups; i++)
-		pfns[i] = splitmix64(&rng) % g->nr_pfns;
+		pfns[i] = cli_splitmix64(&rng) % g->nr_pfns;
 	if (verify(sim, &f, pfns, lookups))
 		goto out;
 	fprintf(stderr, "hvosim " CMD ": setup and check took %.1f s; timing %" PRIu64

@@ -53,34 +53,6 @@ static void usage(FILE *out)
 		CLI_MACHINE_HELP);
 }
 
-/* "--name V" or "--name=V": 0 not this option, 1 parsed, 2 bad (reported) */
-static int opt_u64(const char *name, int argc, char **argv, int *i, uint64_t *out,
-		   uint64_t max)
-{
-	const char *a = argv[*i], *v;
-	size_t n = strlen(name);
-
-	if (strncmp(a, "--", 2) || strncmp(a + 2, name, n) || (a[2 + n] && a[2 + n] != '='))
-		return 0;
-	if (a[2 + n] == '=') {
-		v = a + 3 + n;
-	} else {
-		if (*i + 1 >= argc)
-			return cli_bad(CMD, "--%s needs a value", name);
-		v = argv[++*i];
-	}
-	if (!cli_parse_u64(v, out) || *out > max)
-		return cli_bad(CMD, "--%s %s: not a number in [0, %" PRIu64 "]", name, v, max);
-	return 1;
-}
-
-static bool is_key(const char *a, const char *key)
-{
-	size_t n = strlen(key);
-
-	return !strncmp(a, "--", 2) && !strncmp(a + 2, key, n) && (!a[2 + n] || a[2 + n] == '=');
-}
-
 /* the share of @total that node @n of @nodes gets (the first ones get the rest) */
 static uint64_t share(uint64_t total, unsigned int nodes, unsigned int n)
 {
@@ -273,18 +245,18 @@ int bench_scale(int argc, char **argv)
 			check = true;
 			continue;
 		}
-		r = opt_u64("nodes", argc, argv, &k, &nodes, HVO_MAX_NODES);
+		r = cli_opt_u64(CMD, "nodes", argc, argv, &k, &nodes, 0, HVO_MAX_NODES);
 		if (!r)
-			r = opt_u64("gigantic", argc, argv, &k, &gigantic, 1u << 24);
+			r = cli_opt_u64(CMD, "gigantic", argc, argv, &k, &gigantic, 0, 1u << 24);
 		if (!r)
-			r = opt_u64("small", argc, argv, &k, &small, 1ull << 32);
+			r = cli_opt_u64(CMD, "small", argc, argv, &k, &small, 0, 1ull << 32);
 		if (r == 2)
 			return 2;
 		if (r)
 			continue;
-		if (is_key(argv[k], "boot-gigantic"))
+		if (cli_is_opt(argv[k], "boot-gigantic"))
 			return cli_bad(CMD, "use --gigantic N (split over the nodes)");
-		mem_set |= is_key(argv[k], "mem");
+		mem_set |= cli_is_opt(argv[k], "mem");
 		r = cli_machine_opt(&cfg, argc, argv, &k);
 		if (r < 0)
 			return 2;

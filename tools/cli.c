@@ -121,6 +121,69 @@ bool cli_parse_u64(const char *s, uint64_t *out)
 	return !errno && !*end;
 }
 
+int cli_opt_u64(const char *cmd, const char *name, int argc, char **argv, int *i,
+		uint64_t *out, uint64_t min, uint64_t max)
+{
+	const char *a = argv[*i], *v;
+	size_t n = strlen(name);
+
+	if (!cli_is_opt(a, name))
+		return 0;
+	if (a[2 + n] == '=') {
+		v = a + 3 + n;
+	} else {
+		if (*i + 1 >= argc)
+			return cli_bad(cmd, "--%s needs a value", name);
+		v = argv[++*i];
+	}
+	if (cli_parse_u64(v, out) && *out >= min && *out <= max)
+		return 1;
+	if (min == 1 && max == UINT64_MAX)	/* any count of something */
+		return cli_bad(cmd, "--%s %s: not a positive number", name, v);
+	return cli_bad(cmd, "--%s %s: not a number in [%" PRIu64 ", %" PRIu64 "]", name, v,
+		       min, max);
+}
+
+bool cli_is_opt(const char *a, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(a, "--", 2) && !strncmp(a + 2, key, n) && (!a[2 + n] || a[2 + n] == '=');
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double cli_median(const double *v, unsigned int n)
+{
+	double *s = malloc(n * sizeof(*s)), m;
+
+	if (!s)
+		return v[0];
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_dbl);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+void cli_min_max(const double *v, unsigned int n, double *min, double *max)
+{
+	unsigned int i;
+
+	*min = *max = v[0];
+	for (i = 1; i < n; i++) {
+		if (v[i] < *min)
+			*min = v[i];
+		if (v[i] > *max)
+			*max = v[i];
+	}
+}
+
 /* ---- JSON ---- */
 
 void json_init(struct json *j, FILE *out)

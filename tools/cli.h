@@ -74,6 +74,29 @@ void cli_stats_json(struct json *j, const char *key, const struct hvo_stats *st)
 const char *cli_bytes(uint64_t b, char *buf, size_t len);
 bool cli_parse_u64(const char *s, uint64_t *out);
 
+/* a command's own "--name V" or "--name=V": 0 if argv[*i] is not --name; 1
+ * with *out set (a separate value consumed); 2 (message printed for @cmd) if
+ * the value is missing or not a number in [@min, @max] */
+int cli_opt_u64(const char *cmd, const char *name, int argc, char **argv, int *i,
+		uint64_t *out, uint64_t min, uint64_t max);
+/* whether @a is the option --key (either spelling, with or without a value) */
+bool cli_is_opt(const char *a, const char *key);
+
+/* the median of @n values (the mean of the middle two when @n is even) */
+double cli_median(const double *v, unsigned int n);
+/* the smallest and the largest of @n >= 1 values */
+void cli_min_max(const double *v, unsigned int n, double *min, double *max);
+
+/* splitmix64: the tool's one seeded pseudo-random sequence */
+static inline uint64_t cli_splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /* commands */
 int cmd_demo(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

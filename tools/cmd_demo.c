@@ -50,15 +50,6 @@ struct outcome {
 	char first_where[320];
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static int run_variant(const struct hvo_config *base, const struct variant *v,
 		       struct outcome *o)
 {
@@ -85,7 +76,7 @@ static int run_variant(const struct hvo_config *base, const struct variant *v,
 			nheld++;
 	per_page = hvo_sim_geometry(sim)->page_size / hvo_sim_geometry(sim)->stride;
 	for (i = 0; i < 20000; i++) {
-		uint64_t r = rnd(&seed), pfn;
+		uint64_t r = cli_splitmix64(&seed), pfn;
 
 		/* half on the in-use folios' PAGE_SIZE-aligned struct pages */
 		if (nheld && (r & 1))

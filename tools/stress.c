@@ -41,15 +41,6 @@ struct worker {
 	uint64_t walks, res[4];
 };
 
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static void *optimizer(void *arg)
 {
 	struct worker *w = arg;
@@ -59,7 +50,8 @@ static void *optimizer(void *arg)
 
 	pthread_barrier_wait(&sh->start);
 	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-		unsigned int nid = (unsigned int)(rnd(&w->rng) % nodes), op = rnd(&w->rng) % 16;
+		unsigned int nid = (unsigned int)(cli_splitmix64(&w->rng) % nodes),
+			     op = cli_splitmix64(&w->rng) % 16;
 
 		if (sh->o->max_ops && ops++ >= sh->o->max_ops)
 			break;
@@ -103,7 +95,7 @@ static void *walker(void *arg)
 
 	pthread_barrier_wait(&sh->start);
 	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
-		uint64_t r = rnd(&w->rng), pfn = r % sh->nr_pfns;
+		uint64_t r = cli_splitmix64(&w->rng), pfn = r % sh->nr_pfns;
 		int res;
 
 		if (sh->o->max_ops && ops++ >= 16 * sh->o->max_ops)

@@ -24,119 +24,9 @@
  * Then: a partial-walk rollback of a 1G folio (the kth PMD split fails),
  * and optimize-then-restore leaving every struct page as it was.
  */
-#include "hvotest.h"
+#include "hvotest_hvo.h"
 
 /* ---- helpers ---- */
-
-/*
- * Scratch: machines and buffers a test still holds when an assertion fails
- * are released by its teardown, so sanitizer runs stay clean.
- */
-#define NSCRATCH 64
-static struct hvo_sim *scratch_sims[NSCRATCH];
-static void *scratch_mem[NSCRATCH];
-
-static void *scratch_alloc(size_t n)
-{
-	void *p = calloc(1, n);
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < NSCRATCH; i++)
-		if (!scratch_mem[i]) {
-			scratch_mem[i] = p;
-			return p;
-		}
-	free(p);
-	failf("scratch: more than %d buffers", NSCRATCH);
-	return NULL;
-}
-
-static void scratch_free(void *p)
-{
-	size_t i;
-
-	for (i = 0; p && i < NSCRATCH; i++)
-		if (scratch_mem[i] == p) {
-			scratch_mem[i] = NULL;
-			break;
-		}
-	free(p);
-}
-
-static struct hvo_sim *sim_new(const struct hvo_config *c)
-{
-	struct hvo_sim *sim = NULL;
-	int r = hvo_sim_create(c, &sim);
-	size_t i;
-
-	if (r)
-		failf("hvo_sim_create: %d (%s)", r, hvo_last_error());
-	assert_non_null(sim);
-	for (i = 0; i < NSCRATCH; i++)
-		if (!scratch_sims[i]) {
-			scratch_sims[i] = sim;
-			return sim;
-		}
-	hvo_sim_destroy(sim);
-	failf("scratch: more than %d machines", NSCRATCH);
-	return NULL;
-}
-
-/* every test ends its machines here: nothing of the harness's may be left */
-static void sim_done(struct hvo_sim *sim)
-{
-	size_t i;
-
-	for (i = 0; i < NSCRATCH; i++)
-		if (scratch_sims[i] == sim)
-			scratch_sims[i] = NULL;
-	assert_int_equal(hvo_sim_destroy(sim), 0);
-}
-
-/* teardown of every test */
-static int cleanup(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < NSCRATCH; i++) {
-		if (scratch_sims[i])
-			hvo_sim_destroy(scratch_sims[i]);
-		scratch_sims[i] = NULL;
-		free(scratch_mem[i]);
-		scratch_mem[i] = NULL;
-	}
-	return 0;
-}
-
-/* the report as TAP comment lines */
-static void print_report(const struct hvo_report *rep)
-{
-	uint64_t i;
-
-	for (i = 0; i < rep->nr; i++)
-		print_message("# VIOLATION %s at %s: expected %s, found %s\n", rep->v[i].invariant,
-			      rep->v[i].where, rep->v[i].expected, rep->v[i].found);
-	if (rep->count > rep->nr)
-		print_message("# ... and %llu more\n", (unsigned long long)(rep->count - rep->nr));
-}
-
-static void check_clean(struct hvo_sim *sim, const char *when)
-{
-	struct hvo_report *rep = scratch_alloc(sizeof(*rep));
-	int64_t n;
-
-	assert_non_null(rep);
-	n = hvo_check(sim, rep);
-	if (n != 0) {
-		print_message("# hvo_check %s: %lld violation(s)\n", when, (long long)n);
-		print_report(rep);
-		scratch_free(rep);
-		fail();
-	}
-	scratch_free(rep);
-}
 
 static bool optimized(struct hvo_sim *sim, uint64_t pfn)
 {
@@ -199,13 +89,6 @@ static uint64_t diff_pages(struct hvo_sim *sim, uint64_t pfn, uint64_t first, ui
 	return bad;
 }
 
-static struct hvo_stats stats(struct hvo_sim *sim)
-{
-	struct hvo_stats st;
-
-	hvo_sim_stats(sim, &st);
-	return st;
-}
 
 /*
  * Grow @nr folios that stay unoptimized with their vmemmap PMDs unsplit:
@@ -501,7 +384,7 @@ static bool step(enum hvo_scheme scheme, const struct op *op, enum hvo_alloc_sit
 	c->scheme = scheme;
 	c->h2 = (unsigned int)hvo_hstate_find(c->sim, 2 * MiB);
 	c->h1 = (unsigned int)hvo_hstate_find(c->sim, 1 * GiB);
-	base = stats(c->sim);
+	base = stats_of(c->sim);
 
 	op->prep(c);
 	check_clean(c->sim, "after prep");
@@ -537,7 +420,7 @@ static bool step(enum hvo_scheme scheme, const struct op *op, enum hvo_alloc_sit
 			assert_int_equal(hvo_pool_shrink(c->sim, h, 0, left, &done), 0);
 		assert_int_equal(pool_nr(c->sim, h), 0);
 	}
-	after = stats(c->sim);
+	after = stats_of(c->sim);
 	if (after.in_use[HVO_KIND_VMEMMAP] != base.in_use[HVO_KIND_VMEMMAP])
 		failf("%s with failure %llu at %s: %lld vmemmap frame(s) leaked", op->name,
 		      (unsigned long long)n, hvo_site_name(site),
@@ -623,7 +506,7 @@ static void rollback(enum hvo_scheme scheme)
 		cfg_make(&cfg, 12, 64, scheme, 1, 2 * GiB);
 		sim = sim_new(&cfg);
 		h1 = (unsigned int)hvo_hstate_find(sim, 1 * GiB);
-		base = stats(sim);
+		base = stats_of(sim);
 		grow_unoptimized(sim, h1, 1);
 		assert_int_equal(hvo_folio_list(sim, h1, &pfn, 1), 1);
 		assert_false(optimized(sim, pfn));
@@ -633,11 +516,11 @@ static void rollback(enum hvo_scheme scheme)
 		for (i = 0; i < vp; i++)
 			snap_pages(sim, pfn, i * R, 1, &firsts[i * HVO_NR_PAGE_WORDS]);
 
-		a = stats(sim);
+		a = stats_of(sim);
 		assert_int_equal(hvo_fail_set(sim, &fs), 0);
 		rc = hvo_folio_optimize(sim, pfn);
 		hvo_fail_clear(sim);
-		b = stats(sim);
+		b = stats_of(sim);
 		if (k == 9) {
 			/* only 8 splits: nothing failed */
 			assert_int_equal(rc, 0);
@@ -676,7 +559,7 @@ static void rollback(enum hvo_scheme scheme)
 		}
 		check_clean(sim, "optimized");
 		assert_int_equal(hvo_pool_shrink(sim, h1, 0, 1, NULL), 0);
-		b = stats(sim);
+		b = stats_of(sim);
 		for (hh = 0; hh < HVO_NR_KINDS; hh++)
 			if (hh != HVO_KIND_PGTABLE && hh != HVO_KIND_SHARED_TAIL &&
 			    b.in_use[hh] != base.in_use[hh])

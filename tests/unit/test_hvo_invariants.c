@@ -18,105 +18,11 @@
  *                 broken through the public API;
  *   pool        - its counter half (hstate nr); the refcount half is public.
  */
-#include "hvotest.h"
+#include "hvotest_hvo.h"
 
 #include "../../src/hugetlb_internal.h"
 
 /* ---- helpers ---- */
-
-/*
- * Scratch: machines and buffers a test still holds when an assertion fails
- * are released by its teardown, so sanitizer runs stay clean.
- */
-#define NSCRATCH 64
-static struct hvo_sim *scratch_sims[NSCRATCH];
-static void *scratch_mem[NSCRATCH];
-
-static void *scratch_alloc(size_t n)
-{
-	void *p = calloc(1, n);
-	size_t i;
-
-	assert_non_null(p);
-	for (i = 0; i < NSCRATCH; i++)
-		if (!scratch_mem[i]) {
-			scratch_mem[i] = p;
-			return p;
-		}
-	free(p);
-	failf("scratch: more than %d buffers", NSCRATCH);
-	return NULL;
-}
-
-static void scratch_free(void *p)
-{
-	size_t i;
-
-	for (i = 0; p && i < NSCRATCH; i++)
-		if (scratch_mem[i] == p) {
-			scratch_mem[i] = NULL;
-			break;
-		}
-	free(p);
-}
-
-static struct hvo_sim *sim_new(const struct hvo_config *c)
-{
-	struct hvo_sim *sim = NULL;
-	int r = hvo_sim_create(c, &sim);
-	size_t i;
-
-	if (r)
-		failf("hvo_sim_create: %d (%s)", r, hvo_last_error());
-	assert_non_null(sim);
-	for (i = 0; i < NSCRATCH; i++)
-		if (!scratch_sims[i]) {
-			scratch_sims[i] = sim;
-			return sim;
-		}
-	hvo_sim_destroy(sim);
-	failf("scratch: more than %d machines", NSCRATCH);
-	return NULL;
-}
-
-/* every test ends its machines here: nothing of the harness's may be left */
-static void sim_done(struct hvo_sim *sim)
-{
-	size_t i;
-
-	for (i = 0; i < NSCRATCH; i++)
-		if (scratch_sims[i] == sim)
-			scratch_sims[i] = NULL;
-	assert_int_equal(hvo_sim_destroy(sim), 0);
-}
-
-/* teardown of every test */
-static int cleanup(void **state)
-{
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < NSCRATCH; i++) {
-		if (scratch_sims[i])
-			hvo_sim_destroy(scratch_sims[i]);
-		scratch_sims[i] = NULL;
-		free(scratch_mem[i]);
-		scratch_mem[i] = NULL;
-	}
-	return 0;
-}
-
-/* the report as TAP comment lines */
-static void print_report(const struct hvo_report *rep)
-{
-	uint64_t i;
-
-	for (i = 0; i < rep->nr; i++)
-		print_message("# VIOLATION %s at %s: expected %s, found %s\n", rep->v[i].invariant,
-			      rep->v[i].where, rep->v[i].expected, rep->v[i].found);
-	if (rep->count > rep->nr)
-		print_message("# ... and %llu more\n", (unsigned long long)(rep->count - rep->nr));
-}
 
 static struct hvo_report *report_of(struct hvo_sim *sim, int64_t *n)
 {
@@ -126,20 +32,6 @@ static struct hvo_report *report_of(struct hvo_sim *sim, int64_t *n)
 	*n = hvo_check(sim, rep);
 	assert_true(*n >= 0);
 	return rep;
-}
-
-static void check_clean(struct hvo_sim *sim, const char *when)
-{
-	int64_t n;
-	struct hvo_report *rep = report_of(sim, &n);
-
-	if (n) {
-		print_message("# hvo_check %s: %lld violation(s)\n", when, (long long)n);
-		print_report(rep);
-		scratch_free(rep);
-		fail();
-	}
-	scratch_free(rep);
 }
 
 /*
@@ -213,14 +105,6 @@ static void wr(struct hvo_sim *sim, uint64_t pfn, unsigned int w, uint64_t v)
 	if (r)
 		failf("page_write pfn %#llx word %u: %d (%s)", (unsigned long long)pfn, w, r,
 		      hvo_last_error());
-}
-
-static struct hvo_frame_info frinfo(struct hvo_sim *sim, uint64_t pfn)
-{
-	struct hvo_frame_info fi;
-
-	assert_int_equal(hvo_frame_info(sim, pfn, &fi), 0);
-	return fi;
 }
 
 /* vmemmap address of page @k of the folio at @pfn */
