@@ -73,7 +73,7 @@ HVO_EXPORT uint64_t hvo_pfn_to_page(const struct hvo_sim *sim, uint64_t pfn)
 HVO_EXPORT int hvo_page_to_pfn(const struct hvo_sim *sim, uint64_t page,
 			       uint64_t *pfn)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int r = hvo__word_vaddr(sim, page, 0, &v);
 
 	if (r)
@@ -85,7 +85,7 @@ HVO_EXPORT int hvo_page_to_pfn(const struct hvo_sim *sim, uint64_t page,
 HVO_EXPORT int hvo_page_read(struct hvo_sim *sim, uint64_t page,
 			     unsigned int word, uint64_t *val)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int r;
 
 	if (!sim || !val)
@@ -106,7 +106,7 @@ HVO_EXPORT int hvo_page_read(struct hvo_sim *sim, uint64_t page,
 HVO_EXPORT int hvo_page_write(struct hvo_sim *sim, uint64_t page,
 			      unsigned int word, uint64_t val)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int r;
 
 	if (!sim)
@@ -137,7 +137,7 @@ HVO_EXPORT uint64_t hvo_compound_info_value(const struct hvo_sim *sim,
 
 HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 {
-	uint64_t flags, info, v;
+	uint64_t flags, info, v = 0;
 
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD ||
 	    !atomic_load_explicit(&sim->c.static_key_count, memory_order_relaxed))
@@ -309,7 +309,7 @@ HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *word
 static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words)
 {
 	unsigned int w;
-	uint64_t v;
+	uint64_t v = 0;
 	int r;
 
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
@@ -426,7 +426,7 @@ int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		       uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f, v;
+	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f = 0, v = 0;
 	unsigned int nid = 0, zone = 0;
 	struct hvo_writer wr;
 	int r;
@@ -478,7 +478,7 @@ HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
 int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			  uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v, f, words[HVO_NR_PAGE_WORDS];
+	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v = 0, f = 0, words[HVO_NR_PAGE_WORDS];
 	struct hvo_writer wr;
 	int r;
 
