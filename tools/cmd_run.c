@@ -186,6 +186,8 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	if (stress) {
+		/* the CLI may read clocks: count synchronize_rcu() time too */
+		hvo_sim_set_timing(sim, true);
 		if (!json)
 			printf("stress: %u optimizer thread(s), %u walker(s), %s\n", so.optimizers,
 			       so.walkers, so.max_ops ? "bounded ops" : "timed");
@@ -216,6 +218,7 @@ int cmd_run(int argc, char **argv)
 			json_u64(&j, "walk_raced", sr.walk_raced);
 			json_u64(&j, "walk_fault", sr.walk_fault);
 			json_u64(&j, "synchronize_rcu_calls", sr.sync_rcu);
+			json_dbl(&j, "synchronize_rcu_ms", (double)sr.sync_rcu_ns / 1e6);
 			json_end_obj(&j);
 		}
 		json_u64(&j, "faults", hvo_fault_log_count(sim));
@@ -235,9 +238,10 @@ int cmd_run(int argc, char **argv)
 				 sizeof(b2)));
 		printf("optimize %" PRIu64 " (failed %" PRIu64 "), restore %" PRIu64 " (failed %"
 		       PRIu64 "), TLB flushes %" PRIu64 ", PMD splits %" PRIu64
-		       ", synchronize_rcu %" PRIu64 "\n", st.optimize_done, st.optimize_failed,
-		       st.restore_done, st.restore_failed, st.tlb_flush_all + st.tlb_flush_range,
-		       st.pmd_splits, st.synchronize_rcu_calls);
+		       ", synchronize_rcu %" PRIu64 " (%.3f ms)\n", st.optimize_done,
+		       st.optimize_failed, st.restore_done, st.restore_failed,
+		       st.tlb_flush_all + st.tlb_flush_range, st.pmd_splits, st.synchronize_rcu_calls,
+		       (double)st.synchronize_rcu_ns / 1e6);
 		if (stress)
 			printf("stress %.2fs: optimize %.0f/s, restore %.0f/s, take+put %.0f/s, "
 			       "walks %.0f/s (got %" PRIu64 ", raced %" PRIu64 ", faults %" PRIu64
