@@ -264,8 +264,10 @@ static void check_folio(struct ctx *c, const struct fsnap *f, struct u64set *own
 			continue;
 		}
 		/* pages at the folio's edges may be shared with a neighbour when
-		 * the stride is not a power of 2 */
-		if (sim->geo.hvo_possible && set_add(owned, fr) == 1)
+		 * the stride is not a power of 2, and a folio whose struct pages
+		 * fill less than a page shares it with its neighbours */
+		if (sim->geo.hvo_possible && !(start & (sim->geo.page_size - 1)) &&
+		    !(end & (sim->geo.page_size - 1)) && set_add(owned, fr) == 1)
 			viol(c, I_OWNER, f->pfn, "vmemmap frame private to the folio",
 			     FMT(g, "frame %#" PRIx64 " is also mapped for another folio", fr),
 			     "folio %#" PRIx64 " page %" PRIu64, f->pfn, k);

@@ -41,6 +41,11 @@ check "dump mask compound_info of order 9" 'echo "$D" | grep -q "\"compound_info
 R=$("$H" run --json --nodes 2 --mem 3G --boot-gigantic 1 --hugepages 2M:64,1G:1)
 check "run --json violations 0" 'echo "$R" | grep -q "\"violations\":0"'
 check "run --json faults 0" 'echo "$R" | grep -q "\"faults\":0"'
+# folios whose struct pages fill less than a page share vmemmap frames
+R=$("$H" run --json --page-shift 16 --cont-hstates on --mem 2G --hugepages 2M:64,512M:1)
+check "run at 64K: 2M folios sharing vmemmap pages are not a violation" 'echo "$R" | grep -q "\"violations\":0"'
+R=$("$H" run --json --cont-hstates on --mem 2G --hugepages 64K:128,32M:2)
+check "run at 4K: 64K and 32M contiguous hstates" 'echo "$R" | grep -q "\"violations\":0"'
 R=$("$H" run --json --mem 2G --hugepages 2M:32 --threads 1 --walkers 1 --ops 20)
 check "run with threads: violations 0" 'echo "$R" | grep -q "\"violations\":0" && echo "$R" | grep -q "\"stress\":"'
 R=$("$H" run --json --mem 1G --race first-optimize --race-rounds 5 --alloc none)
