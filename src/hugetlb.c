@@ -336,12 +336,15 @@ static void free_folio_frames(struct hvo_sim *sim, struct hvo_folio *f)
 }
 
 /*
- * update_and_free_pages_bulk(): restore the batch's vmemmap, put the ones
- * that failed back into the pool, free the rest.  Folios are isolated and
- * already out of the pool counts.
+ * update_and_free_pages_bulk(): restore the batch's vmemmap and free what
+ * was restored; if the batch restore stopped on -ENOMEM, retry the rest one
+ * by one (bulk_vmemmap_restore_error()); a folio that still cannot be
+ * restored must stay a hugetlb folio: it goes back into the pool, as a
+ * surplus folio when @surplus (add_hugetlb_folio(h, folio, true)).  Folios
+ * are isolated and already out of the pool counts.
  */
 static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
-				     uint64_t n)
+				     uint64_t n, bool surplus)
 {
 	uint64_t restored = 0, i, freed = 0;
 
@@ -349,9 +352,11 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 	for (i = 0; i < n; i++) {
 		struct hvo_folio *f = fs[i];
 
+		if (hvo__folio_test_optimized(sim, f->pfn))
+			hvo__vmemmap_restore_folio(sim, f, 0, NULL);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
-			/* could not restore: it must stay a hugetlb folio */
 			pthread_mutex_lock(&sim->hugetlb->lock);
+			f->surplus = surplus;
 			pool_add(sim->hugetlb, f);
 			enqueue(sim->hugetlb, f);
 			pthread_mutex_unlock(&sim->hugetlb->lock);
@@ -450,11 +455,14 @@ HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned in
 				     PRIu64, h->name, nid, d);
 			break;
 		}
-		freed = update_and_free_bulk(sim, batch, n);
-		d += freed;
+		/* folios that could not be restored stay as surplus: the persistent
+		 * pool shrank either way, as set_max_huge_pages() sees it */
+		freed = update_and_free_bulk(sim, batch, n, true);
+		d += n;
 		if (freed < n) {
-			r = hvo__err(-EBUSY, "pool_shrink: %s node %u: vmemmap restore failed (out "
-				     "of memory); folios stay in the pool", h->name, nid);
+			r = hvo__err(-ENOMEM, "pool_shrink: %s node %u: %" PRIu64 " folio(s) could "
+				     "not have their vmemmap restored (out of memory) and stay as "
+				     "surplus", h->name, nid, n - freed);
 			break;
 		}
 	}
@@ -578,7 +586,7 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 		pool_remove(hg, f);
 		f->state = HVO_FOLIO_ISOLATED;
 		pthread_mutex_unlock(&hg->lock);
-		update_and_free_bulk(sim, &f, 1);
+		update_and_free_bulk(sim, &f, 1, true);
 		return 0;
 	}
 	/* whatever it was allocated as, it is a persistent folio now: the
@@ -635,7 +643,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 	dequeue(hg, f);
 	pool_remove(hg, f);
 	pthread_mutex_unlock(&hg->lock);
-	if (!update_and_free_bulk(sim, &f, 1))
+	if (!update_and_free_bulk(sim, &f, 1, false))
 		return hvo__err(-ENOMEM, "dissolve: cannot restore the vmemmap of %#" PRIx64
 				"; it stays in the pool", pfn);
 	return 0;
@@ -766,10 +774,25 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 		info->free_huge_pages_node[n] = h->free_node[n];
 		info->surplus_huge_pages_node[n] = h->surplus_node[n];
 	}
+	{
+		/* every folio of the hstate, isolated ones included, in one
+		 * snapshot: all its pages, or one if optimized */
+		struct hvo_hugetlb *hg = sim->hugetlb;
+		uint64_t i, all = 0, opt = 0;
+
+		for (i = 0; i < hg->cap; i++) {
+			struct hvo_folio *f = hg->tab[i];
+
+			if (!f || f == HVO_FOLIO_TOMB || f->h != hi)
+				continue;
+			all++;
+			if (h->optimizable && hvo__folio_test_optimized(sim, f->pfn))
+				opt++;
+		}
+		info->vmemmap_pages_in_use = all * info->vmemmap_pages -
+					     opt * info->optimizable_pages;
+	}
 	pthread_mutex_unlock(&sim->hugetlb->lock);
-	/* a folio uses all its pages, or one if optimized (each counted whole) */
-	info->vmemmap_pages_in_use = info->nr_huge_pages * info->vmemmap_pages -
-				     info->nr_optimized * info->optimizable_pages;
 	return 0;
 }
 

@@ -21,6 +21,8 @@ static void memblock_undo(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind
 			break;
 		}
 	hvo__meta(sim, pfn)->state = FM_NONE;
+	atomic_store(&hvo__meta(sim, pfn)->unmap_gen, 0);
+	atomic_store(&hvo__meta(sim, pfn)->vmap_count, 0);
 	cnt_add(sim, freed[kind], 1);
 	cnt_sub(sim, in_use[kind], 1);
 	cnt_sub(sim, boot_in_use[kind], 1);

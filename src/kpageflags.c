@@ -56,8 +56,7 @@ HVO_EXPORT int hvo_kpageflags(struct hvo_sim *sim, uint64_t pfn, uint64_t *flags
 	if (hvo_page_test_flag(sim, page, HVO_PG_reserved) == 1)
 		u |= 1ull << HVO_KPF_RESERVED;
 	/* PageBuddy(): the buddy keeps its state host-side, ask it */
-	if (!hvo_frame_info(sim, pfn, &fi) && !fi.allocated && fi.head_pfn == pfn &&
-	    hvo__meta(sim, pfn)->state == FM_FREE)
+	if (!hvo_frame_info(sim, pfn, &fi) && fi.buddy)
 		u |= 1ull << HVO_KPF_BUDDY;
 	*flags = u;
 	return 0;

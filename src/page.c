@@ -140,7 +140,7 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 	uint64_t flags, info, v = 0;
 
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD ||
-	    !atomic_load_explicit(&sim->c.static_key_count, memory_order_relaxed))
+	    !atomic_load(&sim->c.static_key_count))
 		return page;
 	/* only a PAGE_SIZE-aligned struct page can be an alias of the head */
 	if (page & (sim->geo.page_size - 1))

@@ -602,6 +602,7 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 		info->order = m->order;
 		info->kind = (enum hvo_frame_kind)m->kind;
 		info->boot = !!(m->flags & FMF_BOOT);
+		info->buddy = m->state == FM_FREE && head == pfn;
 	} else {
 		info->head_pfn = pfn;
 	}

@@ -382,10 +382,14 @@ int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 	hvo__record_map(sim, pfn);
 	e = (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | (writable ? HVO_PTE_RW : 0) |
 	    (lazy ? HVO_PTE_LAZY : 0);
+	/* entry writers serialise on the ptl, so the entry and its flat view
+	 * change together (lazy init rewrites entries too) */
+	pthread_mutex_lock(&sim->ptl);
 	old = __atomic_exchange_n(pte, e, __ATOMIC_SEQ_CST);
 	/* the flat view changes before the unmap is recorded: a reader that
 	 * still used the old entry is covered by the next flush */
 	hvo__flat_set(sim, vaddr, e);
+	pthread_mutex_unlock(&sim->ptl);
 	if (old & HVO_PTE_PRESENT) {
 		hvo__record_unmap(sim, entry_pfn(old));
 		if (old_pfn)
@@ -404,8 +408,10 @@ int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr)
 
 	if (walk(sim, vaddr, &slot, &level, &e) || level)
 		return -EINVAL;
+	pthread_mutex_lock(&sim->ptl);
 	__atomic_store_n(slot, 0, __ATOMIC_SEQ_CST);
 	hvo__flat_set(sim, vaddr, 0);
+	pthread_mutex_unlock(&sim->ptl);
 	hvo__record_unmap(sim, entry_pfn(e));
 	return 0;
 }
@@ -470,13 +476,15 @@ HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,
 			return hvo__err(-EINVAL, "set_ro: %#" PRIx64 " is mapped by a leaf", v);
 	}
 	for (v = start; v < end; v += sim->geo.page_size) {
-		walk(sim, v, &slot, &level, &e);
 		hvo__yield(sim, HVO_YP_PTE_STORE, v);
+		pthread_mutex_lock(&sim->ptl);
+		walk(sim, v, &slot, &level, &e);
 		if (writable)
 			e = __atomic_or_fetch(slot, HVO_PTE_RW, __ATOMIC_SEQ_CST);
 		else
 			e = __atomic_and_fetch(slot, ~HVO_PTE_RW, __ATOMIC_SEQ_CST);
 		hvo__flat_set(sim, v, e);
+		pthread_mutex_unlock(&sim->ptl);
 	}
 	return 0;
 }

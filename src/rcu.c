@@ -74,7 +74,11 @@ void hvo__synchronize_rcu(struct hvo_sim *sim)
 	unsigned long spins;
 
 	hvo__yield(sim, HVO_YP_RCU, 2);
-	pthread_mutex_lock(&rcu->gp_lock);
+	/* a grace period yields while it waits: never block on the lock */
+	while (pthread_mutex_trylock(&rcu->gp_lock)) {
+		hvo__yield(sim, HVO_YP_RCU, 2);
+		sched_yield();
+	}
 	for (phase = 0; phase < 2; phase++) {
 		old = atomic_load(&rcu->idx) & 1;
 		atomic_store(&rcu->idx, old ^ 1);

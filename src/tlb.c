@@ -22,8 +22,13 @@ void hvo__tlb_flush(struct hvo_sim *sim)
 	unsigned int phase, s, old;
 	unsigned long spins;
 
+	/* never block holding nothing but a yield away: a fiber scheduler must
+	 * be able to run the holder (the flush yields while it waits) */
 	hvo__yield(sim, HVO_YP_TLB_FLUSH, 0);
-	pthread_mutex_lock(&sim->flush_lock);
+	while (pthread_mutex_trylock(&sim->flush_lock)) {
+		hvo__yield(sim, HVO_YP_TLB_FLUSH, 0);
+		sched_yield();
+	}
 	atomic_fetch_add(&sim->flush_started, 1);
 	for (phase = 0; phase < 2; phase++) {
 		old = atomic_load(&sim->tlb_idx) & 1;
@@ -65,7 +70,11 @@ void hvo__record_map(struct hvo_sim *sim, uint64_t frame)
 void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, frame);
+	uint64_t gen = atomic_load(&sim->flush_started) + 1, cur;
 
 	atomic_fetch_sub(&m->vmap_count, 1);
-	atomic_store(&m->unmap_gen, atomic_load(&sim->flush_started) + 1);
+	/* a maximum: two unmaps of a shared frame must not move it back */
+	cur = atomic_load(&m->unmap_gen);
+	while (cur < gen && !atomic_compare_exchange_weak(&m->unmap_gen, &cur, gen))
+		;
 }

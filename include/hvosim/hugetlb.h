@@ -47,7 +47,8 @@ extern "C" {
  * @surplus_huge_pages: surplus folios.
  * @nr_overcommit_huge_pages: the overcommit limit.
  * @nr_optimized: folios whose vmemmap is optimized now.
- * @vmemmap_pages_in_use: vmemmap pages the pool's folios use now (their own
+ * @vmemmap_pages_in_use: vmemmap pages the hstate's folios use now, folios
+ *	being worked on included (their own
  *	pages; the shared tails are counted in hvo_stats).
  * @vmemmap_pages_freed: vmemmap pages HVO gave back for this hstate, ever
  *	(net of the new head copies; boot pages populated in HVO form count

@@ -99,6 +99,7 @@ const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn);
  * @kind: its kind (allocated blocks).
  * @boot: allocated by memblock at boot.
  * @vmap_count: vmemmap PTEs (or PMD leaves) that map it now.
+ * @buddy: it is the first frame of a free buddy block (PageBuddy()).
  */
 struct hvo_frame_info {
 	int allocated;
@@ -107,6 +108,7 @@ struct hvo_frame_info {
 	enum hvo_frame_kind kind;
 	int boot;
 	uint32_t vmap_count;
+	int buddy;
 };
 
 /**

@@ -667,16 +667,27 @@ static void test_fail_rules(void **state)
 	fs.probability = 1.5;
 	assert_int_equal(hvo_fail_set(sim, &fs), -EINVAL);
 
-	/* persistent: every restore allocation after the first failure fails */
+	/* persistent: every restore allocation after the first failure fails;
+	 * as update_and_free_pages_bulk() does, the folios that cannot be
+	 * restored stay in the pool as surplus: the persistent pool shrank */
 	assert_int_equal(hvo_pool_grow(sim, h, 0, 2, NULL), 0);
 	fs = (struct hvo_fail_spec){ .site = HVO_SITE_VMEMMAP_RESTORE, .nth = 3, .persistent = true };
 	assert_int_equal(hvo_fail_set(sim, &fs), 0);
-	assert_int_equal(hvo_pool_shrink(sim, h, 0, 2, &done), -EBUSY);
-	assert_int_equal(done, 0);
+	assert_int_equal(hvo_pool_shrink(sim, h, 0, 2, &done), -ENOMEM);
+	assert_int_equal(done, 2);
 	assert_true(hvo_fail_injected(sim) >= 1);
+	{
+		struct hvo_hstate_info hi;
+
+		assert_int_equal(hvo_hstate_info(sim, h, &hi), 0);
+		assert_int_equal(hi.nr_huge_pages, 2);
+		assert_int_equal(hi.surplus_huge_pages, 2);
+		assert_int_equal(hi.nr_optimized, 2);
+	}
 	hvo_fail_clear(sim);
 	check_clean(sim, "persistent restore failure");
 	assert_int_equal(hvo_pool_shrink(sim, h, 0, 2, &done), 0);
+	assert_int_equal(done, 2);
 
 	/* probability 1 at the folio site: nothing can be grown */
 	fs = (struct hvo_fail_spec){ .site = HVO_SITE_HUGETLB_FOLIO, .probability = 1.0 };
