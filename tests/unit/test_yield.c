@@ -74,7 +74,8 @@ static void trampoline(void)
 
 static void run_fibers(struct fibers *f)
 {
-	int i;
+	/* live across swapcontext(), which returns twice */
+	volatile int i;
 
 	g_fib = f;
 	for (i = 0; i < f->n; i++) {
