@@ -6,20 +6,12 @@
  * OS thread blocks on a fiber that cannot run), and the HVO races become
  * deterministic: the v1 lazy-allocation race is hit on every run.
  *
- * Skipped under sanitizers: they need fiber annotations this small
- * scheduler does not make.
+ * Not built under sanitizers (tests/meson.build): they need fiber
+ * annotations this small scheduler does not make.
  */
 #include <ucontext.h>
 
 #include "hvotest.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define HVO_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define HVO_TEST_SANITIZED 1
-#endif
-#endif
 
 #define NF 3
 #define STACK (256 * 1024)
@@ -155,9 +147,6 @@ static void test_concurrent_flushes(void **state)
 	struct fibers f = { .n = 3, .switch_at = -1, .fn = { grow_one, flush, flush } };
 
 	(void)state;
-#ifdef HVO_TEST_SANITIZED
-	skip();
-#endif
 	f.sim = machine(HVO_SCHEME_SHARED_TAIL, HVO_TAIL_ALLOC_CMPXCHG);
 	run_fibers(&f);
 	assert_true(f.yields > 0);
@@ -172,9 +161,6 @@ static void test_concurrent_grace_periods(void **state)
 	struct hvo_stats st;
 
 	(void)state;
-#ifdef HVO_TEST_SANITIZED
-	skip();
-#endif
 	f.sim = machine(HVO_SCHEME_FAKE_HEAD, HVO_TAIL_ALLOC_CMPXCHG);
 	run_fibers(&f);
 	hvo_sim_stats(f.sim, &st);
@@ -195,9 +181,6 @@ static void test_first_optimize_change_point(void **state)
 	size_t i;
 
 	(void)state;
-#ifdef HVO_TEST_SANITIZED
-	skip();
-#endif
 	for (i = 0; i < ARRAY_SIZE(allocs); i++) {
 		struct fibers f = { .n = 2, .switch_at = HVO_YP_TAIL_SLOT_PUBLISH,
 				    .fn = { grow_one, grow_one } };
