@@ -433,6 +433,15 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 			cnt_free[f->h]++;
 	}
 	for (h = 0; h < hg->nr_hstates; h++)
+		for (n = 0; n < sim->cfg.nr_nodes; n++)
+			if (hg->hs[h].surplus_node[n] > hg->hs[h].nr_node[n]) {
+				c.dedup = 0;
+				viol(&c, I_POOL, UINT64_MAX, "surplus <= nr_huge_pages on the node",
+				     FMT(g, "surplus %" PRIu64 " of %" PRIu64,
+					 hg->hs[h].surplus_node[n], hg->hs[h].nr_node[n]),
+				     "%s node %u", hg->hs[h].name, n);
+			}
+	for (h = 0; h < hg->nr_hstates; h++)
 		if (cnt_nr[h] != hg->hs[h].nr || cnt_free[h] != hg->hs[h].free) {
 			c.dedup = 0;
 			viol(&c, I_POOL, UINT64_MAX,

@@ -225,30 +225,41 @@ static void dequeue(struct hvo_hugetlb *hg, struct hvo_folio *f)
 	h->free_node[f->nid]--;
 }
 
-/* account a folio in the pool (add_hugetlb_folio()) */
-static void pool_add(struct hvo_hugetlb *hg, struct hvo_folio *f)
+/*
+ * Pool accounting, as the kernel keeps it: counters, not a property of a
+ * folio.  add_hugetlb_folio(h, folio, adjust_surplus) and
+ * remove_hugetlb_folio(h, folio, adjust_surplus); surplus can never exceed
+ * the pool, so a removal that would leave it larger clamps it.
+ * f->surplus only remembers how a folio entered, for hvo_folio_lookup().
+ */
+static void pool_add(struct hvo_hugetlb *hg, struct hvo_folio *f, bool surplus)
 {
 	struct hvo_hstate *h = &hg->hs[f->h];
 
 	h->nr++;
 	h->nr_node[f->nid]++;
-	if (f->surplus) {
+	f->surplus = surplus;
+	if (surplus) {
 		h->surplus++;
 		h->surplus_node[f->nid]++;
 	}
 }
 
-static void pool_remove(struct hvo_hugetlb *hg, struct hvo_folio *f)
+static void pool_remove(struct hvo_hugetlb *hg, struct hvo_folio *f, bool surplus)
 {
 	struct hvo_hstate *h = &hg->hs[f->h];
 
 	h->nr--;
 	h->nr_node[f->nid]--;
-	if (f->surplus) {
+	if (surplus && h->surplus_node[f->nid]) {
 		h->surplus--;
 		h->surplus_node[f->nid]--;
-		f->surplus = false;
 	}
+	if (h->surplus_node[f->nid] > h->nr_node[f->nid]) {
+		h->surplus -= h->surplus_node[f->nid] - h->nr_node[f->nid];
+		h->surplus_node[f->nid] = h->nr_node[f->nid];
+	}
+	f->surplus = false;
 }
 
 /* ---- new and freed folios (no lock held) ---- */
@@ -356,8 +367,7 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 			hvo__vmemmap_restore_folio(sim, f, 0, NULL);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
 			pthread_mutex_lock(&sim->hugetlb->lock);
-			f->surplus = surplus;
-			pool_add(sim->hugetlb, f);
+			pool_add(sim->hugetlb, f, surplus);
 			enqueue(sim->hugetlb, f);
 			pthread_mutex_unlock(&sim->hugetlb->lock);
 			continue;
@@ -376,7 +386,7 @@ static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 	hvo__vmemmap_optimize_folios(sim, fs, n);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	for (i = 0; i < n; i++) {
-		pool_add(sim->hugetlb, fs[i]);
+		pool_add(sim->hugetlb, fs[i], false);
 		enqueue(sim->hugetlb, fs[i]);
 	}
 	pthread_mutex_unlock(&sim->hugetlb->lock);
@@ -446,7 +456,7 @@ HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned in
 			struct hvo_folio *f = h->free_list[nid];
 
 			dequeue(hg, f);
-			pool_remove(hg, f);
+			pool_remove(hg, f, false);
 			batch[n++] = f;
 		}
 		pthread_mutex_unlock(&hg->lock);
@@ -538,11 +548,11 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 		f->state = HVO_FOLIO_ACTIVE;
 		pthread_mutex_unlock(&hg->lock);
 	} else {
-		bool ok = h->surplus < h->overcommit;
+		bool ok = h->surplus + h->surplus_pending < h->overcommit;
 
 		if (ok) {
 			/* reserve the surplus slot before dropping the lock */
-			h->surplus++;
+			h->surplus_pending++;
 		}
 		pthread_mutex_unlock(&hg->lock);
 		if (!ok)
@@ -552,9 +562,9 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 		if (!r)
 			hvo__vmemmap_optimize_folios(sim, &f, 1);
 		pthread_mutex_lock(&hg->lock);
-		h->surplus--;
+		h->surplus_pending--;
 		if (!r) {
-			pool_add(hg, f);
+			pool_add(hg, f, true);
 			f->state = HVO_FOLIO_ACTIVE;
 		}
 		pthread_mutex_unlock(&hg->lock);
@@ -582,15 +592,14 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 	}
 	if (hg->hs[f->h].surplus_node[f->nid]) {
 		/* remove_hugetlb_folio(h, folio, true): a surplus folio leaves */
-		f->surplus = true;
-		pool_remove(hg, f);
+		pool_remove(hg, f, true);
 		f->state = HVO_FOLIO_ISOLATED;
 		pthread_mutex_unlock(&hg->lock);
 		update_and_free_bulk(sim, &f, 1, true);
 		return 0;
 	}
-	/* whatever it was allocated as, it is a persistent folio now: the
-	 * surplus count is a count, as in the kernel, not a property */
+	/* no surplus left on the node: whatever it entered as, it stays as a
+	 * persistent folio (f->surplus is information only) */
 	f->surplus = false;
 	enqueue(hg, f);
 	pthread_mutex_unlock(&hg->lock);
@@ -641,7 +650,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 				f->state == HVO_FOLIO_ACTIVE ? "in use" : "being worked on");
 	}
 	dequeue(hg, f);
-	pool_remove(hg, f);
+	pool_remove(hg, f, false);
 	pthread_mutex_unlock(&hg->lock);
 	if (!update_and_free_bulk(sim, &f, 1, false))
 		return hvo__err(-ENOMEM, "dissolve: cannot restore the vmemmap of %#" PRIx64
@@ -680,13 +689,13 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 			break;
 		}
 		dequeue(hg, f);
-		pool_remove(hg, f);
+		pool_remove(hg, f, false);
 		pthread_mutex_unlock(&hg->lock);
 		/* demote_free_hugetlb_folios(): restore the source first */
 		hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
 			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f);
+			pool_add(hg, f, false);
 			enqueue(hg, f);
 			pthread_mutex_unlock(&hg->lock);
 			ret = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
@@ -697,7 +706,7 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 		if (!dfs) {
 			ret = hvo__err(-ENOMEM, "demote: out of host memory");
 			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f);
+			pool_add(hg, f, false);
 			enqueue(hg, f);
 			pthread_mutex_unlock(&hg->lock);
 			break;

@@ -30,6 +30,7 @@ struct hvo_hstate {
 	bool optimizable;
 	/* hugetlb_lock */
 	uint64_t nr, free, surplus, overcommit;
+	uint64_t surplus_pending;	/* being allocated by hvo_folio_alloc() */
 	uint64_t nr_node[HVO_MAX_NODES], free_node[HVO_MAX_NODES];
 	uint64_t surplus_node[HVO_MAX_NODES];
 	struct hvo_folio *free_list[HVO_MAX_NODES];
