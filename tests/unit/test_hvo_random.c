@@ -5,7 +5,8 @@
  * run after every step (the oracle a fuzzer will use).  Every return value
  * must be one of the documented ones and the machine must stay consistent;
  * at the end everything is put back, the pools emptied and nothing leaks.
- * The seed of a failing run is printed, so the run can be replayed.
+ * The seed of a failing run is printed, so the run can be replayed;
+ * HVOSIM_RANDOM_RUNS=N runs more seeds.
  */
 #include "hvotest.h"
 
@@ -205,6 +206,15 @@ static void run_one(const struct hvo_config *cfg, uint64_t seed, unsigned int st
 	free(r.rep);
 }
 
+/* HVOSIM_RANDOM_RUNS=N runs N seeds per scheme instead of a few */
+static uint64_t runs(uint64_t dflt)
+{
+	const char *e = getenv("HVOSIM_RANDOM_RUNS");
+	long v = e ? atol(e) : 0;
+
+	return v > 0 ? (uint64_t)v : dflt;
+}
+
 static void base(struct hvo_config *c, enum hvo_scheme scheme)
 {
 	hvo_config_init(c);
@@ -222,7 +232,7 @@ static void test_shared_tail(void **state)
 
 	(void)state;
 	base(&c, HVO_SCHEME_SHARED_TAIL);
-	for (s = 1; s <= 3; s++)
+	for (s = 1; s <= runs(3); s++)
 		run_one(&c, s, 250);
 }
 
@@ -235,7 +245,7 @@ static void test_shared_tail_last_user(void **state)
 	base(&c, HVO_SCHEME_SHARED_TAIL);
 	c.tail_lifetime = HVO_TAIL_LAST_USER;
 	c.tail_alloc = HVO_TAIL_ALLOC_LOCK;
-	for (s = 11; s <= 13; s++)
+	for (s = 11; s < 11 + runs(3); s++)
 		run_one(&c, s, 250);
 }
 
@@ -246,7 +256,7 @@ static void test_fake_head(void **state)
 
 	(void)state;
 	base(&c, HVO_SCHEME_FAKE_HEAD);
-	for (s = 21; s <= 23; s++)
+	for (s = 21; s < 21 + runs(3); s++)
 		run_one(&c, s, 250);
 }
 
