@@ -166,8 +166,9 @@ static void run_one(const struct hvo_config *cfg, uint64_t seed, unsigned int st
 	r.rep = malloc(sizeof(*r.rep));
 	assert_non_null(r.rep);
 	assert_int_equal(hvo_sim_create(&c, &r.sim), 0);
-	r.h2m = (unsigned int)hvo_hstate_find(r.sim, 2 * MiB);
-	r.h1g = (unsigned int)hvo_hstate_find(r.sim, GiB);
+	/* the smallest and the largest hstate of the geometry */
+	r.h2m = 0;
+	r.h1g = hvo_hstate_count(r.sim) - 1;
 	for (r.step = 0; r.step < steps; r.step++)
 		one_step(&r);
 	/* wind down: clean up and nothing may be left behind */
@@ -260,6 +261,30 @@ static void test_fake_head(void **state)
 		run_one(&c, s, 250);
 }
 
+/* other geometries: 16K pages (32M, 1G), 64K pages with the contiguous 2M
+ * hstate (512M; 2M folios share vmemmap pages), a 128-byte struct page */
+static void test_geometries(void **state)
+{
+	struct hvo_config c;
+
+	(void)state;
+	base(&c, HVO_SCHEME_SHARED_TAIL);
+	c.page_shift = 14;
+	run_one(&c, 41, 200);
+	base(&c, HVO_SCHEME_FAKE_HEAD);
+	c.page_shift = 14;
+	run_one(&c, 42, 200);
+	base(&c, HVO_SCHEME_SHARED_TAIL);
+	c.page_shift = 16;
+	c.cont_hstates = true;
+	c.boot_gigantic[0] = 0;
+	run_one(&c, 43, 200);
+	base(&c, HVO_SCHEME_SHARED_TAIL);
+	c.struct_page_size = 128;
+	c.node_mem_bytes[0] = c.node_mem_bytes[1] = 3 * GiB;
+	run_one(&c, 44, 200);
+}
+
 static void test_none(void **state)
 {
 	struct hvo_config c;
@@ -275,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_shared_tail),
 		cmocka_unit_test(test_shared_tail_last_user),
 		cmocka_unit_test(test_fake_head),
+		cmocka_unit_test(test_geometries),
 		cmocka_unit_test(test_none),
 	};
 
