@@ -973,23 +973,6 @@ static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 	return n1 != n2 || z1 != z2;
 }
 
-static void memblock_drop(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
-{
-	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
-	uint64_t i, n = 1ull << order;
-
-	/* memblock_phys_free(): the range goes to the buddy with the rest */
-	for (i = 0; i < sim->nr_mb; i++)
-		if (sim->mb[i].start == pfn) {
-			sim->mb[i] = sim->mb[--sim->nr_mb];
-			break;
-		}
-	m->state = FM_NONE;
-	cnt_add(sim, freed[HVO_KIND_HUGETLB], n);
-	cnt_sub(sim, in_use[HVO_KIND_HUGETLB], n);
-	cnt_sub(sim, boot_in_use[HVO_KIND_HUGETLB], n);
-}
-
 /*
  * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
  * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
@@ -1015,7 +998,7 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 			if (r)
 				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
 						b->pfn);
-			memblock_drop(sim, b->pfn, order);
+			hvo__memblock_free(sim, b->pfn, order, HVO_KIND_HUGETLB);
 			b->valid = false;
 			continue;
 		}

@@ -112,10 +112,7 @@ void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim);
 int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f);
 
 /* rcu.c */
-struct hvo_rcu_tok {
-	struct hvo_tlb_shard *shard;
-	unsigned int idx;
-};
+#define hvo_rcu_tok hvo_epoch_tok
 struct hvo_rcu_tok hvo__rcu_read_lock(struct hvo_sim *sim);
 void hvo__rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_tok t);
 void hvo__synchronize_rcu(struct hvo_sim *sim);

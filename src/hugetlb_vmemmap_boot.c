@@ -10,24 +10,6 @@
 
 #include "hugetlb_internal.h"
 
-/* memblock_free() during the memblock phase: the buddy will get it */
-static void memblock_undo(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind)
-{
-	uint64_t i;
-
-	for (i = 0; i < sim->nr_mb; i++)
-		if (sim->mb[i].start == pfn) {
-			sim->mb[i] = sim->mb[--sim->nr_mb];
-			break;
-		}
-	hvo__meta(sim, pfn)->state = FM_NONE;
-	atomic_store(&hvo__meta(sim, pfn)->unmap_gen, 0);
-	atomic_store(&hvo__meta(sim, pfn)->vmap_count, 0);
-	cnt_add(sim, freed[kind], 1);
-	cnt_sub(sim, in_use[kind], 1);
-	cnt_sub(sim, boot_in_use[kind], 1);
-}
-
 /*
  * vmemmap_populate_hvo(): the head page gets its own frame, every later
  * vmemmap page maps the boot tail of the folio's zone.  The boot tail is a
@@ -58,7 +40,7 @@ int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 		r = hvo__alloc(sim, HVO_SITE_BOOT_HVO, nid, -1, 0, HVO_KIND_SHARED_TAIL,
 			       HVO_GFP_ZERO, &frame);
 		if (r) {
-			memblock_undo(sim, head, HVO_KIND_VMEMMAP);
+			hvo__memblock_free(sim, head, 0, HVO_KIND_VMEMMAP);
 			return r;
 		}
 		tail = hvo_pfn_to_page(sim, frame);
@@ -77,7 +59,7 @@ int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 	if (r) {
 		for (v = start; v < end; v += ps)
 			hvo__clear_pte(sim, v);
-		memblock_undo(sim, head, HVO_KIND_VMEMMAP);
+		hvo__memblock_free(sim, head, 0, HVO_KIND_VMEMMAP);
 		return r;
 	}
 	return 0;

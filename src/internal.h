@@ -105,10 +105,24 @@ struct hvo_memblock_range {
 	unsigned int nid;
 };
 
-/* ---- TLB: a flush waits for every access that began before it ---- */
-#define HVO_TLB_SHARDS 16
-struct hvo_tlb_shard {
+/*
+ * ---- epochs: the one wait-for-readers mechanism (epoch.c) ----
+ * Readers count themselves into one of two per-shard epochs; a waiter flips
+ * the epoch twice and lets the old one drain each time, so it returns only
+ * when every section that began before it has ended (an SRCU-like scheme).
+ * Used by the TLB shootdown (struct page writes) and by RCU.
+ */
+#define HVO_EPOCH_SHARDS 16
+struct hvo_epoch_shard {
 	alignas(64) _Atomic long cnt[2];
+};
+struct hvo_epochs {
+	_Atomic unsigned int idx;
+	struct hvo_epoch_shard shard[HVO_EPOCH_SHARDS];
+};
+struct hvo_epoch_tok {
+	struct hvo_epoch_shard *shard;
+	unsigned int idx;
 };
 
 /* ---- counters: atomics mirroring struct hvo_stats ---- */
@@ -193,13 +207,9 @@ struct hvo_sim {
 	 */
 	_Atomic uint64_t *flat;
 	uint64_t flat_base, flat_n;
-	/* PMD slots of the vmemmap, filled once boot population is done */
-	uint64_t **pmd_cache;
-	uint64_t pmd_cache_base, pmd_cache_span;
 
-	/* TLB */
-	_Atomic unsigned int tlb_idx;
-	struct hvo_tlb_shard tlb[HVO_TLB_SHARDS];
+	/* TLB: struct page writes are epoch sections a flush waits for */
+	struct hvo_epochs tlb;
 	pthread_mutex_t flush_lock;
 	_Atomic uint64_t flush_started, flush_done;
 
@@ -223,6 +233,26 @@ static inline void hvo__yield(struct hvo_sim *sim, enum hvo_yield_point p,
 	if (unlikely(atomic_load_explicit(&sim->yield_fn, memory_order_relaxed)))
 		hvo__yield_slow(sim, p, addr);
 }
+
+/* ---- epochs and locks taken with yields (epoch.c) ---- */
+static inline struct hvo_epoch_tok hvo__epoch_enter(struct hvo_epochs *e)
+{
+	struct hvo_epoch_tok t;
+
+	t.shard = &e->shard[hvo_thread_id() % HVO_EPOCH_SHARDS];
+	t.idx = atomic_load_explicit(&e->idx, memory_order_relaxed) & 1;
+	/* seq_cst RMW: ordered before the loads of the section */
+	atomic_fetch_add(&t.shard->cnt[t.idx], 1);
+	return t;
+}
+
+static inline void hvo__epoch_exit(struct hvo_epoch_tok t)
+{
+	atomic_fetch_sub_explicit(&t.shard->cnt[t.idx], 1, memory_order_release);
+}
+
+void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_point p);
+void hvo__lock_yielding(struct hvo_sim *sim, pthread_mutex_t *m, enum hvo_yield_point p);
 
 /* ---- small helpers ---- */
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
@@ -281,6 +311,8 @@ uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report);
 /* ---- memblock.c ---- */
 int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
 			enum hvo_frame_kind kind, uint64_t *pfn);
+void hvo__memblock_free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+			enum hvo_frame_kind kind);
 
 /* ---- frame copy helpers (atomic word by word: TSan-clean) ---- */
 void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
@@ -311,7 +343,6 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
 int hvo__sparse_init(struct hvo_sim *sim);
 void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
 void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);
-int hvo__pmd_cache_init(struct hvo_sim *sim);
 
 /* ---- fault.c ---- */
 void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,

@@ -49,3 +49,26 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 	*pfn = start;
 	return 0;
 }
+
+/* memblock_free() during the memblock phase: the range goes to the buddy
+ * with everything else memblock did not keep */
+void hvo__memblock_free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+			enum hvo_frame_kind kind)
+{
+	uint64_t i, n = 1ull << order;
+
+	for (i = 0; i < sim->nr_mb; i++)
+		if (sim->mb[i].start == pfn) {
+			sim->mb[i] = sim->mb[--sim->nr_mb];
+			break;
+		}
+	hvo__meta(sim, pfn)->state = FM_NONE;
+	if (hvo__meta(sim, pfn)->flags & FMF_BYTES)
+		for (i = 0; i < n; i++) {
+			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
+			atomic_store(&hvo__meta(sim, pfn + i)->vmap_count, 0);
+		}
+	cnt_add(sim, freed[kind], n);
+	cnt_sub(sim, in_use[kind], n);
+	cnt_sub(sim, boot_in_use[kind], n);
+}

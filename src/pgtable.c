@@ -300,30 +300,6 @@ void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
 						       HVO_PTE_RW | HVO_PTE_LAZY));
 }
 
-/* forward decl: defined below */
-static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
-		    bool create, uint64_t **slotp);
-
-int hvo__pmd_cache_init(struct hvo_sim *sim)
-{
-	uint64_t start, end, pmd = 1ull << sim->geo.pmd_shift, i, n;
-	uint64_t *slot;
-
-	hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
-	start &= ~(pmd - 1);
-	n = (end - start + pmd - 1) / pmd;
-	sim->pmd_cache = calloc(n, sizeof(*sim->pmd_cache));
-	if (!sim->pmd_cache)
-		return hvo__err(-ENOMEM, "pgtable: out of host memory");
-	for (i = 0; i < n; i++)
-		if (!pmd_slot(sim, start + i * pmd, 0, false, &slot))
-			sim->pmd_cache[i] = slot;
-	/* published last: until now every walk starts at the root */
-	sim->pmd_cache_base = start;
-	sim->pmd_cache_span = n * pmd;
-	return 0;
-}
-
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */
 static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
 		    bool create, uint64_t **slotp)

@@ -117,7 +117,6 @@ static void sim_free(struct hvo_sim *sim)
 	pthread_mutex_destroy(&sim->fail.lock);
 	pthread_mutex_destroy(&sim->flog.lock);
 	free(sim->flog.ring);
-	free(sim->pmd_cache);
 	if (sim->flat)
 		munmap((void *)sim->flat, sim->flat_n * sizeof(*sim->flat));
 	free(sim->mb);
@@ -221,8 +220,6 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 		r = hvo__sparse_init(sim);
 	if (!r)
 		r = hvo__hugetlb_vmemmap_init_late(sim);
-	if (!r)
-		r = hvo__pmd_cache_init(sim);
 	if (!r)
 		r = hvo__buddy_init(sim);
 	if (!r)

@@ -6,42 +6,19 @@
  * No translation is cached, so a PTE store is visible to the next access at
  * once.  What the kernel's flush really buys HVO is the shootdown: when it
  * returns, no CPU is still using the old translation, so the old frames may
- * be freed.  Here every struct page access (translate + load/store) is a
- * short read-side section counted in one of two per-shard epochs (an
- * SRCU-like scheme); a flush flips the epoch twice and waits for the
- * previous one to drain each time, so it returns only when every access that
- * began before it has finished.
+ * be freed.  Here every struct page write is a short section counted in the
+ * TLB's epochs (epoch.c), and a flush returns only when every write that
+ * began before it has finished; loads are validated against the flush
+ * counter instead (vmm.h).
  */
-#include <sched.h>
-
 #include "internal.h"
 #include "tlb.h"
 
 void hvo__tlb_flush(struct hvo_sim *sim)
 {
-	unsigned int phase, s, old;
-	unsigned long spins;
-
-	/* never block holding nothing but a yield away: a fiber scheduler must
-	 * be able to run the holder (the flush yields while it waits) */
-	hvo__yield(sim, HVO_YP_TLB_FLUSH, 0);
-	while (pthread_mutex_trylock(&sim->flush_lock)) {
-		hvo__yield(sim, HVO_YP_TLB_FLUSH, 0);
-		sched_yield();
-	}
+	hvo__lock_yielding(sim, &sim->flush_lock, HVO_YP_TLB_FLUSH);
 	atomic_fetch_add(&sim->flush_started, 1);
-	for (phase = 0; phase < 2; phase++) {
-		old = atomic_load(&sim->tlb_idx) & 1;
-		atomic_store(&sim->tlb_idx, old ^ 1);
-		for (s = 0; s < HVO_TLB_SHARDS; s++) {
-			spins = 0;
-			while (atomic_load(&sim->tlb[s].cnt[old]) != 0) {
-				hvo__yield(sim, HVO_YP_TLB_FLUSH, 0);
-				if (++spins > 64)
-					sched_yield();
-			}
-		}
-	}
+	hvo__epoch_wait(sim, &sim->tlb, HVO_YP_TLB_FLUSH);
 	atomic_store(&sim->flush_done, atomic_load(&sim->flush_started));
 	pthread_mutex_unlock(&sim->flush_lock);
 }

@@ -39,33 +39,9 @@ static inline unsigned int idx_at(const struct hvo_sim *sim, uint64_t vaddr,
 static inline int walk(struct hvo_sim *sim, uint64_t vaddr, uint64_t **slotp,
 		       unsigned int *levelp, uint64_t *entryp)
 {
-	uint64_t tpfn = sim->root_pfn, e, *slot, off = vaddr - sim->pmd_cache_base;
+	uint64_t tpfn = sim->root_pfn, e, *slot;
 	unsigned int l = sim->geo.pgtable_levels - 1;
 
-	/* the paging-structure cache: upper levels of the vmemmap never change
-	 * after boot, so start the walk at the PMD entry */
-	if (likely(off < sim->pmd_cache_span)) {
-		slot = sim->pmd_cache[off >> sim->geo.pmd_shift];
-		if (likely(slot)) {
-			e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
-			if (unlikely(!(e & HVO_PTE_PRESENT)))
-				return -EFAULT;
-			if (e & HVO_PTE_LEAF) {
-				*slotp = slot;
-				*levelp = 1;
-				*entryp = e;
-				return 0;
-			}
-			slot = table_of(sim, entry_pfn(e)) + idx_at(sim, vaddr, 0);
-			e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
-			if (unlikely(!(e & HVO_PTE_PRESENT)))
-				return -EFAULT;
-			*slotp = slot;
-			*levelp = 0;
-			*entryp = e;
-			return 0;
-		}
-	}
 	for (;;) {
 		slot = table_of(sim, tpfn) + idx_at(sim, vaddr, l);
 		e = __atomic_load_n(slot, __ATOMIC_SEQ_CST);
