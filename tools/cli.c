@@ -72,6 +72,49 @@ int cli_machine_opt(struct hvo_config *cfg, int argc, char **argv, int *i)
 	return 1;
 }
 
+int cli_common_opt(struct hvo_config *cfg, int argc, char **argv, int *i,
+		   void (*usage)(FILE *out), int *code)
+{
+	int r;
+
+	if (cli_is_help(argv[*i])) {
+		usage(stdout);
+		*code = 0;
+		return CLI_OPT_EXIT;
+	}
+	if (cli_is_version(argv[*i])) {
+		*code = cli_version();
+		return CLI_OPT_EXIT;
+	}
+	r = cli_machine_opt(cfg, argc, argv, i);
+	if (r < 0) {
+		*code = 2;
+		return CLI_OPT_EXIT;
+	}
+	return r ? CLI_OPT_TAKEN : CLI_OPT_NONE;
+}
+
+int cli_dispatch(const struct cli_cmd *cmds, size_t n, void (*usage)(FILE *out),
+		 int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (cli_is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	if (cli_is_version(argv[1]))
+		return cli_version();
+	for (i = 0; i < n; i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].run(argc - 1, argv + 1);
+	return -1;
+}
+
 int cli_create(const struct hvo_config *cfg, struct hvo_sim **sim)
 {
 	int r = hvo_sim_create(cfg, sim);

@@ -42,6 +42,17 @@ struct cli_cmd {
 /* if argv[*i] is a machine option, apply it (consuming its value) and return
  * 1; 0 if it is not one; -1 (message printed) if its value is bad */
 int cli_machine_opt(struct hvo_config *cfg, int argc, char **argv, int *i);
+
+/* the start of every machine command's option loop: --help, --version and
+ * the machine options.  CLI_OPT_EXIT: return *code; CLI_OPT_TAKEN: next. */
+enum { CLI_OPT_NONE = 0, CLI_OPT_TAKEN, CLI_OPT_EXIT };
+int cli_common_opt(struct hvo_config *cfg, int argc, char **argv, int *i,
+		   void (*usage)(FILE *out), int *code);
+
+/* run argv[1] among @cmds (--help/--version/none handled too); -1 if argv[1]
+ * names no command, else the exit code */
+int cli_dispatch(const struct cli_cmd *cmds, size_t n, void (*usage)(FILE *out),
+		 int argc, char **argv);
 void cli_config_defaults(struct hvo_config *cfg);
 int cli_create(const struct hvo_config *cfg, struct hvo_sim **sim);
 

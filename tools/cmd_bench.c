@@ -26,20 +26,9 @@ static void usage(FILE *out)
 
 int cmd_bench(int argc, char **argv)
 {
-	size_t i;
+	int r = cli_dispatch(benches, sizeof(benches) / sizeof(benches[0]), usage, argc, argv);
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	if (cli_is_version(argv[1]))
-		return cli_version();
-	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
-		if (!strcmp(argv[1], benches[i].name))
-			return benches[i].run(argc - 1, argv + 1);
+	if (r >= 0)
+		return r;
 	return cli_bad("bench", "unknown benchmark '%s'", argv[1]);
 }

@@ -47,20 +47,14 @@ int cmd_kpageflags(int argc, char **argv)
 	uint64_t a = 0, b = 0, p, prev = UINT64_MAX, run = 0, bad = 0;
 	bool json = false;
 	struct json j;
-	int i, r;
+	int i, r, code;
 
 	cli_config_defaults(&cfg);
 	for (i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		if (cli_is_version(argv[i]))
-			return cli_version();
-		r = cli_machine_opt(&cfg, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
+		r = cli_common_opt(&cfg, argc, argv, &i, usage, &code);
+		if (r == CLI_OPT_EXIT)
+			return code;
+		if (r == CLI_OPT_TAKEN)
 			continue;
 		if (!strcmp(argv[i], "--json"))
 			json = true;

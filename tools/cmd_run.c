@@ -82,20 +82,14 @@ int cmd_run(int argc, char **argv)
 	int64_t viol;
 	struct json j;
 	double d;
-	int i, r, rc = 0;
+	int i, r, rc = 0, code;
 
 	cli_config_defaults(&cfg);
 	for (i = 1; i < argc; i++) {
-		if (cli_is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		if (cli_is_version(argv[i]))
-			return cli_version();
-		r = cli_machine_opt(&cfg, argc, argv, &i);
-		if (r < 0)
-			return 2;
-		if (r)
+		r = cli_common_opt(&cfg, argc, argv, &i, usage, &code);
+		if (r == CLI_OPT_EXIT)
+			return code;
+		if (r == CLI_OPT_TAKEN)
 			continue;
 		if (!strcmp(argv[i], "--json")) {
 			json = true;

@@ -29,21 +29,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	int r = cli_dispatch(cmds, sizeof(cmds) / sizeof(cmds[0]), usage, argc, argv);
 
-	if (argc < 2) {
-		usage(stderr);
-		return 2;
-	}
-	if (cli_is_help(argv[1])) {
-		usage(stdout);
-		return 0;
-	}
-	if (cli_is_version(argv[1]))
-		return cli_version();
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].run(argc - 1, argv + 1);
+	if (r >= 0)
+		return r;
 	fprintf(stderr, "hvosim: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
