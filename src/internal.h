@@ -178,7 +178,6 @@ struct hvo_sim {
 	struct hvo_config cfg;
 	struct hvo_geometry geo;
 	unsigned int stride_shift;	/* log2(stride) if a power of 2 */
-	unsigned int words_per_page;	/* words kept by the stride (<= 8) */
 	int8_t word_off[HVO_NR_PAGE_WORDS]; /* byte offset / 8, -1: dropped */
 	int8_t off_word[32];		/* inverse: word slot -> logical word */
 
@@ -266,11 +265,6 @@ static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 	return &sim->meta[pfn];
 }
 
-static inline uint64_t hvo__page_size(const struct hvo_sim *sim)
-{
-	return sim->geo.page_size;
-}
-
 #define cnt_add(sim, field, n) \
 	atomic_fetch_add_explicit(&(sim)->c.field, (n), memory_order_relaxed)
 #define cnt_sub(sim, field, n) \
@@ -355,7 +349,6 @@ uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
 uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone);
 int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 		    uint64_t *vaddr);
-int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words);
 int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);
 int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		       uint64_t nr_init);

@@ -322,17 +322,6 @@ static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words
 	return 0;
 }
 
-int hvo__page_store_all(struct hvo_sim *sim, uint64_t page, const uint64_t *words)
-{
-	struct hvo_writer wr;
-	int r;
-
-	hvo__writer_init(&wr, sim);
-	r = store_all(&wr, page, words);
-	hvo__writer_close(&wr);
-	return r;
-}
-
 static const struct {
 	uint8_t page, word, shift, width;
 } folio_fields[HVO_NR_FOLIO_FIELDS] = {

@@ -59,7 +59,6 @@ static void layout_words(struct hvo_sim *sim)
 		sim->off_word[slot] = (int8_t)w;
 		slot++;
 	}
-	sim->words_per_page = slot;
 }
 
 static void layout_nodes(struct hvo_sim *sim)
