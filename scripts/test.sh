@@ -8,6 +8,7 @@
 #   (c) ASan + UBSan (gcc)                meson test [--setup=asan]
 #   (d) TSan (clang)                      meson test --suite stress --suite unit
 #                                         [--setup=tsan]
+#       (c) and (d) run side by side, each with its log in build-ci/
 #   (e) install into a temporary prefix, build examples/ with nothing but
 #       pkg-config, run it
 #   (f) smoke: hvosim --version, hvosim demo
@@ -107,72 +108,114 @@ meson test -C "$CI_DIR/clang" --print-errorlogs
 pass_done
 
 # ---------------------------------------------------------------------------
-banner "(c) ASan+UBSan (gcc): build + meson test"
-setup_dir "$CI_DIR/asan" gcc -Db_sanitize=address,undefined -Db_lundef=false -Dcmocka=enabled \
-	-Dc_args=-fno-omit-frame-pointer
-meson compile -C "$CI_DIR/asan"
-asan_args=(--print-errorlogs)
-if has_setup "$CI_DIR/asan" asan; then
-	asan_args+=(--setup=asan)
-else
-	asan_args+=(--timeout-multiplier=3)
-fi
-echo "meson test ${asan_args[*]}"
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:print_summary=1} \
-UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:print_summary=1} \
-	meson test -C "$CI_DIR/asan" "${asan_args[@]}"
-pass_done
-
-# ---------------------------------------------------------------------------
-banner "(d) TSan (clang): build + meson test --suite stress --suite unit"
-# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
-# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
-# Probe with a trivial program and, if so, run without ASLR.
-tsan_probe=$(mktemp -d)
-TMPDIRS+=("$tsan_probe")
-cat >"$tsan_probe/probe.c" <<'EOF'
-#include <pthread.h>
-static int x;
-static void *run(void *arg) { __atomic_fetch_add(&x, 1, __ATOMIC_RELAXED); return arg; }
-int main(void)
-{
-	pthread_t t;
-	if (pthread_create(&t, 0, run, 0))
-		return 2;
-	__atomic_fetch_add(&x, 1, __ATOMIC_RELAXED);
-	pthread_join(t, 0);
-	return 0;
+# (c) and (d) run side by side: each spends most of its time in a few long
+# single-process tests, so together they keep both cores busy.  Each writes
+# its own log, printed whole when it ends, so the output stays readable.
+pass_asan() {
+	echo "== pass (c) ASan+UBSan (gcc): build + meson test"
+	setup_dir "$CI_DIR/asan" gcc -Db_sanitize=address,undefined -Db_lundef=false -Dcmocka=enabled \
+		-Dc_args=-fno-omit-frame-pointer
+	meson compile -C "$CI_DIR/asan"
+	asan_args=(--print-errorlogs)
+	if has_setup "$CI_DIR/asan" asan; then
+		asan_args+=(--setup=asan)
+	else
+		asan_args+=(--timeout-multiplier=3)
+	fi
+	echo "meson test ${asan_args[*]}"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1:print_summary=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:print_summary=1} \
+		meson test -C "$CI_DIR/asan" "${asan_args[@]}"
 }
-EOF
-clang -fsanitize=thread -g -O1 -pthread "$tsan_probe/probe.c" -o "$tsan_probe/probe"
-TSAN_WRAP=()
-if ! "$tsan_probe/probe" >"$tsan_probe/out" 2>&1; then
-	if grep -q "unexpected memory mapping" "$tsan_probe/out"; then
-		TSAN_WRAP=(setarch "$(uname -m)" -R)
-		echo "TSan: 'unexpected memory mapping' on this kernel; running under ${TSAN_WRAP[*]}"
-		if ! "${TSAN_WRAP[@]}" "$tsan_probe/probe"; then
-			echo "TSan: the probe fails even without ASLR:" >&2
+
+pass_tsan() {
+	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit"
+	# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
+	# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
+	# Probe with a trivial program and, if so, run without ASLR.
+	# (a subshell: the parent's TMPDIRS cleanup does not see this one)
+	tsan_probe=$(mktemp -d)
+	trap 'rm -rf "$tsan_probe"' EXIT
+	cat >"$tsan_probe/probe.c" <<-'EOF'
+	#include <pthread.h>
+	static int x;
+	static void *run(void *arg) { __atomic_fetch_add(&x, 1, __ATOMIC_RELAXED); return arg; }
+	int main(void)
+	{
+		pthread_t t;
+		if (pthread_create(&t, 0, run, 0))
+			return 2;
+		__atomic_fetch_add(&x, 1, __ATOMIC_RELAXED);
+		pthread_join(t, 0);
+		return 0;
+	}
+	EOF
+	clang -fsanitize=thread -g -O1 -pthread "$tsan_probe/probe.c" -o "$tsan_probe/probe"
+	TSAN_WRAP=()
+	if ! "$tsan_probe/probe" >"$tsan_probe/out" 2>&1; then
+		if grep -q "unexpected memory mapping" "$tsan_probe/out"; then
+			TSAN_WRAP=(setarch "$(uname -m)" -R)
+			echo "TSan: 'unexpected memory mapping' on this kernel; running under ${TSAN_WRAP[*]}"
+			if ! "${TSAN_WRAP[@]}" "$tsan_probe/probe"; then
+				echo "TSan: the probe fails even without ASLR:" >&2
+				cat "$tsan_probe/out" >&2
+				exit 1
+			fi
+		else
+			echo "TSan: a trivial TSan program fails:" >&2
 			cat "$tsan_probe/out" >&2
 			exit 1
 		fi
-	else
-		echo "TSan: a trivial TSan program fails:" >&2
-		cat "$tsan_probe/out" >&2
-		exit 1
 	fi
-fi
-setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
-"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-tsan_args=(--print-errorlogs --suite stress --suite unit)
-if has_setup "$CI_DIR/tsan" tsan; then
-	tsan_args+=(--setup=tsan)
-else
-	tsan_args+=(--timeout-multiplier=4)
-fi
-echo "meson test ${tsan_args[*]}"
-TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
-	"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson test -C "$CI_DIR/tsan" "${tsan_args[@]}"
-pass_done
+	setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
+	"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
+	tsan_args=(--print-errorlogs --suite stress --suite unit)
+	if has_setup "$CI_DIR/tsan" tsan; then
+		tsan_args+=(--setup=tsan)
+	else
+		tsan_args+=(--timeout-multiplier=4)
+	fi
+	echo "meson test ${tsan_args[*]}"
+	TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+		"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson test -C "$CI_DIR/tsan" "${tsan_args[@]}"
+}
+
+# run_side_by_side NAME FUNCTION [NAME FUNCTION ...]: start each FUNCTION in
+# the background with its output in $CI_DIR/FUNCTION.log, wait for all, print
+# each log, and fail if any failed.
+run_side_by_side() {
+	local names=() funcs=() pids=() starts=() i rc failed=""
+	while [ "$#" -ge 2 ]; do
+		names+=("$1")
+		funcs+=("$2")
+		starts+=("$(date +%s)")
+		echo "== pass $1: started (log: $CI_DIR/$2.log)"
+		( set -euo pipefail; "$2" ) >"$CI_DIR/$2.log" 2>&1 &
+		pids+=("$!")
+		shift 2
+	done
+	for i in "${!pids[@]}"; do
+		rc=0
+		wait "${pids[$i]}" || rc=$?
+		CURRENT=${names[$i]}
+		echo
+		echo "======================================================================"
+		echo "== pass ${names[$i]} (exit $rc, $(( $(date +%s) - ${starts[$i]} ))s)"
+		echo "======================================================================"
+		cat "$CI_DIR/${funcs[$i]}.log"
+		if [ "$rc" -ne 0 ]; then
+			failed="$failed ${names[$i]}"
+		else
+			PASSED=$((PASSED + 1))
+		fi
+	done
+	if [ -n "$failed" ]; then
+		CURRENT=${failed# }
+		return 1
+	fi
+}
+
+run_side_by_side "(c)" pass_asan "(d)" pass_tsan
 
 # ---------------------------------------------------------------------------
 banner "(e) install to a temporary prefix + examples/ via pkg-config"

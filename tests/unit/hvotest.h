@@ -29,6 +29,24 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * HVOSIM_SWEEP_STRIDE=k: the single-threaded fault-injection sweeps visit
+ * every k-th point of the dense start of their sequence (the sparse tail,
+ * up to the point where the operation completes, is run whole) and the
+ * random-operation test runs one seed
+ * per scheme.  The tsan test setup sets it: ThreadSanitizer reports races
+ * between threads, these tests run on one, so under TSan a sample finds all
+ * that the full sweep would (they still run there, as a check that the TSan
+ * build behaves); the gcc, clang and ASan+UBSan passes run every point.
+ */
+static inline unsigned int hvotest_sweep_stride(void)
+{
+	const char *e = getenv("HVOSIM_SWEEP_STRIDE");
+	long v = e ? atol(e) : 1;
+
+	return v > 1 ? (unsigned int)v : 1;
+}
+
 /* the fixture every test gets: one machine, built in setup */
 struct fx {
 	struct hvo_sim *sim;

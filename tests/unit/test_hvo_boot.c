@@ -44,11 +44,19 @@ static void check_clean(struct hvo_sim *sim, uint64_t want_boot)
 		assert_int_equal(hi.nr_optimized, want_boot);
 }
 
+static uint64_t next_n(uint64_t n)
+{
+	/* a stride thins out the dense part only */
+	if (n < 64)
+		return n + hvotest_sweep_stride() < 64 ? n + hvotest_sweep_stride() : 64;
+	return n + n / 2;
+}
+
 static void sweep(enum hvo_scheme scheme, enum hvo_alloc_site site)
 {
 	uint64_t n, failed = 0;
 
-	for (n = 1; n < 100000; n = n < 64 ? n + 1 : n + n / 2) {
+	for (n = 1; n < 100000; n = next_n(n)) {
 		struct hvo_config c;
 		struct hvo_sim *sim = (struct hvo_sim *)1;
 		struct hvo_stats st;

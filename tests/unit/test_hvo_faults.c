@@ -361,7 +361,12 @@ static const enum hvo_alloc_site sites[] = {
 
 static uint64_t next_n(const struct op *op, uint64_t n)
 {
-	return n < op->dense ? n + 1 : n * op->grow / 2;
+	/* a stride thins out the dense part only: the sparse tail must still
+	 * reach the point where the operation completes within N_CAP */
+	if (n < op->dense)
+		return n + hvotest_sweep_stride() < op->dense ? n + hvotest_sweep_stride()
+							       : op->dense;
+	return n * op->grow / 2;
 }
 
 #define N_CAP 20000

@@ -162,6 +162,10 @@ static void run_one(const struct hvo_config *cfg, uint64_t seed, unsigned int st
 	struct hvo_config c = *cfg;
 	unsigned int i, h, k;
 
+	/* a sweep stride (hvotest.h: the tsan setup) shortens each run too */
+	if (hvotest_sweep_stride() > 1)
+		steps = steps / hvotest_sweep_stride() > 40 ? steps / hvotest_sweep_stride() : 40;
+
 	c.seed = seed;
 	r.rep = malloc(sizeof(*r.rep));
 	assert_non_null(r.rep);
@@ -207,13 +211,16 @@ static void run_one(const struct hvo_config *cfg, uint64_t seed, unsigned int st
 	free(r.rep);
 }
 
-/* HVOSIM_RANDOM_RUNS=N runs N seeds per scheme instead of a few */
+/* HVOSIM_RANDOM_RUNS=N runs N seeds per scheme instead of a few; a sweep
+ * stride (the tsan setup, hvotest.h) runs one */
 static uint64_t runs(uint64_t dflt)
 {
 	const char *e = getenv("HVOSIM_RANDOM_RUNS");
 	long v = e ? atol(e) : 0;
 
-	return v > 0 ? (uint64_t)v : dflt;
+	if (v > 0)
+		return (uint64_t)v;
+	return hvotest_sweep_stride() > 1 ? 1 : dflt;
 }
 
 static void base(struct hvo_config *c, enum hvo_scheme scheme)
