@@ -4,7 +4,8 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
+#include "harness.h"
 
 static const struct cli_cmd cmds[] = {
 	{ "demo", "the main job: a realistic machine under every scheme, side by side", cmd_demo },

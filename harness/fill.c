@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "util.h"
 #include "fill.h"
 
 int cli_fill_pools(struct hvo_sim *sim, const char *spec, bool quiet)
