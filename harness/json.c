@@ -55,6 +55,10 @@ void json_end_arr(struct json *j)
 
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
+	if (v > JSON_MAX_SAFE_INT) {
+		json_hex(j, key, v);
+		return;
+	}
 	json_sep(j, key);
 	fprintf(j->out, "%" PRIu64, v);
 }

@@ -140,6 +140,17 @@ void cli_progress(const char *fmt, ...)
 	fputs("\033[K\r", stderr);
 }
 
+void cli_step(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(cli_tty() ? "\033[K\r" : "\n", stderr);
+}
+
 void cli_progress_end(void)
 {
 	if (cli_tty())

@@ -37,6 +37,9 @@ void cli_min_max(const double *v, unsigned int n, double *min, double *max);
 bool cli_tty(void);
 void cli_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_end(void);
+/* a step of a long command worth a line in a log too: the progress line on
+ * a terminal, a whole line on stderr anywhere else */
+void cli_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* splitmix64: the harness's one seeded pseudo-random sequence */
 static inline uint64_t cli_splitmix64(uint64_t *s)

@@ -158,6 +158,32 @@ static int run_variant(const struct hvo_config *base, const struct variant *v,
 	return 0;
 }
 
+/* what HVO does to one folio of each size: the vmemmap pages its struct
+ * pages fill, the one it keeps (the head's) and the rest it frees */
+static void show_per_folio(struct hvo_sim *sim)
+{
+	unsigned int h;
+
+	printf("per folio, HVO keeps the vmemmap page of the head and frees the rest:\n");
+	for (h = 0; h < hvo_hstate_count(sim); h++) {
+		struct hvo_hstate_info hi;
+		char size[24], all[32], kept[32], freed[32];
+
+		hvo_hstate_info(sim, h, &hi);
+		cli_size(hi.bytes, size, sizeof(size));
+		cli_thousands(hi.vmemmap_pages, all, sizeof(all));
+		if (!hi.optimizable) {
+			printf("  %s: %s vmemmap pages, not optimizable\n", size, all);
+			continue;
+		}
+		printf("  %s: %s vmemmap pages -> %s kept, %s freed\n", size, all,
+		       cli_thousands(hi.vmemmap_pages - hi.optimizable_pages, kept, sizeof(kept)),
+		       cli_thousands(hi.optimizable_pages, freed, sizeof(freed)));
+	}
+	printf("(the freed pages' addresses stay mapped, read-only: fake-head to the kept page,\n"
+	       "shared-tail to one tail page per zone)\n\n");
+}
+
 /* the machine's memory map and vmemmap, as the kernel prints at boot */
 static void show_memory_map(const struct hvo_config *base)
 {
@@ -184,8 +210,9 @@ static void show_memory_map(const struct hvo_config *base)
 		}
 	hvo_vmemmap_range(sim, 0, g->nr_pfns, &s, &e);
 	printf("vmemmap: [%#" PRIx64 "-%#" PRIx64 "], %u-level table, %s PMD leaves where "
-	       "contiguous, struct page %u bytes\n\n", s, e - 1, g->pgtable_levels,
+	       "contiguous, struct page %u bytes\n", s, e - 1, g->pgtable_levels,
 	       g->page_shift == 12 ? "2M" : "no", g->stride);
+	show_per_folio(sim);
 	hvo_sim_destroy(sim);
 }
 
@@ -219,6 +246,25 @@ static void show_decoding(void)
 	}
 }
 
+static bool failed(const struct outcome *o)
+{
+	return o->walk_faults || o->violations || o->selftest_bad;
+}
+
+/* what the row amounts to: ok, or the first thing that went wrong */
+static const char *verdict(const struct outcome *o, char *buf, size_t len)
+{
+	if (o->walk_faults)
+		snprintf(buf, len, "FAIL: %" PRIu64 " RO writes", o->walk_faults);
+	else if (o->violations)
+		snprintf(buf, len, "FAIL: checker");
+	else if (o->selftest_bad)
+		snprintf(buf, len, "FAIL: selftest");
+	else
+		snprintf(buf, len, "ok");
+	return buf;
+}
+
 static void demo_json(const struct hvo_config *cfg, const struct outcome *out)
 {
 	uint64_t before = out[0].vmemmap_bytes;
@@ -244,6 +290,7 @@ static void demo_json(const struct hvo_config *cfg, const struct outcome *out)
 		json_i64(&j, "violations", out[k].violations);
 		if (out[k].first_violation)
 			json_str(&j, "first_violation", out[k].first_violation);
+		json_str(&j, "verdict", failed(&out[k]) ? "fail" : "ok");
 		json_end_obj(&j);
 	}
 	json_end_arr(&j);
@@ -263,27 +310,41 @@ static void demo_header(const struct hvo_config *cfg)
 	show_memory_map(cfg);
 }
 
+static const char legend[] =
+	"  vmemmap  vmemmap frames in use (shared tails included) with HVO off; after:\n"
+	"           with the variant; saved: the difference\n"
+	"  tails    shared tail frames in use; flushes: TLB flushes; rcu:\n"
+	"           synchronize_rcu() calls\n"
+	"  walk RO  speculative walker writes through a read-only vmemmap page (each\n"
+	"           one an oops in a kernel)\n"
+	"  selftest the kselftest's kpageflags rule on every folio (head HEAD|HUGE,\n"
+	"           tails TAIL|HUGE)\n"
+	"  checker  hvo_check(): clean, or N BAD: it found N invariant violations\n"
+	"  verdict  ok, or FAIL and the first thing that went wrong (below)\n";
+
+static void demo_row(const struct outcome *o, const struct variant *v, uint64_t before)
+{
+	char b1[32], b2[32], b3[32], chk[32], vd[48];
+
+	snprintf(chk, sizeof(chk), o->violations ? "%" PRId64 " BAD" : "clean", o->violations);
+	printf("%-24s %-34s %10s %10s %8s %6" PRIu64 " %8" PRIu64 " %6" PRIu64 " %9" PRIu64
+	       " %9s %9s  %s\n", v->name, v->era, cli_bytes(before, b1, sizeof(b1)),
+	       cli_bytes(o->vmemmap_bytes, b2, sizeof(b2)),
+	       cli_bytes(before - o->vmemmap_bytes, b3, sizeof(b3)), o->tails, o->flushes,
+	       o->sync_rcu, o->walk_faults, o->selftest_bad ? "FAIL" : "pass", chk,
+	       verdict(o, vd, sizeof(vd)));
+}
+
 static void demo_table(const struct outcome *out)
 {
-	uint64_t before = out[0].vmemmap_bytes;
 	size_t k;
 
-	printf("%-24s %-34s %10s %10s %8s %6s %8s %6s %9s %9s %9s\n", "variant", "kernel",
+	printf("%-24s %-34s %10s %10s %8s %6s %8s %6s %9s %9s %9s  %s\n", "variant", "kernel",
 	       "vmemmap", "after", "saved", "tails", "flushes", "rcu", "walk RO", "selftest",
-	       "checker");
-	for (k = 0; k < NV; k++) {
-		char b1[32], b2[32], b3[32], chk[32];
-
-		snprintf(chk, sizeof(chk), out[k].violations ? "%" PRId64 " BAD" : "clean",
-			 out[k].violations);
-		printf("%-24s %-34s %10s %10s %8s %6" PRIu64 " %8" PRIu64 " %6" PRIu64 " %9" PRIu64
-		       " %9s %9s\n", variants[k].name, variants[k].era,
-		       cli_bytes(before, b1, sizeof(b1)),
-		       cli_bytes(out[k].vmemmap_bytes, b2, sizeof(b2)),
-		       cli_bytes(before - out[k].vmemmap_bytes, b3, sizeof(b3)), out[k].tails,
-		       out[k].flushes, out[k].sync_rcu, out[k].walk_faults,
-		       out[k].selftest_bad ? "FAIL" : "pass", chk);
-	}
+	       "checker", "verdict");
+	for (k = 0; k < NV; k++)
+		demo_row(&out[k], &variants[k], out[0].vmemmap_bytes);
+	printf("\n%s", legend);
 	printf("\nwhat was caught:\n");
 	for (k = 0; k < NV; k++) {
 		if (out[k].walk_faults)
@@ -292,7 +353,25 @@ static void demo_table(const struct outcome *out)
 		if (out[k].violations > 0)
 			printf("  %-24s %s at %s\n", variants[k].name, out[k].first_violation,
 			       out[k].first_where);
+		if (out[k].selftest_bad)
+			printf("  %-24s %" PRIu64 " pfns break the kpageflags rule\n",
+			       variants[k].name, out[k].selftest_bad);
 	}
+}
+
+/* every variant's machine checked before anything is printed */
+static int demo_check(const struct hvo_config *base)
+{
+	struct hvo_config cfg;
+	size_t k;
+
+	for (k = 0; k < NV; k++) {
+		if (variant_config(base, &variants[k], &cfg))
+			return cli_bad(CMD, "variant %s: %s", variants[k].name, hvo_last_error());
+		if (cli_check_machine(CMD, &cfg))
+			return CLI_USAGE;
+	}
+	return CLI_OK;
 }
 
 int cmd_demo(int argc, char **argv)
@@ -310,11 +389,14 @@ int cmd_demo(int argc, char **argv)
 	r = cli_parse(&spec, &args, argc, argv);
 	if (r != CLI_GO)
 		return r;
+	r = demo_check(&args.cfg);
+	if (r)
+		return r;
 	if (!args.json)
 		demo_header(&args.cfg);
 	for (k = 0; k < NV; k++) {
 		if (!args.json)
-			cli_progress("  running %s", variants[k].name);
+			cli_step("demo: variant %zu of %zu: %s", k + 1, NV, variants[k].name);
 		if (run_variant(&args.cfg, &variants[k], &out[k]))
 			return CLI_FINDING;
 	}

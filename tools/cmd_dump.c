@@ -78,7 +78,8 @@ static int dump_parse(struct dump *D, int argc, char **argv)
 		  .max = 30, .seen = &D->have_compound, .def = "",
 		  .help = "allocate and prep a compound page of ORDER first (not hugetlb)" },
 		{ .name = "hugepages", .meta = "SPEC", .kind = CLI_STR, .val = &D->spec,
-		  .def = "2M:1 unless --compound", .help = "fill pools first, e.g. 2M:2" },
+		  .def = "1 of the smallest size, unless --compound",
+		  .help = "fill pools first, e.g. 2M:2" },
 		{ .name = "all", .kind = CLI_FLAG, .val = &D->all,
 		  .help = "text: one line per struct page instead of runs" },
 		{ .name = NULL },
@@ -93,7 +94,7 @@ static int dump_no_compound(const struct dump *D)
 {
 	fprintf(stderr, "hvosim " CMD ": cannot make a compound page of order %" PRIu64 ": %s\n",
 		D->order, hvo_last_error());
-	return CLI_FINDING;
+	return CLI_USAGE;
 }
 
 /* the compound page to show, if asked for, and the pfn range */
@@ -119,7 +120,7 @@ static int dump_target(struct dump *D)
 	} else if (!D->range) {
 		if (cli_first_folio(D->sim, &D->a, &nr)) {
 			fprintf(stderr, "hvosim " CMD ": nothing to show; give --pfn\n");
-			return CLI_FINDING;
+			return CLI_USAGE;
 		}
 		D->b = D->a + nr - 1;
 	}
@@ -127,7 +128,7 @@ static int dump_target(struct dump *D)
 		fprintf(stderr, "hvosim " CMD ": pfn range %#" PRIx64 "-%#" PRIx64 " is empty, longer "
 			"than 1M pfns or beyond the last pfn %#" PRIx64 "\n", D->a, D->b,
 			D->g->nr_pfns - 1);
-		return CLI_FINDING;
+		return CLI_USAGE;
 	}
 	return CLI_OK;
 }
@@ -149,7 +150,7 @@ static void dump_head(struct dump *D)
 	json_str(&D->j, "encoding", g->mask_encoding ? "mask" : "pointer");
 	json_u64(&D->j, "page_shift", g->page_shift);
 	json_u64(&D->j, "struct_page_size", g->stride);
-	json_u64(&D->j, "vmemmap_base", g->vmemmap_base);
+	json_hex(&D->j, "vmemmap_base", g->vmemmap_base);
 	json_u64(&D->j, "first_pfn", D->a);
 	json_u64(&D->j, "last_pfn", D->b);
 	json_arr(&D->j, "vmemmap_pages");
@@ -168,7 +169,7 @@ static void json_struct_pages(struct dump *D, uint64_t first, uint64_t last)
 		json_str(j, "kind", d.kind);
 		if (!strcmp(d.kind, "tail")) {
 			json_u64(j, "head", d.head_pfn);
-			json_u64(j, "compound_info", d.info);
+			json_hex(j, "compound_info", d.info);
 		}
 		if (!strcmp(d.kind, "head"))
 			json_u64(j, "order", d.order);
@@ -233,7 +234,7 @@ static void dump_page(struct dump *D, uint64_t v, uint64_t start)
 		last = D->b + 1;
 	if (D->args.json) {
 		json_obj(&D->j, NULL);
-		json_u64(&D->j, "vaddr", v);
+		json_hex(&D->j, "vaddr", v);
 		json_bool(&D->j, "mapped", r == 0);
 		if (!r) {
 			json_u64(&D->j, "frame", tr.frame_pfn);
@@ -270,19 +271,20 @@ int cmd_dump(int argc, char **argv)
 {
 	struct dump D = { .block = UINT64_MAX };
 	uint64_t start, end, v;
+	char pools[48];
 	int r = dump_parse(&D, argc, argv);
 
 	if (r != CLI_GO)
 		return r;
 	if (D.range && !cli_parse_range(D.range, &D.a, &D.b))
 		return cli_bad(CMD, "--pfn '%s' is not A-B", D.range);
-	if (!D.spec && !D.have_compound)
-		D.spec = "2M:1";
 	r = cli_create(CMD, &D.args.cfg, &D.sim);
 	if (r)
 		return r;
 	D.g = hvo_sim_geometry(D.sim);
-	r = cli_fill_pools(D.sim, D.spec, false) ? CLI_FINDING : dump_target(&D);
+	if (!D.spec && !D.have_compound)
+		D.spec = cli_default_pools(D.sim, 1, pools, sizeof(pools));
+	r = cli_fill_pools(D.sim, D.spec, false) ? CLI_USAGE : dump_target(&D);
 	if (r) {
 		dump_release(&D);
 		return r;

@@ -55,7 +55,7 @@ static void flags_line(uint64_t first, uint64_t n, uint64_t f)
 	char buf[96];
 
 	flags_str(f, buf, sizeof(buf));
-	printf("  %#10" PRIx64 "  x%-8" PRIu64 " %#018" PRIx64 "  %s\n", first, n, f, buf);
+	printf("  %#10" PRIx64 "  x%-8" PRIu64 " 0x%016" PRIx64 "  %s\n", first, n, f, buf);
 }
 
 /* every pfn of [a, b]: JSON one object each, text one line per run of equal
@@ -71,7 +71,7 @@ static uint64_t show_range(struct hvo_sim *sim, uint64_t a, uint64_t b, struct j
 		if (j) {
 			json_obj(j, NULL);
 			json_u64(j, "pfn", p);
-			json_u64(j, "flags", f);
+			json_hex(j, "flags", f);
 			json_end_obj(j);
 			continue;
 		}
@@ -95,7 +95,7 @@ static int kpf_range(struct hvo_sim *sim, const char *range, uint64_t *a, uint64
 
 	if (!range && cli_first_folio(sim, a, b)) {
 		fprintf(stderr, "hvosim " CMD ": no huge page to show; give --pfn\n");
-		return CLI_FINDING;
+		return CLI_USAGE;
 	}
 	if (!range)
 		*b = *a + *b - 1;
@@ -109,12 +109,13 @@ static int kpf_range(struct hvo_sim *sim, const char *range, uint64_t *a, uint64
 
 int cmd_kpageflags(int argc, char **argv)
 {
-	const char *spec = "2M:4", *range = NULL;
+	const char *spec = NULL, *range = NULL;
 	const struct cli_opt opts[] = {
 		{ .name = "pfn", .meta = "A-B", .kind = CLI_STR, .val = &range,
 		  .def = "the first huge page",
 		  .help = "pfn range (hex with 0x or decimal), at most 1M pfns" },
 		{ .name = "hugepages", .meta = "SPEC", .kind = CLI_STR, .val = &spec,
+		  .def = "4 of the smallest size, at most 1/4 of memory",
 		  .help = "pools to fill first, e.g. 2M:16,1G:1" },
 		{ .name = NULL },
 	};
@@ -122,6 +123,7 @@ int cmd_kpageflags(int argc, char **argv)
 	struct cli_args args;
 	struct hvo_sim *sim;
 	uint64_t a = 0, b = 0, bad;
+	char pools[48];
 	struct json j;
 	int r;
 
@@ -134,7 +136,9 @@ int cmd_kpageflags(int argc, char **argv)
 	r = cli_create(CMD, &args.cfg, &sim);
 	if (r)
 		return r;
-	r = cli_fill_pools(sim, spec, false) ? CLI_FINDING : kpf_range(sim, range, &a, &b);
+	if (!spec)
+		spec = cli_default_pools(sim, 4, pools, sizeof(pools));
+	r = cli_fill_pools(sim, spec, false) ? CLI_USAGE : kpf_range(sim, range, &a, &b);
 	if (r) {
 		hvo_sim_destroy(sim);
 		return r;

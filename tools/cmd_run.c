@@ -26,6 +26,7 @@ struct run {
 	uint64_t threads, walkers, hold, race_rounds;
 	unsigned int race;
 	bool stress, race_set;
+	uint64_t filled[HVO_MAX_HSTATES];	/* pool sizes before the stress */
 	struct stress_opts so;
 	struct stress_result sr;
 };
@@ -34,7 +35,8 @@ static int run_parse(struct run *R, int argc, char **argv)
 {
 	const struct cli_opt opts[] = {
 		{ .name = "hugepages", .meta = "SPEC", .kind = CLI_STR, .val = &R->spec,
-		  .help = "e.g. 2M:512,1G:2, spread over the nodes" },
+		  .def = "64 of the smallest size, at most 1/4 of memory",
+		  .help = "pools to fill, e.g. 2M:512,1G:2, spread over the nodes" },
 		{ .name = "threads", .meta = "N", .kind = CLI_U64, .val = &R->threads, .max = 64,
 		  .seen = &R->stress, .help = "optimizer threads cycling grow/shrink, take/put, demote" },
 		{ .name = "walkers", .meta = "M", .kind = CLI_U64, .val = &R->walkers, .max = 64,
@@ -57,7 +59,6 @@ static int run_parse(struct run *R, int argc, char **argv)
 	};
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*" };
 
-	R->spec = "2M:64";
 	R->so.duration = 2;
 	R->hold = 1;
 	R->race_rounds = 100;
@@ -65,7 +66,14 @@ static int run_parse(struct run *R, int argc, char **argv)
 	return cli_parse(&spec, &R->args, argc, argv);
 }
 
-static void print_hstates(struct hvo_sim *sim, struct json *j, bool json)
+/*
+ * The hstates.  JSON vmemmap_pages_saved is the hstate's count (net of the
+ * new head copies, boot pages included); counters.vmemmap_pages_freed is
+ * the machine's (every page optimize freed).  @filled: the pool sizes
+ * before a stress run, or NULL.
+ */
+static void print_hstates(struct hvo_sim *sim, struct json *j, bool json,
+			  const uint64_t *filled)
 {
 	unsigned int h;
 
@@ -73,7 +81,7 @@ static void print_hstates(struct hvo_sim *sim, struct json *j, bool json)
 		json_arr(j, "hstates");
 	else
 		printf("%-20s %8s %8s %8s %10s %12s %12s %12s\n", "hstate", "nr", "free",
-		       "surplus", "optimized", "optimizable", "vmemmap pg", "HVO freed");
+		       "surplus", "optimized", "optimizable", "vmemmap pg", "HVO saved");
 	for (h = 0; h < hvo_hstate_count(sim); h++) {
 		struct hvo_hstate_info hi;
 
@@ -87,8 +95,10 @@ static void print_hstates(struct hvo_sim *sim, struct json *j, bool json)
 			json_u64(j, "optimized", hi.nr_optimized);
 			json_bool(j, "optimizable", hi.optimizable);
 			json_u64(j, "vmemmap_pages_in_use", hi.vmemmap_pages_in_use);
-			json_u64(j, "vmemmap_pages_freed", hi.vmemmap_pages_freed);
+			json_u64(j, "vmemmap_pages_saved", hi.vmemmap_pages_freed);
 			json_u64(j, "vmemmap_pages_restored", hi.vmemmap_pages_restored);
+			if (filled)
+				json_u64(j, "nr_huge_pages_before_stress", filled[h]);
 			json_end_obj(j);
 		} else {
 			printf("%-20s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %10" PRIu64 " %12s %12"
@@ -175,7 +185,7 @@ static void run_json(struct run *R, struct hvo_sim *sim, const struct hvo_stats 
 	json_obj(&j, NULL);
 	json_u64(&j, "seed", R->args.cfg.seed);
 	json_str(&j, "scheme", hvo_scheme_name(R->args.cfg.scheme));
-	print_hstates(sim, &j, true);
+	print_hstates(sim, &j, true, R->stress ? R->filled : NULL);
 	json_stats(&j, "counters", st);
 	if (R->stress)
 		stress_json(&j, &R->sr);
@@ -203,12 +213,52 @@ static void run_text_counters(struct hvo_sim *sim, const struct hvo_stats *st)
 	       st->synchronize_rcu_calls, (double)st->synchronize_rcu_ns / 1e6);
 }
 
+/* the optimizer threads demote the biggest size and grow it back when they
+ * can: say so, and how the pools differ from what was filled */
+static void run_text_pools(const struct run *R, struct hvo_sim *sim)
+{
+	unsigned int h, changed = 0;
+
+	if (!R->sr.demotes)
+		return;
+	printf("the stress demoted %" PRIu64 " folio(s) of the biggest size", R->sr.demotes);
+	for (h = 0; h < hvo_hstate_count(sim); h++) {
+		struct hvo_hstate_info hi;
+		char size[24];
+
+		hvo_hstate_info(sim, h, &hi);
+		if (hi.nr_huge_pages == R->filled[h])
+			continue;
+		printf("%s %s pool %" PRIu64 " -> %" PRIu64, changed++ ? "," : "; now",
+		       cli_size(hi.bytes, size, sizeof(size)), R->filled[h], hi.nr_huge_pages);
+	}
+	printf("%s\n", changed ? " (not grown back)" : " and grew them back: the pools are as filled");
+}
+
+/* the fault log is a ring: its oldest record is the first only if none
+ * was dropped */
+static void run_text_faults(struct hvo_sim *sim)
+{
+	uint64_t n = hvo_fault_log_count(sim), kept = hvo_sim_config(sim)->fault_log_size;
+	struct hvo_fault f;
+	char buf[256];
+
+	printf("faults logged: %" PRIu64 "\n", n);
+	if (!n || hvo_fault_log_get(sim, 0, &f))
+		return;
+	if (n <= kept)
+		printf("  first: %s\n", hvo_fault_format(&f, buf, sizeof(buf)));
+	else
+		printf("  oldest kept (%" PRIu64 " older dropped): %s\n", n - kept,
+		       hvo_fault_format(&f, buf, sizeof(buf)));
+}
+
 static void run_text(struct run *R, struct hvo_sim *sim, const struct hvo_stats *st,
 		     int64_t viol, const struct hvo_report *rep)
 {
 	const struct stress_result *sr = &R->sr;
 
-	print_hstates(sim, NULL, false);
+	print_hstates(sim, NULL, false, NULL);
 	run_text_counters(sim, st);
 	if (R->stress)
 		printf("stress %.2fs: optimize %.0f/s, restore %.0f/s, take+put %.0f/s, "
@@ -216,14 +266,9 @@ static void run_text(struct run *R, struct hvo_sim *sim, const struct hvo_stats 
 		       "), demotes %" PRIu64 "\n", sr->seconds, sr->optimize / sr->seconds,
 		       sr->restore / sr->seconds, sr->puts / sr->seconds, sr->walks / sr->seconds,
 		       sr->walk_got, sr->walk_raced, sr->walk_fault, sr->demotes);
-	printf("faults logged: %" PRIu64 "\n", hvo_fault_log_count(sim));
-	if (hvo_fault_log_count(sim)) {
-		struct hvo_fault f;
-		char buf[256];
-
-		if (!hvo_fault_log_get(sim, 0, &f))
-			printf("  first: %s\n", hvo_fault_format(&f, buf, sizeof(buf)));
-	}
+	if (R->stress)
+		run_text_pools(R, sim);
+	run_text_faults(sim);
 	printf("checker: %" PRId64 " violation(s)\n", viol);
 	if (viol > 0)
 		hvo_report_print(rep, stdout);
@@ -231,6 +276,12 @@ static void run_text(struct run *R, struct hvo_sim *sim, const struct hvo_stats 
 
 static void run_stress(struct run *R, struct hvo_sim *sim)
 {
+	struct hvo_hstate_info hi;
+	unsigned int h;
+
+	for (h = 0; h < hvo_hstate_count(sim); h++)
+		if (!hvo_hstate_info(sim, h, &hi))
+			R->filled[h] = hi.nr_huge_pages;
 	R->so.optimizers = (unsigned int)R->threads;
 	R->so.walkers = (unsigned int)R->walkers;
 	R->so.hold = (unsigned int)R->hold;
@@ -251,6 +302,7 @@ int cmd_run(int argc, char **argv)
 	struct hvo_sim *sim;
 	struct hvo_report *rep;
 	struct hvo_stats st;
+	char pools[48];
 	int64_t viol;
 	int r;
 
@@ -260,16 +312,18 @@ int cmd_run(int argc, char **argv)
 		return r;
 	if (R.race_set)
 		return run_race(&R);
-	if (!R.args.json)
-		printf("seed %" PRIu64 ", scheme %s\n", R.args.cfg.seed,
-		       hvo_scheme_name(R.args.cfg.scheme));
 	r = cli_create(CMD, &R.args.cfg, &sim);
 	if (r)
 		return r;
+	if (!R.spec)
+		R.spec = cli_default_pools(sim, 64, pools, sizeof(pools));
 	if (cli_fill_pools(sim, R.spec, R.args.json)) {
 		hvo_sim_destroy(sim);
 		return CLI_USAGE;
 	}
+	if (!R.args.json)
+		printf("seed %" PRIu64 ", scheme %s, pools %s\n", R.args.cfg.seed,
+		       hvo_scheme_name(R.args.cfg.scheme), R.spec);
 	if (R.stress)
 		run_stress(&R, sim);
 	rep = malloc(sizeof(*rep));

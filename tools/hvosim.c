@@ -25,7 +25,7 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-11s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(out, "\n  --help, --version\n");
+	fprintf(out, "\n  --help, --version\n\n" CLI_EXIT_HELP);
 }
 
 int main(int argc, char **argv)
