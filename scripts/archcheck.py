@@ -8,7 +8,7 @@ cycles among them, and functions longer than a limit.
 The call graph comes from the object files of libhvosim's static library in
 BUILDDIR (nm: a file that has symbol S undefined calls the file that defines
 it), so it sees exactly what the compiler linked, macros and inlines
-excluded.  Function lengths come from the sources in src/, tools/ and
+excluded.  Function lengths come from the sources in src/, harness/, tools/ and
 bench/: a definition starts at a line in column 0 that opens a parameter
 list and ends at the next "}" in column 0 (kernel style); a comment
 "archcheck: long" in the 3 lines before the definition marks a function
@@ -124,7 +124,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files, edges = graph(bd[0])
     comps = [c for c in sccs(files, edges) if len(c) > 1]
-    longf = long_functions(root, ["src", "tools", "bench"], limit)
+    longf = long_functions(root, ["src", "harness", "bench", "tools"], limit)
     if js:
         print(json.dumps({"cycles": comps,
                           "edges": {f: {d: sorted(s) for d, s in e.items()}

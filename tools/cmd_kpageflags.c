@@ -7,20 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "fill.h"
+#include "cmd.h"
+#include "harness.h"
 
-static void usage(FILE *out)
-{
-	fprintf(out, "usage: hvosim kpageflags [--pfn A-B] [--hugepages SPEC] [--json] [machine options]\n\n"
-		"Prints the /proc/kpageflags bits HVO can affect (COMPOUND_HEAD, COMPOUND_TAIL,\n"
-		"HUGE, BUDDY) for pfns A..B inclusive (default: the first huge page), and checks\n"
-		"the kernel selftest's rule: a hugetlb head pfn is HEAD|HUGE, every other pfn\n"
-		"of the folio TAIL|HUGE and not HEAD.\n\n"
-		"  --pfn A-B          pfn range (hex with 0x or decimal), at most 1M pfns\n"
-		"  --hugepages SPEC   pools to fill first, e.g. 2M:16,1G:1  [2M:4]\n\n%s",
-		CLI_MACHINE_HELP);
-}
+#define CMD "kpageflags"
+
+static const char about[] =
+	"Prints the /proc/kpageflags bits HVO can affect (COMPOUND_HEAD, COMPOUND_TAIL,\n"
+	"HUGE, BUDDY) for pfns A..B inclusive (default: the first huge page), and checks\n"
+	"the kernel selftest's rule: a hugetlb head pfn is HEAD|HUGE, every other pfn\n"
+	"of the folio TAIL|HUGE and not HEAD.\n";
 
 static void flags_str(uint64_t f, char *buf, size_t len)
 {
@@ -39,115 +35,131 @@ static void flags_str(uint64_t f, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-int cmd_kpageflags(int argc, char **argv)
+/* the selftest's rule (hugepage-vmemmap.c) for a pfn of a hugetlb folio */
+static bool selftest_bad(struct hvo_sim *sim, uint64_t pfn, uint64_t f)
 {
-	struct hvo_config cfg;
-	struct hvo_sim *sim;
-	const char *spec = "2M:4", *range = NULL;
-	uint64_t a = 0, b = 0, p, prev = UINT64_MAX, run = 0, bad = 0;
-	bool json = false;
-	struct json j;
-	int i, r, code;
+	const uint64_t bits = (1ull << HVO_KPF_HUGE) | (1ull << HVO_KPF_COMPOUND_HEAD) |
+			      (1ull << HVO_KPF_COMPOUND_TAIL);
+	struct hvo_folio_info fi;
+	uint64_t want;
 
-	cli_config_defaults(&cfg);
-	for (i = 1; i < argc; i++) {
-		r = cli_common_opt(&cfg, argc, argv, &i, usage, &code);
-		if (r == CLI_OPT_EXIT)
-			return code;
-		if (r == CLI_OPT_TAKEN)
-			continue;
-		if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--pfn") && i + 1 < argc)
-			range = argv[++i];
-		else if (!strcmp(argv[i], "--hugepages") && i + 1 < argc)
-			spec = argv[++i];
-		else
-			return cli_bad("kpageflags", "unknown option '%s'", argv[i]);
-	}
-	if (range && !cli_parse_range(range, &a, &b))
-		return cli_bad("kpageflags", "--pfn '%s' is not A-B", range);
-	if (cli_create(&cfg, &sim))
-		return 1;
-	if (cli_fill_pools(sim, spec, false)) {
-		hvo_sim_destroy(sim);
-		return 1;
-	}
-	if (!range) {
-		uint64_t head;
+	if (hvo_folio_lookup(sim, pfn, &fi))
+		return false;
+	want = (1ull << HVO_KPF_HUGE) |
+	       (1ull << (pfn == fi.head_pfn ? HVO_KPF_COMPOUND_HEAD : HVO_KPF_COMPOUND_TAIL));
+	return (f & bits) != want;
+}
 
-		if (cli_first_folio(sim, &head, &b)) {
-			fprintf(stderr, "hvosim kpageflags: no huge page to show; give --pfn\n");
-			hvo_sim_destroy(sim);
-			return 1;
-		}
-		a = head;
-		b = head + b - 1;
-	}
-	if (b < a || b - a >= (1u << 20) || b >= hvo_sim_geometry(sim)->nr_pfns) {
-		fprintf(stderr, "hvosim kpageflags: pfn range %#" PRIx64 "-%#" PRIx64
-			" is empty, too long or beyond the last pfn %#" PRIx64 "\n", a, b,
-			hvo_sim_geometry(sim)->nr_pfns - 1);
-		hvo_sim_destroy(sim);
-		return 2;
-	}
-	if (json) {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "scheme", hvo_scheme_name(cfg.scheme));
-		json_arr(&j, "pfns");
-	} else {
-		printf("scheme %s, pfns %#" PRIx64 "-%#" PRIx64 "\n", hvo_scheme_name(cfg.scheme), a, b);
-	}
-	for (p = a; p <= b + 1; p++) {
-		uint64_t f = 0;
-		struct hvo_folio_info fi;
-		char buf[96];
+static void flags_line(uint64_t first, uint64_t n, uint64_t f)
+{
+	char buf[96];
 
-		if (p <= b) {
-			hvo_kpageflags(sim, p, &f);
-			/* the selftest's rule for hugetlb folios */
-			if (!hvo_folio_lookup(sim, p, &fi)) {
-				uint64_t want = (1ull << HVO_KPF_HUGE) |
-					(1ull << (p == fi.head_pfn ? HVO_KPF_COMPOUND_HEAD :
-						  HVO_KPF_COMPOUND_TAIL));
+	flags_str(f, buf, sizeof(buf));
+	printf("  %#10" PRIx64 "  x%-8" PRIu64 " 0x%016" PRIx64 "  %s\n", first, n, f, buf);
+}
 
-				if ((f & ((1ull << HVO_KPF_HUGE) | (1ull << HVO_KPF_COMPOUND_HEAD) |
-					  (1ull << HVO_KPF_COMPOUND_TAIL))) != want)
-					bad++;
-			}
-		}
-		if (json) {
-			if (p > b)
-				break;
-			json_obj(&j, NULL);
-			json_u64(&j, "pfn", p);
-			json_u64(&j, "flags", f);
-			json_end_obj(&j);
+/* every pfn of [a, b]: JSON one object each, text one line per run of equal
+ * flags; returns the pfns that break the selftest's rule */
+static uint64_t show_range(struct hvo_sim *sim, uint64_t a, uint64_t b, struct json *j)
+{
+	uint64_t p, f, prev = 0, run = 0, bad = 0;
+
+	for (p = a; p <= b; p++) {
+		f = 0;
+		hvo_kpageflags(sim, p, &f);
+		bad += selftest_bad(sim, p, f);
+		if (j) {
+			json_obj(j, NULL);
+			json_u64(j, "pfn", p);
+			json_hex(j, "flags", f);
+			json_end_obj(j);
 			continue;
 		}
-		/* text: one line per run of equal flags */
-		if (p <= b && f == prev) {
+		if (run && f == prev) {
 			run++;
 			continue;
 		}
-		if (prev != UINT64_MAX) {
-			flags_str(prev, buf, sizeof(buf));
-			printf("  %#10" PRIx64 "  x%-8" PRIu64 " %#018" PRIx64 "  %s\n", p - run, run,
-			       prev, buf);
-		}
+		if (run)
+			flags_line(p - run, run, prev);
 		prev = f;
 		run = 1;
 	}
-	if (json) {
+	if (run)
+		flags_line(b + 1 - run, run, prev);
+	return bad;
+}
+
+static int kpf_range(struct hvo_sim *sim, const char *range, uint64_t *a, uint64_t *b)
+{
+	uint64_t nr_pfns = hvo_sim_geometry(sim)->nr_pfns;
+
+	if (!range && cli_first_folio(sim, a, b)) {
+		fprintf(stderr, "hvosim " CMD ": no huge page to show; give --pfn\n");
+		return CLI_USAGE;
+	}
+	if (!range)
+		*b = *a + *b - 1;
+	if (*b < *a || *b - *a >= (1u << 20) || *b >= nr_pfns) {
+		fprintf(stderr, "hvosim " CMD ": pfn range %#" PRIx64 "-%#" PRIx64 " is empty, too "
+			"long or beyond the last pfn %#" PRIx64 "\n", *a, *b, nr_pfns - 1);
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+int cmd_kpageflags(int argc, char **argv)
+{
+	const char *spec = NULL, *range = NULL;
+	const struct cli_opt opts[] = {
+		{ .name = "pfn", .meta = "A-B", .kind = CLI_STR, .val = &range,
+		  .def = "the first huge page",
+		  .help = "pfn range (hex with 0x or decimal), at most 1M pfns" },
+		{ .name = "hugepages", .meta = "SPEC", .kind = CLI_STR, .val = &spec,
+		  .def = "4 of the smallest size, at most 1/4 of memory",
+		  .help = "pools to fill first, e.g. 2M:16,1G:1" },
+		{ .name = NULL },
+	};
+	const struct cli_spec cs = { .cmd = CMD, .about = about, .opts = opts, .machine = "*" };
+	struct cli_args args;
+	struct hvo_sim *sim;
+	uint64_t a = 0, b = 0, bad;
+	char pools[48];
+	struct json j;
+	int r;
+
+	cli_args_init(&args);
+	r = cli_parse(&cs, &args, argc, argv);
+	if (r != CLI_GO)
+		return r;
+	if (range && !cli_parse_range(range, &a, &b))
+		return cli_bad(CMD, "--pfn '%s' is not A-B", range);
+	r = cli_create(CMD, &args.cfg, &sim);
+	if (r)
+		return r;
+	if (!spec)
+		spec = cli_default_pools(sim, 4, pools, sizeof(pools));
+	r = cli_fill_pools(sim, spec, false) ? CLI_USAGE : kpf_range(sim, range, &a, &b);
+	if (r) {
+		hvo_sim_destroy(sim);
+		return r;
+	}
+	if (args.json) {
+		json_init(&j, stdout);
+		json_obj(&j, NULL);
+		json_str(&j, "scheme", hvo_scheme_name(args.cfg.scheme));
+		json_arr(&j, "pfns");
+		bad = show_range(sim, a, b, &j);
 		json_end_arr(&j);
 		json_u64(&j, "selftest_violations", bad);
 		json_end_obj(&j);
 		json_done(&j);
 	} else {
+		printf("scheme %s, pfns %#" PRIx64 "-%#" PRIx64 "\n",
+		       hvo_scheme_name(args.cfg.scheme), a, b);
+		bad = show_range(sim, a, b, NULL);
 		printf("selftest rule (head HEAD|HUGE, tails TAIL|HUGE): %s (%" PRIu64 " bad pfns)\n",
 		       bad ? "FAIL" : "pass", bad);
 	}
 	hvo_sim_destroy(sim);
-	return bad ? 1 : 0;
+	return bad ? CLI_FINDING : CLI_OK;
 }

@@ -4,7 +4,8 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "cmd.h"
+#include "harness.h"
 
 static const struct cli_cmd cmds[] = {
 	{ "demo", "the main job: a realistic machine under every scheme, side by side", cmd_demo },
@@ -24,7 +25,7 @@ static void usage(FILE *out)
 		"commands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(out, "  %-11s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(out, "\n  --help, --version\n");
+	fprintf(out, "\n  --help, --version\n\n" CLI_EXIT_HELP);
 }
 
 int main(int argc, char **argv)

@@ -35,7 +35,10 @@ D=$("$H" dump --json --compound 9 --scheme none)
 check "dump pointer encoding" 'echo "$D" | grep -q "\"encoding\":\"pointer\""'
 D=$("$H" dump --json --hugepages 2M:1)
 check "dump mask encoding, tails RO after HVO" 'echo "$D" | grep -q "\"encoding\":\"mask\"" && echo "$D" | grep -q "\"writable\":false"'
-check "dump mask compound_info of order 9" 'echo "$D" | grep -q "\"compound_info\":18446744073709518849"'
+# issue 8.9: addresses and encodings are hex strings, not numbers a JSON
+# reader rounds (a double holds integers up to 2^53 exactly)
+check "dump mask compound_info of order 9, as a hex string" 'echo "$D" | grep -q "\"compound_info\":\"0xffffffffffff8001\""'
+check "dump vmemmap addresses as hex strings" 'echo "$D" | grep -q "\"vmemmap_base\":\"0xffffea0000000000\"" && echo "$D" | grep -q "\"vaddr\":\"0xffffea"'
 
 # run: counters and a clean checker, also with boot pages and two nodes
 R=$("$H" run --json --nodes 2 --mem 3G --boot-gigantic 1 --hugepages 2M:64,1G:1)
@@ -61,6 +64,101 @@ st=$?
 check "bad option value: status 2 and names it" '[ $st -eq 2 ] && grep -q "scheme" /tmp/hvosim-cli-err.$$'
 rm -f /tmp/hvosim-cli-err.$$
 check "version" '"$H" --version | grep -q "^hvosim [0-9]"'
+
+
+# ---- issue 8, CLI points 9-15 ----
+T=${TMPDIR:-/tmp}/hvosim-cli.$$
+mkdir -p "$T"
+# run CMD...: stdout in $T/out, stderr in $T/err, status in $st
+run() { "$H" "$@" >"$T/out" 2>"$T/err"; st=$?; }
+big_numbers() { grep -Eq '[:,[][0-9]{17,}' "$1"; }
+
+# 9: no JSON number a reader would round, in any command's output
+run kpageflags --json --hugepages 2M:1
+check "kpageflags flags as hex strings" 'grep -q "\"flags\":\"0x" "$T/out"'
+for c in "dump --json --hugepages 2M:1" "kpageflags --json" "run --json" "savings --json" "demo --json"; do
+	run $c
+	check "$c: no integer above 2^53 as a number" '[ $st -eq 0 ] && ! big_numbers "$T/out"'
+done
+
+# 10: the default pools fit every geometry
+for ps in 14 16; do
+	for c in run dump kpageflags; do
+		run $c --page-shift $ps
+		check "$c --page-shift $ps with default pools" '[ $st -eq 0 ]'
+	done
+done
+
+# 11: progress only on a terminal; nothing printed before a config error;
+# the demo says what it is doing, a whole line per variant, in a log
+run savings
+check "savings: no progress lines in a log" '[ $st -eq 0 ] && ! grep -q "$(printf "\r")" "$T/err"'
+run run --mem 1M
+check "config error: status 2, nothing on stdout" '[ $st -eq 2 ] && [ ! -s "$T/out" ] && grep -q "mem" "$T/err"'
+run dump --mem 1M
+check "dump config error: status 2, nothing on stdout" '[ $st -eq 2 ] && [ ! -s "$T/out" ]'
+run demo
+check "demo in a log: one line per variant, no carriage returns" '[ $st -eq 0 ] && [ "$(grep -c "shared-tail\|fake-head\|none" "$T/err")" -eq 6 ] && ! grep -q "$(printf "\r")" "$T/err" "$T/out"'
+run demo --mem 1M
+check "demo config error: status 2, nothing on stdout" '[ $st -eq 2 ] && [ ! -s "$T/out" ]'
+
+# 12: messages and one exit-status rule
+run savings --page-shift
+check "missing value: says so, status 2" '[ $st -eq 2 ] && grep -q -- "--page-shift needs a value" "$T/err"'
+run run --threads -1
+check "negative count: must be >= 0, status 2" '[ $st -eq 2 ] && grep -q "must be >= 0" "$T/err"'
+run run --nodes -1
+check "negative machine count: must be >= 0, status 2" '[ $st -eq 2 ] && grep -q "must be >= 0" "$T/err"'
+run dump --pfn 5-1
+check "dump --pfn 5-1: status 2" '[ $st -eq 2 ]'
+run kpageflags --pfn 0-99999999
+check "kpageflags --pfn beyond the machine: status 2" '[ $st -eq 2 ]'
+run dump --hugepages 3M:1
+check "no such huge page size: status 2" '[ $st -eq 2 ]'
+run kpageflags --hugepages 2M:-1
+check "negative pool count: must be >= 0, status 2" '[ $st -eq 2 ] && grep -q "must be >= 0" "$T/err"'
+run run --frobnicate
+check "unknown option: status 2" '[ $st -eq 2 ] && grep -q "unknown option" "$T/err"'
+run run --json --mem 1G --race first-optimize --race-rounds 5 --alloc none
+check "a caught race: status 1" '[ $st -eq 1 ]'
+run --help
+check "hvosim --help documents the exit status" 'grep -q "^exit status: 0 success, 1 a finding" "$T/out"'
+
+# 13: help generated from the option tables: no option twice, every one
+# described, the usage line complete
+for c in demo dump savings run kpageflags "bench lookup" "bench cycle" "bench scale" "bench stress"; do
+	run $c --help
+	check "$c --help: status 0, no option listed twice" '[ $st -eq 0 ] && [ -z "$(grep -o "^  --[a-z-]*" "$T/out" | sort | uniq -d)" ]'
+	check "$c --help: every option in the usage line is described" 'for o in $(sed -n "/^usage/,/^\$/p" "$T/out" | grep -o "\[--[a-z-]*" | tr -d "["); do grep -q "^  $o" "$T/out" || exit 1; done'
+done
+run bench cycle --help
+check "bench cycle --help: --mem default is 8G" 'grep -q "^  --mem .*\[8G\]" "$T/out"'
+run bench scale --help
+check "bench scale --help: --nodes default is 2" '[ "$(grep -c "^  --nodes" "$T/out")" -eq 1 ] && grep -q "^  --nodes .*\[2\]" "$T/out"'
+run run --help
+check "run usage names --race, --ops, --hold" 'sed -n "/^usage/,/^\$/p" "$T/out" | grep -q -- "--race " && sed -n "/^usage/,/^\$/p" "$T/out" | grep -q -- "--ops" && sed -n "/^usage/,/^\$/p" "$T/out" | grep -q -- "--hold"'
+
+# 14: the demo tells the story
+run demo
+check "demo: a legend for the columns" 'grep -q "^  walk RO " "$T/out" && grep -q "^  selftest " "$T/out" && grep -q "^  checker .*BAD" "$T/out"'
+check "demo: fake-head without RCU reads as a failure" 'grep "^fake-head, no RCU sync" "$T/out" | grep -q "FAIL" && grep "^fake-head, no RCU sync" "$T/out" | grep -q "[1-9][0-9]* RO writes"'
+check "demo: the correct variants pass" 'grep "^shared-tail v7" "$T/out" | grep -q " ok\$" && grep "^fake-head  " "$T/out" | grep -q " ok\$"'
+check "demo: per folio, 2M: 8 vmemmap pages, 1 kept, 7 freed" 'grep -q "2M: 8 vmemmap pages -> 1 kept, 7 freed" "$T/out"'
+check "demo: per folio, 1G: 4,096 vmemmap pages, 1 kept, 4,095 freed" 'grep -q "1G: 4,096 vmemmap pages -> 1 kept, 4,095 freed" "$T/out"'
+check "demo --json: a verdict per row" '"$H" demo --json | grep -q "\"variant\":\"fake-head, no RCU sync\".*\"verdict\":\"fail\""'
+
+# 15: kpageflags, run's stress and fault lines, run's JSON names
+run kpageflags --pfn 0-20
+check "kpageflags: zero flags as 0x0000000000000000" 'grep -q " 0x0000000000000000  -" "$T/out"'
+run run --mem 2G --hugepages 2M:32,1G:1 --threads 1 --ops 100
+check "run: says when the stress demoted the pool" '[ $st -eq 0 ] && grep -q "demoted" "$T/out"'
+run run --mem 1G --scheme fake-head --rcu-sync off --walkers 1 --ops 200 --hold 64 --fault-log-size 1
+check "run: a fault from a log that dropped records is the oldest kept" '[ $st -eq 1 ] && grep -q "^  oldest kept" "$T/out" && ! grep -q "^  first" "$T/out"'
+run run --mem 1G --scheme fake-head --rcu-sync off --walkers 1 --ops 200 --hold 64
+check "run: the first fault is the first" '[ $st -eq 1 ] && grep -q "^  first" "$T/out"'
+run run --json
+check "run --json: the two vmemmap_pages_freed fields have distinct names" '[ "$(grep -o "\"vmemmap_pages_freed\"" "$T/out" | wc -l)" -eq 1 ] && grep -q "\"vmemmap_pages_saved\"" "$T/out"'
+rm -rf "$T"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -2,7 +2,7 @@
 /*
  * test_stress.c - bounded concurrency tests on real pthreads: every scheme
  * and knob, zero violations and faults for the correct variants, a caught
- * bug for the known-bad ones.  Worker threads only count (tools/stress.c);
+ * bug for the known-bad ones.  Worker threads only count (harness/stress.c);
  * every assert runs on the main thread after the join.
  *
  * Bounds: the stress runs are counted in operations, not seconds.  The

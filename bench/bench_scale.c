@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "bench.h"
+#include "harness.h"
 
 #define CMD "bench scale"
 #define GIB (1ull << 30)
@@ -24,34 +25,15 @@
 #define RSS_TARGET (512 * MIB)
 #define FILL_STEP 1024		/* folios per resize call, for progress */
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: hvosim bench scale [--json] [--nodes N] [--gigantic N] [--small N] [--check]\n"
-		"                          [machine options]\n"
-		"\n"
-		"Builds a simulated host with N 1 GiB pages reserved at boot (vmemmap populated\n"
-		"in HVO form) and fills a pool of 2 MiB pages at runtime, both split evenly\n"
-		"over the nodes, then reports wall time per phase, the process's peak RSS, the\n"
-		"vmemmap HVO saved and the machine's leaks after destroy.  Each node gets its\n"
-		"pages plus room for its own vmemmap and page tables (twice the vmemmap boot\n"
-		"populates in full, at least 2 GiB), rounded up to 512 MiB.\n"
-		"seconds = build + pool fill.\n"
-		"Target (informational): peak RSS <= 512 MiB.\n"
-		"\n"
-		"options:\n"
-		"  --nodes N              NUMA nodes  [2]\n"
-		"  --gigantic N           1 GiB boot pages in all  [1024]\n"
-		"  --small N              2 MiB runtime pages in all  [8192]\n"
-		"  --check                run the invariant checker at the end (walks everything)\n"
-		"  --json                 one JSON object on stdout instead of the table\n"
-		"  --help, --version\n"
-		"\n"
-		"Machine options apply too (--mem replaces the computed node size; --nodes and\n"
-		"--boot-gigantic are this command's own).\n"
-		"\n"
-		CLI_MACHINE_HELP);
-}
+static const char about[] =
+	"Builds a simulated host with N 1 GiB pages reserved at boot (vmemmap populated\n"
+	"in HVO form) and fills a pool of 2 MiB pages at runtime, both split evenly\n"
+	"over the nodes, then reports wall time per phase, the process's peak RSS, the\n"
+	"vmemmap HVO saved and the machine's leaks after destroy.  Each node gets its\n"
+	"pages plus room for its own vmemmap and page tables (twice the vmemmap boot\n"
+	"populates in full, at least 2 GiB), rounded up to 512 MiB.\n"
+	"seconds = build + pool fill.\n"
+	"Target (informational): peak RSS <= 512 MiB.\n";
 
 /* the share of @total that node @n of @nodes gets (the first ones get the rest) */
 static uint64_t share(uint64_t total, unsigned int nodes, unsigned int n)
@@ -214,137 +196,174 @@ static void print_table(const struct hvo_config *cfg, const struct scale *sc)
 	printf("\ntarget peak RSS <= 512 MiB: %s\n", sc->peak_rss <= RSS_TARGET ? "met" : "not met");
 }
 
-int bench_scale(int argc, char **argv)
-{
-	struct hvo_config cfg;
-	struct hvo_sim *sim = NULL;
+struct scale_run {
+	struct cli_args args;
+	uint64_t gigantic, small, want[HVO_MAX_NODES];
+	bool check;
 	struct scale sc;
-	uint64_t nodes = 2, gigantic = 1024, small = 8192, want[HVO_MAX_NODES], total = 0, est;
-	bool json = false, check = false, mem_set = false, hvo_boot;
-	struct hvo_report *rep;
+};
+
+static int scale_parse(struct scale_run *S, int argc, char **argv)
+{
+	static const struct cli_override override[] = {
+		{ .name = "mem", .help = "memory per node", .def = "pages + room, see above" },
+		{ .name = NULL },
+	};
+	const struct cli_opt opts[] = {
+		{ .name = "gigantic", .meta = "N", .kind = CLI_U64, .val = &S->gigantic,
+		  .max = 1u << 24, .help = "1 GiB boot pages in all, split over the nodes" },
+		{ .name = "small", .meta = "N", .kind = CLI_U64, .val = &S->small,
+		  .max = 1ull << 32, .help = "2 MiB runtime pages in all" },
+		{ .name = "check", .kind = CLI_FLAG, .val = &S->check,
+		  .help = "run the invariant checker at the end (walks everything)" },
+		{ .name = NULL },
+	};
+	/* the boot pages are --gigantic's, split over the nodes */
+	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts,
+				       .machine = "* -boot-gigantic -boot-gigantic-size",
+				       .override = override };
+
+	S->gigantic = 1024;
+	S->small = 8192;
+	cli_args_init(&S->args);
+	S->args.cfg.nr_nodes = 2;
+	return cli_parse(&spec, &S->args, argc, argv);
+}
+
+/* each node holds its share of both page sizes, and room for its vmemmap */
+static void scale_layout(struct scale_run *S)
+{
+	struct hvo_config *cfg = &S->args.cfg;
+	bool mem_set = cli_machine_seen(&S->args, "mem");
+	/* only shared-tail populates boot pages in HVO form */
+	bool hvo_boot = cfg->scheme == HVO_SCHEME_SHARED_TAIL;
 	unsigned int n;
-	int k, r, h1g, h2m;
-	double t0;
-	char buf[32];
 
-	memset(&sc, 0, sizeof(sc));
-	sc.violations = -1;
-	cli_config_defaults(&cfg);
-	for (k = 1; k < argc; k++) {
-		if (cli_is_help(argv[k])) {
-			usage(stdout);
-			return 0;
-		}
-		if (cli_is_version(argv[k]))
-			return cli_version();
-		if (!strcmp(argv[k], "--json")) {
-			json = true;
-			continue;
-		}
-		if (!strcmp(argv[k], "--check")) {
-			check = true;
-			continue;
-		}
-		r = cli_opt_u64(CMD, "nodes", argc, argv, &k, &nodes, 0, HVO_MAX_NODES);
-		if (!r)
-			r = cli_opt_u64(CMD, "gigantic", argc, argv, &k, &gigantic, 0, 1u << 24);
-		if (!r)
-			r = cli_opt_u64(CMD, "small", argc, argv, &k, &small, 0, 1ull << 32);
-		if (r == 2)
-			return 2;
-		if (r)
-			continue;
-		if (cli_is_opt(argv[k], "boot-gigantic"))
-			return cli_bad(CMD, "use --gigantic N (split over the nodes)");
-		mem_set |= cli_is_opt(argv[k], "mem");
-		r = cli_machine_opt(&cfg, argc, argv, &k);
-		if (r < 0)
-			return 2;
-		if (!r)
-			return cli_bad(CMD, "unknown option '%s'", argv[k]);
-	}
-	if (!nodes)
-		return cli_bad(CMD, "--nodes 0: need at least one node");
-
-	/* the layout: each node holds its share of both page sizes */
-	hvo_boot = cfg.scheme == HVO_SCHEME_SHARED_TAIL;
-	cfg.nr_nodes = (unsigned int)nodes;
-	cfg.boot_gigantic_bytes = GIB;
-	for (n = 0; n < cfg.nr_nodes; n++) {
-		uint64_t g = share(gigantic, cfg.nr_nodes, n), s = share(small, cfg.nr_nodes, n);
+	cfg->boot_gigantic_bytes = GIB;
+	for (n = 0; n < cfg->nr_nodes; n++) {
+		uint64_t g = share(S->gigantic, cfg->nr_nodes, n);
+		uint64_t s = share(S->small, cfg->nr_nodes, n);
 		/* memory whose vmemmap boot populates in full; twice that leaves
 		 * room for page tables and the rest of the node's own vmemmap */
 		uint64_t full = (s * 2 * MIB + (hvo_boot ? 0 : g * GIB)) /
-				(1ull << cfg.page_shift) * cfg.struct_page_size;
+				(1ull << cfg->page_shift) * cfg->struct_page_size;
 		uint64_t room = 2 * full > 2 * GIB ? 2 * full : 2 * GIB;
 
-		cfg.boot_gigantic[n] = (unsigned int)g;
-		want[n] = s;
+		cfg->boot_gigantic[n] = (unsigned int)g;
+		S->want[n] = s;
 		if (!mem_set)
-			cfg.node_mem_bytes[n] = (g * GIB + s * 2 * MIB + room + 512 * MIB - 1) &
-						~(512 * MIB - 1);
-		else if (!cfg.node_mem_bytes[n])
-			cfg.node_mem_bytes[n] = cfg.node_mem_bytes[0];
-		total += cfg.node_mem_bytes[n];
+			cfg->node_mem_bytes[n] = (g * GIB + s * 2 * MIB + room + 512 * MIB - 1) &
+						 ~(512 * MIB - 1);
+		else if (!cfg->node_mem_bytes[n])
+			cfg->node_mem_bytes[n] = cfg->node_mem_bytes[0];
 	}
+}
 
-	/* only shared-tail populates boot pages in HVO form; the others write
-	 * every struct page first, and that is host memory */
-	est = gigantic * (GIB >> cfg.page_shift) * cfg.struct_page_size;
-	if (cfg.scheme != HVO_SCHEME_SHARED_TAIL && est > 2 * GIB)
+static void scale_announce(const struct scale_run *S)
+{
+	const struct hvo_config *cfg = &S->args.cfg;
+	uint64_t total = 0, est;
+	unsigned int n;
+	char buf[32];
+
+	for (n = 0; n < cfg->nr_nodes; n++)
+		total += cfg->node_mem_bytes[n];
+	/* the schemes other than shared-tail write every boot struct page
+	 * first, and that is host memory */
+	est = S->gigantic * (GIB >> cfg->page_shift) * cfg->struct_page_size;
+	if (cfg->scheme != HVO_SCHEME_SHARED_TAIL && est > 2 * GIB)
 		fprintf(stderr, "hvosim " CMD ": warning: scheme %s populates the boot pages' "
 			"vmemmap in full: expect about %s of host memory\n",
-			hvo_scheme_name(cfg.scheme), cli_bytes(est, buf, sizeof(buf)));
+			hvo_scheme_name(cfg->scheme), cli_bytes(est, buf, sizeof(buf)));
 	fprintf(stderr, "hvosim " CMD ": building %u node(s), %s, %" PRIu64 " x 1G boot pages "
-		"(seed %" PRIu64 ")\n", cfg.nr_nodes, cli_bytes(total, buf, sizeof(buf)), gigantic,
-		cfg.seed);
+		"(seed %" PRIu64 ")\n", cfg->nr_nodes, cli_bytes(total, buf, sizeof(buf)),
+		S->gigantic, cfg->seed);
+}
+
+/* hvo_check() over everything, timed */
+static int scale_check(struct hvo_sim *sim, struct scale *sc)
+{
+	struct hvo_report *rep = malloc(sizeof(*rep));
+	double t0;
+
+	fprintf(stderr, "hvosim " CMD ": checking every invariant\n");
+	if (!rep) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return -1;
+	}
 	t0 = cli_now();
-	if (cli_create(&cfg, &sim))
-		return 1;
-	sc.t_build = cli_now() - t0;
-	h2m = hvo_hstate_find(sim, 2 * MIB);
-	h1g = hvo_hstate_find(sim, GIB);
+	sc->violations = hvo_check(sim, rep);
+	sc->t_check = cli_now() - t0;
+	if (sc->violations > 0)
+		hvo_report_print(rep, stderr);
+	else if (sc->violations < 0)
+		fprintf(stderr, "hvosim " CMD ": check: %s\n", hvo_last_error());
+	free(rep);
+	return 0;
+}
+
+/* build, fill, measure, check, destroy: each phase timed */
+static int scale_phases(struct scale_run *S, struct hvo_sim *sim, double t_build)
+{
+	struct scale *sc = &S->sc;
+	int h2m = hvo_hstate_find(sim, 2 * MIB), h1g = hvo_hstate_find(sim, GIB);
+	double t0;
+
+	sc->t_build = t_build;
 	if (h2m < 0 || h1g < 0) {
 		fprintf(stderr, "hvosim " CMD ": %s\n", hvo_last_error());
 		hvo_sim_destroy(sim);
-		return 1;
+		return CLI_USAGE;
 	}
 	fprintf(stderr, "hvosim " CMD ": built in %.1f s; filling the 2M pool with %" PRIu64
-		" pages\n", sc.t_build, small);
+		" pages\n", sc->t_build, S->small);
 	t0 = cli_now();
-	if (fill(sim, (unsigned int)h2m, want, cfg.nr_nodes)) {
+	if (fill(sim, (unsigned int)h2m, S->want, S->args.cfg.nr_nodes)) {
 		hvo_sim_destroy(sim);
-		return 1;
+		return CLI_FINDING;
 	}
-	sc.t_fill = cli_now() - t0;
-	measure(sim, h1g, h2m, &sc);
-
-	if (check) {
-		fprintf(stderr, "hvosim " CMD ": checking every invariant\n");
-		rep = malloc(sizeof(*rep));
-		if (!rep) {
-			fprintf(stderr, "hvosim " CMD ": out of host memory\n");
-			hvo_sim_destroy(sim);
-			return 1;
-		}
-		t0 = cli_now();
-		sc.violations = hvo_check(sim, rep);
-		sc.t_check = cli_now() - t0;
-		if (sc.violations > 0)
-			hvo_report_print(rep, stderr);
-		else if (sc.violations < 0)
-			fprintf(stderr, "hvosim " CMD ": check: %s\n", hvo_last_error());
-		free(rep);
+	sc->t_fill = cli_now() - t0;
+	measure(sim, h1g, h2m, sc);
+	if (S->check && scale_check(sim, sc)) {
+		hvo_sim_destroy(sim);
+		return CLI_FINDING;
 	}
 	/* the peak is of the whole run so far, which is what a user pays */
-	sc.peak_rss = cli_peak_rss_bytes();
+	sc->peak_rss = cli_peak_rss_bytes();
 	t0 = cli_now();
-	sc.leaked = hvo_sim_destroy(sim);
-	sc.t_destroy = cli_now() - t0;
+	sc->leaked = hvo_sim_destroy(sim);
+	sc->t_destroy = cli_now() - t0;
+	return CLI_OK;
+}
 
-	if (json)
-		print_json(&cfg, &sc);
+int bench_scale(int argc, char **argv)
+{
+	struct scale_run S;
+	struct hvo_sim *sim = NULL;
+	double t0;
+	int r;
+
+	memset(&S, 0, sizeof(S));
+	S.sc.violations = -1;
+	r = scale_parse(&S, argc, argv);
+	if (r != CLI_GO)
+		return r;
+	scale_layout(&S);
+	r = cli_check_machine(CMD, &S.args.cfg);
+	if (r)
+		return r;
+	scale_announce(&S);
+	t0 = cli_now();
+	r = cli_create(CMD, &S.args.cfg, &sim);
+	if (r)
+		return r;
+	r = scale_phases(&S, sim, cli_now() - t0);
+	if (r)
+		return r;
+	if (S.args.json)
+		print_json(&S.args.cfg, &S.sc);
 	else
-		print_table(&cfg, &sc);
-	return sc.leaked || sc.violations > 0 || (check && sc.violations < 0) ? 1 : 0;
+		print_table(&S.args.cfg, &S.sc);
+	return S.sc.leaked || S.sc.violations > 0 || (S.check && S.sc.violations < 0) ?
+	       CLI_FINDING : CLI_OK;
 }

@@ -16,31 +16,19 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "cli.h"
+#include "bench.h"
+#include "harness.h"
 
 #define CMD "bench lookup"
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: hvosim bench lookup [--json] [--lookups N] [--rounds R] [machine options]\n"
-		"\n"
-		"Times N simulated compound_head(pfn_to_page(pfn)) calls against the same\n"
-		"decode on a flat host array of struct pages holding the same compound_info\n"
-		"words, alternating round by round.  Half of memory is hugetlb pool folios\n"
-		"(HVO-optimized when the scheme does it), a quarter compound pages of the\n"
-		"same order, the rest free; pfns are drawn uniformly from a seeded sequence.\n"
-		"Every lookup is checked to decode to the same head before timing starts.\n"
-		"Target (informational): simulated/flat <= 3.\n"
-		"\n"
-		"options:\n"
-		"  --lookups N            lookups per round and variant  [2000000]\n"
-		"  --rounds R             rounds  [5]\n"
-		"  --json                 one JSON object on stdout instead of the table\n"
-		"  --help, --version\n"
-		"\n"
-		CLI_MACHINE_HELP);
-}
+static const char about[] =
+	"Times N simulated compound_head(pfn_to_page(pfn)) calls against the same\n"
+	"decode on a flat host array of struct pages holding the same compound_info\n"
+	"words, alternating round by round.  Half of memory is hugetlb pool folios\n"
+	"(HVO-optimized when the scheme does it), a quarter compound pages of the\n"
+	"same order, the rest free; pfns are drawn uniformly from a seeded sequence.\n"
+	"Every lookup is checked to decode to the same head before timing starts.\n"
+	"Target (informational): simulated/flat <= 3.\n";
 
 /*
  * The floor: a host array laid out like the kernel's vmemmap (same stride,
@@ -325,141 +313,167 @@ out:
 	return ret;
 }
 
-int bench_lookup(int argc, char **argv)
-{
-	struct hvo_config cfg;
-	struct hvo_sim *sim = NULL;
-	struct hvo_hstate_info hi = { 0 };
-	struct compound_pages cp = { 0 };
-	struct flat f = { 0 };
-	struct result res;
-	struct json j;
+/* one run: the machine, what fills it, the floor and the pfns to look up */
+struct lookup {
+	struct cli_args args;
+	uint64_t lookups, rounds, total;
+	struct hvo_sim *sim;
 	const struct hvo_geometry *g;
-	uint64_t lookups = 2000000, rounds = 5, total = 0, rng, i, leaked;
-	uint64_t *pfns = NULL;
-	bool json = false;
-	char buf[32];
-	double t0;
-	int k, r, ret = 1;
+	struct hvo_hstate_info hi;
+	struct compound_pages cp;
+	struct flat f;
+	uint64_t *pfns;
+	struct result res;
+};
+
+static int lookup_parse(struct lookup *L, int argc, char **argv)
+{
+	const struct cli_opt opts[] = {
+		{ .name = "lookups", .meta = "N", .kind = CLI_U64, .val = &L->lookups, .min = 1,
+		  .max = UINT64_MAX, .help = "lookups per round and variant" },
+		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &L->rounds, .min = 1,
+		  .max = 1000, .help = "rounds" },
+		{ .name = NULL },
+	};
+	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*" };
+
+	L->lookups = 2000000;
+	L->rounds = 5;
+	cli_args_init(&L->args);
+	return cli_parse(&spec, &L->args, argc, argv);
+}
+
+/* the machine filled, mirrored into the flat array, and the pfns checked */
+static int lookup_setup(struct lookup *L)
+{
+	const struct hvo_config *cfg = &L->args.cfg;
+	uint64_t rng, i;
 	unsigned int n;
+	char buf[32];
 
-	cli_config_defaults(&cfg);
-	for (k = 1; k < argc; k++) {
-		if (cli_is_help(argv[k])) {
-			usage(stdout);
-			return 0;
-		}
-		if (cli_is_version(argv[k]))
-			return cli_version();
-		if (!strcmp(argv[k], "--json")) {
-			json = true;
-			continue;
-		}
-		r = cli_opt_u64(CMD, "lookups", argc, argv, &k, &lookups, 1, UINT64_MAX);
-		if (!r)
-			r = cli_opt_u64(CMD, "rounds", argc, argv, &k, &rounds, 1, UINT64_MAX);
-		if (r == 2)
-			return 2;
-		if (r)
-			continue;
-		r = cli_machine_opt(&cfg, argc, argv, &k);
-		if (r < 0)
-			return 2;
-		if (!r)
-			return cli_bad(CMD, "unknown option '%s'", argv[k]);
-	}
-	if (rounds > 1000)
-		return cli_bad(CMD, "--rounds %" PRIu64 ": at most 1000", rounds);
-
-	t0 = cli_now();
-	if (cli_create(&cfg, &sim))
-		return 1;
-	g = hvo_sim_geometry(sim);
-	for (n = 0; n < cfg.nr_nodes; n++)
-		total += cfg.node_mem_bytes[n];
-	if (pick_hstate(sim, &hi)) {
+	for (n = 0; n < cfg->nr_nodes; n++)
+		L->total += cfg->node_mem_bytes[n];
+	if (pick_hstate(L->sim, &L->hi)) {
 		fprintf(stderr, "hvosim " CMD ": no huge page size to fill the pool with\n");
-		goto out;
+		return -1;
 	}
 	fprintf(stderr, "hvosim " CMD ": seed %" PRIu64 ", %s machine (%s, %s encoding): "
-		"filling %s pool and compound pages\n", cfg.seed, cli_bytes(total, buf, sizeof(buf)),
-		hvo_scheme_name(cfg.scheme), g->mask_encoding ? "mask" : "pointer", hi.name);
-	if (populate(sim, &cfg, &hi, &cp))
-		goto out;
-	hvo_hstate_info(sim, hi.index, &hi);
+		"filling %s pool and compound pages\n", cfg->seed,
+		cli_bytes(L->total, buf, sizeof(buf)), hvo_scheme_name(cfg->scheme),
+		L->g->mask_encoding ? "mask" : "pointer", L->hi.name);
+	if (populate(L->sim, cfg, &L->hi, &L->cp))
+		return -1;
+	hvo_hstate_info(L->sim, L->hi.index, &L->hi);
 	fprintf(stderr, "hvosim " CMD ": mirroring %" PRIu64 " struct pages into the flat "
-		"array\n", g->nr_pfns);
-	if (flat_build(sim, &f))
-		goto out;
-
-	pfns = malloc(lookups * sizeof(*pfns));
-	if (!pfns) {
+		"array\n", L->g->nr_pfns);
+	if (flat_build(L->sim, &L->f))
+		return -1;
+	L->pfns = malloc(L->lookups * sizeof(*L->pfns));
+	if (!L->pfns) {
 		fprintf(stderr, "hvosim " CMD ": out of host memory for %" PRIu64 " pfns\n",
-			lookups);
-		goto out;
+			L->lookups);
+		return -1;
 	}
-	rng = cfg.seed;
-	for (i = 0; i < lookups; i++)
-		pfns[i] = cli_splitmix64(&rng) % g->nr_pfns;
-	if (verify(sim, &f, pfns, lookups))
-		goto out;
-	fprintf(stderr, "hvosim " CMD ": setup and check took %.1f s; timing %" PRIu64
-		" rounds of %" PRIu64 " lookups\n", cli_now() - t0, rounds, lookups);
-	if (measure(sim, &f, pfns, lookups, (unsigned int)rounds, &res))
-		goto out;
+	rng = cfg->seed;
+	for (i = 0; i < L->lookups; i++)
+		L->pfns[i] = cli_splitmix64(&rng) % L->g->nr_pfns;
+	return verify(L->sim, &L->f, L->pfns, L->lookups);
+}
 
-	if (json) {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "bench", "lookup");
-		json_u64(&j, "seed", cfg.seed);
-		json_u64(&j, "lookups", lookups);
-		json_u64(&j, "rounds", rounds);
-		json_dbl(&j, "sim_ns", res.sim_ns);
-		json_dbl(&j, "flat_ns", res.flat_ns);
-		json_dbl(&j, "ratio", res.ratio);
-		json_dbl(&j, "ratio_min", res.ratio_min);
-		json_dbl(&j, "ratio_max", res.ratio_max);
-		json_bool(&j, "target_met", res.ratio <= 3);
-		json_str(&j, "scheme", hvo_scheme_name(cfg.scheme));
-		json_str(&j, "encoding", g->mask_encoding ? "mask" : "pointer");
-		json_u64(&j, "mem_bytes", total);
-		json_u64(&j, "pfns", g->nr_pfns);
-		json_str(&j, "hstate", hi.name);
-		json_u64(&j, "pool_folios", hi.nr_huge_pages);
-		json_u64(&j, "pool_optimized", hi.nr_optimized);
-		json_u64(&j, "compound_pages", cp.n);
-		json_end_obj(&j);
-		json_done(&j);
-	} else {
-		printf("hvosim bench lookup: seed %" PRIu64 ", %s machine, %s, %s encoding\n",
-		       cfg.seed, cli_bytes(total, buf, sizeof(buf)), hvo_scheme_name(cfg.scheme),
-		       g->mask_encoding ? "mask" : "pointer");
-		printf("  %" PRIu64 " pfns: %" PRIu64 " %s pool folios (%" PRIu64
-		       " HVO-optimized), %" PRIu64 " order-%u compound pages, the rest free\n",
-		       g->nr_pfns, hi.nr_huge_pages, hi.name, hi.nr_optimized, cp.n, hi.order);
-		printf("  %" PRIu64 " random lookups x %" PRIu64 " rounds, alternating; "
-		       "medians over rounds\n\n", lookups, rounds);
-		printf("%-24s %10s %12s\n", "variant", "ns/lookup", "Mlookups/s");
-		printf("%-24s %10.2f %12.1f\n", "simulated (page table)", res.sim_ns,
-		       res.sim_ns > 0 ? 1e3 / res.sim_ns : 0);
-		printf("%-24s %10.2f %12.1f\n", "flat array (floor)", res.flat_ns,
-		       res.flat_ns > 0 ? 1e3 / res.flat_ns : 0);
-		printf("\nratio simulated/flat: %.2f (min %.2f, max %.2f)\n", res.ratio,
-		       res.ratio_min, res.ratio_max);
-		printf("target ratio <= 3: %s\n", res.ratio <= 3 ? "met" : "not met");
-	}
-	ret = 0;
-out:
-	free(pfns);
-	flat_free(&f);
-	if (sim) {
-		compound_free(sim, &cp, hi.order);
-		leaked = hvo_sim_destroy(sim);
-		if (leaked) {
-			fprintf(stderr, "hvosim " CMD ": %" PRIu64 " frames leaked\n", leaked);
-			ret = 1;
-		}
+static void lookup_json(const struct lookup *L)
+{
+	const struct hvo_config *cfg = &L->args.cfg;
+	struct json j;
+
+	json_init(&j, stdout);
+	json_obj(&j, NULL);
+	json_str(&j, "bench", "lookup");
+	json_u64(&j, "seed", cfg->seed);
+	json_u64(&j, "lookups", L->lookups);
+	json_u64(&j, "rounds", L->rounds);
+	json_dbl(&j, "sim_ns", L->res.sim_ns);
+	json_dbl(&j, "flat_ns", L->res.flat_ns);
+	json_dbl(&j, "ratio", L->res.ratio);
+	json_dbl(&j, "ratio_min", L->res.ratio_min);
+	json_dbl(&j, "ratio_max", L->res.ratio_max);
+	json_bool(&j, "target_met", L->res.ratio <= 3);
+	json_str(&j, "scheme", hvo_scheme_name(cfg->scheme));
+	json_str(&j, "encoding", L->g->mask_encoding ? "mask" : "pointer");
+	json_u64(&j, "mem_bytes", L->total);
+	json_u64(&j, "pfns", L->g->nr_pfns);
+	json_str(&j, "hstate", L->hi.name);
+	json_u64(&j, "pool_folios", L->hi.nr_huge_pages);
+	json_u64(&j, "pool_optimized", L->hi.nr_optimized);
+	json_u64(&j, "compound_pages", L->cp.n);
+	json_end_obj(&j);
+	json_done(&j);
+}
+
+static void lookup_table(const struct lookup *L)
+{
+	const struct hvo_config *cfg = &L->args.cfg;
+	const struct result *res = &L->res;
+	char buf[32];
+
+	printf("hvosim bench lookup: seed %" PRIu64 ", %s machine, %s, %s encoding\n",
+	       cfg->seed, cli_bytes(L->total, buf, sizeof(buf)), hvo_scheme_name(cfg->scheme),
+	       L->g->mask_encoding ? "mask" : "pointer");
+	printf("  %" PRIu64 " pfns: %" PRIu64 " %s pool folios (%" PRIu64
+	       " HVO-optimized), %" PRIu64 " order-%u compound pages, the rest free\n",
+	       L->g->nr_pfns, L->hi.nr_huge_pages, L->hi.name, L->hi.nr_optimized, L->cp.n,
+	       L->hi.order);
+	printf("  %" PRIu64 " random lookups x %" PRIu64 " rounds, alternating; "
+	       "medians over rounds\n\n", L->lookups, L->rounds);
+	printf("%-24s %10s %12s\n", "variant", "ns/lookup", "Mlookups/s");
+	printf("%-24s %10.2f %12.1f\n", "simulated (page table)", res->sim_ns,
+	       res->sim_ns > 0 ? 1e3 / res->sim_ns : 0);
+	printf("%-24s %10.2f %12.1f\n", "flat array (floor)", res->flat_ns,
+	       res->flat_ns > 0 ? 1e3 / res->flat_ns : 0);
+	printf("\nratio simulated/flat: %.2f (min %.2f, max %.2f)\n", res->ratio,
+	       res->ratio_min, res->ratio_max);
+	printf("target ratio <= 3: %s\n", res->ratio <= 3 ? "met" : "not met");
+}
+
+/* everything the run holds goes back; leaked frames are a finding */
+static int lookup_teardown(struct lookup *L, int ret)
+{
+	uint64_t leaked;
+
+	free(L->pfns);
+	flat_free(&L->f);
+	if (!L->sim)
+		return ret;
+	compound_free(L->sim, &L->cp, L->hi.order);
+	leaked = hvo_sim_destroy(L->sim);
+	if (leaked) {
+		fprintf(stderr, "hvosim " CMD ": %" PRIu64 " frames leaked\n", leaked);
+		return CLI_FINDING;
 	}
 	return ret;
+}
+
+int bench_lookup(int argc, char **argv)
+{
+	struct lookup L = { .sim = NULL };
+	double t0;
+	int r = lookup_parse(&L, argc, argv);
+
+	if (r != CLI_GO)
+		return r;
+	t0 = cli_now();
+	r = cli_create(CMD, &L.args.cfg, &L.sim);
+	if (r)
+		return r;
+	L.g = hvo_sim_geometry(L.sim);
+	if (lookup_setup(&L))
+		return lookup_teardown(&L, CLI_FINDING);
+	fprintf(stderr, "hvosim " CMD ": setup and check took %.1f s; timing %" PRIu64
+		" rounds of %" PRIu64 " lookups\n", cli_now() - t0, L.rounds, L.lookups);
+	if (measure(L.sim, &L.f, L.pfns, L.lookups, (unsigned int)L.rounds, &L.res))
+		return lookup_teardown(&L, CLI_FINDING);
+	if (L.args.json)
+		lookup_json(&L);
+	else
+		lookup_table(&L);
+	return lookup_teardown(&L, CLI_OK);
 }

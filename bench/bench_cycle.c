@@ -15,34 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "bench.h"
+#include "harness.h"
 
 #define CMD "bench cycle"
 #define MAX_ROUNDS 1000
 
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"usage: hvosim bench cycle [--json] [--cycles N] [--rounds R] [machine options]\n"
-		"\n"
-		"Times hvo_folio_restore() + hvo_folio_optimize() cycles on free pool folios\n"
-		"for the fake-head and shared-tail schemes at 2M and 1G, against a floor of\n"
-		"memcpy() of the vmemmap pages one cycle writes (8 pages for 2M, 4096 for 1G\n"
-		"at 4K pages), alternating round by round.  Scheme none does no HVO work and\n"
-		"is not run.  Each row carries the counters that prove the work happened.\n"
-		"\n"
-		"options:\n"
-		"  --cycles N             2M cycles per round; 1G rows run N/50, at least 1  [200]\n"
-		"  --rounds R             rounds  [5]\n"
-		"  --scheme S             run only this scheme (fake-head or shared-tail)\n"
-		"  --json                 one JSON object on stdout instead of the table\n"
-		"  --help, --version\n"
-		"\n"
-		"The machine is 8G on node 0 unless --mem says otherwise; other machine\n"
-		"options apply to every scheme (shared-tail knobs only to shared-tail).\n"
-		"\n"
-		CLI_MACHINE_HELP);
-}
+static const char about[] =
+	"Times hvo_folio_restore() + hvo_folio_optimize() cycles on free pool folios\n"
+	"for the fake-head and shared-tail schemes at 2M and 1G, against a floor of\n"
+	"memcpy() of the vmemmap pages one cycle writes (8 pages for 2M, 4096 for 1G\n"
+	"at 4K pages), alternating round by round.  Scheme none does no HVO work and\n"
+	"is not run.  Each row carries the counters that prove the work happened.\n";
+
+static const char notes[] =
+	"The machine options apply to every scheme (the shared-tail knobs only to\n"
+	"shared-tail); the machine is one node of the --mem size.\n";
 
 /* called through a volatile pointer so the compiler cannot drop copies
  * whose destination nobody reads */
@@ -101,6 +89,102 @@ static int all_optimized(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 	return 0;
 }
 
+/* one row's working state: the folios to cycle and the floor's buffers */
+struct cyc {
+	struct hvo_sim *sim;
+	uint64_t *pfns, nf, cycles, pages, ps;
+	unsigned char *src, *dst;
+};
+
+static void cyc_free(struct cyc *c)
+{
+	free(c->src);
+	free(c->dst);
+	free(c->pfns);
+}
+
+static void floor_pass(const struct cyc *c)
+{
+	uint64_t p;
+
+	for (p = 0; p < c->pages; p++)
+		floor_copy(c->dst + p * c->ps, c->src + p * c->ps, c->ps);
+}
+
+/* the free folios of @h, the floor's buffers faulted in, and a warm-up */
+static int cyc_prepare(struct hvo_sim *sim, unsigned int h, struct cyc *c, struct row *row)
+{
+	struct hvo_hstate_info hi;
+	uint64_t i, bytes;
+
+	hvo_hstate_info(sim, h, &hi);
+	c->sim = sim;
+	c->nf = hi.free_huge_pages;
+	c->pages = hi.vmemmap_pages;
+	c->ps = hvo_sim_geometry(sim)->page_size;
+	c->pfns = calloc(c->nf ? c->nf : 1, sizeof(*c->pfns));
+	if (!c->pfns || hvo_folio_list(sim, h, c->pfns, c->nf) < (int64_t)c->nf || !c->nf) {
+		fprintf(stderr, "hvosim " CMD ": no free %s folios to cycle\n", hi.name);
+		return -1;
+	}
+	row->folios = c->nf;
+	row->vmemmap_pages = hi.vmemmap_pages;
+	row->cycles = c->cycles;
+	bytes = c->pages * c->ps;
+	c->src = malloc(bytes);
+	c->dst = malloc(bytes);
+	if (!c->src || !c->dst) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return -1;
+	}
+	/* fault both buffers in: the floor is copying, not page faults */
+	memset(c->src, 0x5a, bytes);
+	memset(c->dst, 0, bytes);
+	/* a warm-up cycle per folio gives every frame it will reuse host bytes;
+	 * one warm-up copy does the same for the floor's TLB and caches */
+	for (i = 0; i < c->nf; i++)
+		if (one_cycle(sim, c->pfns[i]))
+			return -1;
+	floor_pass(c);
+	return 0;
+}
+
+/* one round of simulated cycles, checked: every cycle really restored and
+ * optimized, and every folio is optimized after it */
+static int cyc_sim(struct cyc *c, struct row *row, double *us)
+{
+	struct hvo_stats a, b;
+	uint64_t i;
+	double t0;
+
+	hvo_sim_stats(c->sim, &a);
+	t0 = cli_now();
+	for (i = 0; i < c->cycles; i++)
+		if (one_cycle(c->sim, c->pfns[i % c->nf]))
+			return -1;
+	*us = (cli_now() - t0) * 1e6 / (double)c->cycles;
+	hvo_sim_stats(c->sim, &b);
+	stats_delta(&row->d, &a, &b);
+	if (b.optimize_done - a.optimize_done != c->cycles ||
+	    b.restore_done - a.restore_done != c->cycles) {
+		fprintf(stderr, "hvosim " CMD ": %" PRIu64 " cycles did %" PRIu64 " optimizes and %"
+			PRIu64 " restores\n", c->cycles, b.optimize_done - a.optimize_done,
+			b.restore_done - a.restore_done);
+		return -1;
+	}
+	return all_optimized(c->sim, c->pfns, c->nf);
+}
+
+static double cyc_floor(const struct cyc *c)
+{
+	double t0 = cli_now();
+	uint64_t i;
+
+	for (i = 0; i < c->cycles; i++)
+		floor_pass(c);
+	return (cli_now() - t0) * 1e6 / (double)c->cycles;
+}
+
 /*
  * One (scheme, size) row on an existing machine whose pool already holds
  * the folios of @h.  Per round: N simulated cycles and N floor copies, in
@@ -109,71 +193,20 @@ static int all_optimized(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
 		   unsigned int rounds, struct row *row)
 {
-	double sim_us[MAX_ROUNDS], floor_us[MAX_ROUNDS], ratio[MAX_ROUNDS], t0;
-	struct hvo_hstate_info hi;
-	struct hvo_stats a, b;
-	uint64_t *pfns = NULL, nf, i, p, bytes, ps = hvo_sim_geometry(sim)->page_size;
-	unsigned char *src = NULL, *dst = NULL;
+	double sim_us[MAX_ROUNDS], floor_us[MAX_ROUNDS], ratio[MAX_ROUNDS];
+	struct cyc c = { .cycles = cycles };
 	unsigned int r, k;
 	int ret = -1;
 
-	hvo_hstate_info(sim, h, &hi);
-	nf = hi.free_huge_pages;
-	pfns = calloc(nf ? nf : 1, sizeof(*pfns));
-	if (!pfns || hvo_folio_list(sim, h, pfns, nf) < (int64_t)nf || !nf) {
-		fprintf(stderr, "hvosim " CMD ": no free %s folios to cycle\n", hi.name);
+	if (cyc_prepare(sim, h, &c, row))
 		goto out;
-	}
-	row->folios = nf;
-	row->vmemmap_pages = hi.vmemmap_pages;
-	row->cycles = cycles;
-	bytes = hi.vmemmap_pages * ps;
-	src = malloc(bytes);
-	dst = malloc(bytes);
-	if (!src || !dst) {
-		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
-		goto out;
-	}
-	/* fault both buffers in: the floor is copying, not page faults */
-	memset(src, 0x5a, bytes);
-	memset(dst, 0, bytes);
-	/* a warm-up cycle per folio gives every frame it will reuse host bytes;
-	 * one warm-up copy does the same for the floor's TLB and caches */
-	for (i = 0; i < nf; i++)
-		if (one_cycle(sim, pfns[i]))
-			goto out;
-	for (p = 0; p < hi.vmemmap_pages; p++)
-		floor_copy(dst + p * ps, src + p * ps, ps);
 	memset(&row->d, 0, sizeof(row->d));
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < 2; k++) {
-			if ((k == 0) == (r % 2 == 0)) {
-				hvo_sim_stats(sim, &a);
-				t0 = cli_now();
-				for (i = 0; i < cycles; i++)
-					if (one_cycle(sim, pfns[i % nf]))
-						goto out;
-				sim_us[r] = (cli_now() - t0) * 1e6 / (double)cycles;
-				hvo_sim_stats(sim, &b);
-				stats_delta(&row->d, &a, &b);
-				/* every cycle really restored and optimized */
-				if (b.optimize_done - a.optimize_done != cycles ||
-				    b.restore_done - a.restore_done != cycles) {
-					fprintf(stderr, "hvosim " CMD ": %" PRIu64 " cycles did %"
-						PRIu64 " optimizes and %" PRIu64 " restores\n", cycles,
-						b.optimize_done - a.optimize_done,
-						b.restore_done - a.restore_done);
-					goto out;
-				}
-				if (all_optimized(sim, pfns, nf))
-					goto out;
-			} else {
-				t0 = cli_now();
-				for (i = 0; i < cycles; i++)
-					for (p = 0; p < hi.vmemmap_pages; p++)
-						floor_copy(dst + p * ps, src + p * ps, ps);
-				floor_us[r] = (cli_now() - t0) * 1e6 / (double)cycles;
-			}
+			if ((k == 0) != (r % 2 == 0))
+				floor_us[r] = cyc_floor(&c);
+			else if (cyc_sim(&c, row, &sim_us[r]))
+				goto out;
 		}
 		ratio[r] = floor_us[r] > 0 ? sim_us[r] / floor_us[r] : 0;
 		fprintf(stderr, "hvosim " CMD ": %s %s round %u/%u: %.1f us vs floor %.2f us, "
@@ -186,9 +219,7 @@ static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
 	cli_min_max(ratio, rounds, &row->ratio_min, &row->ratio_max);
 	ret = 0;
 out:
-	free(src);
-	free(dst);
-	free(pfns);
+	cyc_free(&c);
 	return ret;
 }
 
@@ -217,28 +248,36 @@ static void skip(struct skipped *sk, const char *scheme, const char *size, const
 		size ? size : "", why);
 }
 
+/* the machine of one scheme: the user's, less the knobs it has no use for */
+static void scheme_config(const struct hvo_config *base, enum hvo_scheme scheme,
+			  struct hvo_config *cfg)
+{
+	*cfg = *base;
+	cfg->scheme = scheme;
+	if (scheme != HVO_SCHEME_SHARED_TAIL) {
+		/* the shared-tail knobs mean nothing to the other schemes */
+		cfg->tail_scope = HVO_SCOPE_ZONE;
+		cfg->tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
+		cfg->tail_lifetime = HVO_TAIL_NEVER;
+		if (cfg->encoding == HVO_ENC_MASK)
+			cfg->encoding = HVO_ENC_AUTO;
+	}
+}
+
 /* one machine per scheme, both sizes' pools on node 0 */
 static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 		      uint64_t cycles, unsigned int rounds, struct row *rows,
 		      unsigned int *nrows, struct skipped *sk)
 {
-	struct hvo_config cfg = *base;
+	struct hvo_config cfg;
 	struct hvo_hstate_info hi;
 	struct hvo_sim *sim;
 	uint64_t got, leaked;
 	unsigned int s;
 	int h, ret = 0;
 
-	cfg.scheme = scheme;
-	if (scheme != HVO_SCHEME_SHARED_TAIL) {
-		/* the shared-tail knobs mean nothing to the other schemes */
-		cfg.tail_scope = HVO_SCOPE_ZONE;
-		cfg.tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
-		cfg.tail_lifetime = HVO_TAIL_NEVER;
-		if (cfg.encoding == HVO_ENC_MASK)
-			cfg.encoding = HVO_ENC_AUTO;
-	}
-	if (cli_create(&cfg, &sim))
+	scheme_config(base, scheme, &cfg);
+	if (cli_create(CMD, &cfg, &sim))
 		return -1;
 	/* synchronize_rcu() wall time is part of what fake-head costs */
 	hvo_sim_set_timing(sim, true);
@@ -312,84 +351,38 @@ static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 	json_end_obj(j);
 }
 
-int bench_cycle(int argc, char **argv)
+static void cycle_json(const struct hvo_config *cfg, uint64_t rounds, const struct row *rows,
+		       unsigned int nrows, const struct skipped *sk)
 {
-	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
-	struct row rows[2 * NR_SIZES];
-	struct hvo_config cfg;
-	struct skipped sk = { .n = 0 };
 	struct json j;
-	uint64_t cycles = 200, rounds = 5;
-	enum hvo_scheme only = HVO_SCHEME_NONE;
-	bool json = false, mem_set = false, scheme_set = false;
-	unsigned int nrows = 0, s;
+	unsigned int s;
+
+	json_init(&j, stdout);
+	json_obj(&j, NULL);
+	json_str(&j, "bench", "cycle");
+	json_u64(&j, "seed", cfg->seed);
+	json_u64(&j, "rounds", rounds);
+	json_u64(&j, "mem_bytes", cfg->node_mem_bytes[0]);
+	json_arr(&j, "rows");
+	for (s = 0; s < nrows; s++)
+		row_json(&j, &rows[s], (unsigned int)rounds);
+	json_end_arr(&j);
+	json_arr(&j, "skipped");
+	for (s = 0; s < sk->n; s++)
+		json_str(&j, NULL, sk->what[s]);
+	json_end_arr(&j);
+	json_end_obj(&j);
+	json_done(&j);
+}
+
+static void cycle_table(const struct hvo_config *cfg, uint64_t rounds, const struct row *rows,
+			unsigned int nrows, const struct skipped *sk)
+{
+	unsigned int s;
 	char buf[32];
-	int k, r;
 
-	cli_config_defaults(&cfg);
-	for (k = 1; k < argc; k++) {
-		if (cli_is_help(argv[k])) {
-			usage(stdout);
-			return 0;
-		}
-		if (cli_is_version(argv[k]))
-			return cli_version();
-		if (!strcmp(argv[k], "--json")) {
-			json = true;
-			continue;
-		}
-		r = cli_opt_u64(CMD, "cycles", argc, argv, &k, &cycles, 1, UINT64_MAX);
-		if (!r)
-			r = cli_opt_u64(CMD, "rounds", argc, argv, &k, &rounds, 1, UINT64_MAX);
-		if (r == 2)
-			return 2;
-		if (r)
-			continue;
-		mem_set |= cli_is_opt(argv[k], "mem");
-		scheme_set |= cli_is_opt(argv[k], "scheme");
-		r = cli_machine_opt(&cfg, argc, argv, &k);
-		if (r < 0)
-			return 2;
-		if (!r)
-			return cli_bad(CMD, "unknown option '%s'", argv[k]);
-	}
-	if (rounds > MAX_ROUNDS)
-		return cli_bad(CMD, "--rounds %" PRIu64 ": at most %d", rounds, MAX_ROUNDS);
-	if (!mem_set)
-		cfg.node_mem_bytes[0] = 8ull << 30;
-	if (scheme_set)
-		only = cfg.scheme;
-
-	if (!scheme_set || only == HVO_SCHEME_NONE)
-		skip(&sk, "none", NULL, "it does no HVO work");
-	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
-		if (scheme_set && all[s] != only)
-			continue;
-		if (run_scheme(&cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows, &sk))
-			return 1;
-	}
-
-	if (json) {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "bench", "cycle");
-		json_u64(&j, "seed", cfg.seed);
-		json_u64(&j, "rounds", rounds);
-		json_u64(&j, "mem_bytes", cfg.node_mem_bytes[0]);
-		json_arr(&j, "rows");
-		for (s = 0; s < nrows; s++)
-			row_json(&j, &rows[s], (unsigned int)rounds);
-		json_end_arr(&j);
-		json_arr(&j, "skipped");
-		for (s = 0; s < sk.n; s++)
-			json_str(&j, NULL, sk.what[s]);
-		json_end_arr(&j);
-		json_end_obj(&j);
-		json_done(&j);
-		return 0;
-	}
 	printf("hvosim bench cycle: seed %" PRIu64 ", %s on node 0, %" PRIu64 " rounds; "
-	       "medians over rounds\n", cfg.seed, cli_bytes(cfg.node_mem_bytes[0], buf,
+	       "medians over rounds\n", cfg->seed, cli_bytes(cfg->node_mem_bytes[0], buf,
 							     sizeof(buf)), rounds);
 	printf("  cycle = hvo_folio_restore() + hvo_folio_optimize() of a free pool folio;\n"
 	       "  floor = memcpy() of the vmemmap pages one cycle writes\n\n");
@@ -407,10 +400,63 @@ int bench_cycle(int argc, char **argv)
 		       w->d.optimize_done, w->d.restore_done,
 		       w->d.tlb_flush_range + w->d.tlb_flush_all, w->d.synchronize_rcu_calls);
 	}
-	for (s = 0; s < sk.n; s++)
-		printf("%-17s not run: %s\n", sk.what[s], !strcmp(sk.what[s], "none") ?
+	for (s = 0; s < sk->n; s++)
+		printf("%-17s not run: %s\n", sk->what[s], !strcmp(sk->what[s], "none") ?
 		       "no HVO work to time" : "HVO does not run at this size here");
 	printf("\noptimize/restore/flushes/rcu syncs: totals over the timed cycles "
 	       "(cycles x rounds)\n");
-	return 0;
+}
+
+int bench_cycle(int argc, char **argv)
+{
+	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
+	static const struct cli_override override[] = {
+		{ .name = "scheme", .help = "run only this scheme (fake-head or shared-tail)",
+		  .def = "both" },
+		{ .name = NULL },
+	};
+	struct row rows[2 * NR_SIZES];
+	struct skipped sk = { .n = 0 };
+	uint64_t cycles = 200, rounds = 5;
+	const struct cli_opt opts[] = {
+		{ .name = "cycles", .meta = "N", .kind = CLI_U64, .val = &cycles, .min = 1,
+		  .max = UINT64_MAX, .help = "2M cycles per round; 1G rows run N/50, at least 1" },
+		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &rounds, .min = 1,
+		  .max = MAX_ROUNDS, .help = "rounds" },
+		{ .name = NULL },
+	};
+	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*",
+				       .override = override, .notes = notes };
+	struct cli_args args;
+	bool only;
+	unsigned int nrows = 0, s;
+	int r;
+
+	cli_args_init(&args);
+	args.cfg.node_mem_bytes[0] = 8ull << 30;
+	r = cli_parse(&spec, &args, argc, argv);
+	if (r != CLI_GO)
+		return r;
+	only = cli_machine_seen(&args, "scheme");
+	/* every machine is checked before the first is built and timed */
+	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
+		struct hvo_config c;
+
+		scheme_config(&args.cfg, all[s], &c);
+		if ((!only || all[s] == args.cfg.scheme) && cli_check_machine(CMD, &c))
+			return CLI_USAGE;
+	}
+	if (!only || args.cfg.scheme == HVO_SCHEME_NONE)
+		skip(&sk, "none", NULL, "it does no HVO work");
+	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
+		if (only && all[s] != args.cfg.scheme)
+			continue;
+		if (run_scheme(&args.cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows, &sk))
+			return CLI_FINDING;
+	}
+	if (args.json)
+		cycle_json(&args.cfg, rounds, rows, nrows, &sk);
+	else
+		cycle_table(&args.cfg, rounds, rows, nrows, &sk);
+	return CLI_OK;
 }

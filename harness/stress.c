@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "util.h"
 #include "stress.h"
 
 struct shared {
@@ -114,51 +114,44 @@ static void *walker(void *arg)
 	return NULL;
 }
 
-int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_result *res)
+/* the pools the optimizers cycle, and every vmemmap page touched once: its
+ * struct pages are initialised on first use, and that one-off cost must not
+ * land in the timed part */
+static void stress_prepare(struct hvo_sim *sim, struct shared *sh)
 {
-	struct shared sh = { .sim = sim, .o = o };
-	unsigned int nt = o->optimizers + o->walkers, i;
-	struct worker *w = calloc(nt ? nt : 1, sizeof(*w));
-	uint64_t *held = calloc(o->hold + 1, sizeof(*held)), nheld = 0;
-	struct hvo_stats s0, s1;
-	struct hvo_report *rep;
-	double t0, last;
-	int h;
+	const struct hvo_geometry *g = hvo_sim_geometry(sim);
+	uint64_t pfn, step = g->page_size / g->stride ? g->page_size / g->stride : 1;
+	int h = hvo_hstate_find(sim, 2ull << 20);
 
-	memset(res, 0, sizeof(*res));
-	if (!w || !held)
-		return -1;
-	h = hvo_hstate_find(sim, 2ull << 20);
-	if (h < 0)
-		h = 0;
-	sh.h_small = (unsigned int)h;
-	sh.h_big = hvo_hstate_count(sim) - 1;
-	sh.have_big = sh.h_big != sh.h_small;
-	sh.nr_pfns = hvo_sim_geometry(sim)->nr_pfns;
-	/* touch every vmemmap page first: its struct pages are initialised on
-	 * first use, and that one-off cost must not land in the timed part */
-	{
-		const struct hvo_geometry *g = hvo_sim_geometry(sim);
-		uint64_t pfn, step = g->page_size / g->stride ? g->page_size / g->stride : 1;
+	sh->h_small = h < 0 ? 0 : (unsigned int)h;
+	sh->h_big = hvo_hstate_count(sim) - 1;
+	sh->have_big = sh->h_big != sh->h_small;
+	sh->nr_pfns = g->nr_pfns;
+	for (pfn = 0; pfn < sh->nr_pfns; pfn += step)
+		hvo_compound_head(sim, hvo_pfn_to_page(sim, pfn));
+}
 
-		for (pfn = 0; pfn < sh.nr_pfns; pfn += step)
-			hvo_compound_head(sim, hvo_pfn_to_page(sim, pfn));
-	}
-	/* folios in use for the whole run: fake heads with a live refcount */
-	for (i = 0; i < o->hold; i++)
-		if (hvo_folio_alloc(sim, sh.h_small, -1, &held[nheld]) == 0)
-			nheld++;
-	pthread_barrier_init(&sh.start, NULL, nt + 1);
+static void stress_start(struct shared *sh, struct worker *w, unsigned int nt)
+{
+	unsigned int i;
+
+	pthread_barrier_init(&sh->start, NULL, nt + 1);
 	for (i = 0; i < nt; i++) {
-		w[i].sh = &sh;
+		w[i].sh = sh;
 		w[i].id = i;
-		w[i].rng = o->seed * 0x100000001b3ull + i + 1;
-		pthread_create(&w[i].t, NULL, i < o->optimizers ? optimizer : walker, &w[i]);
+		w[i].rng = sh->o->seed * 0x100000001b3ull + i + 1;
+		pthread_create(&w[i].t, NULL, i < sh->o->optimizers ? optimizer : walker, &w[i]);
 	}
-	hvo_sim_stats(sim, &s0);
-	pthread_barrier_wait(&sh.start);
-	t0 = last = cli_now();
-	/* bounded runs (tests) end when every worker has done its ops */
+}
+
+/* timed runs: wait out the duration (a progress line a second on a
+ * terminal), then stop the workers; bounded runs (tests) end when every
+ * worker has done its ops */
+static void stress_wait(struct shared *sh, const struct hvo_stats *s0, double t0)
+{
+	const struct stress_opts *o = sh->o;
+	double last = t0;
+
 	while (!o->max_ops) {
 		double now = cli_now();
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -168,23 +161,28 @@ int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_r
 		if (o->progress && now - last >= 1.0) {
 			struct hvo_stats s;
 
-			hvo_sim_stats(sim, &s);
-			fprintf(stderr, "  %.0fs: optimize %" PRIu64 " restore %" PRIu64 ""
-				" faults %" PRIu64 "\n", now - t0, s.optimize_done - s0.optimize_done,
-				s.restore_done - s0.restore_done, hvo_fault_log_count(sim));
+			hvo_sim_stats(sh->sim, &s);
+			cli_progress("  %.0fs: optimize %" PRIu64 " restore %" PRIu64 " faults %"
+				     PRIu64, now - t0, s.optimize_done - s0->optimize_done,
+				     s.restore_done - s0->restore_done,
+				     hvo_fault_log_count(sh->sim));
 			last = now;
 		}
 		nanosleep(&ts, NULL);
 	}
-	/* bounded runs: the workers stop by themselves */
+	if (o->progress)
+		cli_progress_end();
 	if (!o->max_ops)
-		atomic_store(&sh.stop, true);
-	for (i = 0; i < nt; i++)
-		pthread_join(w[i].t, NULL);
-	res->seconds = cli_now() - t0;
-	pthread_barrier_destroy(&sh.start);
-	for (i = 0; i < nheld; i++)
-		hvo_folio_put(sim, held[i]);
+		atomic_store(&sh->stop, true);
+}
+
+static void stress_collect(struct hvo_sim *sim, const struct worker *w, unsigned int nt,
+			   const struct hvo_stats *s0, struct stress_result *res)
+{
+	struct hvo_stats s1;
+	struct hvo_report *rep;
+	unsigned int i;
+
 	hvo_sim_stats(sim, &s1);
 	for (i = 0; i < nt; i++) {
 		res->grows += w[i].grows;
@@ -199,16 +197,50 @@ int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_r
 		res->walk_raced += w[i].res[HVO_WALK_RACED];
 		res->walk_fault += w[i].res[HVO_WALK_FAULT];
 	}
-	res->optimize = s1.optimize_done - s0.optimize_done;
-	res->restore = s1.restore_done - s0.restore_done;
-	res->sync_rcu = s1.synchronize_rcu_calls - s0.synchronize_rcu_calls;
-	res->sync_rcu_ns = s1.synchronize_rcu_ns - s0.synchronize_rcu_ns;
+	res->optimize = s1.optimize_done - s0->optimize_done;
+	res->restore = s1.restore_done - s0->restore_done;
+	res->sync_rcu = s1.synchronize_rcu_calls - s0->synchronize_rcu_calls;
+	res->sync_rcu_ns = s1.synchronize_rcu_ns - s0->synchronize_rcu_ns;
 	res->faults = hvo_fault_log_count(sim);
 	rep = malloc(sizeof(*rep));
 	res->violations = rep ? hvo_check(sim, rep) : -1;
 	if (rep && res->violations > 0)
 		hvo_report_print(rep, stderr);
 	free(rep);
+}
+
+int stress_run(struct hvo_sim *sim, const struct stress_opts *o, struct stress_result *res)
+{
+	struct shared sh = { .sim = sim, .o = o };
+	unsigned int nt = o->optimizers + o->walkers, i;
+	struct worker *w = calloc(nt ? nt : 1, sizeof(*w));
+	uint64_t *held = calloc(o->hold + 1, sizeof(*held)), nheld = 0;
+	struct hvo_stats s0;
+	double t0;
+
+	memset(res, 0, sizeof(*res));
+	if (!w || !held) {
+		free(w);
+		free(held);
+		return -1;
+	}
+	stress_prepare(sim, &sh);
+	/* folios in use for the whole run: fake heads with a live refcount */
+	for (i = 0; i < o->hold; i++)
+		if (hvo_folio_alloc(sim, sh.h_small, -1, &held[nheld]) == 0)
+			nheld++;
+	stress_start(&sh, w, nt);
+	hvo_sim_stats(sim, &s0);
+	pthread_barrier_wait(&sh.start);
+	t0 = cli_now();
+	stress_wait(&sh, &s0, t0);
+	for (i = 0; i < nt; i++)
+		pthread_join(w[i].t, NULL);
+	res->seconds = cli_now() - t0;
+	pthread_barrier_destroy(&sh.start);
+	for (i = 0; i < nheld; i++)
+		hvo_folio_put(sim, held[i]);
+	stress_collect(sim, w, nt, &s0, res);
 	free(w);
 	free(held);
 	return 0;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "util.h"
 #include "fill.h"
 
 int cli_fill_pools(struct hvo_sim *sim, const char *spec, bool quiet)
@@ -33,6 +33,11 @@ int cli_fill_pools(struct hvo_sim *sim, const char *spec, bool quiet)
 			return -1;
 		}
 		*colon = 0;
+		if (colon[1] == '-') {
+			fprintf(stderr, "hvosim: --hugepages: '%s:%s': the count must be >= 0\n",
+				tok, colon + 1);
+			return -1;
+		}
 		if (hvo_parse_size(tok, &size) || !cli_parse_u64(colon + 1, &count)) {
 			fprintf(stderr, "hvosim: --hugepages: '%s:%s' is not SIZE:COUNT\n", tok,
 				colon + 1);
@@ -56,6 +61,25 @@ int cli_fill_pools(struct hvo_sim *sim, const char *spec, bool quiet)
 		}
 	}
 	return 0;
+}
+
+const char *cli_default_pools(struct hvo_sim *sim, uint64_t n, char *buf, size_t len)
+{
+	const struct hvo_config *cfg = hvo_sim_config(sim);
+	struct hvo_hstate_info hi, small = { .bytes = UINT64_MAX };
+	uint64_t mem = 0, fit;
+	unsigned int h;
+	char size[24];
+
+	for (h = 0; h < hvo_hstate_count(sim); h++)
+		if (!hvo_hstate_info(sim, h, &hi) && hi.bytes < small.bytes)
+			small = hi;
+	for (h = 0; h < cfg->nr_nodes; h++)
+		mem += cfg->node_mem_bytes[h];
+	fit = mem / 4 / small.bytes;
+	snprintf(buf, len, "%s:%" PRIu64, cli_size(small.bytes, size, sizeof(size)),
+		 n < fit ? n : fit ? fit : 1);
+	return buf;
 }
 
 bool cli_parse_range(const char *s, uint64_t *a, uint64_t *b)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stress.h - the concurrency stress engine behind `hvosim run --threads` and
- * `hvosim bench stress`: optimizer threads cycling pool grow/shrink,
- * take/put and demote, and speculative walker threads, on real pthreads.
+ * stress.h - the concurrency stress engine behind `hvosim run --threads`,
+ * `hvosim bench stress` and tests/stress: optimizer threads cycling pool
+ * grow/shrink, take/put and demote, and speculative walker threads, on real
+ * pthreads.
  * Worker threads only count; the caller checks.
  */
 #ifndef HVOSIM_STRESS_H
@@ -21,7 +22,7 @@ struct stress_opts {
 	uint64_t seed;
 	unsigned int hold;		/* folios the main thread keeps in use */
 	bool demote;			/* optimizers also demote big folios */
-	bool progress;			/* a line on stderr every second */
+	bool progress;			/* a line a second, on a terminal */
 };
 
 struct stress_result {

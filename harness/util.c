@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * util.c - clocks, sizes, medians and progress lines (see util.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+uint64_t cli_peak_rss_bytes(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+const char *cli_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%" PRIu64 " B", b);
+	else
+		snprintf(buf, len, "%.*f %s", v < 10 ? 2 : 1, v, u[i]);
+	return buf;
+}
+
+const char *cli_size(uint64_t b, char *buf, size_t len)
+{
+	static const char u[] = "KMGT";
+	int i = -1;
+
+	while (b && !(b & 1023) && i < 3) {
+		b >>= 10;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, len, "%" PRIu64, b);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", b, u[i]);
+	return buf;
+}
+
+const char *cli_thousands(uint64_t v, char *buf, size_t len)
+{
+	char digits[24];
+	size_t n, i, o = 0;
+
+	n = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, v);
+	for (i = 0; i < n && o + 1 < len; i++) {
+		if (i && (n - i) % 3 == 0 && o + 2 < len)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return !errno && !*end;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double cli_median(const double *v, unsigned int n)
+{
+	double *s = malloc(n * sizeof(*s)), m;
+
+	if (!s)
+		return v[0];
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_dbl);
+	m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	free(s);
+	return m;
+}
+
+void cli_min_max(const double *v, unsigned int n, double *min, double *max)
+{
+	unsigned int i;
+
+	*min = *max = v[0];
+	for (i = 1; i < n; i++) {
+		if (v[i] < *min)
+			*min = v[i];
+		if (v[i] > *max)
+			*max = v[i];
+	}
+}
+
+bool cli_tty(void)
+{
+	return isatty(2);
+}
+
+void cli_progress(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli_tty())
+		return;
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K\r", stderr);
+}
+
+void cli_step(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(cli_tty() ? "\033[K\r" : "\n", stderr);
+}
+
+void cli_progress_end(void)
+{
+	if (cli_tty())
+		fputs("\033[K", stderr);
+}
