@@ -242,8 +242,8 @@ TMPDIRS+=("$exdir")
 cp examples/harness.c examples/Makefile "$exdir/"
 make -C "$exdir" CFLAGS="-O2 -g -Wall -Wextra -Werror"
 set +e
-LD_LIBRARY_PATH="$(pkg-config --variable=libdir hvosim)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-	"$exdir/harness"
+# no LD_LIBRARY_PATH: the Makefile's rpath must find the library in the prefix
+"$exdir/harness"
 harness_rc=$?
 set -e
 echo "examples/harness exit code: $harness_rc"
