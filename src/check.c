@@ -398,6 +398,8 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 	struct hvo_hugetlb *hg = sim->hugetlb;
 	struct ctx c = { .sim = sim, .rep = rep };
 	struct u64set owned = { 0 }, multi = { 0 };
+	struct hvo_folio_iter it;
+	struct hvo_folio *f;
 	struct fsnap *fs;
 	uint64_t nf = 0, i, users_need[HVO_MAX_NODES][HVO_NR_ZONES][32] = { { { 0 } } };
 	uint64_t node_need[HVO_MAX_NODES][32] = { { 0 } }, hs_need[HVO_MAX_HSTATES] = { 0 };
@@ -417,16 +419,15 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 		     FMT(g, "%#" PRIx64, sim->geo.vmemmap_base), "vmemmap_base");
 
 	pthread_mutex_lock(&hg->lock);
-	fs = malloc((hg->count + 1) * sizeof(*fs));
+	for_each_hvo_folio(sim, &it, f)
+		nf++;
+	fs = malloc((nf + 1) * sizeof(*fs));
 	if (!fs) {
 		pthread_mutex_unlock(&hg->lock);
 		return hvo__err(-ENOMEM, "check: out of host memory");
 	}
-	for (i = 0; i < hg->cap; i++) {
-		struct hvo_folio *f = hg->tab[i];
-
-		if (!f || f == HVO_FOLIO_TOMB)
-			continue;
+	nf = 0;
+	for_each_hvo_folio(sim, &it, f) {
 		fs[nf++] = (struct fsnap){ f->pfn, f->tail_page, f->h, f->nid, f->zone, f->state };
 		cnt_nr[f->h]++;
 		if (f->state == HVO_FOLIO_FREE)
