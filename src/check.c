@@ -195,15 +195,6 @@ static void report(struct check_ctx *c, uint64_t pfn, const char *expected,
 #define report_tail(c, e, g) \
 	report(c, (c)->f.s->pfn, e, g, "folio %#" PRIx64 " tail %" PRIu64, (c)->f.s->pfn, (c)->p.i)
 
-static uint64_t frame_of(struct hvo_sim *sim, uint64_t v, bool *rw)
-{
-	uint64_t fr = HVO_NIL;
-
-	if (hvo__vmm_frame_of(sim, v, &fr, rw))
-		return HVO_NIL;
-	return fr;
-}
-
 /* "frame 0x.. (kind)" for the frame the PTE of vmemmap page k maps */
 static const char *frame_desc(struct check_ctx *c, char *buf, size_t size)
 {
@@ -655,64 +646,68 @@ static bool check_page_table(struct check_ctx *c)
 }
 
 /*
- * The invariants, in the order the checker runs (and reports) them at each
- * level.  Their names are the public ones (include/hvosim/check.h).
+ * The invariants.  At each level the checks run, and report, in table order:
+ * the order the checker always reported in (a folio's head, its vmemmap
+ * PTEs, its struct pages; then the shared tails; then the counters), so
+ * reports stay comparable from one version to the next.  The names are the
+ * public ones (include/hvosim/check.h).
  */
 static const struct check_inv invariants[] = {
 	{ "alignment", "vmemmap base aligned to MAX_FOLIO_NR_PAGES * sizeof(struct page), "
-	  "each head to 2^order * sizeof(struct page): the mask encoding of compound_head() "
+	  "each head to 2^order * sizeof(struct page): compound_head()'s mask encoding "
 	  "finds the head by masking the tail's own address",
 	  CHECK_MACHINE | CHECK_FOLIO, check_alignment },
-	{ "head", "the head has PG_head and PageHead() and page[1] holds the folio's order "
-	  "(prep_compound_page(), folio_order())",
+	{ "head", "the head has PG_head and PageHead() (the hugepage-vmemmap selftest: "
+	  "PFN 0 is HEAD in /proc/kpageflags) and page[1] holds folio_order()",
 	  CHECK_FOLIO, check_head },
-	{ "layout", "every vmemmap page mapped and readable; optimized: page 0 a private RW "
-	  "copy (vmemmap_remap_free()), in the fake-head scheme pages 1.. the head copy; "
-	  "not optimized: every page its own RW frame; HPG_vmemmap_optimized only where "
-	  "hugetlb_vmemmap_optimizable()",
+	{ "layout", "optimized: vmemmap page 0 a private RW copy mapped once "
+	  "(vmemmap_remap_free()), in the fake-head scheme pages 1.. map page 0's frame; "
+	  "not optimized: every page its own RW frame (vmemmap_populate()); no struct "
+	  "page unmapped; HPG_vmemmap_optimized only where hugetlb_vmemmap_optimizable()",
 	  CHECK_VMEMMAP | CHECK_PAGE, check_layout },
-	{ "frame-ownership", "a vmemmap frame belongs to at most one folio, shared tails "
-	  "excepted (vmemmap_remap_free() copies the head page, never borrows it)",
+	{ "frame-ownership", "a vmemmap frame belongs to at most one folio, the shared "
+	  "tails excepted: page 0 stays the folio's own after vmemmap_remap_free()",
 	  CHECK_VMEMMAP, check_frame_ownership },
 	{ "shared-tail", "optimized pages 1.. map the one published tail of their (scope, "
-	  "order) (zone->vmemmap_tails[]), filled by init_compound_tail(); no tail frame "
-	  "outlives its slot",
+	  "order), zone->vmemmap_tails[] as merged, every entry init_compound_tail(); no "
+	  "shared tail frame outside a slot",
 	  CHECK_VMEMMAP | CHECK_TAIL | CHECK_TOTALS, check_shared_tail },
-	{ "read-only", "the remapped tail vmemmap pages are mapped RO (vmemmap_remap_pte() "
-	  "drops the write bit)",
+	{ "read-only", "the remapped vmemmap pages 1.. are mapped read-only "
+	  "(vmemmap_remap_pte() maps them PAGE_KERNEL_RO)",
 	  CHECK_VMEMMAP, check_read_only },
-	{ "encoding", "every tail's compound_info encodes its head, through whatever its "
-	  "vmemmap maps (set_compound_head(); the mask form under HVO)",
+	{ "encoding", "every tail's compound_info encodes its head, read through whatever "
+	  "its vmemmap maps (set_compound_head(); the mask form under HVO)",
 	  CHECK_PAGE, check_encoding },
-	{ "compound-head", "compound_head() of the head is the head and of every tail is "
-	  "the head: the hugepage-vmemmap selftest's kpageflags HEAD/TAIL rule",
+	{ "compound-head", "compound_head() of the head is the head, and of every tail, "
+	  "read through the shared page too, its own head",
 	  CHECK_FOLIO | CHECK_PAGE, check_compound_head },
-	{ "tail-flag", "PageTail() for every index > 0 (the kpageflags selftest rule)",
+	{ "tail-flag", "PageTail() for every index > 0 (the hugepage-vmemmap selftest: "
+	  "every PFN but 0 is TAIL)",
 	  CHECK_PAGE, check_tail_flag },
-	{ "fake-head", "PageHead() only for real heads: page_fixed_fake_head() must hide "
-	  "the head's aliases in the fake-head scheme",
+	{ "fake-head", "PageHead() only for real heads (the same selftest: no PFN but 0 is "
+	  "HEAD); page_fixed_fake_head() must hide the fake-head scheme's aliases",
 	  CHECK_PAGE, check_fake_head },
 	{ "tail-refcount", "tails read refcount 0, so get_page_unless_zero() never writes "
-	  "them (the fake-head aliases are why bd225530a4c7 needed RCU)",
+	  "them (the fake-head aliases of the head are why bd225530a4c7 needed RCU)",
 	  CHECK_PAGE, check_tail_refcount },
 	{ "tail-node-zone", "node and zone read through any tail are the folio's: the "
-	  "node/zone bits of the per-zone tail (v7; page_zonenum() reads the page itself)",
+	  "flags of the per-zone tail (v7, so page_zonenum() needs no special case)",
 	  CHECK_PAGE, check_tail_node_zone },
 	{ "shared-tail-mapcount", "each shared tail is mapped sum(N - 1) times over the "
 	  "optimized folios of its (scope, order)",
 	  CHECK_TAIL, check_shared_tail_mapcount },
-	{ "pool", "hstate counters agree with the folios (nr/free_huge_pages, surplus <= "
-	  "nr per node); a free folio's refcount 0, an in-use one's >= 1",
+	{ "pool", "the hstate counters agree with its folios (nr/free_huge_pages; surplus "
+	  "<= nr per node); a free folio has refcount 0, an in-use one >= 1",
 	  CHECK_MACHINE | CHECK_FOLIO, check_pool },
-	{ "static-key", "hugetlb_optimize_vmemmap_key counts the optimized folios (the "
-	  "fake-head scheme's static_branch_inc/dec)",
+	{ "static-key", "hugetlb_optimize_vmemmap_key counts the optimized folios "
+	  "(static_branch_inc() per optimize, _dec() per restore; fake-head scheme)",
 	  CHECK_TOTALS, check_static_key },
 	{ "accounting", "optimized_folios and each hstate's nr_optimized count the optimized "
 	  "folios; buddy in use + free = all pfns; memmap_pages_add() + "
 	  "memmap_boot_pages_add() = the vmemmap frames mapped",
 	  CHECK_TOTALS, check_accounting },
 	{ "page-table", "the flat view of leaf entries that loads use agrees with the "
-	  "hierarchical page table",
+	  "hierarchical page table (a model detail, no kernel rule)",
 	  CHECK_TOTALS, check_page_table },
 };
 
@@ -807,7 +802,9 @@ static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
 	c->f.optimized = c->f.flag && hs->optimizable;
 	c->f.tail = HVO_NIL;
 	if (c->f.optimized && c->fake) {
-		c->f.tail = frame_of(sim, c->f.vstart, NULL);
+		/* the fake-head scheme maps pages 1.. to page 0's frame */
+		if (hvo__vmm_frame_of(sim, c->f.vstart, &c->f.tail, NULL))
+			c->f.tail = HVO_NIL;
 	} else if (c->f.optimized) {
 		hvo__tail_slot(sim, s->h, s->nid, s->zone, &slot, &users);
 		sv = atomic_load(slot);
