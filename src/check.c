@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * check.c - hvo_check(): every invariant of "Implications for a userspace
- * simulator" (reference/kernel-hvo.md), applied per scheme:
+ * check.c - hvo_check(): the invariants of "Implications for a userspace
+ * simulator" (reference/kernel-hvo.md), one function each, listed with the
+ * property and the kernel rule they mirror in invariants[] below and run
+ * from it by a short driver.
  *
- *   encoding, compound-head, tail-flag: every tail of every folio, read
- *     through whatever its vmemmap maps, encodes and decodes to its head;
- *   head, fake-head: PageHead() only for real heads (page_fixed_fake_head()
- *     must hide the aliases of the fake-head scheme);
- *   tail-refcount: tails read refcount 0 (except the fake-head scheme's
- *     aliases of the head, which is exactly why it needed RCU);
- *   tail-node-zone: node and zone through any tail are the folio's (the
- *     reason the kernel moved to per-zone tails);
- *   alignment: vmemmap base and head struct pages naturally aligned;
- *   layout, read-only: page 0 private RW, pages 1.. the shared tail (or the
- *     head copy) RO, or every page its own RW frame when not optimized;
- *   shared-tail, shared-tail-mapcount: one published, correctly initialised
- *     frame per (scope, order), mapped exactly sum(N - 1) times, no orphans;
- *   frame-ownership: a vmemmap frame belongs to at most one folio;
- *   static-key, accounting, pool: counters agree with the machine.
+ * The checker walks the machine in levels; each invariant names the levels
+ * it applies at:
+ *   MACHINE  once, under hugetlb_lock, beside the snapshot of the folios;
+ *   FOLIO    each folio, in pfn order;
+ *   VMEMMAP  each vmemmap page of the folio: the PTEs HVO remaps;
+ *   PAGE     each struct page of the folio that reads through a different
+ *            vmemmap mapping: all of them, or when optimized those in the
+ *            head page and one through each remapped vmemmap page;
+ *   TAIL     each published shared tail (the shared-tail scheme);
+ *   TOTALS   once, against what the folios add up to.
+ * At each level the checks run in table order, which is therefore the order
+ * of the report.  Within a folio, and within a shared tail, an invariant is
+ * reported once, at its first violation (one broken PTE would otherwise
+ * report every struct page behind it); the machine-wide counters are each
+ * reported on their own.  A check returns false when what it looked at is
+ * too broken for the checks after it to mean anything there (an unmapped
+ * struct page has no flags to read): the rest of the table skips it.
+ *
+ * It wants a quiescent machine (include/hvosim/check.h) and only reads; it
+ * holds hugetlb_lock only while it copies the folios and reads the pool.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,34 +36,42 @@
 #include "hugetlb_internal.h"
 #include "vmm.h"
 
+/* ---- a set of frames (frame-ownership, accounting) ---- */
+
 struct u64set {
 	uint64_t *k;
 	uint64_t cap, n;
 };
 
+static int set_grow(struct u64set *s)
+{
+	uint64_t ncap = s->cap ? s->cap * 2 : 1024, i, j;
+	uint64_t *nk = malloc(ncap * sizeof(*nk));
+
+	if (!nk)
+		return -ENOMEM;
+	memset(nk, 0xff, ncap * sizeof(*nk));
+	for (j = 0; j < s->cap; j++) {
+		if (s->k[j] == UINT64_MAX)
+			continue;
+		for (i = (s->k[j] * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
+		     nk[i] != UINT64_MAX; i = (i + 1) & (ncap - 1))
+			;
+		nk[i] = s->k[j];
+	}
+	free(s->k);
+	s->k = nk;
+	s->cap = ncap;
+	return 0;
+}
+
+/* 1 if @key was already in the set, 0 if added, -ENOMEM */
 static int set_add(struct u64set *s, uint64_t key)
 {
 	uint64_t i;
 
-	if ((s->n + 1) * 2 > s->cap) {
-		uint64_t ncap = s->cap ? s->cap * 2 : 1024, j;
-		uint64_t *nk = malloc(ncap * sizeof(*nk));
-
-		if (!nk)
-			return -ENOMEM;
-		memset(nk, 0xff, ncap * sizeof(*nk));
-		for (j = 0; j < s->cap; j++) {
-			if (s->k[j] == UINT64_MAX)
-				continue;
-			for (i = (s->k[j] * 0x9e3779b97f4a7c15ull >> 20) & (ncap - 1);
-			     nk[i] != UINT64_MAX; i = (i + 1) & (ncap - 1))
-				;
-			nk[i] = s->k[j];
-		}
-		free(s->k);
-		s->k = nk;
-		s->cap = ncap;
-	}
+	if ((s->n + 1) * 2 > s->cap && set_grow(s))
+		return -ENOMEM;
 	for (i = (key * 0x9e3779b97f4a7c15ull >> 20) & (s->cap - 1); s->k[i] != UINT64_MAX;
 	     i = (i + 1) & (s->cap - 1))
 		if (s->k[i] == key)
@@ -66,40 +81,102 @@ static int set_add(struct u64set *s, uint64_t key)
 	return 0;
 }
 
-struct ctx {
+/* ---- what the checks see ---- */
+
+enum check_level {
+	CHECK_MACHINE = 1u << 0,
+	CHECK_FOLIO = 1u << 1,
+	CHECK_VMEMMAP = 1u << 2,
+	CHECK_PAGE = 1u << 3,
+	CHECK_TAIL = 1u << 4,
+	CHECK_TOTALS = 1u << 5,
+};
+
+/* slots per (scope, order) table: NR_VMEMMAP_TAILS is 16 at 4K */
+#define CHECK_MAX_TAILS 32
+
+/* a folio as hugetlb_lock saw it: the registry is not read again */
+struct folio_snap {
+	uint64_t pfn;
+	unsigned int h, nid, zone, state;
+};
+
+struct check_ctx {
 	struct hvo_sim *sim;
 	struct hvo_report *rep;
-	uint32_t dedup;		/* per folio: invariants already reported */
+	unsigned int level;		/* enum check_level */
+	unsigned int inv;		/* the check running: its index in invariants[] */
+	const char *name;		/* and its name */
+	bool once;			/* in a folio or a tail: each invariant once */
+	uint32_t reported;		/* invariants reported in this folio or tail */
+	bool fake;			/* HVO_SCHEME_FAKE_HEAD */
+	/* FOLIO, VMEMMAP, PAGE: the folio */
+	struct {
+		const struct folio_snap *s;
+		const struct hvo_hstate *hs;
+		uint64_t head;		/* its head struct page */
+		uint64_t nr_pages, vmemmap_pages;
+		uint64_t start, end;	/* its struct pages in the vmemmap */
+		uint64_t vstart;	/* start, rounded down to a page */
+		bool flag;		/* HPG_vmemmap_optimized */
+		bool optimized;		/* the flag on an optimizable hstate */
+		uint64_t tail;		/* what vmemmap pages 1.. map when optimized */
+	} f;
+	/* VMEMMAP: vmemmap page k of the folio and the frame its PTE maps */
+	struct {
+		uint64_t k, frame;
+		bool rw;
+	} v;
+	/* PAGE: struct page i of the folio and its compound_info */
+	struct {
+		uint64_t i, page, info;
+		bool mapped, alias_of_head;
+	} p;
+	/* TAIL: a published shared tail, and the folios that should map it */
+	struct {
+		uint64_t frame, users;
+		unsigned int order;
+		int nid, zone;		/* -1: the scope does not fix it */
+		char where[64];
+	} t;
+	/* MACHINE, TOTALS: what the folios add up to */
+	uint64_t nr[HVO_MAX_HSTATES], free[HVO_MAX_HSTATES];
+	uint64_t nr_optimized, nr_optimized_h[HVO_MAX_HSTATES], slots;
+	uint64_t users_zone[HVO_MAX_NODES][HVO_NR_ZONES][CHECK_MAX_TAILS];
+	uint64_t users_node[HVO_MAX_NODES][CHECK_MAX_TAILS];
+	uint64_t users_hstate[HVO_MAX_HSTATES];
+	struct u64set owned;		/* vmemmap frames some folio owns */
+	struct hvo_stats st;		/* TOTALS */
 };
 
-enum {
-	I_ENCODING, I_CHEAD, I_HEAD, I_FAKEHEAD, I_TAILFLAG, I_TAILREF, I_NODEZONE,
-	I_ALIGN, I_LAYOUT, I_RO, I_SHARED, I_SHAREDMAP, I_OWNER, I_KEY, I_ACCT, I_POOL,
-	I_PGTABLE,
-};
-static const char *const inv_names[] = {
-	"encoding", "compound-head", "head", "fake-head", "tail-flag", "tail-refcount",
-	"tail-node-zone", "alignment", "layout", "read-only", "shared-tail",
-	"shared-tail-mapcount", "frame-ownership", "static-key", "accounting", "pool",
-	"page-table",
+struct check_inv {
+	const char *name;		/* as reported */
+	const char *rule;		/* the property, and the kernel rule it mirrors */
+	unsigned int levels;		/* enum check_level */
+	bool (*check)(struct check_ctx *c);
 };
 
-__attribute__((format(printf, 6, 7)))
-static void viol(struct ctx *c, int inv, uint64_t pfn, const char *expected,
-		 const char *found, const char *wfmt, ...)
+/* ---- reporting ---- */
+
+/* the violation of the running invariant, about @pfn */
+__attribute__((format(printf, 5, 6)))
+static void report(struct check_ctx *c, uint64_t pfn, const char *expected,
+		   const char *found, const char *wfmt, ...)
 {
 	struct hvo_report *rep = c->rep;
 	struct hvo_violation *v;
 	va_list ap;
 
-	if (c->dedup & (1u << inv))
-		return;
-	c->dedup |= 1u << inv;
+	if (c->once) {
+		if (c->reported & (1u << c->inv))
+			return;
+		c->reported |= 1u << c->inv;
+	}
 	rep->count++;
 	if (rep->nr >= HVO_REPORT_MAX)
 		return;
 	v = &rep->v[rep->nr++];
-	v->invariant = inv_names[inv];
+	v->invariant = c->name;
 	v->pfn = pfn;
 	va_start(ap, wfmt);
 	vsnprintf(v->where, sizeof(v->where), wfmt, ap);
@@ -110,244 +187,351 @@ static void viol(struct ctx *c, int inv, uint64_t pfn, const char *expected,
 
 #define FMT(buf, ...) (snprintf(buf, sizeof(buf), __VA_ARGS__), buf)
 
-struct fsnap {
-	uint64_t pfn, tail_page;
-	unsigned int h, nid, zone, state;
-};
+/* shorthands for the violations about the folio under check */
+#define report_folio(c, e, g) \
+	report(c, (c)->f.s->pfn, e, g, "folio %#" PRIx64, (c)->f.s->pfn)
+#define report_vpage(c, e, g) \
+	report(c, (c)->f.s->pfn, e, g, "folio %#" PRIx64 " page %" PRIu64, (c)->f.s->pfn, (c)->v.k)
+#define report_tail(c, e, g) \
+	report(c, (c)->f.s->pfn, e, g, "folio %#" PRIx64 " tail %" PRIu64, (c)->f.s->pfn, (c)->p.i)
 
-static void check_tail(struct ctx *c, const struct fsnap *f, uint64_t head,
-		       unsigned int order, uint64_t i, bool alias_of_head)
+/* "frame 0x.. (kind)" for the frame the PTE of vmemmap page k maps */
+static const char *frame_desc(struct check_ctx *c, char *buf, size_t size)
+{
+	struct hvo_frame_info fi;
+	uint64_t fr = c->v.frame;
+
+	hvo_frame_info(c->sim, fr == HVO_NIL ? 0 : fr, &fi);
+	snprintf(buf, size, "frame %#" PRIx64 " (%s)", fr,
+		 fr == HVO_NIL ? "unmapped" : hvo_kind_name(fi.kind));
+	return buf;
+}
+
+static unsigned int vmap_count(struct hvo_sim *sim, uint64_t frame)
+{
+	return atomic_load(&hvo__meta(sim, frame)->vmap_count);
+}
+
+/* ---- the invariants, in table order ---- */
+
+static bool check_alignment(struct check_ctx *c)
 {
 	struct hvo_sim *sim = c->sim;
-	uint64_t page = head + i * sim->geo.stride, info = 0, exp;
-	unsigned int nid = 0, zone = 0;
-	char e[96], g[96];
-	int32_t ref = 0;
+	char g[96];
 
-	c->rep->pages++;
-	if (hvo_page_read(sim, page, HVO_PW_COMPOUND_INFO, &info)) {
-		viol(c, I_LAYOUT, f->pfn, "mapped", "unmapped", "folio %#" PRIx64 " page %" PRIu64,
-		     f->pfn, i);
+	/* only the mask encoding derives the head from the tail's address */
+	if (!sim->geo.mask_encoding)
+		return true;
+	if (c->level == CHECK_MACHINE) {
+		if (sim->geo.vmemmap_base %
+		    ((1ull << sim->geo.max_folio_order) * sim->geo.stride))
+			report(c, UINT64_MAX, "vmemmap base aligned to MAX_FOLIO_NR_PAGES * stride",
+			       FMT(g, "%#" PRIx64, sim->geo.vmemmap_base), "vmemmap_base");
+		return true;
+	}
+	if (c->f.head & (c->f.nr_pages * sim->geo.stride - 1))
+		report_folio(c, "head struct page aligned to 2^order * stride",
+			     FMT(g, "%#" PRIx64, c->f.head));
+	return true;
+}
+
+static bool check_head(struct check_ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	uint64_t order = 0;
+	char e[96], g[96];
+
+	if (hvo_page_test_flag(sim, c->f.head, HVO_PG_head) != 1 ||
+	    hvo_page_head(sim, c->f.head) != 1)
+		report_folio(c, "PG_head and PageHead", "not a head");
+	/* folio_order(): page[1]'s order byte, in the private head page */
+	hvo_folio_get(sim, c->f.head, HVO_FOLIO_ORDER, &order);
+	if (order != c->f.hs->order)
+		report(c, c->f.s->pfn, FMT(e, "folio order %u", c->f.hs->order),
+		       FMT(g, "%" PRIu64, order), "folio %#" PRIx64 " page[1]", c->f.s->pfn);
+	return true;
+}
+
+/* vmemmap_remap_free(): page 0 a private RW copy mapped once (the fake-head
+ * scheme maps it N times), pages 1.. the fake-head scheme's head copy */
+static void layout_optimized(struct check_ctx *c)
+{
+	char e[96], g[96];
+
+	if (c->v.k == 0) {
+		if (c->v.frame == HVO_NIL || !c->v.rw)
+			report_folio(c, "page 0 mapped RW to a private copy",
+				     c->v.frame == HVO_NIL ? "unmapped" : "read-only");
+		if (!c->fake && c->v.frame != HVO_NIL && vmap_count(c->sim, c->v.frame) != 1)
+			report_folio(c, "head page mapped once",
+				     FMT(g, "mapped %u times", vmap_count(c->sim, c->v.frame)));
 		return;
 	}
-	exp = hvo_compound_info_value(sim, head, order);
-	/* a fake head reads the head's words: its encoding is the head's */
-	if (!alias_of_head && info != exp)
-		viol(c, I_ENCODING, f->pfn, FMT(e, "compound_info %#" PRIx64, exp),
-		     FMT(g, "%#" PRIx64, info), "folio %#" PRIx64 " tail %" PRIu64, f->pfn, i);
-	if (hvo_compound_head(sim, page) != head)
-		viol(c, I_CHEAD, f->pfn, FMT(e, "compound_head %#" PRIx64, head),
-		     FMT(g, "%#" PRIx64, hvo_compound_head(sim, page)),
-		     "folio %#" PRIx64 " tail %" PRIu64, f->pfn, i);
-	if (hvo_page_tail(sim, page) != 1)
-		viol(c, I_TAILFLAG, f->pfn, "PageTail", "not a tail",
-		     "folio %#" PRIx64 " tail %" PRIu64, f->pfn, i);
-	if (hvo_page_head(sim, page) != 0)
-		viol(c, I_FAKEHEAD, f->pfn, "PageHead false", "PageHead true (a fake head)",
-		     "folio %#" PRIx64 " tail %" PRIu64, f->pfn, i);
-	if (!alias_of_head && (hvo_page_refcount(sim, page, &ref) || ref != 0))
-		viol(c, I_TAILREF, f->pfn, "refcount 0", FMT(g, "refcount %d", ref),
-		     "folio %#" PRIx64 " tail %" PRIu64, f->pfn, i);
-	hvo_page_node_zone(sim, page, &nid, &zone);
-	if (nid != f->nid || zone != f->zone)
-		viol(c, I_NODEZONE, f->pfn,
-		     FMT(e, "node %u zone %s", f->nid, hvo_zone_name((enum hvo_zone_type)f->zone)),
-		     FMT(g, "node %u zone %s", nid, hvo_zone_name((enum hvo_zone_type)zone)),
-		     "folio %#" PRIx64 " tail %" PRIu64 "%s", f->pfn, i,
-		     i >= hvo__reserve_pages(sim) ? " (through its shared tail)" : "");
+	/* the shared-tail scheme's pages 1.. are the shared-tail invariant */
+	if (c->fake && c->v.frame != c->f.tail)
+		report_folio(c, FMT(e, "page %" PRIu64 " -> head copy %#" PRIx64, c->v.k,
+				    c->f.tail), frame_desc(c, g, sizeof(g)));
 }
 
-static uint64_t frame_of(struct hvo_sim *sim, uint64_t v, bool *rw)
+static bool check_layout(struct check_ctx *c)
 {
-	uint64_t fr = HVO_NIL;
-
-	if (hvo__vmm_frame_of(sim, v, &fr, rw))
-		return HVO_NIL;
-	return fr;
+	if (c->level == CHECK_PAGE) {
+		if (!c->p.mapped)
+			report(c, c->f.s->pfn, "mapped", "unmapped",
+			       "folio %#" PRIx64 " page %" PRIu64, c->f.s->pfn, c->p.i);
+		return c->p.mapped;
+	}
+	/* hugetlb_vmemmap_optimizable() said no: the flag must never be set */
+	if (c->v.k == 0 && c->f.flag && !c->f.hs->optimizable)
+		report_folio(c, "not optimized (hstate not optimizable)",
+			     "HPG_vmemmap_optimized set");
+	if (c->f.optimized) {
+		layout_optimized(c);
+		return true;
+	}
+	/* not optimized: vmemmap_populate() gave every page its own RW frame */
+	if (c->v.frame == HVO_NIL || !c->v.rw) {
+		report_vpage(c, "every vmemmap page mapped RW",
+			     c->v.frame == HVO_NIL ? "unmapped" : "read-only");
+		return false;
+	}
+	return true;
 }
 
-static void check_folio(struct ctx *c, const struct fsnap *f, struct u64set *owned)
+static bool check_frame_ownership(struct check_ctx *c)
 {
 	struct hvo_sim *sim = c->sim;
-	struct hvo_hstate *h = &sim->hugetlb->hs[f->h];
-	uint64_t n = 1ull << h->order, head = hvo_pfn_to_page(sim, f->pfn);
-	uint64_t R = hvo__reserve_pages(sim), vp = hvo__vmemmap_pages(sim, h->order);
-	uint64_t start, end, k, i, f0, fr, order_v = 0, tailframe = HVO_NIL;
-	bool opt = hvo__folio_test_optimized(sim, f->pfn), rw, fake;
-	char e[96], g[96];
-	int32_t ref;
+	uint64_t mask = sim->geo.page_size - 1;
+	char g[96];
 
-	c->dedup = 0;
-	c->rep->folios++;
-	fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
-	if (sim->geo.mask_encoding && (head & (n * sim->geo.stride - 1)))
-		viol(c, I_ALIGN, f->pfn, "head struct page aligned to 2^order * stride",
-		     FMT(g, "%#" PRIx64, head), "folio %#" PRIx64, f->pfn);
-	/* the head */
-	if (hvo_page_test_flag(sim, head, HVO_PG_head) != 1 || hvo_page_head(sim, head) != 1)
-		viol(c, I_HEAD, f->pfn, "PG_head and PageHead", "not a head",
-		     "folio %#" PRIx64, f->pfn);
-	hvo_folio_get(sim, head, HVO_FOLIO_ORDER, &order_v);
-	if (order_v != h->order)
-		viol(c, I_HEAD, f->pfn, FMT(e, "folio order %u", h->order),
-		     FMT(g, "%" PRIu64, order_v), "folio %#" PRIx64 " page[1]", f->pfn);
-	if (hvo_compound_head(sim, head) != head)
-		viol(c, I_CHEAD, f->pfn, "head decodes to itself", "another page",
-		     "folio %#" PRIx64, f->pfn);
-	if (!hvo_page_refcount(sim, head, &ref) &&
-	    ((f->state == HVO_FOLIO_FREE && ref != 0) || (f->state == HVO_FOLIO_ACTIVE && ref < 1)))
-		viol(c, I_POOL, f->pfn, f->state == HVO_FOLIO_FREE ? "refcount 0 (free)" :
-		     "refcount >= 1 (in use)", FMT(g, "%d", ref), "folio %#" PRIx64, f->pfn);
-	if (opt && !h->optimizable)
-		viol(c, I_LAYOUT, f->pfn, "not optimized (hstate not optimizable)",
-		     "HPG_vmemmap_optimized set", "folio %#" PRIx64, f->pfn);
-
-	/* the vmemmap layout */
-	hvo_vmemmap_range(sim, f->pfn, n, &start, &end);
-	f0 = frame_of(sim, start & ~(sim->geo.page_size - 1), &rw);
-	if (opt && h->optimizable) {
-		struct hvo_frame_info fi;
-
-		if (f0 == HVO_NIL || !rw)
-			viol(c, I_LAYOUT, f->pfn, "page 0 mapped RW to a private copy",
-			     f0 == HVO_NIL ? "unmapped" : "read-only", "folio %#" PRIx64, f->pfn);
-		if (!fake && f0 != HVO_NIL &&
-		    atomic_load(&hvo__meta(sim, f0)->vmap_count) != 1)
-			viol(c, I_LAYOUT, f->pfn, "head page mapped once",
-			     FMT(g, "mapped %u times", atomic_load(&hvo__meta(sim, f0)->vmap_count)),
-			     "folio %#" PRIx64, f->pfn);
-		if (f0 != HVO_NIL && set_add(owned, f0) == 1)
-			viol(c, I_OWNER, f->pfn, "head frame private to the folio",
-			     FMT(g, "frame %#" PRIx64 " is also another folio's", f0),
-			     "folio %#" PRIx64, f->pfn);
-		if (!fake) {
-			_Atomic uint64_t *slot, *users;
-			uint64_t sv;
-
-			hvo__tail_slot(sim, f->h, f->nid, f->zone, &slot, &users);
-			sv = atomic_load(slot);
-			tailframe = sv ? (sv - sim->geo.vmemmap_base) / sim->geo.stride : HVO_NIL;
-		} else {
-			tailframe = f0;
-		}
-		for (k = 1; k < vp; k++) {
-			fr = frame_of(sim, start + k * sim->geo.page_size, &rw);
-			if (fr != tailframe) {
-				hvo_frame_info(sim, fr == HVO_NIL ? 0 : fr, &fi);
-				viol(c, fake ? I_LAYOUT : I_SHARED, f->pfn,
-				     FMT(e, fake ? "page %" PRIu64 " -> head copy %#" PRIx64 :
-					 "page %" PRIu64 " -> the (scope, order) tail %#" PRIx64, k,
-					 tailframe),
-				     FMT(g, "frame %#" PRIx64 " (%s)", fr,
-					 fr == HVO_NIL ? "unmapped" : hvo_kind_name(fi.kind)),
-				     "folio %#" PRIx64, f->pfn);
-			}
-			if (rw)
-				viol(c, I_RO, f->pfn, "tail vmemmap page read-only", "writable",
-				     "folio %#" PRIx64 " page %" PRIu64, f->pfn, k);
-		}
-		for (i = 1; i < R && i < n; i++)
-			check_tail(c, f, head, h->order, i, false);
-		for (k = 1; k < vp; k++)
-			check_tail(c, f, head, h->order, k * R, fake);
-		return;
+	if (c->f.optimized) {
+		/* page 0 is the folio's own copy; pages 1.. are shared by design */
+		if (c->v.k == 0 && c->v.frame != HVO_NIL && set_add(&c->owned, c->v.frame) == 1)
+			report_folio(c, "head frame private to the folio",
+				     FMT(g, "frame %#" PRIx64 " is also another folio's",
+					 c->v.frame));
+		return true;
 	}
-	/* not optimized: every page its own RW frame */
-	for (k = 0; k * sim->geo.page_size < end - (start & ~(sim->geo.page_size - 1)); k++) {
-		uint64_t v = (start & ~(sim->geo.page_size - 1)) + k * sim->geo.page_size;
-
-		fr = frame_of(sim, v, &rw);
-		if (fr == HVO_NIL || !rw) {
-			viol(c, I_LAYOUT, f->pfn, "every vmemmap page mapped RW",
-			     fr == HVO_NIL ? "unmapped" : "read-only",
-			     "folio %#" PRIx64 " page %" PRIu64, f->pfn, k);
-			continue;
-		}
-		/* pages at the folio's edges may be shared with a neighbour when
-		 * the stride is not a power of 2, and a folio whose struct pages
-		 * fill less than a page shares it with its neighbours */
-		if (sim->geo.hvo_possible && !(start & (sim->geo.page_size - 1)) &&
-		    !(end & (sim->geo.page_size - 1)) && set_add(owned, fr) == 1)
-			viol(c, I_OWNER, f->pfn, "vmemmap frame private to the folio",
-			     FMT(g, "frame %#" PRIx64 " is also mapped for another folio", fr),
-			     "folio %#" PRIx64 " page %" PRIu64, f->pfn, k);
-	}
-	for (i = 1; i < n; i++)
-		check_tail(c, f, head, h->order, i, false);
+	/* pages at the folio's edges may be shared with a neighbour when the
+	 * stride is not a power of 2, and a folio whose struct pages fill less
+	 * than a page shares it with its neighbours */
+	if (sim->geo.hvo_possible && !(c->f.start & mask) && !(c->f.end & mask) &&
+	    set_add(&c->owned, c->v.frame) == 1)
+		report_vpage(c, "vmemmap frame private to the folio",
+			     FMT(g, "frame %#" PRIx64 " is also mapped for another folio",
+				 c->v.frame));
+	return true;
 }
 
-static void check_tail_frame(struct ctx *c, uint64_t sv, unsigned int order,
-			     int nid, int zone, uint64_t users, const char *where)
+/* TAIL: one shared tail, filled as init_compound_tail() fills every entry */
+static bool shared_tail_frame(struct check_ctx *c)
 {
 	struct hvo_sim *sim = c->sim;
-	uint64_t frame = (sv - sim->geo.vmemmap_base) / sim->geo.stride, i, words[HVO_NR_PAGE_WORDS];
-	const uint64_t *b;
+	uint64_t words[HVO_NR_PAGE_WORDS], i, got;
+	const uint64_t *b = hvo_frame_bytes(sim, c->t.frame);
 	struct hvo_frame_info fi;
 	unsigned int w;
 	char g[96];
 
-	c->dedup = 0;
-	hvo_frame_info(sim, frame, &fi);
+	hvo_frame_info(sim, c->t.frame, &fi);
 	if (!fi.allocated || fi.kind != HVO_KIND_SHARED_TAIL) {
-		viol(c, I_SHARED, frame, "an allocated shared tail frame",
-		     FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
-			 frame), "%s", where);
-		return;
+		report(c, c->t.frame, "an allocated shared tail frame",
+		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
+			   c->t.frame), "%s", c->t.where);
+		return false;
 	}
-	b = hvo_frame_bytes(sim, frame);
-	hvo_init_compound_tail(sim, words, 0, order, nid < 0 ? 0 : (unsigned int)nid,
-			       zone < 0 ? 0 : (unsigned int)zone);
+	hvo_init_compound_tail(sim, words, 0, c->t.order, c->t.nid < 0 ? 0 : (unsigned int)c->t.nid,
+			       c->t.zone < 0 ? 0 : (unsigned int)c->t.zone);
 	for (i = 0; b && i < hvo__reserve_pages(sim); i++)
 		for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
-			uint64_t got;
-
 			if (sim->word_off[w] < 0)
 				continue;
 			got = __atomic_load_n(&b[i * (sim->geo.stride / 8) +
 						 (unsigned int)sim->word_off[w]], __ATOMIC_RELAXED);
-			if (w == HVO_PW_FLAGS) {
-				/* node/zone are checked per folio; here only when known */
-				if ((nid < 0 || zone < 0) || got == words[w])
-					continue;
-			}
+			/* node/zone are checked per folio; here only when the
+			 * scope fixes them (per-zone tails: the v7 fix) */
+			if (w == HVO_PW_FLAGS && (c->t.nid < 0 || c->t.zone < 0))
+				continue;
 			if (got != words[w])
-				viol(c, I_SHARED, frame,
-				     "every entry init_compound_tail() of its order",
-				     FMT(g, "entry %" PRIu64 " word %u = %#" PRIx64, i, w, got),
-				     "%s", where);
+				report(c, c->t.frame, "every entry init_compound_tail() of its order",
+				       FMT(g, "entry %" PRIu64 " word %u = %#" PRIx64, i, w, got),
+				       "%s", c->t.where);
 		}
-	if (atomic_load(&hvo__meta(sim, frame)->vmap_count) != users)
-		viol(c, I_SHAREDMAP, frame, "mapped sum(N - 1) times by its folios",
-		     FMT(g, "mapped %u times, folios need %" PRIu64,
-			 atomic_load(&hvo__meta(sim, frame)->vmap_count), users), "%s", where);
+	return true;
 }
 
-/* the flat view of leaf entries agrees with the page table, page by page */
-static void check_flat(struct ctx *c)
+static bool check_shared_tail(struct check_ctx *c)
 {
-	struct hvo_sim *sim = c->sim;
-	uint64_t i, ps = sim->geo.page_size;
 	char e[96], g[96];
 
-	c->dedup = 0;
-	for (i = 0; i < sim->flat_n; i++) {
-		uint64_t v = sim->flat_base + i * ps, fe = atomic_load(&sim->flat[i]), *slot, we, f;
-		unsigned int level;
-
-		if (walk(sim, v, &slot, &level, &we)) {
-			if (fe & HVO_PTE_PRESENT)
-				viol(c, I_PGTABLE, i, "not mapped (as the walk says)",
-				     FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
-			continue;
-		}
-		f = frame_in_entry(sim, we, level, v);
-		if (!(fe & HVO_PTE_PRESENT) || entry_pfn(fe) != f ||
-		    (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) != (we & (HVO_PTE_RW | HVO_PTE_LAZY)))
-			viol(c, I_PGTABLE, f,
-			     FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
-				 we & HVO_PTE_LAZY ? " lazy" : ""),
-			     FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+	switch (c->level) {
+	case CHECK_VMEMMAP:
+		/* vmemmap_remap_pte(): pages 1.. -> the (scope, order) tail */
+		if (c->f.optimized && !c->fake && c->v.k > 0 && c->v.frame != c->f.tail)
+			report_folio(c, FMT(e, "page %" PRIu64 " -> the (scope, order) tail %#"
+					    PRIx64, c->v.k, c->f.tail),
+				     frame_desc(c, g, sizeof(g)));
+		return true;
+	case CHECK_TAIL:
+		return shared_tail_frame(c);
+	default:	/* CHECK_TOTALS */
+		/* the tails are never freed while published, and only then */
+		if (c->st.in_use[HVO_KIND_SHARED_TAIL] != c->slots)
+			report(c, UINT64_MAX,
+			       FMT(e, "%" PRIu64 " shared tail frames (one per published slot)",
+				   c->slots),
+			       FMT(g, "%" PRIu64 " allocated: the rest are orphans still "
+				   "mapped or leaked", c->st.in_use[HVO_KIND_SHARED_TAIL]),
+			       "shared tails");
+		return true;
 	}
+}
+
+static bool check_read_only(struct check_ctx *c)
+{
+	/*
+	 * NOTE: the previous page's rw stands when this page's PTE is missing
+	 * (see scan_vmemmap()), so an unmapped tail page after a writable one
+	 * reads "writable" too; layout/shared-tail name the real fault.
+	 */
+	if (c->f.optimized && c->v.k > 0 && c->v.rw)
+		report_vpage(c, "tail vmemmap page read-only", "writable");
+	return true;
+}
+
+static bool check_encoding(struct check_ctx *c)
+{
+	uint64_t exp = hvo_compound_info_value(c->sim, c->f.head, c->f.hs->order);
+	char e[96], g[96];
+
+	/* a fake head reads the head's words: its encoding is the head's */
+	if (!c->p.alias_of_head && c->p.info != exp)
+		report_tail(c, FMT(e, "compound_info %#" PRIx64, exp),
+			    FMT(g, "%#" PRIx64, c->p.info));
+	return true;
+}
+
+static bool check_compound_head(struct check_ctx *c)
+{
+	uint64_t head = c->f.head, got;
+	char e[96], g[96];
+
+	if (c->level == CHECK_FOLIO) {
+		if (hvo_compound_head(c->sim, head) != head)
+			report_folio(c, "head decodes to itself", "another page");
+		return true;
+	}
+	got = hvo_compound_head(c->sim, c->p.page);
+	if (got != head)
+		report_tail(c, FMT(e, "compound_head %#" PRIx64, head), FMT(g, "%#" PRIx64, got));
+	return true;
+}
+
+static bool check_tail_flag(struct check_ctx *c)
+{
+	if (hvo_page_tail(c->sim, c->p.page) != 1)
+		report_tail(c, "PageTail", "not a tail");
+	return true;
+}
+
+static bool check_fake_head(struct check_ctx *c)
+{
+	if (hvo_page_head(c->sim, c->p.page) != 0)
+		report_tail(c, "PageHead false", "PageHead true (a fake head)");
+	return true;
+}
+
+static bool check_tail_refcount(struct check_ctx *c)
+{
+	int32_t ref = 0;
+	char g[96];
+
+	/* the fake-head scheme's aliases of the head read its refcount */
+	if (!c->p.alias_of_head && (hvo_page_refcount(c->sim, c->p.page, &ref) || ref != 0))
+		report_tail(c, "refcount 0", FMT(g, "refcount %d", ref));
+	return true;
+}
+
+static bool check_tail_node_zone(struct check_ctx *c)
+{
+	unsigned int nid = 0, zone = 0, fnid = c->f.s->nid, fzone = c->f.s->zone;
+	char e[96], g[96];
+
+	hvo_page_node_zone(c->sim, c->p.page, &nid, &zone);
+	if (nid != fnid || zone != fzone)
+		report(c, c->f.s->pfn,
+		       FMT(e, "node %u zone %s", fnid, hvo_zone_name((enum hvo_zone_type)fzone)),
+		       FMT(g, "node %u zone %s", nid, hvo_zone_name((enum hvo_zone_type)zone)),
+		       "folio %#" PRIx64 " tail %" PRIu64 "%s", c->f.s->pfn, c->p.i,
+		       c->p.i >= hvo__reserve_pages(c->sim) ? " (through its shared tail)" : "");
+	return true;
+}
+
+static bool check_shared_tail_mapcount(struct check_ctx *c)
+{
+	unsigned int n = vmap_count(c->sim, c->t.frame);
+	char g[96];
+
+	if (n != c->t.users)
+		report(c, c->t.frame, "mapped sum(N - 1) times by its folios",
+		       FMT(g, "mapped %u times, folios need %" PRIu64, n, c->t.users),
+		       "%s", c->t.where);
+	return true;
+}
+
+/* MACHINE: the hstate counters agree with its folios (hugetlb_lock held) */
+static void pool_counters(struct check_ctx *c)
+{
+	struct hvo_hugetlb *hg = c->sim->hugetlb;
+	const struct hvo_hstate *hs;
+	unsigned int h, n;
+	char e[96], g[96];
+
+	for (h = 0; h < hg->nr_hstates; h++)
+		for (n = 0, hs = &hg->hs[h]; n < c->sim->cfg.nr_nodes; n++)
+			if (hs->surplus_node[n] > hs->nr_node[n])
+				report(c, UINT64_MAX, "surplus <= nr_huge_pages on the node",
+				       FMT(g, "surplus %" PRIu64 " of %" PRIu64,
+					   hs->surplus_node[n], hs->nr_node[n]),
+				       "%s node %u", hs->name, n);
+	for (h = 0; h < hg->nr_hstates; h++) {
+		hs = &hg->hs[h];
+		if (c->nr[h] != hs->nr || c->free[h] != hs->free)
+			report(c, UINT64_MAX,
+			       FMT(e, "nr %" PRIu64 " free %" PRIu64, c->nr[h], c->free[h]),
+			       FMT(g, "nr %" PRIu64 " free %" PRIu64, hs->nr, hs->free),
+			       "%s counters", hs->name);
+	}
+}
+
+static bool check_pool(struct check_ctx *c)
+{
+	unsigned int state;
+	int32_t ref;
+	char g[96];
+
+	if (c->level == CHECK_MACHINE) {
+		pool_counters(c);
+		return true;
+	}
+	/* a free folio is frozen at refcount 0; an allocated one is held */
+	state = c->f.s->state;
+	if (!hvo_page_refcount(c->sim, c->f.head, &ref) &&
+	    ((state == HVO_FOLIO_FREE && ref != 0) || (state == HVO_FOLIO_ACTIVE && ref < 1)))
+		report_folio(c, state == HVO_FOLIO_FREE ? "refcount 0 (free)" :
+			     "refcount >= 1 (in use)", FMT(g, "%d", ref));
+	return true;
+}
+
+static bool check_static_key(struct check_ctx *c)
+{
+	char e[96], g[96];
+
+	if (c->fake && (uint64_t)c->st.static_key_count != c->nr_optimized)
+		report(c, UINT64_MAX,
+		       FMT(e, "hugetlb_optimize_vmemmap_key %" PRIu64, c->nr_optimized),
+		       FMT(g, "%" PRId64, c->st.static_key_count), "static key");
+	return true;
 }
 
 /* vmemmap frames the page table maps, each counted once */
@@ -375,7 +559,7 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 				hvo_frame_info(sim, pfn + j, &fi);
 			if (!fi.allocated || fi.kind != HVO_KIND_VMEMMAP)
 				continue;
-			if (atomic_load(&hvo__meta(sim, pfn + j)->vmap_count) > 1) {
+			if (vmap_count(sim, pfn + j) > 1) {
 				if (set_add(multi, pfn + j) == 0)
 					n++;
 			} else {
@@ -386,178 +570,381 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 	return n;
 }
 
-static int cmp_snap(const void *a, const void *b)
+/* memmap_pages_add() / memmap_boot_pages_add() agree with the page table */
+static void accounting_memmap(struct check_ctx *c)
 {
-	const struct fsnap *x = a, *y = b;
-
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
-}
-
-HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
-{
-	struct hvo_hugetlb *hg = sim->hugetlb;
-	struct ctx c = { .sim = sim, .rep = rep };
-	struct u64set owned = { 0 }, multi = { 0 };
-	struct fsnap *fs;
-	uint64_t nf = 0, i, users_need[HVO_MAX_NODES][HVO_NR_ZONES][32] = { { { 0 } } };
-	uint64_t node_need[HVO_MAX_NODES][32] = { { 0 } }, hs_need[HVO_MAX_HSTATES] = { 0 };
-	uint64_t nopt = 0, nopt_h[HVO_MAX_HSTATES] = { 0 }, slots = 0, sum = 0;
-	uint64_t cnt_nr[HVO_MAX_HSTATES] = { 0 }, cnt_free[HVO_MAX_HSTATES] = { 0 };
-	struct hvo_stats st;
-	unsigned int n, z, h, k;
+	struct hvo_sim *sim = c->sim;
+	struct u64set multi = { 0 };
 	int64_t mapped;
 	char e[96], g[96];
 
-	if (!sim || !rep)
-		return hvo__err(-EINVAL, "check: NULL argument");
-	memset(rep, 0, sizeof(*rep));
-	if (sim->geo.mask_encoding &&
-	    sim->geo.vmemmap_base % ((1ull << sim->geo.max_folio_order) * sim->geo.stride))
-		viol(&c, I_ALIGN, UINT64_MAX, "vmemmap base aligned to MAX_FOLIO_NR_PAGES * stride",
-		     FMT(g, "%#" PRIx64, sim->geo.vmemmap_base), "vmemmap_base");
+	mapped = mapped_vmemmap(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, &multi);
+	free(multi.k);
+	if (mapped != c->st.memmap_pages + c->st.memmap_boot_pages)
+		report(c, UINT64_MAX,
+		       FMT(e, "memmap + memmap_boot = %" PRId64 " mapped vmemmap frames", mapped),
+		       FMT(g, "%" PRId64 " + %" PRId64, c->st.memmap_pages,
+			   c->st.memmap_boot_pages), "memmap counters");
+}
+
+static bool check_accounting(struct check_ctx *c)
+{
+	struct hvo_hugetlb *hg = c->sim->hugetlb;
+	uint64_t sum = 0, n;
+	unsigned int h, k;
+	char e[96], g[96];
+
+	if (c->st.optimized_folios != c->nr_optimized)
+		report(c, UINT64_MAX, FMT(e, "%" PRIu64 " optimized folios", c->nr_optimized),
+		       FMT(g, "counter says %" PRIu64, c->st.optimized_folios), "optimized_folios");
+	for (h = 0; h < hg->nr_hstates; h++) {
+		n = atomic_load(&hg->hs[h].nr_optimized);
+		if (n != c->nr_optimized_h[h])
+			report(c, UINT64_MAX, FMT(e, "%" PRIu64, c->nr_optimized_h[h]),
+			       FMT(g, "%" PRIu64, n), "%s nr_optimized", hg->hs[h].name);
+	}
+	/* every pfn is either free in the buddy or allocated to some kind */
+	for (k = 0; k < HVO_NR_KINDS; k++)
+		sum += c->st.in_use[k];
+	if (sum + c->st.free_pages != c->sim->geo.nr_pfns)
+		report(c, UINT64_MAX, FMT(e, "in use + free = %" PRIu64 " pfns", c->sim->geo.nr_pfns),
+		       FMT(g, "%" PRIu64 " + %" PRIu64, sum, c->st.free_pages), "buddy");
+	accounting_memmap(c);
+	return true;
+}
+
+/* the flat view of leaf entries agrees with the page table, page by page */
+static bool check_page_table(struct check_ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	uint64_t i, v, fe, *slot, we, f;
+	unsigned int level;
+	char e[96], g[96];
+
+	for (i = 0; i < sim->flat_n; i++) {
+		v = sim->flat_base + i * sim->geo.page_size;
+		fe = atomic_load(&sim->flat[i]);
+		if (walk(sim, v, &slot, &level, &we)) {
+			if (fe & HVO_PTE_PRESENT) {
+				report(c, i, "not mapped (as the walk says)",
+				       FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+				return true;
+			}
+			continue;
+		}
+		f = frame_in_entry(sim, we, level, v);
+		if (!(fe & HVO_PTE_PRESENT) || entry_pfn(fe) != f ||
+		    (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) != (we & (HVO_PTE_RW | HVO_PTE_LAZY))) {
+			report(c, f, FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
+					 we & HVO_PTE_LAZY ? " lazy" : ""),
+			       FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+			/* the first disagreement is enough: the view is stale */
+			return true;
+		}
+	}
+	return true;
+}
+
+/*
+ * The invariants.  At each level the checks run, and report, in table order:
+ * the order the checker always reported in (a folio's head, its vmemmap
+ * PTEs, its struct pages; then the shared tails; then the counters), so
+ * reports stay comparable from one version to the next.  The names are the
+ * public ones (include/hvosim/check.h).
+ */
+static const struct check_inv invariants[] = {
+	{ "alignment", "vmemmap base aligned to MAX_FOLIO_NR_PAGES * sizeof(struct page), "
+	  "each head to 2^order * sizeof(struct page): compound_head()'s mask encoding "
+	  "finds the head by masking the tail's own address",
+	  CHECK_MACHINE | CHECK_FOLIO, check_alignment },
+	{ "head", "the head has PG_head and PageHead() (the hugepage-vmemmap selftest: "
+	  "PFN 0 is HEAD in /proc/kpageflags) and page[1] holds folio_order()",
+	  CHECK_FOLIO, check_head },
+	{ "layout", "optimized: vmemmap page 0 a private RW copy mapped once "
+	  "(vmemmap_remap_free()), in the fake-head scheme pages 1.. map page 0's frame; "
+	  "not optimized: every page its own RW frame (vmemmap_populate()); no struct "
+	  "page unmapped; HPG_vmemmap_optimized only where hugetlb_vmemmap_optimizable()",
+	  CHECK_VMEMMAP | CHECK_PAGE, check_layout },
+	{ "frame-ownership", "a vmemmap frame belongs to at most one folio, the shared "
+	  "tails excepted: page 0 stays the folio's own after vmemmap_remap_free()",
+	  CHECK_VMEMMAP, check_frame_ownership },
+	{ "shared-tail", "optimized pages 1.. map the one published tail of their (scope, "
+	  "order), zone->vmemmap_tails[] as merged, every entry init_compound_tail(); no "
+	  "shared tail frame outside a slot",
+	  CHECK_VMEMMAP | CHECK_TAIL | CHECK_TOTALS, check_shared_tail },
+	{ "read-only", "the remapped vmemmap pages 1.. are mapped read-only "
+	  "(vmemmap_remap_pte() maps them PAGE_KERNEL_RO)",
+	  CHECK_VMEMMAP, check_read_only },
+	{ "encoding", "every tail's compound_info encodes its head, read through whatever "
+	  "its vmemmap maps (set_compound_head(); the mask form under HVO)",
+	  CHECK_PAGE, check_encoding },
+	{ "compound-head", "compound_head() of the head is the head, and of every tail, "
+	  "read through the shared page too, its own head",
+	  CHECK_FOLIO | CHECK_PAGE, check_compound_head },
+	{ "tail-flag", "PageTail() for every index > 0 (the hugepage-vmemmap selftest: "
+	  "every PFN but 0 is TAIL)",
+	  CHECK_PAGE, check_tail_flag },
+	{ "fake-head", "PageHead() only for real heads (the same selftest: no PFN but 0 is "
+	  "HEAD); page_fixed_fake_head() must hide the fake-head scheme's aliases",
+	  CHECK_PAGE, check_fake_head },
+	{ "tail-refcount", "tails read refcount 0, so get_page_unless_zero() never writes "
+	  "them (the fake-head aliases of the head are why bd225530a4c7 needed RCU)",
+	  CHECK_PAGE, check_tail_refcount },
+	{ "tail-node-zone", "node and zone read through any tail are the folio's: the "
+	  "flags of the per-zone tail (v7, so page_zonenum() needs no special case)",
+	  CHECK_PAGE, check_tail_node_zone },
+	{ "shared-tail-mapcount", "each shared tail is mapped sum(N - 1) times over the "
+	  "optimized folios of its (scope, order)",
+	  CHECK_TAIL, check_shared_tail_mapcount },
+	{ "pool", "the hstate counters agree with its folios (nr/free_huge_pages; surplus "
+	  "<= nr per node); a free folio has refcount 0, an in-use one >= 1",
+	  CHECK_MACHINE | CHECK_FOLIO, check_pool },
+	{ "static-key", "hugetlb_optimize_vmemmap_key counts the optimized folios "
+	  "(static_branch_inc() per optimize, _dec() per restore; fake-head scheme)",
+	  CHECK_TOTALS, check_static_key },
+	{ "accounting", "optimized_folios and each hstate's nr_optimized count the optimized "
+	  "folios; buddy in use + free = all pfns; memmap_pages_add() + "
+	  "memmap_boot_pages_add() = the vmemmap frames mapped",
+	  CHECK_TOTALS, check_accounting },
+	{ "page-table", "the flat view of leaf entries that loads use agrees with the "
+	  "hierarchical page table (a model detail, no kernel rule)",
+	  CHECK_TOTALS, check_page_table },
+};
+
+#define NR_INVARIANTS (sizeof(invariants) / sizeof(invariants[0]))
+_Static_assert(NR_INVARIANTS <= 32, "check_ctx.reported has a bit per invariant");
+
+/* ---- the driver ---- */
+
+/* the checks of @level, in table order, until one says stop */
+static void run(struct check_ctx *c, unsigned int level)
+{
+	c->level = level;
+	for (c->inv = 0; c->inv < NR_INVARIANTS; c->inv++) {
+		if (!(invariants[c->inv].levels & level))
+			continue;
+		c->name = invariants[c->inv].name;
+		if (!invariants[c->inv].check(c))
+			return;
+	}
+}
+
+/* copy the folios and run the MACHINE checks, under one hugetlb_lock hold */
+static int snapshot(struct check_ctx *c, struct folio_snap **fsp, uint64_t *nfp)
+{
+	struct hvo_hugetlb *hg = c->sim->hugetlb;
+	struct hvo_folio_iter it;
+	struct hvo_folio *f;
+	struct folio_snap *fs;
+	uint64_t nf = 0;
 
 	pthread_mutex_lock(&hg->lock);
-	fs = malloc((hg->count + 1) * sizeof(*fs));
+	for_each_hvo_folio(c->sim, &it, f)
+		nf++;
+	fs = malloc((nf + 1) * sizeof(*fs));
 	if (!fs) {
 		pthread_mutex_unlock(&hg->lock);
 		return hvo__err(-ENOMEM, "check: out of host memory");
 	}
-	for (i = 0; i < hg->cap; i++) {
-		struct hvo_folio *f = hg->tab[i];
-
-		if (!f || f == HVO_FOLIO_TOMB)
-			continue;
-		fs[nf++] = (struct fsnap){ f->pfn, f->tail_page, f->h, f->nid, f->zone, f->state };
-		cnt_nr[f->h]++;
+	nf = 0;
+	for_each_hvo_folio(c->sim, &it, f) {
+		fs[nf++] = (struct folio_snap){ f->pfn, f->h, f->nid, f->zone, f->state };
+		c->nr[f->h]++;
 		if (f->state == HVO_FOLIO_FREE)
-			cnt_free[f->h]++;
+			c->free[f->h]++;
 	}
-	for (h = 0; h < hg->nr_hstates; h++)
-		for (n = 0; n < sim->cfg.nr_nodes; n++)
-			if (hg->hs[h].surplus_node[n] > hg->hs[h].nr_node[n]) {
-				c.dedup = 0;
-				viol(&c, I_POOL, UINT64_MAX, "surplus <= nr_huge_pages on the node",
-				     FMT(g, "surplus %" PRIu64 " of %" PRIu64,
-					 hg->hs[h].surplus_node[n], hg->hs[h].nr_node[n]),
-				     "%s node %u", hg->hs[h].name, n);
-			}
-	for (h = 0; h < hg->nr_hstates; h++)
-		if (cnt_nr[h] != hg->hs[h].nr || cnt_free[h] != hg->hs[h].free) {
-			c.dedup = 0;
-			viol(&c, I_POOL, UINT64_MAX,
-			     FMT(e, "nr %" PRIu64 " free %" PRIu64, cnt_nr[h], cnt_free[h]),
-			     FMT(g, "nr %" PRIu64 " free %" PRIu64, hg->hs[h].nr, hg->hs[h].free),
-			     "%s counters", hg->hs[h].name);
-		}
+	run(c, CHECK_MACHINE);
 	pthread_mutex_unlock(&hg->lock);
-	qsort(fs, nf, sizeof(*fs), cmp_snap);
+	*fsp = fs;
+	*nfp = nf;
+	return 0;
+}
 
-	for (i = 0; i < nf; i++) {
-		struct hvo_hstate *hs = &hg->hs[fs[i].h];
-		bool opt;
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct folio_snap *x = a, *y = b;
 
-		check_folio(&c, &fs[i], &owned);
-		opt = hvo__folio_test_optimized(sim, fs[i].pfn);
-		if (!opt || !hs->optimizable)
-			continue;
-		nopt++;
-		nopt_h[fs[i].h]++;
-		if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL) {
-			unsigned int idx = hs->order - sim->geo.vmemmap_tail_min_order;
-			uint64_t need = hvo__vmemmap_pages(sim, hs->order) - 1;
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
 
-			users_need[fs[i].nid][fs[i].zone][idx] += need;
-			node_need[fs[i].nid][idx] += need;
-			hs_need[fs[i].h] += need;
-		}
+/* what the TOTALS and TAIL checks compare against */
+static void count_optimized(struct check_ctx *c, const struct folio_snap *s)
+{
+	struct hvo_sim *sim = c->sim;
+	unsigned int idx = c->f.hs->order - sim->geo.vmemmap_tail_min_order;
+	uint64_t need = c->f.vmemmap_pages - 1;
+
+	c->nr_optimized++;
+	c->nr_optimized_h[s->h]++;
+	if (sim->cfg.scheme != HVO_SCHEME_SHARED_TAIL)
+		return;
+	c->users_zone[s->nid][s->zone][idx] += need;
+	c->users_node[s->nid][idx] += need;
+	c->users_hstate[s->h] += need;
+}
+
+/* the folio's geometry, and what its remapped vmemmap pages should map */
+static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
+{
+	struct hvo_sim *sim = c->sim;
+	const struct hvo_hstate *hs = &sim->hugetlb->hs[s->h];
+	_Atomic uint64_t *slot, *users;
+	uint64_t sv;
+
+	c->f.s = s;
+	c->f.hs = hs;
+	c->f.head = hvo_pfn_to_page(sim, s->pfn);
+	c->f.nr_pages = 1ull << hs->order;
+	c->f.vmemmap_pages = hvo__vmemmap_pages(sim, hs->order);
+	hvo_vmemmap_range(sim, s->pfn, c->f.nr_pages, &c->f.start, &c->f.end);
+	c->f.vstart = c->f.start & ~(sim->geo.page_size - 1);
+	c->f.flag = hvo__folio_test_optimized(sim, s->pfn);
+	c->f.optimized = c->f.flag && hs->optimizable;
+	c->f.tail = HVO_NIL;
+	if (c->f.optimized && c->fake) {
+		/* the fake-head scheme maps pages 1.. to page 0's frame */
+		if (hvo__vmm_frame_of(sim, c->f.vstart, &c->f.tail, NULL))
+			c->f.tail = HVO_NIL;
+	} else if (c->f.optimized) {
+		hvo__tail_slot(sim, s->h, s->nid, s->zone, &slot, &users);
+		sv = atomic_load(slot);
+		if (sv)
+			c->f.tail = (sv - sim->geo.vmemmap_base) / sim->geo.stride;
 	}
+	c->once = true;
+	c->reported = 0;
+	c->v.rw = false;
+}
 
-	/* the shared tails */
-	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL) {
-		for (h = 0; h < hg->nr_hstates; h++) {
-			struct hvo_hstate *hs = &hg->hs[h];
-			unsigned int idx;
-			char where[64];
+/* vmemmap page k: the frame its PTE maps, and the VMEMMAP checks */
+static void scan_vmemmap(struct check_ctx *c, uint64_t k)
+{
+	uint64_t fr;
 
-			if (!hs->optimizable)
-				continue;
-			idx = hs->order - sim->geo.vmemmap_tail_min_order;
-			for (n = 0; n < sim->cfg.nr_nodes; n++) {
-				for (z = 0; z < HVO_NR_ZONES; z++) {
-					uint64_t sv = atomic_load(&sim->nodes[n].zones[z].vmemmap_tails[idx]);
+	/*
+	 * A missing PTE leaves rw as the previous page's, as the checker always
+	 * has: see check_read_only().
+	 */
+	c->v.k = k;
+	if (hvo__vmm_frame_of(c->sim, c->f.vstart + k * c->sim->geo.page_size, &fr, &c->v.rw))
+		fr = HVO_NIL;
+	c->v.frame = fr;
+	run(c, CHECK_VMEMMAP);
+}
 
-					if (!sv)
-						continue;
-					slots++;
-					snprintf(where, sizeof(where), "zone %u/%s order %u tail", n,
-						 hvo_zone_name((enum hvo_zone_type)z), hs->order);
-					check_tail_frame(&c, sv, hs->order, (int)n, (int)z,
-							 users_need[n][z][idx], where);
-				}
-				if (sim->cfg.tail_scope == HVO_SCOPE_NODE) {
-					uint64_t sv = atomic_load(&sim->nodes[n].vmemmap_tails[idx]);
+/* struct page i of the folio, and the PAGE checks */
+static void scan_page(struct check_ctx *c, uint64_t i, bool alias_of_head)
+{
+	c->rep->pages++;
+	c->p.i = i;
+	c->p.page = c->f.head + i * c->sim->geo.stride;
+	c->p.alias_of_head = alias_of_head;
+	c->p.info = 0;
+	c->p.mapped = !hvo_page_read(c->sim, c->p.page, HVO_PW_COMPOUND_INFO, &c->p.info);
+	run(c, CHECK_PAGE);
+}
 
-					if (!sv)
-						continue;
-					slots++;
-					snprintf(where, sizeof(where), "node %u order %u tail", n,
-						 hs->order);
-					check_tail_frame(&c, sv, hs->order, (int)n, -1,
-							 node_need[n][idx], where);
-				}
-			}
-			if (sim->cfg.tail_scope == HVO_SCOPE_HSTATE) {
-				uint64_t sv = atomic_load(&hs->vmemmap_tail);
+static void scan_folio(struct check_ctx *c, const struct folio_snap *s)
+{
+	uint64_t R = hvo__reserve_pages(c->sim), ps = c->sim->geo.page_size, k, i;
 
-				if (sv) {
-					slots++;
-					snprintf(where, sizeof(where), "%s tail", hs->name);
-					check_tail_frame(&c, sv, hs->order, -1, -1, hs_need[h], where);
-				}
-			}
-		}
+	c->rep->folios++;
+	folio_begin(c, s);
+	run(c, CHECK_FOLIO);
+	if (c->f.optimized) {
+		for (k = 0; k < c->f.vmemmap_pages; k++)
+			scan_vmemmap(c, k);
+		/* the head page's own struct pages, then one through each
+		 * remapped page: the rest of a remapped page reads the same */
+		for (i = 1; i < R && i < c->f.nr_pages; i++)
+			scan_page(c, i, false);
+		for (k = 1; k < c->f.vmemmap_pages; k++)
+			scan_page(c, k * R, c->fake);
+		count_optimized(c, s);
+		return;
 	}
-	hvo_sim_stats(sim, &st);
-	c.dedup = 0;
-	if (st.in_use[HVO_KIND_SHARED_TAIL] != slots)
-		viol(&c, I_SHARED, UINT64_MAX,
-		     FMT(e, "%" PRIu64 " shared tail frames (one per published slot)", slots),
-		     FMT(g, "%" PRIu64 " allocated: the rest are orphans still mapped or leaked",
-			 st.in_use[HVO_KIND_SHARED_TAIL]), "shared tails");
-	c.dedup = 0;
-	if (sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD && (uint64_t)st.static_key_count != nopt)
-		viol(&c, I_KEY, UINT64_MAX, FMT(e, "hugetlb_optimize_vmemmap_key %" PRIu64, nopt),
-		     FMT(g, "%" PRId64, st.static_key_count), "static key");
-	c.dedup = 0;
-	if (st.optimized_folios != nopt)
-		viol(&c, I_ACCT, UINT64_MAX, FMT(e, "%" PRIu64 " optimized folios", nopt),
-		     FMT(g, "counter says %" PRIu64, st.optimized_folios), "optimized_folios");
+	for (k = 0; k * ps < c->f.end - c->f.vstart; k++)
+		scan_vmemmap(c, k);
+	for (i = 1; i < c->f.nr_pages; i++)
+		scan_page(c, i, false);
+}
+
+/* one published shared tail: the TAIL checks */
+static void scan_tail(struct check_ctx *c, _Atomic uint64_t *slot, unsigned int order,
+		       int nid, int zone, uint64_t users)
+{
+	uint64_t sv = atomic_load(slot);
+
+	if (!sv)
+		return;
+	c->slots++;
+	c->t.frame = (sv - c->sim->geo.vmemmap_base) / c->sim->geo.stride;
+	c->t.order = order;
+	c->t.nid = nid;
+	c->t.zone = zone;
+	c->t.users = users;
+	c->once = true;
+	c->reported = 0;
+	run(c, CHECK_TAIL);
+}
+
+/* every published slot of the shared-tail scheme's (scope, order) tables */
+static void scan_tails(struct check_ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	unsigned int h, n, z, idx;
+
 	for (h = 0; h < hg->nr_hstates; h++) {
-		c.dedup = 0;
-		if (atomic_load(&hg->hs[h].nr_optimized) != nopt_h[h])
-			viol(&c, I_ACCT, UINT64_MAX, FMT(e, "%" PRIu64, nopt_h[h]),
-			     FMT(g, "%" PRIu64, atomic_load(&hg->hs[h].nr_optimized)),
-			     "%s nr_optimized", hg->hs[h].name);
+		struct hvo_hstate *hs = &hg->hs[h];
+
+		if (!hs->optimizable)
+			continue;
+		idx = hs->order - sim->geo.vmemmap_tail_min_order;
+		for (n = 0; n < sim->cfg.nr_nodes; n++) {
+			for (z = 0; z < HVO_NR_ZONES; z++) {
+				snprintf(c->t.where, sizeof(c->t.where), "zone %u/%s order %u tail",
+					 n, hvo_zone_name((enum hvo_zone_type)z), hs->order);
+				scan_tail(c, &sim->nodes[n].zones[z].vmemmap_tails[idx], hs->order,
+					   (int)n, (int)z, c->users_zone[n][z][idx]);
+			}
+			if (sim->cfg.tail_scope != HVO_SCOPE_NODE)
+				continue;
+			snprintf(c->t.where, sizeof(c->t.where), "node %u order %u tail", n,
+				 hs->order);
+			scan_tail(c, &sim->nodes[n].vmemmap_tails[idx], hs->order, (int)n, -1,
+				   c->users_node[n][idx]);
+		}
+		if (sim->cfg.tail_scope != HVO_SCOPE_HSTATE)
+			continue;
+		snprintf(c->t.where, sizeof(c->t.where), "%s tail", hs->name);
+		scan_tail(c, &hs->vmemmap_tail, hs->order, -1, -1, c->users_hstate[h]);
 	}
-	/* every pfn is either free in the buddy or allocated to some kind */
-	for (k = 0; k < HVO_NR_KINDS; k++)
-		sum += st.in_use[k];
-	c.dedup = 0;
-	if (sum + st.free_pages != sim->geo.nr_pfns)
-		viol(&c, I_ACCT, UINT64_MAX, FMT(e, "in use + free = %" PRIu64 " pfns",
-						 sim->geo.nr_pfns),
-		     FMT(g, "%" PRIu64 " + %" PRIu64, sum, st.free_pages), "buddy");
-	check_flat(&c);
-	/* memmap_pages_add() / memmap_boot_pages_add() agree with the page table */
-	mapped = mapped_vmemmap(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, &multi);
-	c.dedup = 0;
-	if (mapped != st.memmap_pages + st.memmap_boot_pages)
-		viol(&c, I_ACCT, UINT64_MAX,
-		     FMT(e, "memmap + memmap_boot = %" PRId64 " mapped vmemmap frames", mapped),
-		     FMT(g, "%" PRId64 " + %" PRId64, st.memmap_pages, st.memmap_boot_pages),
-		     "memmap counters");
-	free(owned.k);
-	free(multi.k);
+}
+
+HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
+{
+	struct check_ctx ctx = { .sim = sim, .rep = rep }, *c = &ctx;
+	struct folio_snap *fs = NULL;
+	uint64_t nf = 0, i;
+	int r;
+
+	if (!sim || !rep)
+		return hvo__err(-EINVAL, "check: NULL argument");
+	memset(rep, 0, sizeof(*rep));
+	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
+	r = snapshot(c, &fs, &nf);
+	if (r)
+		return r;
+	qsort(fs, nf, sizeof(*fs), cmp_snap);
+	for (i = 0; i < nf; i++)
+		scan_folio(c, &fs[i]);
+	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL)
+		scan_tails(c);
+	hvo_sim_stats(sim, &c->st);
+	c->once = false;
+	run(c, CHECK_TOTALS);
+	free(c->owned.k);
 	free(fs);
 	return (int64_t)rep->count;
 }

@@ -1234,3 +1234,36 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 	free(fs);
 	return r;
 }
+
+/* ---- walking the folio registry (hugetlb_lock) ---- */
+
+/*
+ * The registry is hugetlb.c's own: readers outside it (the checker) walk it
+ * here rather than its open-addressing table, so the table can change shape
+ * without them.  The kernel has no such registry; its nearest walk is every
+ * hstate's hugepage_activelist and hugepage_freelists under hugetlb_lock.
+ */
+static struct hvo_folio *folio_from(struct hvo_hugetlb *hg, uint64_t i,
+				    struct hvo_folio_iter *it)
+{
+	for (; i < hg->cap; i++) {
+		struct hvo_folio *f = hg->tab[i];
+
+		if (f && f != HVO_FOLIO_TOMB) {
+			it->pos = i + 1;
+			return f;
+		}
+	}
+	it->pos = hg->cap;
+	return NULL;
+}
+
+struct hvo_folio *hvo__folio_first(struct hvo_sim *sim, struct hvo_folio_iter *it)
+{
+	return folio_from(sim->hugetlb, 0, it);
+}
+
+struct hvo_folio *hvo__folio_next(struct hvo_sim *sim, struct hvo_folio_iter *it)
+{
+	return folio_from(sim->hugetlb, it->pos, it);
+}

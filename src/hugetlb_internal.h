@@ -80,6 +80,23 @@ uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order);
 int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn);
 int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
 
+/*
+ * for_each_hvo_folio() - every registered folio once, in no particular order
+ * (sort by pfn if the order matters).  It takes no lock: the caller holds
+ * hugetlb_lock across the whole walk, so the folios it visits agree with the
+ * pool counters read under the same hold, and must not register or
+ * unregister a folio itself during the walk (either may rehash the
+ * registry).  A struct hvo_folio may be freed once the lock is dropped: copy
+ * what is needed first.
+ */
+struct hvo_folio_iter {
+	uint64_t pos;	/* hugetlb.c's: where the walk resumes */
+};
+struct hvo_folio *hvo__folio_first(struct hvo_sim *sim, struct hvo_folio_iter *it);
+struct hvo_folio *hvo__folio_next(struct hvo_sim *sim, struct hvo_folio_iter *it);
+#define for_each_hvo_folio(sim, it, f) \
+	for ((f) = hvo__folio_first((sim), (it)); (f); (f) = hvo__folio_next((sim), (it)))
+
 /* hugetlb_vmemmap.c */
 #define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u
 #define HVO_VMEMMAP_REMAP_NO_TLB_FLUSH 0x2u
