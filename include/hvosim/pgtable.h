@@ -16,7 +16,7 @@
  * was unmapped may be freed only after a flush that began after the unmap.
  *
  * Synchronisation:
- *   hvo_vmemmap_translate, hvo_vmemmap_walk   | anything
+ *   hvo_vmemmap_translate, hvo_vmemmap_range  | anything
  *   hvo_vmemmap_split_pmd                     | anything (init_mm's
  *                                             | page_table_lock inside)
  *   hvo_vmemmap_set_pte                       | anything, but two writers of

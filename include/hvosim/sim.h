@@ -9,7 +9,7 @@
  *   ------------------------------+-----------------------------------------
  *   hvo_sim_create                | anything on other sims
  *   hvo_sim_destroy               | nothing on the same sim
- *   hvo_sim_geometry, hvo_sim_*name | anything
+ *   hvo_sim_geometry, hvo_zone_name | anything
  *   hvo_sim_stats                 | anything (a snapshot; counters are
  *                                 | individually atomic, not mutually)
  *   hvo_fail_set, hvo_fail_clear  | anything (takes effect for allocations
