@@ -13,7 +13,8 @@ does an exported symbol that does not start with hvo_ (only the version
 node may be there), a name listed twice in the map, and an hvo_ name in a
 header comment that names nothing the headers' code spells (a function,
 a type, a member); a comment may use a glob, hvo_fault_log_*, which must
-match at least one such name.
+match at least one such name.  A header whose top comment documents its
+concurrency ("Concurrency ...") must name there every call it declares.
 
 Usage: check_abi.py --map MAP --lib LIB --nm NM --headers DIR
 Exit 0 and one summary line if all agree, 1 and one line per problem if not.
@@ -102,6 +103,14 @@ def flatten_braces(code):
     return "".join(out)
 
 
+def top_comment(path):
+    """The header's first comment after the SPDX line: its description."""
+    with open(path, encoding="utf-8") as f:
+        blocks = re.findall(r"/\*.*?\*/", f.read(), flags=re.S)
+    blocks = [b for b in blocks if "SPDX-License-Identifier" not in b]
+    return blocks[0] if blocks else ""
+
+
 def header_names(paths):
     """(declared functions/objects, every name the headers' code spells,
     comments)."""
@@ -167,6 +176,17 @@ def main():
             where = [k for k, s in lists.items() if name in s]
             problems.append(f"{name}: in {' and '.join(where)}, "
                             f"not in {' nor '.join(missing)}")
+
+    # a header that documents its concurrency names every call it declares
+    for path in paths:
+        top = top_comment(path)
+        if "Concurrency" not in top:
+            continue
+        base = os.path.basename(path)
+        for name in sorted(n for n, h in declared.items() if h == base):
+            if not re.search(r"\b" + name + r"\b", top):
+                problems.append(f"{base}: {name} is missing from its concurrency "
+                                "table")
 
     for path, text in comments:
         for tok in sorted(set(re.findall(r"\bhvo_[A-Za-z0-9_*]*[A-Za-z0-9_*]", text))):
