@@ -119,6 +119,7 @@ struct park {
 	enum hvo_yield_point park_at;	/* the parker stops here, the first time */
 	int release_at;			/* the main thread lets it go here; -1: never */
 	void (*fn)(struct park *);	/* what the parker runs */
+	void (*on_release)(struct park *); /* main, at @release_at (may be NULL) */
 	void *arg;
 	bool parked, released, done;
 	bool released_by_point;		/* main reached @release_at while it waited */
@@ -144,8 +145,12 @@ static inline void park_hook(void *ctx, enum hvo_yield_point p, uint64_t addr)
 
 	(void)addr;
 	if (!park_parker) {
-		if ((int)p == pk->release_at)
+		if ((int)p == pk->release_at && pk->parked && !pk->released) {
+			/* what the main thread has done when the parker goes on */
+			if (pk->on_release)
+				pk->on_release(pk);
 			park_release(pk, true);
+		}
 		return;
 	}
 	if (p != pk->park_at)

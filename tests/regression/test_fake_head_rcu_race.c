@@ -39,8 +39,9 @@
 #define FAKE 64		/* page1: the first fake head, struct page 64 */
 
 struct walk {
-	uint64_t pfn;
+	uint64_t pfn, block;
 	int result;
+	bool folio_unmapped;	/* at release: B is a pool folio, not yet remapped */
 };
 
 static void walker(struct park *pk)
@@ -48,6 +49,16 @@ static void walker(struct park *pk)
 	struct walk *w = pk->arg;
 
 	w->result = hvo_walk_pfn(pk->sim, w->pfn, HVO_WALK_PAGE);
+}
+
+/* on this thread, in HVO's synchronize_rcu(): the interleaving is the race's */
+static void at_grace_period(struct park *pk)
+{
+	struct walk *w = pk->arg;
+	struct hvo_folio_info fi;
+
+	w->folio_unmapped = hvo_folio_lookup(pk->sim, w->pfn, &fi) == 0 &&
+			    fi.head_pfn == w->block && !fi.optimized;
 }
 
 static int32_t refcount(struct hvo_sim *sim, uint64_t pfn)
@@ -65,7 +76,7 @@ static void race(bool rcu_sync)
 	struct hvo_fault f;
 	struct walk w = { 0 };
 	struct park pk = { .park_at = HVO_YP_REFCOUNT, .release_at = HVO_YP_RCU,
-			   .fn = walker, .arg = &w };
+			   .fn = walker, .on_release = at_grace_period, .arg = &w };
 	uint64_t b, folio = 0, page1;
 	unsigned int h;
 	bool parked;
@@ -84,6 +95,7 @@ static void race(bool rcu_sync)
 	page1 = hvo_pfn_to_page(pk.sim, b + FAKE);
 	assert_int_equal(hvo_page_ref_add(pk.sim, page1, 1, NULL), 0);
 	w.pfn = b + FAKE;
+	w.block = b;
 
 	parked = park_start(&pk);
 	if (parked) {
@@ -117,8 +129,10 @@ static void race(bool rcu_sync)
 		assert_int_equal(f.page_pfn, b + FAKE);
 		assert_string_equal(f.op, "add_unless");
 	} else {
-		/* the grace period waited for the walker, which saw a tail */
+		/* the grace period waited for the walker, which went on once page1
+		 * was a tail of the new folio and before the remap: it saw a tail */
 		assert_true(pk.released_by_point);
+		assert_true(w.folio_unmapped);
 		assert_true(st.synchronize_rcu_calls >= 1);
 		assert_int_equal(w.result, HVO_WALK_NOREF);
 		assert_int_equal(st.ro_faults, 0);
