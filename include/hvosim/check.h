@@ -6,9 +6,27 @@
  * of the scheme in use) over the whole machine and reports each violation
  * with what, where, expected and found.
  *
- * Synchronisation: run it on a quiescent machine (no pool or HVO operation
- * in flight), e.g. after joining the stress threads or between explorer
- * steps.  It only reads.
+ * Concurrency on one machine (X: may run concurrently, -: must not):
+ *
+ *                                            [1] [2]
+ *   [1] hvo_check                             X   X
+ *   [2] hvo_report_print, hvo_report_has      X   X
+ *
+ *   [1] only reads: the folio registry under hugetlb_lock, everything else
+ *       with atomic loads and no lock.  It is memory-safe against every
+ *       call, but an operation in flight is seen half done and reported as
+ *       violations, and so is a first read of never-touched struct pages by
+ *       anyone (the lazy memmap_init changes an entry and its flat view
+ *       under the ptl, which the checker does not take).  So it wants a
+ *       quiescent machine: X only with calls that touch no struct page,
+ *       PTE, frame or pool state (hvo_sim_stats, hvo_sim_geometry,
+ *       hvo_sim_config, hvo_hstate_count, hvo_hstate_find,
+ *       hvo_fault_log_count, hvo_fault_log_get), - with every other call of
+ *       every header.  Run it between steps, or after joining the threads.
+ *   [2] read only the report they are given: not one hvo_check() is
+ *       filling.
+ *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
+ *   [1].
  */
 #ifndef HVOSIM_CHECK_H
 #define HVOSIM_CHECK_H

@@ -4,6 +4,17 @@
  *
  * A config is a plain value: fill it with hvo_config_init(), change what you
  * need, hand it to hvo_sim_create().  Nothing in it is read after creation.
+ *
+ * Concurrency on one struct hvo_config (X: may run concurrently, -: must
+ * not); on different configs everything is X:
+ *
+ *                                          [1] [2] [3]
+ *   [1] hvo_config_init, hvo_config_set     -   -   X
+ *   [2] hvo_config_validate                 -   X   X
+ *   [3] hvo_scheme_name, hvo_parse_size     X   X   X
+ *
+ *   [1] write the config, [2] reads it, [3] touch none.  hvo_sim_create()
+ *   (sim.h) reads its config as [2] does, and not after it returns.
  */
 #ifndef HVOSIM_CONFIG_H
 #define HVOSIM_CONFIG_H

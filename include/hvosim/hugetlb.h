@@ -8,13 +8,37 @@
  * folio in use has refcount >= 1 and goes back to the pool when the last
  * reference is put (free_huge_folio()).
  *
- * Synchronisation: every function may run concurrently with every other on
- * the same machine.  Pool and hstate state is under hugetlb_lock; HVO work
- * runs outside it on folios the caller has isolated, as in the kernel.
- *   hvo_hstate_*              | anything (counters are a snapshot)
- *   hvo_pool_resize, hvo_demote, hvo_folio_alloc, hvo_folio_put,
- *   hvo_folio_dissolve        | anything
- *   hvo_folio_lookup          | anything
+ * Concurrency on one machine (X: may run concurrently, -: must not):
+ *
+ *                                                  [1] [2] [3] [4] [5]
+ *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X
+ *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X
+ *       hvo_folio_list
+ *   [3] hvo_pool_grow, hvo_pool_shrink,             X   X   X   X   X
+ *       hvo_pool_resize, hvo_pool_set_overcommit,
+ *       hvo_demote, hvo_folio_dissolve
+ *   [4] hvo_folio_alloc                             X   X   X   X   X
+ *   [5] hvo_folio_put                               X   X   X   X   X
+ *
+ *   [1] read the hstates, fixed at creation.
+ *   [2] a snapshot under hugetlb_lock.
+ *   [3] [4] [5] change pool state under hugetlb_lock and never hold it
+ *       while frames are allocated or freed or HVO runs: a folio is
+ *       isolated under the lock and worked on outside it, as in the kernel,
+ *       and a call that finds a folio isolated by another passes it by
+ *       (hvo_folio_dissolve() returns -EBUSY).  hvo_pool_resize() reads the
+ *       count, then grows or shrinks by the difference: two resizes of one
+ *       node race like two writers of nr_hugepages; hvo_pool_grow() and
+ *       hvo_pool_shrink() are relative and compose.
+ *   [5] drops a reference the caller holds, as folio_put() does.
+ *   Other headers: X with HVO (hugetlb_vmemmap.h) and with speculative
+ *   walkers (walker.h).  - with writes to the struct pages or PTEs of a
+ *   free folio (page.h [2] [4] [5], pgtable.h [3]); a folio in use is its
+ *   taker's.  In the fake-head scheme with rcu_sync on, [3] [4] [5] may
+ *   wait for a grace period: not inside an RCU read-side section on the
+ *   same thread (walker.h).  hvo_sim_destroy (sim.h) and
+ *   hvo_sim_set_yield_hook (sched.h): - with every call here; hvo_check
+ *   (check.h) wants none of them in flight.
  */
 #ifndef HVOSIM_HUGETLB_H
 #define HVOSIM_HUGETLB_H

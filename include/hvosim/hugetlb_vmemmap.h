@@ -7,11 +7,32 @@
  * step on free pool folios.  Each call isolates the folios from the free
  * list for the duration, as the kernel's callers own their folios.
  *
- * Synchronisation: may run concurrently with everything, including other
- * optimize/restore calls on other folios and speculative walkers.  The
- * shared-tail slot is published per tail_alloc (cmpxchg, hugetlb_lock, or
- * deliberately unsynchronised); with lifetime last-user the slot and its
- * user count change together under the tail lock.
+ * Concurrency on one machine (X: may run concurrently, -: must not):
+ *
+ *                                                 [1] [2] [3]
+ *   [1] hvo_folio_optimize, hvo_folios_optimize    X   X   X
+ *   [2] hvo_folio_restore, hvo_folios_restore      X   X   X
+ *   [3] hvo_sim_set_timing                         X   X   X
+ *
+ *   [1] [2] isolate their folios under hugetlb_lock and work outside it; a
+ *       folio another call has isolated gives -EBUSY, so calls may overlap
+ *       even on one folio.  PTEs change under the ptl, frames come and go
+ *       under zone->lock, old frames are freed only after a TLB flush.  The
+ *       shared tail is published per tail_alloc: cmpxchg, under
+ *       hugetlb_lock, or (none) not at all, the seed patch's race kept on
+ *       purpose: two first optimizes of one (zone, order) may then map two
+ *       tails.  With lifetime last-user the slot and its user count change
+ *       together under the tail lock.
+ *   [3] an atomic flag.
+ *   Other headers: X with the pool calls (hugetlb.h), which isolate folios
+ *   the same way, and with speculative walkers (walker.h); in the
+ *   fake-head scheme a walker is safe only with rcu_sync on (commit
+ *   bd225530a4c7).  - with writes to the struct pages or PTEs of a folio
+ *   being worked on (page.h [2] [4] [5], pgtable.h [3]).  In the fake-head
+ *   scheme with rcu_sync on, [1] [2] wait for a grace period: not inside
+ *   an RCU read-side section on the same thread (walker.h).
+ *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
+ *   every call here; hvo_check (check.h) wants none of them in flight.
  */
 #ifndef HVOSIM_HUGETLB_VMEMMAP_H
 #define HVOSIM_HUGETLB_VMEMMAP_H

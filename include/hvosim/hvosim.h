@@ -5,6 +5,12 @@
  * hvosim simulates the Linux kernel's HugeTLB Vmemmap Optimization in
  * userspace.  Every function returns 0 or a negative errno unless it says
  * otherwise; on failure hvo_last_error() tells what was wrong.
+ *
+ * Concurrency: each header has a table of which of its calls may run
+ * concurrently with which on one machine.  In short, almost everything
+ * may; not hvo_sim_destroy() or hvo_sim_set_yield_hook() with anything,
+ * nor two writers of one struct page, PTE or block that one owner should
+ * write; and hvo_check() wants a quiescent machine.
  */
 #ifndef HVOSIM_HVOSIM_H
 #define HVOSIM_HVOSIM_H

@@ -6,8 +6,15 @@
  * machine: the head pfn of a hugetlb folio is COMPOUND_HEAD|HUGE, every
  * other pfn COMPOUND_TAIL|HUGE and not HEAD.
  *
- * Synchronisation: may run concurrently with anything (a racy snapshot, as
- * reading /proc/kpageflags is).
+ * Concurrency on one machine (X: may run concurrently, -: must not):
+ *
+ *                           [1]
+ *   [1] hvo_kpageflags       X
+ *
+ *   [1] reads struct pages with atomic loads: a racy snapshot, as reading
+ *       /proc/kpageflags is, and X with every call of the other headers
+ *       too, but hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook
+ *       (sched.h); hvo_check (check.h) wants it not in flight.
  */
 #ifndef HVOSIM_KPAGEFLAGS_H
 #define HVOSIM_KPAGEFLAGS_H

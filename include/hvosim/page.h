@@ -17,9 +17,40 @@
  * end of the optional ones: 56 drops memcg_data, 48 also private, 40 also
  * index.  Reading a dropped word gives 0, writing it is a no-op.
  *
- * Synchronisation: every function may run concurrently with every other.
- * Each word access is atomic and atomic with respect to a TLB flush.  Writes
- * through a read-only PTE never land (see enum hvo_fault_policy).
+ * Concurrency on one machine (X: may run concurrently, also on the same
+ * struct page; o: may, on different struct pages only; -: must not):
+ *
+ *                                                 [1] [2] [3] [4] [5]
+ *   [1] hvo_page_read, hvo_compound_head,          X   X   X   X   X
+ *       hvo_page_fixed_fake_head, hvo_page_head,
+ *       hvo_page_tail, hvo_page_refcount,
+ *       hvo_page_test_flag, hvo_page_node_zone,
+ *       hvo_folio_get
+ *   [2] hvo_page_write                             X   X   o   o   o
+ *   [3] hvo_page_ref_add_unless,                   X   o   X   X   o
+ *       hvo_page_ref_add, hvo_page_ref_freeze
+ *   [4] hvo_folio_set                              X   o   X   o   o
+ *   [5] hvo_prep_compound_page,                    X   o   o   o   o
+ *       hvo_destroy_compound_page
+ *
+ *   Every word access is atomic, and atomic with respect to a TLB flush; a
+ *   write through a read-only PTE never lands (enum hvo_fault_policy).
+ *   [1] may see a compound page half prepared, as the kernel's speculative
+ *       readers may: they recheck after taking a reference.
+ *   [3] are atomic read-modify-writes of _refcount: the one write to
+ *       another's struct page the kernel allows (speculative references).
+ *   o: a plain store of a word ([2]; [5] writes every struct page of its
+ *       range) or hvo_folio_set()'s read-modify-write of a word two fields
+ *       share can undo another thread's change of that word.  In the
+ *       kernel only the owner of a page writes it.
+ *   No machine state, X with everything: hvo_pfn_to_page, hvo_page_to_pfn,
+ *   hvo_compound_info_value, hvo_init_compound_tail, hvo_page_word_present.
+ *   Other headers: the struct pages of a hugetlb folio are the pool's
+ *   (hugetlb.h) while it is free or being worked on, and HVO's
+ *   (hugetlb_vmemmap.h) while it is optimized or restored: [2] [4] [5] on
+ *   them - with those calls, [1] [3] X.  hvo_sim_destroy (sim.h) and
+ *   hvo_sim_set_yield_hook (sched.h): - with every call here; hvo_check
+ *   (check.h) wants none of them in flight.
  */
 #ifndef HVOSIM_PAGE_H
 #define HVOSIM_PAGE_H

@@ -7,10 +7,28 @@
  * uses.  Freed frames that had bytes are poisoned (HVO_PAGE_POISON) and kept:
  * a late reader reads poison, never freed host memory.
  *
- * Synchronisation: every function here may run concurrently with every
- * other on the same machine; each zone has its own lock (zone->lock).
- * hvo_free_frames() of one block must not race with another free of the
- * same block (a double free is reported, not survived).
+ * Concurrency on one machine (X: may run concurrently; o: may, but not on
+ * the same block; -: must not):
+ *
+ *                                                 [1] [2] [3] [4] [5]
+ *   [1] hvo_alloc_frames, hvo_alloc_frames_zone    X   X   X   X   X
+ *   [2] hvo_free_frames                            X   o   X   X   X
+ *   [3] hvo_frame_info                             X   X   X   X   X
+ *   [4] hvo_frame_bytes                            X   X   X   X   X
+ *   [5] hvo_zone_free_pages                        X   X   X   X   X
+ *
+ *   Each zone has its own lock (zone->lock): [1] [2] take the locks of the
+ *   zones they touch, [3] [4] that of the frame's zone, [5] reads an atomic
+ *   count.
+ *   [2] o: a block is freed once, by its owner.  Two frees of one block
+ *       are serialised by the zone lock and the second is refused as a
+ *       double free, unless the block was allocated again in between: then
+ *       it frees someone else's block.
+ *   [4] the pointer stays valid for the machine's life; while other threads
+ *       may write the frame, read it with atomic loads.
+ *   Other headers: hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook
+ *   (sched.h): - with every call here; hvo_check (check.h) wants none of
+ *   them in flight.
  */
 #ifndef HVOSIM_PAGE_ALLOC_H
 #define HVOSIM_PAGE_ALLOC_H

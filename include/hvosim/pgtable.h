@@ -15,15 +15,31 @@
  * only when every access that began before it has finished.  A frame that
  * was unmapped may be freed only after a flush that began after the unmap.
  *
- * Synchronisation:
- *   hvo_vmemmap_translate, hvo_vmemmap_walk   | anything
- *   hvo_vmemmap_split_pmd                     | anything (init_mm's
- *                                             | page_table_lock inside)
- *   hvo_vmemmap_set_pte                       | anything, but two writers of
- *                                             | one PTE must be serialised by
- *                                             | the caller (the kernel's
- *                                             | callers own the folio)
- *   hvo_flush_tlb_*                           | anything
+ * Concurrency on one machine (X: may run concurrently; o: may, on
+ * different PTEs only; -: must not):
+ *
+ *                                                 [1] [2] [3] [4]
+ *   [1] hvo_vmemmap_translate                      X   X   X   X
+ *   [2] hvo_vmemmap_split_pmd                      X   X   X   X
+ *   [3] hvo_vmemmap_set_pte, hvo_vmemmap_set_ro    X   X   o   X
+ *   [4] hvo_flush_tlb_kernel_range,                X   X   X   X
+ *       hvo_flush_tlb_all
+ *
+ *   [1] walks with atomic loads; a page-table page, once published, is
+ *       never freed.
+ *   [2] allocates the PTE table first, then rechecks the leaf under
+ *       init_mm's page_table_lock (the ptl); the loser of a race frees its
+ *       table (vmemmap_split_pmd()).
+ *   [3] change an entry and its flat view together under the ptl, but a
+ *       PTE has one writer, as the kernel's callers own the folio: two
+ *       writers of one PTE must not overlap.
+ *   [4] serialise on the flush lock and wait for every struct page write
+ *       that began before them.
+ *   No machine state, X with everything: hvo_vmemmap_range.
+ *   Other headers: [3] on the vmemmap of a hugetlb folio - with the pool
+ *   (hugetlb.h) and HVO (hugetlb_vmemmap.h) calls that work on it.
+ *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
+ *   every call here; hvo_check (check.h) wants none of them in flight.
  */
 #ifndef HVOSIM_PGTABLE_H
 #define HVOSIM_PGTABLE_H

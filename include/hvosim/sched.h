@@ -7,8 +7,31 @@
  * explorer installs a hook that switches fibers; a stress harness may install
  * one that injects sched_yield() to widen race windows.
  *
- * Synchronisation: hvo_sim_set_yield_hook() must not run concurrently with
- * any other call on the same machine.
+ * Concurrency on one machine (X: may run concurrently, -: must not):
+ *
+ *                                     [1] [2]
+ *   [1] hvo_sim_set_yield_hook         -   X
+ *   [2] hvo_yield_point_name           X   X
+ *
+ *   [1] stores the hook's context without synchronisation and every yield
+ *       point reads it: - also with every call of every other header on
+ *       the same machine.  Install the hook before starting threads and
+ *       remove it after joining them.
+ *   [2] no machine: X with everything.
+ *
+ * The hook runs on the thread that reached the point.  No mutex is held
+ * there, except the TLB flush lock inside a flush's wait (HVO_YP_TLB_FLUSH)
+ * and the grace-period lock inside hvo_synchronize_rcu()'s (HVO_YP_RCU),
+ * which every other taker acquires by trying and yielding, so a fiber
+ * scheduler never blocks on them; and, today, hugetlb_lock at the
+ * HVO_YP_PAGE_LOAD points of hvo_hstate_info(), which reads each folio's
+ * optimized flag under it (a known defect: do not block or switch fibers
+ * there while another thread needs the pool).  What may be open: an RCU
+ * read-side section (a walker's HVO_YP_REFCOUNT, HVO_YP_RCU) and, at the
+ * HVO_YP_PAGE_STORE of a compound page being prepared or destroyed, a TLB
+ * access section.  A hook that blocks its OS thread there holds up
+ * hvo_synchronize_rcu() or every TLB flush on the other threads until it
+ * returns; switching fibers is fine.
  */
 #ifndef HVOSIM_SCHED_H
 #define HVOSIM_SCHED_H

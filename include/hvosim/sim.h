@@ -3,19 +3,33 @@
  * hvosim/sim.h - the simulated machine: create, destroy, geometry, counters,
  * errors, fault injection and the fault log.
  *
- * Synchronisation (what may run concurrently with what):
+ * Concurrency on one machine (X: may run concurrently, -: must not), from
+ * the locking in src/:
  *
- *   function                      | may run concurrently with
- *   ------------------------------+-----------------------------------------
- *   hvo_sim_create                | anything on other sims
- *   hvo_sim_destroy               | nothing on the same sim
- *   hvo_sim_geometry, hvo_sim_*name | anything
- *   hvo_sim_stats                 | anything (a snapshot; counters are
- *                                 | individually atomic, not mutually)
- *   hvo_fail_set, hvo_fail_clear  | anything (takes effect for allocations
- *                                 | that start after it returns)
- *   hvo_fault_log_*               | anything
- *   hvo_last_error                | anything (thread-local)
+ *                                                [1] [2] [3] [4] [5] [6]
+ *   [1] hvo_sim_destroy                           -   -   -   -   -   -
+ *   [2] hvo_sim_geometry, hvo_sim_config,         -   X   X   X   X   X
+ *       hvo_zone_span, hvo_pfn_zone
+ *   [3] hvo_sim_stats                             -   X   X   X   X   X
+ *   [4] hvo_fail_set, hvo_fail_clear,             -   X   X   X   X   X
+ *       hvo_fail_injected
+ *   [5] hvo_fault_log_count, hvo_fault_log_get    -   X   X   X   X   X
+ *   [6] hvo_fault_log_clear                       -   X   X   X   X   X
+ *
+ *   [1] frees the machine: every call of every header on it must have
+ *       returned, and none may start.
+ *   [2] read what hvo_sim_create() fixed; nothing changes it later.
+ *   [3] relaxed atomic loads: each counter is exact, the set is not one
+ *       instant.
+ *   [4] the rule is changed and consulted under the fault-injection lock;
+ *       it applies to allocations that start after hvo_fail_set() returns.
+ *   [5] [6] a record is kept under the fault-log lock and counted
+ *       atomically: a fault logged during hvo_fault_log_clear() may be
+ *       counted before it and kept after it.
+ *   Without a machine, X with everything: hvo_sim_create (it builds a new
+ *   one), hvo_zone_name, hvo_kind_name, hvo_site_name, hvo_site_parse,
+ *   hvo_fault_format, and the thread-local hvo_last_error, hvo_thread_id.
+ *   Other headers: hvo_sim_set_yield_hook (sched.h) - with every call here.
  */
 #ifndef HVOSIM_SIM_H
 #define HVOSIM_SIM_H

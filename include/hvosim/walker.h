@@ -12,8 +12,32 @@
  *   fake-head, rcu_sync off: the kernel before that commit, a bare
  *     atomic_add_unless() that writes through a fake head's RO mapping.
  *
- * Synchronisation: every function may run concurrently with everything,
- * from any number of threads.
+ * Concurrency on one machine, from any number of threads (X: may run
+ * concurrently, -: must not):
+ *
+ *                                                    [1] [2] [3] [4]
+ *   [1] hvo_walk_pfn, hvo_page_ref_add_unless_spec    X   X   X   X
+ *   [2] hvo_page_put                                  X   X   X   X
+ *   [3] hvo_rcu_read_lock, hvo_rcu_read_unlock        X   X   X   X
+ *   [4] hvo_synchronize_rcu                           X   X   X   X
+ *
+ *   [1] takes and drops a speculative reference with atomic
+ *       read-modify-writes of _refcount, and rechecks.
+ *   [2] drops a reference the caller holds; the last one of a hugetlb
+ *       folio frees it (free_huge_folio()).
+ *   [3] count the section in per-shard epochs; [4] serialises on the
+ *       grace-period lock and waits for every section that began before it.
+ *   On one thread, between hvo_rcu_read_lock() and hvo_rcu_read_unlock():
+ *   not [4], nor, in the fake-head scheme with rcu_sync on, any call that
+ *   may wait for a grace period (the HVO calls of hugetlb_vmemmap.h, the
+ *   pool calls of hugetlb.h, [2] when it frees a folio): they would wait
+ *   for the caller's own section.
+ *   Other headers: X with HVO (hugetlb_vmemmap.h) and the pool
+ *   (hugetlb.h); in the fake-head scheme with rcu_sync off, [1] races with
+ *   the remap as the kernel did before bd225530a4c7 (a write through a
+ *   read-only fake head, caught as a fault), on purpose.
+ *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
+ *   every call here; hvo_check (check.h) wants none of them in flight.
  */
 #ifndef HVOSIM_WALKER_H
 #define HVOSIM_WALKER_H
