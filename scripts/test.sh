@@ -129,7 +129,7 @@ pass_asan() {
 }
 
 pass_tsan() {
-	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit"
+	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit --suite regression"
 	# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
 	# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
 	# Probe with a trivial program and, if so, run without ASLR.
@@ -169,7 +169,7 @@ pass_tsan() {
 	fi
 	setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
 	"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-	tsan_args=(--print-errorlogs --suite stress --suite unit)
+	tsan_args=(--print-errorlogs --suite stress --suite unit --suite regression)
 	if has_setup "$CI_DIR/tsan" tsan; then
 		tsan_args+=(--setup=tsan)
 	else
