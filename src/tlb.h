@@ -3,8 +3,8 @@
  * tlb.h - the read side of the simulated TLB shootdown: every struct page
  * write is bracketed by hvo__access_begin()/hvo__access_end().
  */
-#ifndef HVOSIM_TLB_H
-#define HVOSIM_TLB_H
+#ifndef HVOSIM_SRC_TLB_H
+#define HVOSIM_SRC_TLB_H
 
 #include "internal.h"
 
@@ -42,5 +42,5 @@ int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		      const char *op, int field);
 void hvo__writer_close(struct hvo_writer *wr);
 
-#endif /* HVOSIM_TLB_H */
+#endif /* HVOSIM_SRC_TLB_H */
 
