@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * error.c - the thread-local "what was wrong" message behind every -errno,
- * thread ids for fault records, the seeded PRNG, and the yield hook.
+ * thread ids for fault records, and the seeded PRNG.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,30 +42,4 @@ uint64_t hvo__splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
-}
-
-void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr)
-{
-	hvo_yield_fn fn = atomic_load_explicit(&sim->yield_fn, memory_order_acquire);
-
-	if (fn)
-		fn(sim->yield_ctx, p, addr);
-}
-
-HVO_EXPORT void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn,
-				       void *ctx)
-{
-	sim->yield_ctx = ctx;
-	atomic_store_explicit(&sim->yield_fn, fn, memory_order_release);
-}
-
-HVO_EXPORT const char *hvo_yield_point_name(enum hvo_yield_point point)
-{
-	static const char *const names[HVO_NR_YIELD_POINTS] = {
-		"tail_slot_load", "tail_slot_publish", "tail_users", "lock",
-		"refcount", "pte_store", "page_load", "page_store",
-		"frame_free", "tlb_flush", "rcu",
-	};
-
-	return (unsigned int)point < HVO_NR_YIELD_POINTS ? names[point] : "?";
 }

@@ -224,15 +224,6 @@ struct hvo_sim {
 	struct hvo_rcu *rcu;
 };
 
-/* ---- yield points ---- */
-void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr);
-static inline void hvo__yield(struct hvo_sim *sim, enum hvo_yield_point p,
-			      uint64_t addr)
-{
-	if (unlikely(atomic_load_explicit(&sim->yield_fn, memory_order_relaxed)))
-		hvo__yield_slow(sim, p, addr);
-}
-
 /* ---- epochs and locks taken with yields (epoch.c) ---- */
 static inline struct hvo_epoch_tok hvo__epoch_enter(struct hvo_epochs *e)
 {

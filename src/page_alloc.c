@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sched.h"
 
 static bool find_block(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn,
 		       uint64_t *head, struct hvo_frame_meta **hm);

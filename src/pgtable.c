@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "sched.h"
 #include "tlb.h"
 #include "vmm.h"
 

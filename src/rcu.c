@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "sched.h"
 
 struct hvo_rcu {
 	struct hvo_epochs ep;

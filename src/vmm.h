@@ -17,6 +17,7 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "sched.h"
 
 static inline uint64_t *table_of(struct hvo_sim *sim, uint64_t pfn)
 {
