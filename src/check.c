@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "pgtable.h"
 #include "vmm.h"
 
 struct u64set {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "config.h"
+#include "error.h"
 
 HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
 {

@@ -7,6 +7,7 @@
 #include <sched.h>
 
 #include "internal.h"
+#include "epoch.h"
 #include "sched.h"
 
 /* flip twice, letting the old epoch drain each time; yield at every spin */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "error.h"
 
 static _Thread_local char hvo_errbuf[512];
 static _Thread_local uint32_t hvo_tid;

@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "error.h"
+#include "fault.h"
 
 static const char *const site_names[HVO_NR_SITES] = {
 	"any", "generic", "pgtable", "vmemmap_populate", "vmemmap_head",

@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "memblock.h"
+#include "page.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rcu.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
 static unsigned int max_page_order(const struct hvo_sim *sim)

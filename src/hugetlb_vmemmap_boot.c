@@ -9,6 +9,10 @@
 #include <inttypes.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "memblock.h"
+#include "page_alloc.h"
+#include "pgtable.h"
 
 /*
  * vmemmap_populate_hvo(): the head page gets its own frame, every later

@@ -8,14 +8,11 @@
 #include <string.h>
 
 #include "internal.h"
+#include "error.h"
+#include "page.h"
+#include "pgtable.h"
 #include "tlb.h"
 #include "vmm.h"
-
-uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone)
-{
-	return ((uint64_t)nid << HVO_NODES_PGSHIFT) |
-	       ((uint64_t)zone << HVO_ZONES_PGSHIFT);
-}
 
 /* memmap_init_range(): what every struct page holds before anyone uses it */
 uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,

@@ -15,6 +15,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "error.h"
+#include "fault.h"
+#include "memblock.h"
+#include "page_alloc.h"
+#include "pgtable.h"
 #include "sched.h"
 
 static bool find_block(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn,
@@ -113,7 +119,7 @@ static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
 	}
 }
 
-void hvo__buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
+static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
 	unsigned int n, zi;
 
@@ -156,12 +162,12 @@ int hvo__buddy_init(struct hvo_sim *sim)
 			if (r->nid != n)
 				continue;
 			if (r->start > cur)
-				hvo__buddy_free_range(sim, cur, r->start);
+				buddy_free_range(sim, cur, r->start);
 			if (r->start + r->nr > cur)
 				cur = r->start + r->nr;
 		}
 		if (cur < node->end)
-			hvo__buddy_free_range(sim, cur, node->end);
+			buddy_free_range(sim, cur, node->end);
 	}
 	sim->booting = false;
 	return 0;
@@ -446,7 +452,7 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
 		pthread_mutex_unlock(&z->lock);
-		hvo__buddy_free_range(sim, pfn, pfn + n);
+		buddy_free_range(sim, pfn, pfn + n);
 		return 0;
 	}
 	free_one_locked(sim, z, pfn, order);

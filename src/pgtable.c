@@ -14,7 +14,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "error.h"
+#include "fault.h"
+#include "page_alloc.h"
+#include "pgtable.h"
 #include "sched.h"
+#include "sparse_vmemmap.h"
 #include "tlb.h"
 #include "vmm.h"
 

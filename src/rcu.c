@@ -14,6 +14,9 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "epoch.h"
+#include "error.h"
+#include "rcu.h"
 #include "sched.h"
 
 struct hvo_rcu {

@@ -15,6 +15,13 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "config.h"
+#include "error.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rcu.h"
+#include "sparse_vmemmap.h"
 
 #define HVO_DEFAULT_VMEMMAP_BASE 0xffffea0000000000ull /* x86-64's */
 

@@ -13,6 +13,11 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "error.h"
+#include "page.h"
+#include "pgtable.h"
+#include "sparse_vmemmap.h"
 
 void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 {

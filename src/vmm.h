@@ -104,8 +104,6 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 	return 0;
 }
 
-void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
-
 static inline int hvo__vmm_load_inline(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
 {
 	uint64_t *w, frame, v, g;
