@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "arena.h"
 #include "error.h"
 #include "page_alloc.h"
 #include "pgtable.h"

@@ -11,7 +11,6 @@
 #include "error.h"
 #include "page.h"
 #include "pgtable.h"
-#include "tlb.h"
 #include "vmm.h"
 
 /* memmap_init_range(): what every struct page holds before anyone uses it */

@@ -16,6 +16,7 @@
 
 #include "internal.h"
 #include "hugetlb_internal.h"
+#include "arena.h"
 #include "error.h"
 #include "fault.h"
 #include "memblock.h"
@@ -171,44 +172,6 @@ int hvo__buddy_init(struct hvo_sim *sim)
 	}
 	sim->booting = false;
 	return 0;
-}
-
-void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val)
-{
-	uint64_t *w = (uint64_t *)hvo__frame(sim, pfn);
-	uint64_t i, n = sim->geo.page_size / 8;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&w[i], val, HVO_STORE_ORDER);
-}
-
-void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
-{
-	uint64_t *d = (uint64_t *)hvo__frame(sim, dst);
-	const uint64_t *s = (const uint64_t *)hvo__frame(sim, src);
-	uint64_t i, n = sim->geo.page_size / 8;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
-				 HVO_STORE_ORDER);
-}
-
-/* only frames that hold struct pages or page tables ever get host bytes */
-void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
-			   bool zero)
-{
-	uint64_t i;
-
-	for (i = 0; i < nr; i++) {
-		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
-
-		if (!(m->flags & FMF_EVER_BYTES)) {
-			m->flags |= FMF_EVER_BYTES;
-			cnt_add(sim, host_frames, 1);
-		} else if (zero) {
-			hvo__frame_fill_words(sim, pfn + i, 0);
-		}
-	}
 }
 
 static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,

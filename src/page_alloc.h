@@ -18,12 +18,6 @@ int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
 void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
 int hvo__buddy_init(struct hvo_sim *sim);
 bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site);
-void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
-			   bool zero);
 uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report);
-
-/* frame copy helpers (atomic word by word: TSan-clean) */
-void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
-void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val);
 
 #endif /* HVOSIM_SRC_PAGE_ALLOC_H */

@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "hugetlb_internal.h"
+#include "arena.h"
 #include "config.h"
 #include "error.h"
 #include "page_alloc.h"
@@ -24,24 +23,6 @@
 #include "sparse_vmemmap.h"
 
 #define HVO_DEFAULT_VMEMMAP_BASE 0xffffea0000000000ull /* x86-64's */
-
-/*
- * The arena is reserved, not committed.  ThreadSanitizer's mmap interceptor
- * (LLVM 14) marks a whole new mapping as written, which commits shadow for
- * all of it: four times a simulated machine's size.  Under TSan, reserve it
- * with the raw system call so shadow is only made for what is touched;
- * munmap() still goes through TSan, which drops the range's shadow.
- */
-static void *arena_map(size_t len)
-{
-#ifdef HVO_TSAN
-	return (void *)syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-#else
-	return mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-#endif
-}
 
 static void layout_words(struct hvo_sim *sim)
 {
@@ -105,10 +86,7 @@ static void sim_free(struct hvo_sim *sim)
 {
 	unsigned int n, z;
 
-	if (sim->mem && sim->mem != MAP_FAILED)
-		munmap(sim->mem, sim->mem_len);
-	if (sim->meta && (void *)sim->meta != MAP_FAILED)
-		munmap(sim->meta, sim->meta_len);
+	hvo__arena_unmap(sim);
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
 		for (z = 0; z < HVO_NR_ZONES; z++) {
 			pthread_mutex_destroy(&sim->nodes[n].zones[z].lock);
@@ -198,15 +176,9 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	layout_words(sim);
 	layout_nodes(sim);
 
-	/* reserved address space; only frames that get bytes become resident */
-	sim->mem_len = (size_t)total;
-	sim->mem = arena_map(sim->mem_len);
-	sim->meta_len = (size_t)sim->geo.nr_pfns * sizeof(struct hvo_frame_meta);
-	sim->meta = arena_map(sim->meta_len);
 	sim->flog.cap = cfg->fault_log_size;
 	sim->flog.ring = calloc(cfg->fault_log_size, sizeof(*sim->flog.ring));
-	if (sim->mem == MAP_FAILED || (void *)sim->meta == MAP_FAILED ||
-	    !sim->flog.ring || alloc_tail_slots(sim)) {
+	if (hvo__arena_map(sim, total) || !sim->flog.ring || alloc_tail_slots(sim)) {
 		sim_free(sim);
 		return hvo__err(-ENOMEM, "sim_create: cannot reserve host address space for "
 				"%" PRIu64 " MiB of simulated memory", total >> 20);
