@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * error.c - the thread-local "what was wrong" message behind every -errno,
- * thread ids for fault records, and the seeded PRNG.
+ * and thread ids for fault records and epoch shards.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,13 +34,4 @@ HVO_EXPORT uint32_t hvo_thread_id(void)
 	if (!hvo_tid)
 		hvo_tid = atomic_fetch_add(&hvo_next_tid, 1);
 	return hvo_tid;
-}
-
-uint64_t hvo__splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
 }

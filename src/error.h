@@ -6,9 +6,6 @@
 #ifndef HVOSIM_SRC_ERROR_H
 #define HVOSIM_SRC_ERROR_H
 
-#include <stdint.h>
-
 int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-uint64_t hvo__splitmix64(uint64_t *state);
 
 #endif /* HVOSIM_SRC_ERROR_H */

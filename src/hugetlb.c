@@ -188,17 +188,6 @@ bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn)
 	return r;
 }
 
-/* the head pfn of the hugetlb folio holding pfn, from the buddy's blocks */
-uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn)
-{
-	struct hvo_frame_info fi;
-
-	if (pfn >= sim->geo.nr_pfns || hvo_frame_info(sim, pfn, &fi) ||
-	    !fi.allocated || fi.kind != HVO_KIND_HUGETLB)
-		return UINT64_MAX;
-	return fi.head_pfn;
-}
-
 /* ---- free lists (hugetlb_lock) ---- */
 
 static void enqueue(struct hvo_hugetlb *hg, struct hvo_folio *f)
@@ -836,7 +825,7 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 	if (pfn >= sim->geo.nr_pfns)
 		return hvo__err(-ERANGE, "folio_lookup: pfn %#" PRIx64 " is beyond the machine",
 				pfn);
-	head = hvo__folio_of_pfn(sim, pfn);
+	head = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
 	if (head == UINT64_MAX)
 		return hvo__err(-ENOENT, "folio_lookup: pfn %#" PRIx64 " is in no hugetlb folio",
 				pfn);

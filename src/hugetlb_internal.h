@@ -80,7 +80,6 @@ void hvo__hugetlb_destroy(struct hvo_sim *sim);
 uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
 bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
-uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn);
 struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order);
 uint64_t hvo__reserve_pages(const struct hvo_sim *sim);

@@ -223,29 +223,6 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 	return true;
 }
 
-bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
-{
-	struct hvo_failinj *f = &sim->fail;
-	bool fail = false;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->active && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
-		f->seen++;
-		if (f->tripped && f->spec.persistent)
-			fail = true;
-		else if (f->spec.nth && f->seen == f->spec.nth)
-			fail = true;
-		else if (f->threshold && hvo__splitmix64(&f->rng) < f->threshold)
-			fail = true;
-		if (fail) {
-			f->tripped = true;
-			atomic_fetch_add(&f->injected, 1);
-		}
-	}
-	pthread_mutex_unlock(&f->lock);
-	return fail;
-}
-
 int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 	       int zone, unsigned int order, enum hvo_frame_kind kind,
 	       unsigned int flags, uint64_t *pfn)
@@ -346,13 +323,13 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
 
 		if (atomic_load(&m->vmap_count)) {
-			hvo__fault(sim, HVO_FAULT_MAPPED_FREE, 0, pfn + i, "free", -1);
+			hvo__fault(sim, HVO_FAULT_MAPPED_FREE, 0, pfn + i, UINT64_MAX, "free", -1);
 			return hvo__err(-EBUSY, "free: frame %#" PRIx64
 					" is still mapped in the vmemmap", pfn + i);
 		}
 		if (atomic_load(&m->unmap_gen) > done) {
 			cnt_add(sim, early_frees, 1);
-			hvo__fault(sim, HVO_FAULT_EARLY_FREE, 0, pfn + i, "free", -1);
+			hvo__fault(sim, HVO_FAULT_EARLY_FREE, 0, pfn + i, UINT64_MAX, "free", -1);
 			return hvo__err(-EBUSY, "free: frame %#" PRIx64 " was unmapped but no "
 					"TLB flush has completed since", pfn + i);
 		}
@@ -580,6 +557,18 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 	if (z)
 		pthread_mutex_unlock(&z->lock);
 	return 0;
+}
+
+/* the head of the allocated block of @kind holding pfn, UINT64_MAX if none:
+ * for HVO_KIND_HUGETLB, the hugetlb folio as the buddy sees it */
+uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind)
+{
+	struct hvo_frame_info fi;
+
+	if (pfn >= sim->geo.nr_pfns || hvo_frame_info(sim, pfn, &fi) ||
+	    !fi.allocated || fi.kind != kind)
+		return UINT64_MAX;
+	return fi.head_pfn;
 }
 
 HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)

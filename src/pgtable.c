@@ -77,6 +77,22 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	pthread_mutex_unlock(&sim->ptl);
 }
 
+/*
+ * A write through a read-only PTE.  The record names the hugetlb folio the
+ * struct page belongs to at the time of the write, as the buddy's blocks
+ * say (a folio looked up later may be gone or reused).
+ */
+static void ro_write_fault(struct hvo_sim *sim, uint64_t vaddr, uint64_t frame,
+			   const char *op, int field)
+{
+	uint64_t folio = UINT64_MAX;
+
+	if (vaddr >= sim->geo.vmemmap_base)
+		folio = hvo__block_head(sim, (vaddr - sim->geo.vmemmap_base) / sim->geo.stride,
+					HVO_KIND_HUGETLB);
+	hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, folio, op, field);
+}
+
 #define ACCESS_BEGIN(sim, vaddr, w, rw, frame, r)                       \
 	struct hvo_access_tok tok_;                                     \
 	for (;;) {                                                      \
@@ -117,7 +133,7 @@ int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		}
 		if (!rw) {
 			hvo__access_end(wr->tok);
-			hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+			ro_write_fault(sim, vaddr, frame, op, field);
 			return -EFAULT;
 		}
 		wr->open = true;
@@ -159,7 +175,7 @@ int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && !rw && w)
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+		ro_write_fault(sim, vaddr, frame, op, field);
 	return r;
 }
 
@@ -197,7 +213,7 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 	}
 	hvo__access_end(tok_);
 	if (faulted) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "add_unless", field);
+		ro_write_fault(sim, vaddr, frame, "add_unless", field);
 		return -EFAULT;
 	}
 	return r ? r : added;
@@ -221,7 +237,7 @@ int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && w && !rw) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "ref_add", field);
+		ro_write_fault(sim, vaddr, frame, "ref_add", field);
 		return r;
 	}
 	if (!r && newval)
@@ -252,7 +268,7 @@ int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
 	}
 	hvo__access_end(tok_);
 	if (faulted) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "cmpxchg", field);
+		ro_write_fault(sim, vaddr, frame, "cmpxchg", field);
 		return -EFAULT;
 	}
 	return r ? r : ok;
