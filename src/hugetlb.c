@@ -282,7 +282,7 @@ static struct hvo_folio *new_folio(struct hvo_sim *sim, unsigned int hi,
 
 	if (!f)
 		return NULL;
-	hvo_pfn_zone(sim, pfn, &nid, &zone);
+	hvo__pfn_nid_zone(sim, pfn, &nid, &zone);
 	f->pfn = pfn;
 	f->h = (uint8_t)hi;
 	f->nid = (uint8_t)nid;
@@ -960,12 +960,7 @@ bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn)
 
 static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 {
-	unsigned int n1, n2;
-	enum hvo_zone_type z1, z2;
-
-	hvo_pfn_zone(sim, pfn, &n1, &z1);
-	hvo_pfn_zone(sim, pfn + (1ull << order) - 1, &n2, &z2);
-	return n1 != n2 || z1 != z2;
+	return hvo__pfn_zone(sim, pfn) != hvo__pfn_zone(sim, pfn + (1ull << order) - 1);
 }
 
 /*

@@ -31,7 +31,7 @@ int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 	unsigned int znid = nid;
 	int r;
 
-	hvo_pfn_zone(sim, pfn, &znid, &zone);
+	hvo__pfn_nid_zone(sim, pfn, &znid, &zone);
 	hvo_vmemmap_range(sim, pfn, 1ull << hs->order, &start, &end);
 	r = hvo__alloc(sim, HVO_SITE_BOOT_HVO, nid, -1, 0, HVO_KIND_VMEMMAP, 0, &head);
 	if (r)

@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "error.h"
 #include "page.h"
+#include "page_alloc.h"
 #include "pgtable.h"
 #include "vmm.h"
 
@@ -23,7 +24,7 @@ uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
 		return 0;
 	switch (word) {
 	case HVO_PW_FLAGS:
-		if (hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone))
+		if (hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone))
 			return 0;
 		return hvo__flags_node_zone(nid, zone);
 	case HVO_PW_COUNTS:
@@ -426,7 +427,7 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	r = hvo__check_rw(sim, pfn, nr_init);
 	if (r)
 		return r;
-	hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
+	hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
 	hvo__writer_init(&wr, sim);
 	hvo_init_compound_tail(sim, words, head, order, nid, zone);
 	for (i = 1; i < nr_init; i++) {

@@ -33,18 +33,23 @@ static bool kind_has_bytes(enum hvo_frame_kind kind)
 	       kind == HVO_KIND_SHARED_TAIL;
 }
 
-struct hvo_zone *hvo__pfn_zone(struct hvo_sim *sim, uint64_t pfn)
+/*
+ * page_zone() by pfn: the zone whose span holds pfn, NULL if none.  The
+ * one zone lookup of the machine; like strchr(), it takes the machine
+ * const and hands out the zone for the caller to lock or just read.
+ */
+struct hvo_zone *hvo__pfn_zone(const struct hvo_sim *sim, uint64_t pfn)
 {
 	unsigned int n, z;
 
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
-		struct hvo_node *node = &sim->nodes[n];
+		const struct hvo_node *node = &sim->nodes[n];
 
 		if (pfn < node->start || pfn >= node->end)
 			continue;
 		for (z = 0; z < HVO_NR_ZONES; z++)
 			if (pfn >= node->zones[z].start && pfn < node->zones[z].end)
-				return &node->zones[z];
+				return (struct hvo_zone *)&node->zones[z];
 	}
 	return NULL;
 }

@@ -262,23 +262,7 @@ HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 			    unsigned int *nid, enum hvo_zone_type *zone)
 {
-	unsigned int n, z;
-
-	for (n = 0; n < sim->cfg.nr_nodes; n++) {
-		const struct hvo_node *node = &sim->nodes[n];
-
-		if (pfn < node->start || pfn >= node->end)
-			continue;
-		for (z = 0; z < HVO_NR_ZONES; z++)
-			if (pfn >= node->zones[z].start && pfn < node->zones[z].end) {
-				if (nid)
-					*nid = n;
-				if (zone)
-					*zone = (enum hvo_zone_type)z;
-				return 0;
-			}
-	}
-	return -ERANGE;
+	return hvo__pfn_nid_zone(sim, pfn, nid, zone);
 }
 
 #define LOAD(f) atomic_load_explicit(&sim->c.f, memory_order_relaxed)
