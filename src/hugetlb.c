@@ -18,8 +18,8 @@
 #include "memblock.h"
 #include "page.h"
 #include "page_alloc.h"
-#include "pgtable.h"
 #include "rcu.h"
+#include "sparse_vmemmap.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
 static unsigned int max_page_order(const struct hvo_sim *sim)

@@ -12,27 +12,8 @@
 #include "page.h"
 #include "page_alloc.h"
 #include "pgtable.h"
+#include "sparse_vmemmap.h"
 #include "vmm.h"
-
-/* memmap_init_range(): what every struct page holds before anyone uses it */
-uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
-			       unsigned int word)
-{
-	unsigned int nid, zone;
-
-	if (pfn >= sim->geo.nr_pfns)
-		return 0;
-	switch (word) {
-	case HVO_PW_FLAGS:
-		if (hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone))
-			return 0;
-		return hvo__flags_node_zone(nid, zone);
-	case HVO_PW_COUNTS:
-		return HVO_MAPCOUNT_NONE;	/* _mapcount -1, _refcount 0 */
-	default:
-		return 0;
-	}
-}
 
 int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 		    uint64_t *vaddr)

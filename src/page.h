@@ -14,8 +14,6 @@ static inline uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone)
 	       ((uint64_t)zone << HVO_ZONES_PGSHIFT);
 }
 
-uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
-			       unsigned int word);
 int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 		    uint64_t *vaddr);
 int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);

@@ -22,8 +22,10 @@ int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
 		       uint32_t new, int field);
 int hvo__vmm_frame_of(struct hvo_sim *sim, uint64_t vaddr, uint64_t *frame,
 		      bool *writable);
-int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
-			unsigned int nid, bool boot, bool lazy);
+int hvo__pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
+		  bool create, uint64_t **slotp);
+void hvo__set_pmd_leaf(struct hvo_sim *sim, uint64_t *pmd, uint64_t vaddr,
+		       uint64_t pfn, bool lazy);
 int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 		 bool writable, bool lazy, uint64_t *old_pfn);
 int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
