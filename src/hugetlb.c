@@ -19,7 +19,6 @@
 #include "page.h"
 #include "page_alloc.h"
 #include "rcu.h"
-#include "sparse_vmemmap.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
 static unsigned int max_page_order(const struct hvo_sim *sim)
@@ -934,75 +933,6 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim)
 				.pfn = pfn, .h = (unsigned int)hi, .nid = n, .valid = true,
 			};
 		}
-	return 0;
-}
-
-static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
-{
-	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
-	       sim->hugetlb->hs[b->h].optimizable;
-}
-
-/* SECTION_IS_VMEMMAP_PREINIT: sparse_init() leaves these sections alone */
-bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn)
-{
-	struct hvo_hugetlb *hg = sim->hugetlb;
-	uint64_t i;
-
-	for (i = 0; i < hg->nr_boot; i++) {
-		struct hvo_boot_page *b = &hg->boot[i];
-
-		if (pfn >= b->pfn && pfn < b->pfn + (1ull << hg->hs[b->h].order))
-			return boot_hvo_wanted(sim, b);
-	}
-	return false;
-}
-
-static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
-{
-	return hvo__pfn_zone(sim, pfn) != hvo__pfn_zone(sim, pfn + (1ull << order) - 1);
-}
-
-/*
- * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
- * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
- * frame, every other page maps the zone's boot tail; a page that spans zones
- * is populated normally and given back.  Still the memblock phase.
- */
-int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
-{
-	struct hvo_hugetlb *hg = sim->hugetlb;
-	uint64_t i;
-	int r;
-
-	for (i = 0; i < hg->nr_boot; i++) {
-		struct hvo_boot_page *b = &hg->boot[i];
-		unsigned int order = hg->hs[b->h].order;
-		uint64_t s, e;
-
-		if (!boot_hvo_wanted(sim, b))
-			continue;
-		hvo_vmemmap_range(sim, b->pfn, 1ull << order, &s, &e);
-		if (spans_zones(sim, b->pfn, order)) {
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
-			if (r)
-				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
-						b->pfn);
-			hvo__memblock_free(sim, b->pfn, order, HVO_KIND_HUGETLB);
-			b->valid = false;
-			continue;
-		}
-		r = hvo__vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
-		if (r) {
-			/* fall back to normal population, boot counted in full */
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
-			if (r)
-				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
-						b->pfn);
-			continue;
-		}
-		b->hvo = true;
-	}
 	return 0;
 }
 

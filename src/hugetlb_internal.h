@@ -79,13 +79,11 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim);
 void hvo__hugetlb_destroy(struct hvo_sim *sim);
 uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
 bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
-bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
 struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order);
 uint64_t hvo__reserve_pages(const struct hvo_sim *sim);
 uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order);
 int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn);
-int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
 
 /* hugetlb_vmemmap.c */
 #define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u

@@ -65,6 +65,10 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
 
+/* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
+ * HVO form at boot, sparse_init() leaves it alone */
+#define HVO_SECTION_VMEMMAP_PREINIT 0x1
+
 /* in an allocated frame's unused list links: next holds the vmemmap address
  * its struct pages will be memmap_init()ed for (lazy population) */
 #define HVO_META_LAZY 0x4c415a59ull
@@ -189,6 +193,7 @@ struct hvo_sim {
 	size_t meta_len;
 
 	struct hvo_node nodes[HVO_MAX_NODES];
+	uint8_t *section_flags;		/* per memory section: HVO_SECTION_* */
 	struct hvo_memblock_range *mb;	/* memblock reservations */
 	size_t nr_mb, cap_mb;
 	bool booting;			/* memblock phase: no buddy yet */

@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "config.h"
 #include "error.h"
+#include "hugetlb_vmemmap_boot.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "rcu.h"
@@ -104,6 +105,7 @@ static void sim_free(struct hvo_sim *sim)
 	if (sim->flat)
 		munmap((void *)sim->flat, sim->flat_n * sizeof(*sim->flat));
 	free(sim->mb);
+	free(sim->section_flags);
 	free(sim);
 }
 
@@ -178,7 +180,10 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 
 	sim->flog.cap = cfg->fault_log_size;
 	sim->flog.ring = calloc(cfg->fault_log_size, sizeof(*sim->flog.ring));
-	if (hvo__arena_map(sim, total) || !sim->flog.ring || alloc_tail_slots(sim)) {
+	sim->section_flags = calloc(sim->geo.nr_pfns >> (sim->geo.section_shift -
+							 sim->geo.page_shift), 1);
+	if (hvo__arena_map(sim, total) || !sim->flog.ring || !sim->section_flags ||
+	    alloc_tail_slots(sim)) {
 		sim_free(sim);
 		return hvo__err(-ENOMEM, "sim_create: cannot reserve host address space for "
 				"%" PRIu64 " MiB of simulated memory", total >> 20);
@@ -192,6 +197,8 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 		r = hvo__hugetlb_init(sim);
 	if (!r)
 		r = hvo__hugetlb_boot_reserve(sim);
+	if (!r)
+		hvo__hugetlb_vmemmap_init_early(sim);
 	if (!r)
 		r = hvo__pgtable_init(sim);
 	if (!r)

@@ -151,6 +151,22 @@ int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
 	return 0;
 }
 
+static uint64_t pfn_to_section_nr(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return pfn >> (sim->geo.section_shift - sim->geo.page_shift);
+}
+
+/* sparse_init_early_section(..., SECTION_IS_VMEMMAP_PREINIT) */
+void hvo__section_set_preinit(struct hvo_sim *sim, uint64_t pfn)
+{
+	sim->section_flags[pfn_to_section_nr(sim, pfn)] |= HVO_SECTION_VMEMMAP_PREINIT;
+}
+
+static bool section_preinit(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return sim->section_flags[pfn_to_section_nr(sim, pfn)] & HVO_SECTION_VMEMMAP_PREINIT;
+}
+
 /*
  * sparse_init(): populate the vmemmap of every present section, section by
  * section, skipping the sections of boot gigantic pages whose vmemmap HVO
@@ -167,7 +183,7 @@ int hvo__sparse_init(struct hvo_sim *sim)
 		uint64_t pfn = node->start, run = HVO_NIL, s, e;
 
 		for (;; pfn += sec_pages) {
-			bool skip = pfn < node->end && hvo__hugetlb_skip_populate(sim, pfn);
+			bool skip = pfn < node->end && section_preinit(sim, pfn);
 
 			if (pfn < node->end && !skip) {
 				if (run == HVO_NIL)
