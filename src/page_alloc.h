@@ -35,6 +35,5 @@ int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
 void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
 uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind);
 int hvo__buddy_init(struct hvo_sim *sim);
-uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report);
 
 #endif /* HVOSIM_SRC_PAGE_ALLOC_H */

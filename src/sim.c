@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "config.h"
 #include "error.h"
+#include "frames.h"
 #include "hugetlb_vmemmap_boot.h"
 #include "page_alloc.h"
 #include "pgtable.h"
@@ -232,7 +233,7 @@ HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
 	if (!sim)
 		return 0;
 	leaked = hvo__hugetlb_leaked(sim, true);
-	leaked += hvo__leaked_frames(sim, true);
+	leaked += hvo__frames_leaked(sim, true);
 	hvo__hugetlb_destroy(sim);
 	hvo__rcu_destroy(sim);
 	sim_free(sim);

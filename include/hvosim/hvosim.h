@@ -14,6 +14,7 @@
 #include "sched.h"
 #include "sim.h"
 #include "page_alloc.h"
+#include "frames.h"
 #include "page.h"
 #include "pgtable.h"
 #include "hugetlb.h"

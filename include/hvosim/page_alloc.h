@@ -7,16 +7,18 @@
  * uses.  Freed frames that had bytes are poisoned (HVO_PAGE_POISON) and kept:
  * a late reader reads poison, never freed host memory.
  *
+ * The harness's own allocations (hvo_alloc_frames(), hvo_free_frames(),
+ * hvo_frame_bytes()) are in frames.h, included here.
+ *
  * Synchronisation: every function here may run concurrently with every
  * other on the same machine; each zone has its own lock (zone->lock).
- * hvo_free_frames() of one block must not race with another free of the
- * same block (a double free is reported, not survived).
  */
 #ifndef HVOSIM_PAGE_ALLOC_H
 #define HVOSIM_PAGE_ALLOC_H
 
 #include <stdint.h>
 
+#include "frames.h"
 #include "sim.h"
 
 #ifdef __cplusplus
@@ -25,71 +27,6 @@ extern "C" {
 
 /** The byte pattern freed frames are filled with (PAGE_POISON). */
 #define HVO_PAGE_POISON 0xaa
-
-/** hvo_alloc_frames() flags */
-#define HVO_GFP_THISNODE 0x1u	/* __GFP_THISNODE: no fallback to other nodes */
-#define HVO_GFP_ZERO	 0x2u	/* __GFP_ZERO: zero the host bytes */
-
-/**
- * hvo_alloc_frames() - allocate 2^order contiguous frames.
- * @sim: the machine.
- * @nid: preferred node.
- * @order: 0..max_folio_order.
- * @kind: what the frames are for (decides whether they get host bytes).
- * @flags: HVO_GFP_*.
- * @pfn: the first frame.
- *
- * Zones are tried from the highest to the lowest (Movable is used only for
- * HVO_KIND_HUGETLB and HVO_KIND_OTHER, as with __GFP_MOVABLE), then other
- * nodes in order unless HVO_GFP_THISNODE.
- *
- * Return: 0; -ENOMEM (no memory, or injected); -EINVAL for a bad node,
- * order or kind.
- */
-int hvo_alloc_frames(struct hvo_sim *sim, unsigned int nid, unsigned int order,
-		     enum hvo_frame_kind kind, unsigned int flags, uint64_t *pfn);
-
-/**
- * hvo_alloc_frames_zone() - allocate from one zone only.
- * @sim: the machine.
- * @nid: node.
- * @zone: zone.
- * @order: order.
- * @kind: kind.
- * @flags: HVO_GFP_ZERO only.
- * @pfn: the first frame.
- *
- * Return: as hvo_alloc_frames().
- */
-int hvo_alloc_frames_zone(struct hvo_sim *sim, unsigned int nid,
-			  enum hvo_zone_type zone, unsigned int order,
-			  enum hvo_frame_kind kind, unsigned int flags,
-			  uint64_t *pfn);
-
-/**
- * hvo_free_frames() - free a block from hvo_alloc_frames().
- * @sim: the machine.
- * @pfn: its first frame.
- * @order: its order.
- *
- * A frame that was mapped in the vmemmap may be freed only once it is
- * unmapped and a TLB flush has completed since: otherwise the free is
- * refused, a fault record is logged and nothing changes.
- *
- * Return: 0; -EINVAL if @pfn/@order is not an allocated block; -EBUSY if it
- * is still mapped or not yet flushed.
- */
-int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
-
-/**
- * hvo_frame_bytes() - host bytes of a frame, for reading in tests and tools.
- * @sim: the machine.
- * @pfn: the frame.
- *
- * Return: the PAGE_SIZE bytes, or NULL if the frame has never held bytes.
- * Concurrent writers use atomic word stores; read with atomic loads.
- */
-const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn);
 
 /**
  * struct hvo_frame_info - what the allocator knows of a frame.
