@@ -33,15 +33,6 @@ HVO_EXPORT int hvo_site_parse(const char *name)
 	return hvo__err(-EINVAL, "site: unknown allocation site '%s'", name ? name : "");
 }
 
-HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
-{
-	static const char *const names[HVO_NR_KINDS] = {
-		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
-	};
-
-	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
-}
-
 /* the seeded PRNG of probabilistic injection */
 static uint64_t splitmix64(uint64_t *state)
 {

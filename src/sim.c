@@ -257,6 +257,15 @@ HVO_EXPORT const char *hvo_zone_name(enum hvo_zone_type zone)
 	return (unsigned int)zone < HVO_NR_ZONES ? names[zone] : "?";
 }
 
+HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
+{
+	static const char *const names[HVO_NR_KINDS] = {
+		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
+	};
+
+	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
+}
+
 HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 			     enum hvo_zone_type zone, uint64_t *start, uint64_t *end)
 {
@@ -271,6 +280,12 @@ HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 			    unsigned int *nid, enum hvo_zone_type *zone)
 {
 	return hvo__pfn_nid_zone(sim, pfn, nid, zone);
+}
+
+/* the one clock the library reads, and only when asked: synchronize_rcu() */
+HVO_EXPORT void hvo_sim_set_timing(struct hvo_sim *sim, bool on)
+{
+	hvo__rcu_set_timing(sim, on);
 }
 
 #define LOAD(f) atomic_load_explicit(&sim->c.f, memory_order_relaxed)

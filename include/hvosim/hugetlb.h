@@ -15,6 +15,15 @@
  *   hvo_pool_resize, hvo_demote, hvo_folio_alloc, hvo_folio_put,
  *   hvo_folio_dissolve        | anything
  *   hvo_folio_lookup          | anything
+ *   hvo_folio_optimize, hvo_folio_restore, hvo_folios_optimize,
+ *   hvo_folios_restore        | anything, including other optimize/restore
+ *                             | calls on other folios and speculative
+ *                             | walkers.  The shared-tail slot is
+ *                             | published per tail_alloc (cmpxchg,
+ *                             | hugetlb_lock, or deliberately
+ *                             | unsynchronised); with lifetime last-user
+ *                             | the slot and its user count change
+ *                             | together under the tail lock.
  */
 #ifndef HVOSIM_HUGETLB_H
 #define HVOSIM_HUGETLB_H
@@ -280,6 +289,73 @@ int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
  */
 int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
 		       uint64_t max);
+
+/*
+ * HVO on demand (mm/hugetlb_vmemmap.c): the pool calls these on its own; a
+ * harness calls them to drive HVO step by step on free pool folios.  Each
+ * call isolates the folios from the free list for the duration, as the
+ * kernel's callers own their folios.
+ */
+
+/**
+ * hvo_folio_optimize() - hugetlb_vmemmap_optimize_folio() on one free folio.
+ * @sim: the machine.
+ * @pfn: its head pfn.
+ *
+ * Shared-tail (v7.1): get the (zone, order) tail, set the optimized flag,
+ * copy the head vmemmap page to a new frame, remap page 0 RW to the copy and
+ * pages 1.. RO to the tail, flush, free every old page.  Fake-head: static
+ * key inc, synchronize_rcu() if rcu_sync, remap tails RO onto the head copy.
+ * A failed walk rolls back the walked prefix (the head keeps its copy).
+ *
+ * Return: 0 (also when the hstate is not optimizable: nothing happens, as in
+ * the kernel; check hvo_folio_lookup()), -EINVAL if already optimized or not
+ * a free folio, -EBUSY if isolated by someone else, -ENOMEM.
+ */
+int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn);
+
+/**
+ * hvo_folio_restore() - hugetlb_vmemmap_restore_folio() on one free folio.
+ * @sim: the machine.
+ * @pfn: its head pfn.
+ *
+ * All or nothing: allocates every tail vmemmap page first; on failure the
+ * folio stays optimized.
+ *
+ * Return: 0, -EINVAL if not optimized or not a free folio, -EBUSY,
+ * -ENOMEM.
+ */
+int hvo_folio_restore(struct hvo_sim *sim, uint64_t pfn);
+
+/**
+ * hvo_folios_optimize() - hugetlb_vmemmap_optimize_folios() on a batch of
+ * free folios: split every PMD, one flush, remap all (retrying once after a
+ * flush and free on -ENOMEM), one flush, then free.
+ * @sim: the machine.
+ * @pfns: head pfns.
+ * @nr: how many.
+ * @optimized: how many ended up optimized (may be NULL).
+ *
+ * Return: 0 or -errno for bad input; running out of memory is not an
+ * error, it leaves folios unoptimized.
+ */
+int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
+			uint64_t *optimized);
+
+/**
+ * hvo_folios_restore() - hugetlb_vmemmap_restore_folios() on a batch of free
+ * folios: restore each without flushing, stop at the first failure, flush
+ * once.
+ * @sim: the machine.
+ * @pfns: head pfns.
+ * @nr: how many.
+ * @restored: how many are restored now (may be NULL).
+ *
+ * Return: 0, -ENOMEM if one failed (it and those after it stay optimized),
+ * -EINVAL for bad input.
+ */
+int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
+		       uint64_t *restored);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvosim/pgtable.h - the fake vmemmap page table (arch pgtable,
- * mm/sparse-vmemmap.c) and its TLB.
+ * mm/sparse-vmemmap.c).
  *
  * Tables are frames with host bytes; an entry is a 64-bit word:
  *   bits 12..51: pfn, bit 0: present, bit 1: writable, bit 7: leaf (a PMD
@@ -10,10 +10,7 @@
  * 2048); 64K: 3 levels (64, 8192, 8192), i.e. 48-bit VAs as on x86-64 and
  * arm64.
  *
- * TLB model: no translation is cached, so a PTE store is seen by every later
- * access at once; what a flush gives is the shootdown's guarantee: it returns
- * only when every access that began before it has finished.  A frame that
- * was unmapped may be freed only after a flush that began after the unmap.
+ * The TLB and its flushes are in tlb.h, included here.
  *
  * Synchronisation:
  *   hvo_vmemmap_translate, hvo_vmemmap_walk   | anything
@@ -23,7 +20,6 @@
  *                                             | one PTE must be serialised by
  *                                             | the caller (the kernel's
  *                                             | callers own the folio)
- *   hvo_flush_tlb_*                           | anything
  */
 #ifndef HVOSIM_PGTABLE_H
 #define HVOSIM_PGTABLE_H
@@ -32,6 +28,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "tlb.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,22 +116,6 @@ int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
  */
 int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start, uint64_t end,
 		       bool writable);
-
-/**
- * hvo_flush_tlb_kernel_range() - flush_tlb_kernel_range().
- * @sim: the machine.
- * @start: start of the range (counted only; every flush waits for all
- *	in-flight accesses, as a shootdown IPI would).
- * @end: end of the range.
- */
-void hvo_flush_tlb_kernel_range(struct hvo_sim *sim, uint64_t start,
-				uint64_t end);
-
-/**
- * hvo_flush_tlb_all() - flush_tlb_all().
- * @sim: the machine.
- */
-void hvo_flush_tlb_all(struct hvo_sim *sim);
 
 /**
  * hvo_vmemmap_range() - the vmemmap address range of pfns [@pfn, @pfn + @nr).
