@@ -937,9 +937,9 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim)
 }
 
 /*
- * hugetlb_vmemmap_init_tails() then gather_bootmem_prealloc(): initialise
- * the boot tails before anything reads zone or node through them, prep each
- * boot folio (only the head page's struct pages if its vmemmap is HVO form,
+ * gather_bootmem_prealloc(), once hugetlb_vmemmap_init_tails() has
+ * initialised the boot tails (hvo_sim_create()): prep each boot folio
+ * (only the head page's struct pages if its vmemmap is HVO form,
  * hugetlb_folio_init_vmemmap()), write-protect the tail range, and add the
  * folios to the pool; fake-head boot folios are optimized as a batch.
  */
@@ -950,7 +950,6 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim)
 	uint64_t i, nb = 0;
 	int r;
 
-	hvo__vmemmap_init_boot_tails(sim);
 	if (!hg->nr_boot)
 		return 0;
 	batch = calloc(hg->nr_boot, sizeof(*batch));

@@ -2,8 +2,9 @@
 /*
  * sim.c - create and destroy a simulated machine, in the kernel's boot
  * order: memblock reservations (boot gigantic pages), the vmemmap page
- * table and sparse_init(), the buddy (memblock_free_all()), then hugetlb's
- * late vmemmap init and gathering of boot pages.
+ * table and sparse_init(), boot gigantic pages in HVO form, the buddy
+ * (memblock_free_all()), then the boot tails and gathering of boot pages.
+ * The top floor: it calls every file below it, none calls it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -131,27 +132,26 @@ static int alloc_tail_slots(struct hvo_sim *sim)
 	return 0;
 }
 
-HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out)
+static struct hvo_sim *sim_alloc(const struct hvo_config *cfg)
 {
-	struct hvo_sim *sim;
-	uint64_t total = 0;
-	unsigned int n;
-	int r;
+	struct hvo_sim *sim = calloc(1, sizeof(*sim));
 
-	if (!out)
-		return hvo__err(-EINVAL, "sim_create: NULL out");
-	*out = NULL;
-	r = hvo_config_validate(cfg);
-	if (r)
-		return r;
-	sim = calloc(1, sizeof(*sim));
 	if (!sim)
-		return hvo__err(-ENOMEM, "sim_create: out of host memory");
+		return NULL;
 	sim->cfg = *cfg;
 	pthread_mutex_init(&sim->ptl, NULL);
 	pthread_mutex_init(&sim->flush_lock, NULL);
 	pthread_mutex_init(&sim->fail.lock, NULL);
 	pthread_mutex_init(&sim->flog.lock, NULL);
+	return sim;
+}
+
+/* the geometry a validated config implies; returns the memory size */
+static uint64_t setup_geometry(struct hvo_sim *sim)
+{
+	const struct hvo_config *cfg = &sim->cfg;
+	uint64_t total = 0;
+	unsigned int n;
 
 	for (n = 0; n < cfg->nr_nodes; n++)
 		total += cfg->node_mem_bytes[n];
@@ -178,49 +178,106 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	sim->geo.nr_pfns = total >> cfg->page_shift;
 	layout_words(sim);
 	layout_nodes(sim);
+	return total;
+}
 
-	sim->flog.cap = cfg->fault_log_size;
-	sim->flog.ring = calloc(cfg->fault_log_size, sizeof(*sim->flog.ring));
+/* the host side of the machine: the arena, the fault log ring, the
+ * mem_section flags, the shared tail slots */
+static int alloc_host_state(struct hvo_sim *sim, uint64_t total)
+{
+	sim->flog.cap = sim->cfg.fault_log_size;
+	sim->flog.ring = calloc(sim->cfg.fault_log_size, sizeof(*sim->flog.ring));
 	sim->section_flags = calloc(sim->geo.nr_pfns >> (sim->geo.section_shift -
 							 sim->geo.page_shift), 1);
 	if (hvo__arena_map(sim, total) || !sim->flog.ring || !sim->section_flags ||
-	    alloc_tail_slots(sim)) {
-		sim_free(sim);
+	    alloc_tail_slots(sim))
 		return hvo__err(-ENOMEM, "sim_create: cannot reserve host address space for "
 				"%" PRIu64 " MiB of simulated memory", total >> 20);
-	}
+	return 0;
+}
+
+/*
+ * setup_arch(): memblock, with the boot gigantic pages reserved from it
+ * (hugetlb_bootmem_alloc()) and their sections marked for HVO population
+ * (hugetlb_vmemmap_init_early()).  Fault injection is armed first, so
+ * boot allocations can fail too.
+ */
+static int boot_memblock(struct hvo_sim *sim)
+{
+	int r = 0;
 
 	sim->booting = true;
-	r = 0;
-	if (cfg->fail.nth || cfg->fail.probability > 0)
-		r = hvo_fail_set(sim, &cfg->fail);
+	if (sim->cfg.fail.nth || sim->cfg.fail.probability > 0)
+		r = hvo_fail_set(sim, &sim->cfg.fail);
 	if (!r)
 		r = hvo__hugetlb_init(sim);
 	if (!r)
 		r = hvo__hugetlb_boot_reserve(sim);
 	if (!r)
 		hvo__hugetlb_vmemmap_init_early(sim);
-	if (!r)
-		r = hvo__pgtable_init(sim);
-	if (!r)
-		r = hvo__sparse_init(sim);
-	if (!r)
-		r = hvo__hugetlb_vmemmap_init_late(sim);
-	if (!r)
-		r = hvo__buddy_init(sim);
-	if (!r)
-		r = hvo__rcu_init(sim);
-	if (!r)
-		r = hvo__hugetlb_late_init(sim);
-	if (r) {
-		const char *msg = hvo_last_error();
-		char buf[512];
+	return r;
+}
 
-		snprintf(buf, sizeof(buf), "%s", msg);
-		hvo__hugetlb_destroy(sim);
-		hvo__rcu_destroy(sim);
+/* hugetlb_vmemmap_init_tails(): before gather reads zone or node through them */
+static int boot_init_tails(struct hvo_sim *sim)
+{
+	hvo__vmemmap_init_boot_tails(sim);
+	return 0;
+}
+
+/* the boot, in the kernel's order as far as HVO is concerned */
+static int (*const boot_steps[])(struct hvo_sim *sim) = {
+	boot_memblock,			/* memblock, boot gigantic pages */
+	hvo__pgtable_init,		/* the vmemmap's page table */
+	hvo__sparse_init,		/* sparse_init(): populate the vmemmap */
+	hvo__hugetlb_vmemmap_init_late,	/* boot gigantic pages in HVO form */
+	hvo__buddy_init,		/* memblock_free_all(): the buddy */
+	hvo__rcu_init,
+	boot_init_tails,		/* hugetlb_vmemmap_init_tails() */
+	hvo__hugetlb_late_init,		/* gather_bootmem_prealloc() */
+};
+
+static int boot(struct hvo_sim *sim)
+{
+	const char *msg;
+	char buf[512];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; !r && i < sizeof(boot_steps) / sizeof(boot_steps[0]); i++)
+		r = boot_steps[i](sim);
+	if (!r)
+		return 0;
+	/* tearing down may set messages of its own: keep the step's */
+	msg = hvo_last_error();
+	snprintf(buf, sizeof(buf), "%s", msg);
+	hvo__hugetlb_destroy(sim);
+	hvo__rcu_destroy(sim);
+	return hvo__err(r, "%s", buf[0] ? buf : "sim_create: boot failed");
+}
+
+HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out)
+{
+	struct hvo_sim *sim;
+	uint64_t total;
+	int r;
+
+	if (!out)
+		return hvo__err(-EINVAL, "sim_create: NULL out");
+	*out = NULL;
+	r = hvo_config_validate(cfg);
+	if (r)
+		return r;
+	sim = sim_alloc(cfg);
+	if (!sim)
+		return hvo__err(-ENOMEM, "sim_create: out of host memory");
+	total = setup_geometry(sim);
+	r = alloc_host_state(sim, total);
+	if (!r)
+		r = boot(sim);
+	if (r) {
 		sim_free(sim);
-		return hvo__err(r, "%s", buf[0] ? buf : "sim_create: boot failed");
+		return r;
 	}
 	*out = sim;
 	return 0;
