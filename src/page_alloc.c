@@ -312,14 +312,35 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 	return 0;
 }
 
+/* the block at pfn leaves the allocated state: poison what had bytes
+ * (a late reader reads PAGE_POISON), count it out; zone->lock held */
+static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
+			  uint64_t pfn, uint64_t n)
+{
+	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
+	uint64_t i;
+
+	if (m->flags & FMF_BYTES)
+		for (i = 0; i < n; i++) {
+			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
+			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
+			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
+		}
+	m->state = FM_NONE;
+	if (m->flags & FMF_HARNESS)
+		cnt_sub(sim, harness_in_use, n);
+	cnt_add(sim, freed[kind], n);
+	cnt_sub(sim, in_use[kind], n);
+	if (m->flags & FMF_BOOT)
+		cnt_sub(sim, boot_in_use[kind], n);
+}
+
 int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	      bool check_tlb)
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
-	uint64_t n = 1ull << order, i;
-	enum hvo_frame_kind kind;
-	bool boot, bytes;
+	uint64_t n = 1ull << order;
 	int ret;
 
 	if (order > sim->geo.max_folio_order || pfn >= sim->geo.nr_pfns ||
@@ -343,27 +364,10 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			       m->state == FM_ALLOC ? "wrong order" : "not a block head");
 		goto unlock;
 	}
-	kind = (enum hvo_frame_kind)m->kind;
-	boot = m->flags & FMF_BOOT;
-	bytes = m->flags & FMF_BYTES;
-	if (bytes && check_tlb) {
-		ret = check_unmapped(sim, pfn, n);
-		if (ret)
-			goto unlock;
-	}
-	if (bytes)
-		for (i = 0; i < n; i++) {
-			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
-			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
-			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
-		}
-	m->state = FM_NONE;
-	if (m->flags & FMF_HARNESS)
-		cnt_sub(sim, harness_in_use, n);
-	cnt_add(sim, freed[kind], n);
-	cnt_sub(sim, in_use[kind], n);
-	if (boot)
-		cnt_sub(sim, boot_in_use[kind], n);
+	ret = (m->flags & FMF_BYTES) && check_tlb ? check_unmapped(sim, pfn, n) : 0;
+	if (ret)
+		goto unlock;
+	release_block(sim, m, pfn, n);
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
 		pthread_mutex_unlock(&z->lock);
@@ -371,7 +375,6 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		return 0;
 	}
 	free_one_locked(sim, z, pfn, order);
-	ret = 0;
 unlock:
 	if (zl != z)
 		pthread_mutex_unlock(&zl->lock);
