@@ -652,11 +652,120 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 	return 0;
 }
 
+/* a source folio that could not be demoted goes back to the pool as it was */
+static void demote_put_back(struct hvo_hugetlb *hg, struct hvo_folio *f)
+{
+	pthread_mutex_lock(&hg->lock);
+	pool_add(hg, f, false);
+	enqueue(hg, f);
+	pthread_mutex_unlock(&hg->lock);
+}
+
+/* a free folio of @hs on @nid, out of the pool with its vmemmap restored
+ * (demote_free_hugetlb_folios() restores the source first); NULL: *r says
+ * why */
+static struct hvo_folio *demote_isolate(struct hvo_sim *sim, struct hvo_hstate *hs,
+					unsigned int nid, int *r)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_folio *f;
+	uint64_t restored = 0;
+
+	pthread_mutex_lock(&hg->lock);
+	f = hs->free_list[nid];
+	if (!f) {
+		pthread_mutex_unlock(&hg->lock);
+		*r = hvo__err(-EBUSY, "demote: no free %s folio on node %u", hs->name, nid);
+		return NULL;
+	}
+	dequeue(hg, f);
+	pool_remove(hg, f, false);
+	pthread_mutex_unlock(&hg->lock);
+	hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
+	if (hvo__folio_test_optimized(sim, f->pfn)) {
+		demote_put_back(hg, f);
+		*r = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
+			      f->pfn);
+		return NULL;
+	}
+	return f;
+}
+
+/* a registered folio of hstate @dst at @pfn; NULL only short of host
+ * memory (the frames were just restored writable), leaving nothing behind */
+static struct hvo_folio *demote_new_folio(struct hvo_sim *sim, unsigned int dst,
+					  uint64_t pfn)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	unsigned int order = hg->hs[dst].order;
+	struct hvo_folio *nf = new_folio(sim, dst, pfn, false);
+	int r;
+
+	if (!nf)
+		return NULL;
+	r = hvo__prep_compound(sim, pfn, order, 1ull << order);
+	if (!r)
+		r = prep_hugetlb_head(sim, pfn);
+	if (!r) {
+		pthread_mutex_lock(&hg->lock);
+		r = reg_insert(hg, nf);
+		pthread_mutex_unlock(&hg->lock);
+	}
+	if (r) {
+		hvo_page_write(sim, hvo_pfn_to_page(sim, pfn), HVO_PW_COUNTS,
+			       HVO_MAPCOUNT_NONE);
+		hvo__destroy_compound(sim, pfn, order, 1ull << order);
+		free(nf);
+		return NULL;
+	}
+	return nf;
+}
+
+/*
+ * Split an isolated, restored folio into folios of @dst and add them to the
+ * pool: its compound page and buddy block become n.  If host memory runs
+ * out midway, the folios made so far join the pool and the rest of the
+ * frames go back to the buddy.
+ */
+static int demote_split(struct hvo_sim *sim, struct hvo_folio *f, unsigned int dst)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_hstate *hs = &hg->hs[f->h], *hd = &hg->hs[dst];
+	uint64_t n = 1ull << (hs->order - hd->order), i, j, pfn = f->pfn;
+	struct hvo_folio **dfs = calloc(n, sizeof(*dfs));
+
+	if (!dfs) {
+		demote_put_back(hg, f);
+		return hvo__err(-ENOMEM, "demote: out of host memory");
+	}
+	hvo_page_write(sim, hvo_pfn_to_page(sim, pfn), HVO_PW_COUNTS, HVO_MAPCOUNT_NONE);
+	hvo__destroy_compound(sim, pfn, hs->order, 1ull << hs->order);
+	hvo__split_block_to(sim, pfn, hd->order);
+	pthread_mutex_lock(&hg->lock);
+	reg_remove(hg, pfn);
+	pthread_mutex_unlock(&hg->lock);
+	free(f);
+	for (i = 0; i < n; i++) {
+		dfs[i] = demote_new_folio(sim, dst, pfn + (i << hd->order));
+		if (!dfs[i])
+			break;
+	}
+	prep_and_add(sim, dfs, i);
+	for (j = i; j < n; j++)
+		hvo__free(sim, pfn + (j << hd->order), hd->order, true);
+	free(dfs);
+	if (i < n)
+		return hvo__err(-ENOMEM, "demote: out of host memory after %" PRIu64 " of %"
+				PRIu64 " %s folios of %#" PRIx64 "; its other frames went back "
+				"to the buddy", i, n, hd->name, pfn);
+	return 0;
+}
+
 HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int dst,
 			  unsigned int nid, uint64_t nr, uint64_t *done)
 {
-	struct hvo_hugetlb *hg;
 	struct hvo_hstate *hs, *hd;
+	struct hvo_folio *f;
 	uint64_t d = 0;
 	int r = check_h(sim, src), ret = 0;
 
@@ -664,75 +773,19 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 		r = check_h(sim, dst);
 	if (r)
 		return r;
-	hg = sim->hugetlb;
-	hs = &hg->hs[src];
-	hd = &hg->hs[dst];
+	hs = &sim->hugetlb->hs[src];
+	hd = &sim->hugetlb->hs[dst];
 	if (hd->order >= hs->order)
 		return hvo__err(-EINVAL, "demote: %s is not smaller than %s", hd->name, hs->name);
 	if (nid >= sim->cfg.nr_nodes)
 		return hvo__err(-EINVAL, "demote: node %u does not exist", nid);
-	while (d < nr) {
-		struct hvo_folio *f, **dfs;
-		uint64_t n = 1ull << (hs->order - hd->order), i, restored = 0;
-
-		pthread_mutex_lock(&hg->lock);
-		f = hs->free_list[nid];
-		if (!f) {
-			pthread_mutex_unlock(&hg->lock);
-			ret = hvo__err(-EBUSY, "demote: no free %s folio on node %u", hs->name, nid);
+	for (; d < nr; d++) {
+		f = demote_isolate(sim, hs, nid, &ret);
+		if (!f)
 			break;
-		}
-		dequeue(hg, f);
-		pool_remove(hg, f, false);
-		pthread_mutex_unlock(&hg->lock);
-		/* demote_free_hugetlb_folios(): restore the source first */
-		hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
-		if (hvo__folio_test_optimized(sim, f->pfn)) {
-			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f, false);
-			enqueue(hg, f);
-			pthread_mutex_unlock(&hg->lock);
-			ret = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
-				       f->pfn);
+		ret = demote_split(sim, f, dst);
+		if (ret)
 			break;
-		}
-		dfs = calloc(n, sizeof(*dfs));
-		if (!dfs) {
-			ret = hvo__err(-ENOMEM, "demote: out of host memory");
-			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f, false);
-			enqueue(hg, f);
-			pthread_mutex_unlock(&hg->lock);
-			break;
-		}
-		/* split: the source's compound page and buddy block become n folios */
-		hvo_page_write(sim, hvo_pfn_to_page(sim, f->pfn), HVO_PW_COUNTS,
-			       HVO_MAPCOUNT_NONE);
-		hvo__destroy_compound(sim, f->pfn, hs->order, 1ull << hs->order);
-		hvo__split_block_to(sim, f->pfn, hd->order);
-		pthread_mutex_lock(&hg->lock);
-		reg_remove(hg, f->pfn);
-		pthread_mutex_unlock(&hg->lock);
-		for (i = 0; i < n; i++) {
-			uint64_t p = f->pfn + (i << hd->order);
-			struct hvo_folio *nf = new_folio(sim, dst, p, false);
-
-			if (!nf || hvo__prep_compound(sim, p, hd->order, 1ull << hd->order) ||
-			    prep_hugetlb_head(sim, p)) {
-				/* cannot happen short of host OOM: the frames were just
-				 * restored writable; stop rather than leak state */
-				fprintf(stderr, "hvosim: demote: prep of %#" PRIx64 " failed\n", p);
-				abort();
-			}
-			pthread_mutex_lock(&hg->lock);
-			reg_insert(hg, nf);
-			pthread_mutex_unlock(&hg->lock);
-			dfs[i] = nf;
-		}
-		free(f);
-		prep_and_add(sim, dfs, n);
-		free(dfs);
-		d++;
 	}
 	if (done)
 		*done = d;
