@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "pgtable.h"
 #include "vmm.h"
 
 /* ---- a set of frames (frame-ownership, accounting) ---- */

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "config.h"
+#include "error.h"
 
 HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
 {
@@ -37,14 +39,9 @@ unsigned int hvo__section_shift(unsigned int page_shift)
  * but it still needs host address space */
 #define HVO_MAX_MEM (16ull << 40)
 
-HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
+/* page size, struct page size, node count */
+static int validate_geometry(const struct hvo_config *cfg)
 {
-	unsigned int i;
-	uint64_t total = 0, sec, gsize, boot, rest;
-	bool pow2;
-
-	if (!cfg)
-		return hvo__err(-EINVAL, "config: NULL");
 	if (cfg->page_shift != 12 && cfg->page_shift != 14 && cfg->page_shift != 16)
 		return hvo__err(-EINVAL, "page_shift: %u is not 12, 14 or 16 (4K, 16K, 64K pages)",
 				cfg->page_shift);
@@ -55,7 +52,15 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	if (cfg->nr_nodes < 1 || cfg->nr_nodes > HVO_MAX_NODES)
 		return hvo__err(-EINVAL, "nr_nodes: %u is not in [1, %d]",
 				cfg->nr_nodes, HVO_MAX_NODES);
-	sec = 1ull << hvo__section_shift(cfg->page_shift);
+	return 0;
+}
+
+/* every node's memory and movable part; nothing set beyond nr_nodes */
+static int validate_nodes(const struct hvo_config *cfg, uint64_t *totalp)
+{
+	uint64_t total = 0, sec = 1ull << hvo__section_shift(cfg->page_shift);
+	unsigned int i;
+
 	for (i = 0; i < cfg->nr_nodes; i++) {
 		uint64_t m = cfg->node_mem_bytes[i];
 
@@ -80,6 +85,13 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 					cfg->node_mem_bytes[i] ? "node_mem_bytes" :
 					cfg->boot_gigantic[i] ? "boot_gigantic" : "node_movable_bytes",
 					i, i, cfg->nr_nodes);
+	*totalp = total;
+	return 0;
+}
+
+/* every enum in range, and the fault log and injection knobs */
+static int validate_ranges(const struct hvo_config *cfg)
+{
 	if ((unsigned int)cfg->scheme > HVO_SCHEME_SHARED_TAIL)
 		return hvo__err(-EINVAL, "scheme: unknown value %d", (int)cfg->scheme);
 	if ((unsigned int)cfg->tail_scope > HVO_SCOPE_HSTATE)
@@ -99,7 +111,14 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	    !(cfg->fail.probability >= 0.0 && cfg->fail.probability <= 1.0))
 		return hvo__err(-EINVAL, "fail: site %d or probability %g is out of range",
 				(int)cfg->fail.site, cfg->fail.probability);
-	pow2 = hvo__is_pow2(cfg->struct_page_size);
+	return 0;
+}
+
+/* the scheme, the encoding and the tail knobs together */
+static int validate_scheme(const struct hvo_config *cfg)
+{
+	bool pow2 = hvo__is_pow2(cfg->struct_page_size);
+
 	/* hugetlb_vmemmap_optimizable_size() is 0 for such sizes: no HVO */
 	if (cfg->scheme != HVO_SCHEME_NONE && !pow2)
 		return hvo__err(-EINVAL, "scheme: %s needs a power-of-2 struct_page_size, got %u "
@@ -119,23 +138,38 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	    (cfg->tail_scope || cfg->tail_alloc || cfg->tail_lifetime))
 		return hvo__err(-EINVAL, "tail_scope/tail_alloc/tail_lifetime: only meaningful with "
 				"scheme shared-tail (scheme is %s)", hvo_scheme_name(cfg->scheme));
-	if (cfg->vmemmap_base) {
-		unsigned int max_order = 34 - cfg->page_shift;
-		uint64_t align = pow2 ? (1ull << max_order) * cfg->struct_page_size
-				      : (1ull << cfg->page_shift);
-		uint64_t span = (total >> cfg->page_shift) * cfg->struct_page_size;
+	return 0;
+}
 
-		if (cfg->vmemmap_base % align)
-			return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not aligned to "
-					"0x%" PRIx64 " (MAX_FOLIO_NR_PAGES * stride; compound_head() "
-					"masks would decode wrongly for every compound page)",
-					cfg->vmemmap_base, align);
-		if (cfg->vmemmap_base < 0xffff800000000000ull ||
-		    cfg->vmemmap_base + span < cfg->vmemmap_base)
-			return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not a kernel "
-					"address with room for %" PRIu64 " bytes of struct pages",
-					cfg->vmemmap_base, span);
-	}
+static int validate_vmemmap_base(const struct hvo_config *cfg, uint64_t total)
+{
+	unsigned int max_order = 34 - cfg->page_shift;
+	uint64_t align, span;
+
+	if (!cfg->vmemmap_base)
+		return 0;
+	align = hvo__is_pow2(cfg->struct_page_size) ?
+		(1ull << max_order) * cfg->struct_page_size : (1ull << cfg->page_shift);
+	span = (total >> cfg->page_shift) * cfg->struct_page_size;
+	if (cfg->vmemmap_base % align)
+		return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not aligned to "
+				"0x%" PRIx64 " (MAX_FOLIO_NR_PAGES * stride; compound_head() "
+				"masks would decode wrongly for every compound page)",
+				cfg->vmemmap_base, align);
+	if (cfg->vmemmap_base < 0xffff800000000000ull ||
+	    cfg->vmemmap_base + span < cfg->vmemmap_base)
+		return hvo__err(-EINVAL, "vmemmap_base: 0x%" PRIx64 " is not a kernel "
+				"address with room for %" PRIu64 " bytes of struct pages",
+				cfg->vmemmap_base, span);
+	return 0;
+}
+
+/* boot gigantic pages: a huge page size, and room left for the vmemmap */
+static int validate_boot_gigantic(const struct hvo_config *cfg)
+{
+	uint64_t gsize, boot, rest;
+	unsigned int i;
+
 	for (i = 0; i < cfg->nr_nodes; i++) {
 		if (cfg->boot_gigantic[i] && cfg->boot_gigantic_bytes &&
 		    (!hvo__is_pow2(cfg->boot_gigantic_bytes) ||
@@ -160,6 +194,28 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 					cfg->node_mem_bytes[i]);
 	}
 	return 0;
+}
+
+/* field group by field group, in an order that names the first bad field */
+HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
+{
+	uint64_t total = 0;
+	int r;
+
+	if (!cfg)
+		return hvo__err(-EINVAL, "config: NULL");
+	r = validate_geometry(cfg);
+	if (!r)
+		r = validate_nodes(cfg, &total);
+	if (!r)
+		r = validate_ranges(cfg);
+	if (!r)
+		r = validate_scheme(cfg);
+	if (!r)
+		r = validate_vmemmap_base(cfg, total);
+	if (!r)
+		r = validate_boot_gigantic(cfg);
+	return r;
 }
 
 HVO_EXPORT const char *hvo_scheme_name(enum hvo_scheme scheme)
@@ -256,8 +312,11 @@ static int parse_per_node(const char *key, const char *v, bool size,
 	return 0;
 }
 
-HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
-			      const char *value)
+/* a setter's "not my key" (errors are negative) */
+#define KEY_UNKNOWN 1
+
+/* the keys spelled as one of a list of names, in enum order */
+static int set_enum_key(struct hvo_config *cfg, const char *key, const char *value)
 {
 	static const char *const schemes[] = { "none", "fake-head", "shared-tail" };
 	static const char *const scopes[] = { "zone", "node", "hstate" };
@@ -266,111 +325,125 @@ HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
 	static const char *const encodings[] = { "auto", "pointer", "mask" };
 	static const char *const policies[] = { "abort", "record", "count" };
 	static const char *const bools[] = { "off", "on" };
-	uint64_t v, vals[HVO_MAX_NODES];
+	enum { K_SCHEME, K_SCOPE, K_ALLOC, K_LIFETIME, K_ENCODING, K_POLICY,
+	       K_RCU_SYNC, K_CONT_HSTATES, NR_KEYS };
+	static const struct {
+		const char *key;
+		const char *const *names;
+		int n;
+	} keys[NR_KEYS] = {
+		[K_SCHEME] = { "scheme", schemes, 3 },
+		[K_SCOPE] = { "scope", scopes, 3 },
+		[K_ALLOC] = { "alloc", allocs, 3 },
+		[K_LIFETIME] = { "lifetime", lifetimes, 2 },
+		[K_ENCODING] = { "encoding", encodings, 3 },
+		[K_POLICY] = { "fault-policy", policies, 3 },
+		[K_RCU_SYNC] = { "rcu-sync", bools, 2 },
+		[K_CONT_HSTATES] = { "cont-hstates", bools, 2 },
+	};
+	int k, e = 0, r;
+
+	for (k = 0; k < NR_KEYS && strcmp(key, keys[k].key); k++)
+		;
+	if (k == NR_KEYS)
+		return KEY_UNKNOWN;
+	r = parse_enum(key, value, keys[k].names, keys[k].n, &e);
+	if (r)
+		return r;
+	switch (k) {
+	case K_SCHEME: cfg->scheme = (enum hvo_scheme)e; break;
+	case K_SCOPE: cfg->tail_scope = (enum hvo_tail_scope)e; break;
+	case K_ALLOC: cfg->tail_alloc = (enum hvo_tail_alloc)e; break;
+	case K_LIFETIME: cfg->tail_lifetime = (enum hvo_tail_lifetime)e; break;
+	case K_ENCODING: cfg->encoding = (enum hvo_encoding)e; break;
+	case K_POLICY: cfg->fault_policy = (enum hvo_fault_policy)e; break;
+	case K_RCU_SYNC: cfg->rcu_sync = e; break;
+	default: cfg->cont_hstates = e; break;
+	}
+	return 0;
+}
+
+/* the keys that take one number */
+static int set_number_key(struct hvo_config *cfg, const char *key, const char *value)
+{
+	uint64_t v;
+	int r;
+
+	if (strcmp(key, "page-shift") && strcmp(key, "struct-page-size") &&
+	    strcmp(key, "nodes") && strcmp(key, "seed") && strcmp(key, "fault-log-size"))
+		return KEY_UNKNOWN;
+	r = parse_u64(key, value, &v);
+	if (r)
+		return r;
+	/* all but the seed are small: range-checked by validation later */
+	if (strcmp(key, "seed") && v > 65536)
+		return hvo__err(-EINVAL, "%s: %s is out of range", key, value);
+	if (!strcmp(key, "page-shift"))
+		cfg->page_shift = (unsigned int)v;
+	else if (!strcmp(key, "struct-page-size"))
+		cfg->struct_page_size = (unsigned int)v;
+	else if (!strcmp(key, "nodes"))
+		cfg->nr_nodes = (unsigned int)v;
+	else if (!strcmp(key, "seed"))
+		cfg->seed = v;
+	else
+		cfg->fault_log_size = (unsigned int)v;
+	return 0;
+}
+
+/* the keys with a value per node: "A" for all nodes or "A,B,C" */
+static int set_per_node_key(struct hvo_config *cfg, const char *key, const char *value)
+{
+	uint64_t vals[HVO_MAX_NODES];
 	unsigned int n = 0, i;
-	int e = 0, r;
+	bool size;
+	int r;
+
+	if (strcmp(key, "mem") && strcmp(key, "movable") && strcmp(key, "boot-gigantic"))
+		return KEY_UNKNOWN;
+	size = strcmp(key, "boot-gigantic") != 0;
+	r = parse_per_node(key, value, size, vals, &n);
+	if (r)
+		return r;
+	/* check everything before changing anything */
+	for (i = 0; !size && i < n; i++)
+		if (vals[i] > 1u << 24)
+			return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, vals[i]);
+	for (i = 0; i < HVO_MAX_NODES; i++) {
+		uint64_t x = n == 1 ? (i < cfg->nr_nodes ? vals[0] : 0)
+				    : (i < n ? vals[i] : 0);
+
+		if (!strcmp(key, "mem"))
+			cfg->node_mem_bytes[i] = x;
+		else if (!strcmp(key, "movable"))
+			cfg->node_movable_bytes[i] = x;
+		else if (x > 1u << 24)
+			return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, x);
+		else
+			cfg->boot_gigantic[i] = (unsigned int)x;
+	}
+	return 0;
+}
+
+HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
+			      const char *value)
+{
+	int r;
 
 	if (!cfg || !key || !value)
 		return hvo__err(-EINVAL, "config_set: NULL argument");
-	if (!strcmp(key, "scheme")) {
-		r = parse_enum(key, value, schemes, 3, &e);
-		if (!r)
-			cfg->scheme = (enum hvo_scheme)e;
+	r = set_enum_key(cfg, key, value);
+	if (r == KEY_UNKNOWN)
+		r = set_number_key(cfg, key, value);
+	if (r == KEY_UNKNOWN)
+		r = set_per_node_key(cfg, key, value);
+	if (r != KEY_UNKNOWN)
 		return r;
-	}
-	if (!strcmp(key, "scope")) {
-		r = parse_enum(key, value, scopes, 3, &e);
-		if (!r)
-			cfg->tail_scope = (enum hvo_tail_scope)e;
-		return r;
-	}
-	if (!strcmp(key, "alloc")) {
-		r = parse_enum(key, value, allocs, 3, &e);
-		if (!r)
-			cfg->tail_alloc = (enum hvo_tail_alloc)e;
-		return r;
-	}
-	if (!strcmp(key, "lifetime")) {
-		r = parse_enum(key, value, lifetimes, 2, &e);
-		if (!r)
-			cfg->tail_lifetime = (enum hvo_tail_lifetime)e;
-		return r;
-	}
-	if (!strcmp(key, "encoding")) {
-		r = parse_enum(key, value, encodings, 3, &e);
-		if (!r)
-			cfg->encoding = (enum hvo_encoding)e;
-		return r;
-	}
-	if (!strcmp(key, "fault-policy")) {
-		r = parse_enum(key, value, policies, 3, &e);
-		if (!r)
-			cfg->fault_policy = (enum hvo_fault_policy)e;
-		return r;
-	}
-	if (!strcmp(key, "rcu-sync") || !strcmp(key, "cont-hstates")) {
-		r = parse_enum(key, value, bools, 2, &e);
-		if (!r) {
-			if (key[0] == 'r')
-				cfg->rcu_sync = e;
-			else
-				cfg->cont_hstates = e;
-		}
-		return r;
-	}
-	if (!strcmp(key, "page-shift") || !strcmp(key, "struct-page-size") ||
-	    !strcmp(key, "nodes") || !strcmp(key, "seed") ||
-	    !strcmp(key, "fault-log-size")) {
-		r = parse_u64(key, value, &v);
-		if (r)
-			return r;
-		if (key[0] != 's' || key[1] != 'e') {
-			if (v > 65536)
-				return hvo__err(-EINVAL, "%s: %s is out of range", key, value);
-		}
-		if (!strcmp(key, "page-shift"))
-			cfg->page_shift = (unsigned int)v;
-		else if (!strcmp(key, "struct-page-size"))
-			cfg->struct_page_size = (unsigned int)v;
-		else if (!strcmp(key, "nodes"))
-			cfg->nr_nodes = (unsigned int)v;
-		else if (!strcmp(key, "seed"))
-			cfg->seed = v;
-		else
-			cfg->fault_log_size = (unsigned int)v;
-		return 0;
-	}
 	if (!strcmp(key, "vmemmap-base"))
 		return parse_u64(key, value, &cfg->vmemmap_base);
 	if (!strcmp(key, "boot-gigantic-size")) {
 		if (hvo_parse_size(value, &cfg->boot_gigantic_bytes))
 			return hvo__err(-EINVAL, "%s: '%s' is not a size", key, value);
-		return 0;
-	}
-	if (!strcmp(key, "mem") || !strcmp(key, "movable") ||
-	    !strcmp(key, "boot-gigantic")) {
-		bool size = strcmp(key, "boot-gigantic") != 0;
-
-		r = parse_per_node(key, value, size, vals, &n);
-		if (r)
-			return r;
-		/* check everything before changing anything */
-		for (i = 0; !size && i < n; i++)
-			if (vals[i] > 1u << 24)
-				return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, vals[i]);
-		for (i = 0; i < HVO_MAX_NODES; i++) {
-			uint64_t x = n == 1 ? (i < cfg->nr_nodes ? vals[0] : 0)
-					    : (i < n ? vals[i] : 0);
-
-			if (!strcmp(key, "mem"))
-				cfg->node_mem_bytes[i] = x;
-			else if (!strcmp(key, "movable"))
-				cfg->node_movable_bytes[i] = x;
-			else if (x > 1u << 24)
-				return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, x);
-			else
-				cfg->boot_gigantic[i] = (unsigned int)x;
-		}
 		return 0;
 	}
 	return hvo__err(-EINVAL, "config: unknown key '%s'", key);

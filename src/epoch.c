@@ -7,6 +7,8 @@
 #include <sched.h>
 
 #include "internal.h"
+#include "epoch.h"
+#include "sched.h"
 
 /* flip twice, letting the old epoch drain each time; yield at every spin */
 void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_point p)

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * error.c - the thread-local "what was wrong" message behind every -errno,
- * thread ids for fault records, the seeded PRNG, and the yield hook.
+ * and thread ids for fault records and epoch shards.
  */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "internal.h"
+#include "error.h"
 
 static _Thread_local char hvo_errbuf[512];
 static _Thread_local uint32_t hvo_tid;
@@ -33,39 +34,4 @@ HVO_EXPORT uint32_t hvo_thread_id(void)
 	if (!hvo_tid)
 		hvo_tid = atomic_fetch_add(&hvo_next_tid, 1);
 	return hvo_tid;
-}
-
-uint64_t hvo__splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr)
-{
-	hvo_yield_fn fn = atomic_load_explicit(&sim->yield_fn, memory_order_acquire);
-
-	if (fn)
-		fn(sim->yield_ctx, p, addr);
-}
-
-HVO_EXPORT void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn,
-				       void *ctx)
-{
-	sim->yield_ctx = ctx;
-	atomic_store_explicit(&sim->yield_fn, fn, memory_order_release);
-}
-
-HVO_EXPORT const char *hvo_yield_point_name(enum hvo_yield_point point)
-{
-	static const char *const names[HVO_NR_YIELD_POINTS] = {
-		"tail_slot_load", "tail_slot_publish", "tail_users", "lock",
-		"refcount", "pte_store", "page_load", "page_store",
-		"frame_free", "tlb_flush", "rcu",
-	};
-
-	return (unsigned int)point < HVO_NR_YIELD_POINTS ? names[point] : "?";
 }

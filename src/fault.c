@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "error.h"
+#include "fault.h"
 
 static const char *const site_names[HVO_NR_SITES] = {
 	"any", "generic", "pgtable", "vmemmap_populate", "vmemmap_head",
@@ -31,13 +33,14 @@ HVO_EXPORT int hvo_site_parse(const char *name)
 	return hvo__err(-EINVAL, "site: unknown allocation site '%s'", name ? name : "");
 }
 
-HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
+/* the seeded PRNG of probabilistic injection */
+static uint64_t splitmix64(uint64_t *state)
 {
-	static const char *const names[HVO_NR_KINDS] = {
-		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
-	};
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
 
-	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
 HVO_EXPORT int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec)
@@ -78,23 +81,47 @@ HVO_EXPORT uint64_t hvo_fail_injected(struct hvo_sim *sim)
 	return atomic_load(&sim->fail.injected);
 }
 
+/* should_fail(): does this allocation at @site fail by injection? */
+bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
+{
+	struct hvo_failinj *f = &sim->fail;
+	bool fail = false;
+
+	pthread_mutex_lock(&f->lock);
+	if (f->active && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
+		f->seen++;
+		if (f->tripped && f->spec.persistent)
+			fail = true;
+		else if (f->spec.nth && f->seen == f->spec.nth)
+			fail = true;
+		else if (f->threshold && splitmix64(&f->rng) < f->threshold)
+			fail = true;
+		if (fail) {
+			f->tripped = true;
+			atomic_fetch_add(&f->injected, 1);
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return fail;
+}
+
+/* @folio: the hugetlb folio the faulting struct page belongs to, if the
+ * caller knows one (UINT64_MAX: none) */
 void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
-		uint64_t frame, const char *op, int field)
+		uint64_t frame, uint64_t folio, const char *op, int field)
 {
 	struct hvo_faultlog *l = &sim->flog;
 	struct hvo_fault f = {
 		.type = type, .vaddr = vaddr, .frame_pfn = frame, .op = op,
 		.field = field, .thread = hvo_thread_id(), .page_pfn = UINT64_MAX,
-		.folio_pfn = UINT64_MAX,
+		.folio_pfn = folio,
 	};
 	char buf[256];
 
 	if (type == HVO_FAULT_RO_WRITE) {
 		cnt_add(sim, ro_faults, 1);
-		if (vaddr >= sim->geo.vmemmap_base) {
+		if (vaddr >= sim->geo.vmemmap_base)
 			f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
-			f.folio_pfn = hvo__folio_of_pfn(sim, f.page_pfn);
-		}
 	}
 	f.seq = atomic_fetch_add(&l->total, 1);
 	if (sim->cfg.fault_policy == HVO_FAULT_ABORT) {

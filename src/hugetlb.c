@@ -14,6 +14,11 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "memblock.h"
+#include "page.h"
+#include "page_alloc.h"
+#include "rcu.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
 static unsigned int max_page_order(const struct hvo_sim *sim)
@@ -182,17 +187,6 @@ bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn)
 	return r;
 }
 
-/* the head pfn of the hugetlb folio holding pfn, from the buddy's blocks */
-uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn)
-{
-	struct hvo_frame_info fi;
-
-	if (pfn >= sim->geo.nr_pfns || hvo_frame_info(sim, pfn, &fi) ||
-	    !fi.allocated || fi.kind != HVO_KIND_HUGETLB)
-		return UINT64_MAX;
-	return fi.head_pfn;
-}
-
 /* ---- free lists (hugetlb_lock) ---- */
 
 static void enqueue(struct hvo_hugetlb *hg, struct hvo_folio *f)
@@ -287,7 +281,7 @@ static struct hvo_folio *new_folio(struct hvo_sim *sim, unsigned int hi,
 
 	if (!f)
 		return NULL;
-	hvo_pfn_zone(sim, pfn, &nid, &zone);
+	hvo__pfn_nid_zone(sim, pfn, &nid, &zone);
 	f->pfn = pfn;
 	f->h = (uint8_t)hi;
 	f->nid = (uint8_t)nid;
@@ -658,11 +652,120 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 	return 0;
 }
 
+/* a source folio that could not be demoted goes back to the pool as it was */
+static void demote_put_back(struct hvo_hugetlb *hg, struct hvo_folio *f)
+{
+	pthread_mutex_lock(&hg->lock);
+	pool_add(hg, f, false);
+	enqueue(hg, f);
+	pthread_mutex_unlock(&hg->lock);
+}
+
+/* a free folio of @hs on @nid, out of the pool with its vmemmap restored
+ * (demote_free_hugetlb_folios() restores the source first); NULL: *r says
+ * why */
+static struct hvo_folio *demote_isolate(struct hvo_sim *sim, struct hvo_hstate *hs,
+					unsigned int nid, int *r)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_folio *f;
+	uint64_t restored = 0;
+
+	pthread_mutex_lock(&hg->lock);
+	f = hs->free_list[nid];
+	if (!f) {
+		pthread_mutex_unlock(&hg->lock);
+		*r = hvo__err(-EBUSY, "demote: no free %s folio on node %u", hs->name, nid);
+		return NULL;
+	}
+	dequeue(hg, f);
+	pool_remove(hg, f, false);
+	pthread_mutex_unlock(&hg->lock);
+	hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
+	if (hvo__folio_test_optimized(sim, f->pfn)) {
+		demote_put_back(hg, f);
+		*r = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
+			      f->pfn);
+		return NULL;
+	}
+	return f;
+}
+
+/* a registered folio of hstate @dst at @pfn; NULL only short of host
+ * memory (the frames were just restored writable), leaving nothing behind */
+static struct hvo_folio *demote_new_folio(struct hvo_sim *sim, unsigned int dst,
+					  uint64_t pfn)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	unsigned int order = hg->hs[dst].order;
+	struct hvo_folio *nf = new_folio(sim, dst, pfn, false);
+	int r;
+
+	if (!nf)
+		return NULL;
+	r = hvo__prep_compound(sim, pfn, order, 1ull << order);
+	if (!r)
+		r = prep_hugetlb_head(sim, pfn);
+	if (!r) {
+		pthread_mutex_lock(&hg->lock);
+		r = reg_insert(hg, nf);
+		pthread_mutex_unlock(&hg->lock);
+	}
+	if (r) {
+		hvo_page_write(sim, hvo_pfn_to_page(sim, pfn), HVO_PW_COUNTS,
+			       HVO_MAPCOUNT_NONE);
+		hvo__destroy_compound(sim, pfn, order, 1ull << order);
+		free(nf);
+		return NULL;
+	}
+	return nf;
+}
+
+/*
+ * Split an isolated, restored folio into folios of @dst and add them to the
+ * pool: its compound page and buddy block become n.  If host memory runs
+ * out midway, the folios made so far join the pool and the rest of the
+ * frames go back to the buddy.
+ */
+static int demote_split(struct hvo_sim *sim, struct hvo_folio *f, unsigned int dst)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_hstate *hs = &hg->hs[f->h], *hd = &hg->hs[dst];
+	uint64_t n = 1ull << (hs->order - hd->order), i, j, pfn = f->pfn;
+	struct hvo_folio **dfs = calloc(n, sizeof(*dfs));
+
+	if (!dfs) {
+		demote_put_back(hg, f);
+		return hvo__err(-ENOMEM, "demote: out of host memory");
+	}
+	hvo_page_write(sim, hvo_pfn_to_page(sim, pfn), HVO_PW_COUNTS, HVO_MAPCOUNT_NONE);
+	hvo__destroy_compound(sim, pfn, hs->order, 1ull << hs->order);
+	hvo__split_block_to(sim, pfn, hd->order);
+	pthread_mutex_lock(&hg->lock);
+	reg_remove(hg, pfn);
+	pthread_mutex_unlock(&hg->lock);
+	free(f);
+	for (i = 0; i < n; i++) {
+		dfs[i] = demote_new_folio(sim, dst, pfn + (i << hd->order));
+		if (!dfs[i])
+			break;
+	}
+	prep_and_add(sim, dfs, i);
+	for (j = i; j < n; j++)
+		hvo__free(sim, pfn + (j << hd->order), hd->order, true);
+	free(dfs);
+	if (i < n)
+		return hvo__err(-ENOMEM, "demote: out of host memory after %" PRIu64 " of %"
+				PRIu64 " %s folios of %#" PRIx64 "; its other frames went back "
+				"to the buddy", i, n, hd->name, pfn);
+	return 0;
+}
+
 HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int dst,
 			  unsigned int nid, uint64_t nr, uint64_t *done)
 {
-	struct hvo_hugetlb *hg;
 	struct hvo_hstate *hs, *hd;
+	struct hvo_folio *f;
 	uint64_t d = 0;
 	int r = check_h(sim, src), ret = 0;
 
@@ -670,75 +773,19 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 		r = check_h(sim, dst);
 	if (r)
 		return r;
-	hg = sim->hugetlb;
-	hs = &hg->hs[src];
-	hd = &hg->hs[dst];
+	hs = &sim->hugetlb->hs[src];
+	hd = &sim->hugetlb->hs[dst];
 	if (hd->order >= hs->order)
 		return hvo__err(-EINVAL, "demote: %s is not smaller than %s", hd->name, hs->name);
 	if (nid >= sim->cfg.nr_nodes)
 		return hvo__err(-EINVAL, "demote: node %u does not exist", nid);
-	while (d < nr) {
-		struct hvo_folio *f, **dfs;
-		uint64_t n = 1ull << (hs->order - hd->order), i, restored = 0;
-
-		pthread_mutex_lock(&hg->lock);
-		f = hs->free_list[nid];
-		if (!f) {
-			pthread_mutex_unlock(&hg->lock);
-			ret = hvo__err(-EBUSY, "demote: no free %s folio on node %u", hs->name, nid);
+	for (; d < nr; d++) {
+		f = demote_isolate(sim, hs, nid, &ret);
+		if (!f)
 			break;
-		}
-		dequeue(hg, f);
-		pool_remove(hg, f, false);
-		pthread_mutex_unlock(&hg->lock);
-		/* demote_free_hugetlb_folios(): restore the source first */
-		hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
-		if (hvo__folio_test_optimized(sim, f->pfn)) {
-			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f, false);
-			enqueue(hg, f);
-			pthread_mutex_unlock(&hg->lock);
-			ret = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
-				       f->pfn);
+		ret = demote_split(sim, f, dst);
+		if (ret)
 			break;
-		}
-		dfs = calloc(n, sizeof(*dfs));
-		if (!dfs) {
-			ret = hvo__err(-ENOMEM, "demote: out of host memory");
-			pthread_mutex_lock(&hg->lock);
-			pool_add(hg, f, false);
-			enqueue(hg, f);
-			pthread_mutex_unlock(&hg->lock);
-			break;
-		}
-		/* split: the source's compound page and buddy block become n folios */
-		hvo_page_write(sim, hvo_pfn_to_page(sim, f->pfn), HVO_PW_COUNTS,
-			       HVO_MAPCOUNT_NONE);
-		hvo__destroy_compound(sim, f->pfn, hs->order, 1ull << hs->order);
-		hvo__split_block_to(sim, f->pfn, hd->order);
-		pthread_mutex_lock(&hg->lock);
-		reg_remove(hg, f->pfn);
-		pthread_mutex_unlock(&hg->lock);
-		for (i = 0; i < n; i++) {
-			uint64_t p = f->pfn + (i << hd->order);
-			struct hvo_folio *nf = new_folio(sim, dst, p, false);
-
-			if (!nf || hvo__prep_compound(sim, p, hd->order, 1ull << hd->order) ||
-			    prep_hugetlb_head(sim, p)) {
-				/* cannot happen short of host OOM: the frames were just
-				 * restored writable; stop rather than leak state */
-				fprintf(stderr, "hvosim: demote: prep of %#" PRIx64 " failed\n", p);
-				abort();
-			}
-			pthread_mutex_lock(&hg->lock);
-			reg_insert(hg, nf);
-			pthread_mutex_unlock(&hg->lock);
-			dfs[i] = nf;
-		}
-		free(f);
-		prep_and_add(sim, dfs, n);
-		free(dfs);
-		d++;
 	}
 	if (done)
 		*done = d;
@@ -830,7 +877,7 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 	if (pfn >= sim->geo.nr_pfns)
 		return hvo__err(-ERANGE, "folio_lookup: pfn %#" PRIx64 " is beyond the machine",
 				pfn);
-	head = hvo__folio_of_pfn(sim, pfn);
+	head = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
 	if (head == UINT64_MAX)
 		return hvo__err(-ENOENT, "folio_lookup: pfn %#" PRIx64 " is in no hugetlb folio",
 				pfn);
@@ -942,84 +989,10 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim)
 	return 0;
 }
 
-static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
-{
-	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
-	       sim->hugetlb->hs[b->h].optimizable;
-}
-
-/* SECTION_IS_VMEMMAP_PREINIT: sparse_init() leaves these sections alone */
-bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn)
-{
-	struct hvo_hugetlb *hg = sim->hugetlb;
-	uint64_t i;
-
-	for (i = 0; i < hg->nr_boot; i++) {
-		struct hvo_boot_page *b = &hg->boot[i];
-
-		if (pfn >= b->pfn && pfn < b->pfn + (1ull << hg->hs[b->h].order))
-			return boot_hvo_wanted(sim, b);
-	}
-	return false;
-}
-
-static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
-{
-	unsigned int n1, n2;
-	enum hvo_zone_type z1, z2;
-
-	hvo_pfn_zone(sim, pfn, &n1, &z1);
-	hvo_pfn_zone(sim, pfn + (1ull << order) - 1, &n2, &z2);
-	return n1 != n2 || z1 != z2;
-}
-
 /*
- * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
- * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
- * frame, every other page maps the zone's boot tail; a page that spans zones
- * is populated normally and given back.  Still the memblock phase.
- */
-int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
-{
-	struct hvo_hugetlb *hg = sim->hugetlb;
-	uint64_t i;
-	int r;
-
-	for (i = 0; i < hg->nr_boot; i++) {
-		struct hvo_boot_page *b = &hg->boot[i];
-		unsigned int order = hg->hs[b->h].order;
-		uint64_t s, e;
-
-		if (!boot_hvo_wanted(sim, b))
-			continue;
-		hvo_vmemmap_range(sim, b->pfn, 1ull << order, &s, &e);
-		if (spans_zones(sim, b->pfn, order)) {
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
-			if (r)
-				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
-						b->pfn);
-			hvo__memblock_free(sim, b->pfn, order, HVO_KIND_HUGETLB);
-			b->valid = false;
-			continue;
-		}
-		r = hvo__vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
-		if (r) {
-			/* fall back to normal population, boot counted in full */
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
-			if (r)
-				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
-						b->pfn);
-			continue;
-		}
-		b->hvo = true;
-	}
-	return 0;
-}
-
-/*
- * hugetlb_vmemmap_init_tails() then gather_bootmem_prealloc(): initialise
- * the boot tails before anything reads zone or node through them, prep each
- * boot folio (only the head page's struct pages if its vmemmap is HVO form,
+ * gather_bootmem_prealloc(), once hugetlb_vmemmap_init_tails() has
+ * initialised the boot tails (hvo_sim_create()): prep each boot folio
+ * (only the head page's struct pages if its vmemmap is HVO form,
  * hugetlb_folio_init_vmemmap()), write-protect the tail range, and add the
  * folios to the pool; fake-head boot folios are optimized as a batch.
  */
@@ -1030,7 +1003,6 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim)
 	uint64_t i, nb = 0;
 	int r;
 
-	hvo__vmemmap_init_boot_tails(sim);
 	if (!hg->nr_boot)
 		return 0;
 	batch = calloc(hg->nr_boot, sizeof(*batch));

@@ -73,12 +73,17 @@ struct hvo_hugetlb {
 #define HVO_FOLIO_TOMB ((struct hvo_folio *)1)
 
 /* hugetlb.c */
+int hvo__hugetlb_init(struct hvo_sim *sim);
+int hvo__hugetlb_boot_reserve(struct hvo_sim *sim);
+int hvo__hugetlb_late_init(struct hvo_sim *sim);
+void hvo__hugetlb_destroy(struct hvo_sim *sim);
+uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
+bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
 struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order);
 uint64_t hvo__reserve_pages(const struct hvo_sim *sim);
 uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order);
 int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn);
-int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
 
 /*
  * for_each_hvo_folio() - every registered folio once, in no particular order
@@ -127,11 +132,5 @@ int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 			      unsigned int nid);
 void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim);
 int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f);
-
-/* rcu.c */
-#define hvo_rcu_tok hvo_epoch_tok
-struct hvo_rcu_tok hvo__rcu_read_lock(struct hvo_sim *sim);
-void hvo__rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_tok t);
-void hvo__synchronize_rcu(struct hvo_sim *sim);
 
 #endif /* HVOSIM_HUGETLB_INTERNAL_H */

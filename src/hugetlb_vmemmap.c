@@ -23,6 +23,12 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "arena.h"
+#include "error.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rcu.h"
+#include "sched.h"
 
 /* NR_RESET_STRUCT_PAGE: struct pages [4..7] are copied over [0..3] */
 #define NR_RESET_STRUCT_PAGE 4

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * hugetlb_vmemmap_boot.c - boot gigantic pages populated directly in HVO
- * form (vmemmap_populate_hvo(), the boot vmemmap_get_tail() of
- * mm/sparse-vmemmap.c, hugetlb_vmemmap_init_tails(), and the part of
- * gather_bootmem_prealloc() that finishes them).
+ * form: hugetlb_vmemmap_init_early() and _late(), vmemmap_populate_hvo()
+ * and the boot vmemmap_get_tail() of mm/sparse-vmemmap.c,
+ * hugetlb_vmemmap_init_tails(), and the part of gather_bootmem_prealloc()
+ * that finishes them.
  */
 #include <errno.h>
 #include <inttypes.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "hugetlb_vmemmap_boot.h"
+#include "memblock.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "sparse_vmemmap.h"
 
 /*
  * vmemmap_populate_hvo(): the head page gets its own frame, every later
@@ -27,7 +34,7 @@ int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 	unsigned int znid = nid;
 	int r;
 
-	hvo_pfn_zone(sim, pfn, &znid, &zone);
+	hvo__pfn_nid_zone(sim, pfn, &znid, &zone);
 	hvo_vmemmap_range(sim, pfn, 1ull << hs->order, &start, &end);
 	r = hvo__alloc(sim, HVO_SITE_BOOT_HVO, nid, -1, 0, HVO_KIND_VMEMMAP, 0, &head);
 	if (r)
@@ -111,5 +118,83 @@ int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 	cnt_add(sim, optimized_folios, 1);
 	atomic_fetch_add(&hs->nr_optimized, 1);
 	atomic_fetch_add(&hs->vmemmap_freed, hvo__vmemmap_pages(sim, hs->order) - 1);
+	return 0;
+}
+
+static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
+{
+	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
+	       sim->hugetlb->hs[b->h].optimizable;
+}
+
+/*
+ * hugetlb_vmemmap_init_early(): mark the memory sections of the boot pages
+ * whose vmemmap HVO will populate (SECTION_IS_VMEMMAP_PREINIT), so that
+ * sparse_init() leaves them alone.  The kernel populates them here already;
+ * here that waits for hugetlb_vmemmap_init_late(), where zones exist.
+ */
+void hvo__hugetlb_vmemmap_init_early(struct hvo_sim *sim)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	uint64_t sec_pages = 1ull << (sim->geo.section_shift - sim->geo.page_shift);
+	uint64_t i, s, end;
+
+	for (i = 0; i < hg->nr_boot; i++) {
+		struct hvo_boot_page *b = &hg->boot[i];
+
+		if (!boot_hvo_wanted(sim, b))
+			continue;
+		/* every section that starts inside the page */
+		end = b->pfn + (1ull << hg->hs[b->h].order);
+		for (s = (b->pfn + sec_pages - 1) / sec_pages; s * sec_pages < end; s++)
+			hvo__section_set_preinit(sim, s * sec_pages);
+	}
+}
+
+static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
+{
+	return hvo__pfn_zone(sim, pfn) != hvo__pfn_zone(sim, pfn + (1ull << order) - 1);
+}
+
+/*
+ * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
+ * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
+ * frame, every other page maps the zone's boot tail; a page that spans zones
+ * is populated normally and given back.  Still the memblock phase.
+ */
+int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	uint64_t i;
+	int r;
+
+	for (i = 0; i < hg->nr_boot; i++) {
+		struct hvo_boot_page *b = &hg->boot[i];
+		unsigned int order = hg->hs[b->h].order;
+		uint64_t s, e;
+
+		if (!boot_hvo_wanted(sim, b))
+			continue;
+		hvo_vmemmap_range(sim, b->pfn, 1ull << order, &s, &e);
+		if (spans_zones(sim, b->pfn, order)) {
+			r = hvo__populate_range(sim, s, e, b->nid, true, true);
+			if (r)
+				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
+						b->pfn);
+			hvo__memblock_free(sim, b->pfn, order, HVO_KIND_HUGETLB);
+			b->valid = false;
+			continue;
+		}
+		r = hvo__vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
+		if (r) {
+			/* fall back to normal population, boot counted in full */
+			r = hvo__populate_range(sim, s, e, b->nid, true, true);
+			if (r)
+				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
+						b->pfn);
+			continue;
+		}
+		b->hvo = true;
+	}
 	return 0;
 }

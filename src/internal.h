@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * internal.h - the simulated machine's private state, shared by src/ only.
+ * internal.h - the simulated machine's private state, shared by src/ only:
+ * struct hvo_sim and the per-machine state types, and tiny inline helpers
+ * used everywhere.  It declares no function defined in a .c file: each
+ * src/<file>.c that exports library-private (hvo__) functions declares them
+ * in its own src/<file>.h.
  *
  * Everything a machine owns hangs off struct hvo_sim: there is no global
  * state besides the thread-local error message and thread id, so several
@@ -53,9 +57,6 @@
  * memmap_init() content is written on first access (host memory follows use) */
 #define HVO_PTE_LAZY 0x200ull
 
-/* ---- errors (error.c) ---- */
-int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* ---- per-pfn metadata, an mmap(MAP_NORESERVE) array indexed by pfn ---- */
 enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_BOOT	0x1	/* allocated by memblock */
@@ -63,6 +64,10 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
+
+/* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
+ * HVO form at boot, sparse_init() leaves it alone */
+#define HVO_SECTION_VMEMMAP_PREINIT 0x1
 
 /* in an allocated frame's unused list links: next holds the vmemmap address
  * its struct pages will be memmap_init()ed for (lazy population) */
@@ -106,7 +111,7 @@ struct hvo_memblock_range {
 };
 
 /*
- * ---- epochs: the one wait-for-readers mechanism (epoch.c) ----
+ * ---- epochs: the one wait-for-readers mechanism (epoch.c, epoch.h) ----
  * Readers count themselves into one of two per-shard epochs; a waiter flips
  * the epoch twice and lets the old one drain each time, so it returns only
  * when every section that began before it has ended (an SRCU-like scheme).
@@ -188,6 +193,7 @@ struct hvo_sim {
 	size_t meta_len;
 
 	struct hvo_node nodes[HVO_MAX_NODES];
+	uint8_t *section_flags;		/* per memory section: HVO_SECTION_* */
 	struct hvo_memblock_range *mb;	/* memblock reservations */
 	size_t nr_mb, cap_mb;
 	bool booting;			/* memblock phase: no buddy yet */
@@ -224,35 +230,6 @@ struct hvo_sim {
 	struct hvo_rcu *rcu;
 };
 
-/* ---- yield points ---- */
-void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr);
-static inline void hvo__yield(struct hvo_sim *sim, enum hvo_yield_point p,
-			      uint64_t addr)
-{
-	if (unlikely(atomic_load_explicit(&sim->yield_fn, memory_order_relaxed)))
-		hvo__yield_slow(sim, p, addr);
-}
-
-/* ---- epochs and locks taken with yields (epoch.c) ---- */
-static inline struct hvo_epoch_tok hvo__epoch_enter(struct hvo_epochs *e)
-{
-	struct hvo_epoch_tok t;
-
-	t.shard = &e->shard[hvo_thread_id() % HVO_EPOCH_SHARDS];
-	t.idx = atomic_load_explicit(&e->idx, memory_order_relaxed) & 1;
-	/* seq_cst RMW: ordered before the loads of the section */
-	atomic_fetch_add(&t.shard->cnt[t.idx], 1);
-	return t;
-}
-
-static inline void hvo__epoch_exit(struct hvo_epoch_tok t)
-{
-	atomic_fetch_sub_explicit(&t.shard->cnt[t.idx], 1, memory_order_release);
-}
-
-void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_point p);
-void hvo__lock_yielding(struct hvo_sim *sim, pthread_mutex_t *m, enum hvo_yield_point p);
-
 /* ---- small helpers ---- */
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
@@ -279,91 +256,5 @@ static inline bool hvo__is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
 }
-
-uint64_t hvo__splitmix64(uint64_t *state);
-unsigned int hvo__section_shift(unsigned int page_shift);
-
-/* ---- page_alloc.c ---- */
-struct hvo_zone *hvo__pfn_zone(struct hvo_sim *sim, uint64_t pfn);
-int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
-	       int zone, unsigned int order, enum hvo_frame_kind kind,
-	       unsigned int flags, uint64_t *pfn);
-int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-	      bool check_tlb);
-int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
-void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
-int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
-int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
-int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
-int hvo__buddy_init(struct hvo_sim *sim);
-void hvo__buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end);
-bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site);
-void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
-			   bool zero);
-uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report);
-
-/* ---- memblock.c ---- */
-int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
-			enum hvo_frame_kind kind, uint64_t *pfn);
-void hvo__memblock_free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-			enum hvo_frame_kind kind);
-
-/* ---- frame copy helpers (atomic word by word: TSan-clean) ---- */
-void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
-void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val);
-
-/* ---- pgtable.c ---- */
-int hvo__pgtable_init(struct hvo_sim *sim);
-int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
-int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
-		   const char *op, int field);
-int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
-			  int32_t u, int field);
-int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
-		   int32_t *newval, int field);
-int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
-		       uint32_t new, int field);
-int hvo__vmm_frame_of(struct hvo_sim *sim, uint64_t vaddr, uint64_t *frame,
-		      bool *writable);
-int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
-			unsigned int nid, bool boot, bool lazy);
-int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
-		 bool writable, bool lazy, uint64_t *old_pfn);
-void hvo__tlb_flush(struct hvo_sim *sim);
-void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame);
-void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
-void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame,
-			    uint64_t vaddr);
-int hvo__sparse_init(struct hvo_sim *sim);
-void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
-void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);
-
-/* ---- fault.c ---- */
-void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
-		uint64_t frame, const char *op, int field);
-uint64_t hvo__folio_of_pfn(struct hvo_sim *sim, uint64_t pfn);
-
-/* ---- page.c ---- */
-uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
-			       unsigned int word);
-uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone);
-int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
-		    uint64_t *vaddr);
-int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);
-int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-		       uint64_t nr_init);
-int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-			  uint64_t nr_init);
-
-/* ---- hugetlb.c / hugetlb_vmemmap.c (issue 3) ---- */
-int hvo__hugetlb_init(struct hvo_sim *sim);
-int hvo__hugetlb_boot_reserve(struct hvo_sim *sim);
-int hvo__hugetlb_late_init(struct hvo_sim *sim);
-void hvo__hugetlb_destroy(struct hvo_sim *sim);
-uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
-bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
-bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
-int hvo__rcu_init(struct hvo_sim *sim);
-void hvo__rcu_destroy(struct hvo_sim *sim);
 
 #endif /* HVOSIM_INTERNAL_H */

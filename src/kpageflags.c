@@ -7,6 +7,7 @@
 #include <inttypes.h>
 
 #include "internal.h"
+#include "error.h"
 
 static bool is_hugetlb_head(struct hvo_sim *sim, uint64_t head)
 {

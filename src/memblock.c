@@ -8,6 +8,8 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "arena.h"
+#include "memblock.h"
 
 int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
 			enum hvo_frame_kind kind, uint64_t *pfn)

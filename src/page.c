@@ -8,34 +8,12 @@
 #include <string.h>
 
 #include "internal.h"
-#include "tlb.h"
+#include "error.h"
+#include "page.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "sparse_vmemmap.h"
 #include "vmm.h"
-
-uint64_t hvo__flags_node_zone(unsigned int nid, unsigned int zone)
-{
-	return ((uint64_t)nid << HVO_NODES_PGSHIFT) |
-	       ((uint64_t)zone << HVO_ZONES_PGSHIFT);
-}
-
-/* memmap_init_range(): what every struct page holds before anyone uses it */
-uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
-			       unsigned int word)
-{
-	unsigned int nid, zone;
-
-	if (pfn >= sim->geo.nr_pfns)
-		return 0;
-	switch (word) {
-	case HVO_PW_FLAGS:
-		if (hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone))
-			return 0;
-		return hvo__flags_node_zone(nid, zone);
-	case HVO_PW_COUNTS:
-		return HVO_MAPCOUNT_NONE;	/* _mapcount -1, _refcount 0 */
-	default:
-		return 0;
-	}
-}
 
 int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 		    uint64_t *vaddr)
@@ -430,7 +408,7 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	r = hvo__check_rw(sim, pfn, nr_init);
 	if (r)
 		return r;
-	hvo_pfn_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
+	hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
 	hvo__writer_init(&wr, sim);
 	hvo_init_compound_tail(sim, words, head, order, nid, zone);
 	for (i = 1; i < nr_init; i++) {

@@ -10,11 +10,16 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "arena.h"
+#include "error.h"
+#include "fault.h"
+#include "memblock.h"
+#include "page_alloc.h"
+#include "sched.h"
 
 static bool find_block(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn,
 		       uint64_t *head, struct hvo_frame_meta **hm);
@@ -25,18 +30,23 @@ static bool kind_has_bytes(enum hvo_frame_kind kind)
 	       kind == HVO_KIND_SHARED_TAIL;
 }
 
-struct hvo_zone *hvo__pfn_zone(struct hvo_sim *sim, uint64_t pfn)
+/*
+ * page_zone() by pfn: the zone whose span holds pfn, NULL if none.  The
+ * one zone lookup of the machine; like strchr(), it takes the machine
+ * const and hands out the zone for the caller to lock or just read.
+ */
+struct hvo_zone *hvo__pfn_zone(const struct hvo_sim *sim, uint64_t pfn)
 {
 	unsigned int n, z;
 
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
-		struct hvo_node *node = &sim->nodes[n];
+		const struct hvo_node *node = &sim->nodes[n];
 
 		if (pfn < node->start || pfn >= node->end)
 			continue;
 		for (z = 0; z < HVO_NR_ZONES; z++)
 			if (pfn >= node->zones[z].start && pfn < node->zones[z].end)
-				return &node->zones[z];
+				return (struct hvo_zone *)&node->zones[z];
 	}
 	return NULL;
 }
@@ -112,7 +122,7 @@ static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
 	}
 }
 
-void hvo__buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
+static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
 	unsigned int n, zi;
 
@@ -155,53 +165,15 @@ int hvo__buddy_init(struct hvo_sim *sim)
 			if (r->nid != n)
 				continue;
 			if (r->start > cur)
-				hvo__buddy_free_range(sim, cur, r->start);
+				buddy_free_range(sim, cur, r->start);
 			if (r->start + r->nr > cur)
 				cur = r->start + r->nr;
 		}
 		if (cur < node->end)
-			hvo__buddy_free_range(sim, cur, node->end);
+			buddy_free_range(sim, cur, node->end);
 	}
 	sim->booting = false;
 	return 0;
-}
-
-void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val)
-{
-	uint64_t *w = (uint64_t *)hvo__frame(sim, pfn);
-	uint64_t i, n = sim->geo.page_size / 8;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&w[i], val, HVO_STORE_ORDER);
-}
-
-void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
-{
-	uint64_t *d = (uint64_t *)hvo__frame(sim, dst);
-	const uint64_t *s = (const uint64_t *)hvo__frame(sim, src);
-	uint64_t i, n = sim->geo.page_size / 8;
-
-	for (i = 0; i < n; i++)
-		__atomic_store_n(&d[i], __atomic_load_n(&s[i], __ATOMIC_RELAXED),
-				 HVO_STORE_ORDER);
-}
-
-/* only frames that hold struct pages or page tables ever get host bytes */
-void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
-			   bool zero)
-{
-	uint64_t i;
-
-	for (i = 0; i < nr; i++) {
-		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
-
-		if (!(m->flags & FMF_EVER_BYTES)) {
-			m->flags |= FMF_EVER_BYTES;
-			cnt_add(sim, host_frames, 1);
-		} else if (zero) {
-			hvo__frame_fill_words(sim, pfn + i, 0);
-		}
-	}
 }
 
 static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
@@ -251,29 +223,6 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 	pthread_mutex_unlock(&z->lock);
 	*pfn = p;
 	return true;
-}
-
-bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
-{
-	struct hvo_failinj *f = &sim->fail;
-	bool fail = false;
-
-	pthread_mutex_lock(&f->lock);
-	if (f->active && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
-		f->seen++;
-		if (f->tripped && f->spec.persistent)
-			fail = true;
-		else if (f->spec.nth && f->seen == f->spec.nth)
-			fail = true;
-		else if (f->threshold && hvo__splitmix64(&f->rng) < f->threshold)
-			fail = true;
-		if (fail) {
-			f->tripped = true;
-			atomic_fetch_add(&f->injected, 1);
-		}
-	}
-	pthread_mutex_unlock(&f->lock);
-	return fail;
 }
 
 int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
@@ -339,33 +288,6 @@ out:
 	return 0;
 }
 
-HVO_EXPORT int hvo_alloc_frames(struct hvo_sim *sim, unsigned int nid,
-				unsigned int order, enum hvo_frame_kind kind,
-				unsigned int flags, uint64_t *pfn)
-{
-	if (!sim || !pfn)
-		return hvo__err(-EINVAL, "alloc: NULL argument");
-	if (flags & ~(HVO_GFP_THISNODE | HVO_GFP_ZERO))
-		return hvo__err(-EINVAL, "alloc: unknown flags 0x%x", flags);
-	return hvo__alloc(sim, HVO_SITE_GENERIC, nid, -1, order, kind, flags, pfn);
-}
-
-HVO_EXPORT int hvo_alloc_frames_zone(struct hvo_sim *sim, unsigned int nid,
-				     enum hvo_zone_type zone, unsigned int order,
-				     enum hvo_frame_kind kind, unsigned int flags,
-				     uint64_t *pfn)
-{
-	if (!sim || !pfn)
-		return hvo__err(-EINVAL, "alloc: NULL argument");
-	if ((unsigned int)zone >= HVO_NR_ZONES)
-		return hvo__err(-EINVAL, "alloc: unknown zone %d", (int)zone);
-	if (flags & ~HVO_GFP_ZERO)
-		return hvo__err(-EINVAL, "alloc: flags 0x%x not allowed for a zone allocation",
-				flags);
-	return hvo__alloc(sim, HVO_SITE_GENERIC, nid, (int)zone, order, kind,
-			  flags, pfn);
-}
-
 /* the TLB rule: a frame that was in the vmemmap may go back to the buddy only
  * when nothing maps it and a flush has completed since it was unmapped */
 static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
@@ -376,13 +298,13 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
 
 		if (atomic_load(&m->vmap_count)) {
-			hvo__fault(sim, HVO_FAULT_MAPPED_FREE, 0, pfn + i, "free", -1);
+			hvo__fault(sim, HVO_FAULT_MAPPED_FREE, 0, pfn + i, UINT64_MAX, "free", -1);
 			return hvo__err(-EBUSY, "free: frame %#" PRIx64
 					" is still mapped in the vmemmap", pfn + i);
 		}
 		if (atomic_load(&m->unmap_gen) > done) {
 			cnt_add(sim, early_frees, 1);
-			hvo__fault(sim, HVO_FAULT_EARLY_FREE, 0, pfn + i, "free", -1);
+			hvo__fault(sim, HVO_FAULT_EARLY_FREE, 0, pfn + i, UINT64_MAX, "free", -1);
 			return hvo__err(-EBUSY, "free: frame %#" PRIx64 " was unmapped but no "
 					"TLB flush has completed since", pfn + i);
 		}
@@ -390,14 +312,35 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 	return 0;
 }
 
+/* the block at pfn leaves the allocated state: poison what had bytes
+ * (a late reader reads PAGE_POISON), count it out; zone->lock held */
+static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
+			  uint64_t pfn, uint64_t n)
+{
+	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
+	uint64_t i;
+
+	if (m->flags & FMF_BYTES)
+		for (i = 0; i < n; i++) {
+			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
+			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
+			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
+		}
+	m->state = FM_NONE;
+	if (m->flags & FMF_HARNESS)
+		cnt_sub(sim, harness_in_use, n);
+	cnt_add(sim, freed[kind], n);
+	cnt_sub(sim, in_use[kind], n);
+	if (m->flags & FMF_BOOT)
+		cnt_sub(sim, boot_in_use[kind], n);
+}
+
 int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	      bool check_tlb)
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
-	uint64_t n = 1ull << order, i;
-	enum hvo_frame_kind kind;
-	bool boot, bytes;
+	uint64_t n = 1ull << order;
 	int ret;
 
 	if (order > sim->geo.max_folio_order || pfn >= sim->geo.nr_pfns ||
@@ -421,35 +364,17 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			       m->state == FM_ALLOC ? "wrong order" : "not a block head");
 		goto unlock;
 	}
-	kind = (enum hvo_frame_kind)m->kind;
-	boot = m->flags & FMF_BOOT;
-	bytes = m->flags & FMF_BYTES;
-	if (bytes && check_tlb) {
-		ret = check_unmapped(sim, pfn, n);
-		if (ret)
-			goto unlock;
-	}
-	if (bytes)
-		for (i = 0; i < n; i++) {
-			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
-			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
-			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
-		}
-	m->state = FM_NONE;
-	if (m->flags & FMF_HARNESS)
-		cnt_sub(sim, harness_in_use, n);
-	cnt_add(sim, freed[kind], n);
-	cnt_sub(sim, in_use[kind], n);
-	if (boot)
-		cnt_sub(sim, boot_in_use[kind], n);
+	ret = (m->flags & FMF_BYTES) && check_tlb ? check_unmapped(sim, pfn, n) : 0;
+	if (ret)
+		goto unlock;
+	release_block(sim, m, pfn, n);
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
 		pthread_mutex_unlock(&z->lock);
-		hvo__buddy_free_range(sim, pfn, pfn + n);
+		buddy_free_range(sim, pfn, pfn + n);
 		return 0;
 	}
 	free_one_locked(sim, z, pfn, order);
-	ret = 0;
 unlock:
 	if (zl != z)
 		pthread_mutex_unlock(&zl->lock);
@@ -457,30 +382,11 @@ unlock:
 	return ret;
 }
 
-HVO_EXPORT int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn,
-			       unsigned int order)
-{
-	struct hvo_frame_info fi;
-
-	if (!sim)
-		return hvo__err(-EINVAL, "free: NULL sim");
-	/* the machine's own frames are not the harness's to free */
-	if (order <= sim->geo.max_folio_order && pfn < sim->geo.nr_pfns &&
-	    pfn + (1ull << order) <= sim->geo.nr_pfns && !(pfn & ((1ull << order) - 1)) &&
-	    !hvo_frame_info(sim, pfn, &fi) && fi.allocated && fi.order == order) {
-		if (fi.kind == HVO_KIND_PGTABLE && fi.head_pfn == pfn &&
-		    (hvo__meta(sim, pfn)->flags & FMF_MACHINE))
-			return hvo__err(-EBUSY, "free: frame %#" PRIx64 " is a page table of the "
-					"vmemmap", pfn);
-		if (fi.kind == HVO_KIND_HUGETLB && hvo__folio_registered(sim, fi.head_pfn))
-			return hvo__err(-EBUSY, "free: pfn %#" PRIx64 " belongs to hugetlb folio %#"
-					PRIx64 "; use hvo_folio_put(), hvo_folio_dissolve() or "
-					"hvo_pool_shrink()", pfn, fi.head_pfn);
-	}
-	return hvo__free(sim, pfn, order, true);
-}
-
-/* a harness frame mapped into the vmemmap becomes the machine's */
+/*
+ * A harness block one of whose frames is mapped into the vmemmap becomes
+ * the machine's (hvo_vmemmap_set_pte()): the owner bit is the buddy's block
+ * metadata, under zone->lock, so the buddy clears it.
+ */
 void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn)
 {
 	struct hvo_zone *z = hvo__pfn_zone(sim, pfn);
@@ -612,31 +518,16 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 	return 0;
 }
 
-HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
+/* the head of the allocated block of @kind holding pfn, UINT64_MAX if none:
+ * for HVO_KIND_HUGETLB, the hugetlb folio as the buddy sees it */
+uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind)
 {
-	struct hvo_zone *z;
-	uint64_t lazy_vaddr = 0;
-	bool has;
+	struct hvo_frame_info fi;
 
-	if (!sim || pfn >= sim->geo.nr_pfns)
-		return NULL;
-	z = hvo__pfn_zone(sim, pfn);
-	if (z)
-		pthread_mutex_lock(&z->lock);
-	has = hvo__meta(sim, pfn)->flags & FMF_EVER_BYTES;
-	if (hvo__meta(sim, pfn)->prev == HVO_META_LAZY)
-		lazy_vaddr = hvo__meta(sim, pfn)->next;
-	if (z)
-		pthread_mutex_unlock(&z->lock);
-	/* never-touched struct pages hold memmap_init() content, as a reader
-	 * through the vmemmap would see: write it now if still pending */
-	if (lazy_vaddr) {
-		uint64_t frame;
-
-		if (!hvo__vmm_frame_of(sim, lazy_vaddr, &frame, NULL) && frame == pfn)
-			hvo__lazy_init(sim, lazy_vaddr);
-	}
-	return has ? hvo__frame(sim, pfn) : NULL;
+	if (pfn >= sim->geo.nr_pfns || hvo_frame_info(sim, pfn, &fi) ||
+	    !fi.allocated || fi.kind != kind)
+		return UINT64_MAX;
+	return fi.head_pfn;
 }
 
 HVO_EXPORT uint64_t hvo_zone_free_pages(struct hvo_sim *sim, unsigned int nid,
@@ -645,15 +536,4 @@ HVO_EXPORT uint64_t hvo_zone_free_pages(struct hvo_sim *sim, unsigned int nid,
 	if (!sim || nid >= sim->cfg.nr_nodes || (unsigned int)zone >= HVO_NR_ZONES)
 		return 0;
 	return atomic_load(&sim->nodes[nid].zones[zone].nr_free);
-}
-
-/* hvo_sim_destroy(): harness allocations still out are leaks */
-uint64_t hvo__leaked_frames(struct hvo_sim *sim, bool report)
-{
-	uint64_t leaked = atomic_load(&sim->c.harness_in_use);
-
-	if (leaked && report)
-		fprintf(stderr, "hvosim: %" PRIu64 " frame(s) allocated with hvo_alloc_frames() "
-			"still allocated at destroy\n", leaked);
-	return leaked;
 }

@@ -14,6 +14,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "error.h"
+#include "fault.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "sched.h"
+#include "sparse_vmemmap.h"
 #include "tlb.h"
 #include "vmm.h"
 
@@ -71,6 +77,22 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	pthread_mutex_unlock(&sim->ptl);
 }
 
+/*
+ * A write through a read-only PTE.  The record names the hugetlb folio the
+ * struct page belongs to at the time of the write, as the buddy's blocks
+ * say (a folio looked up later may be gone or reused).
+ */
+static void ro_write_fault(struct hvo_sim *sim, uint64_t vaddr, uint64_t frame,
+			   const char *op, int field)
+{
+	uint64_t folio = UINT64_MAX;
+
+	if (vaddr >= sim->geo.vmemmap_base)
+		folio = hvo__block_head(sim, (vaddr - sim->geo.vmemmap_base) / sim->geo.stride,
+					HVO_KIND_HUGETLB);
+	hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, folio, op, field);
+}
+
 #define ACCESS_BEGIN(sim, vaddr, w, rw, frame, r)                       \
 	struct hvo_access_tok tok_;                                     \
 	for (;;) {                                                      \
@@ -111,7 +133,7 @@ int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		}
 		if (!rw) {
 			hvo__access_end(wr->tok);
-			hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+			ro_write_fault(sim, vaddr, frame, op, field);
 			return -EFAULT;
 		}
 		wr->open = true;
@@ -153,7 +175,7 @@ int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && !rw && w)
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, op, field);
+		ro_write_fault(sim, vaddr, frame, op, field);
 	return r;
 }
 
@@ -191,7 +213,7 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 	}
 	hvo__access_end(tok_);
 	if (faulted) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "add_unless", field);
+		ro_write_fault(sim, vaddr, frame, "add_unless", field);
 		return -EFAULT;
 	}
 	return r ? r : added;
@@ -215,7 +237,7 @@ int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && w && !rw) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "ref_add", field);
+		ro_write_fault(sim, vaddr, frame, "ref_add", field);
 		return r;
 	}
 	if (!r && newval)
@@ -246,7 +268,7 @@ int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
 	}
 	hvo__access_end(tok_);
 	if (faulted) {
-		hvo__fault(sim, HVO_FAULT_RO_WRITE, vaddr, frame, "cmpxchg", field);
+		ro_write_fault(sim, vaddr, frame, "cmpxchg", field);
 		return -EFAULT;
 	}
 	return r ? r : ok;
@@ -301,8 +323,8 @@ void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
 }
 
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */
-static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
-		    bool create, uint64_t **slotp)
+int hvo__pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
+		  bool create, uint64_t **slotp)
 {
 	uint64_t tpfn = sim->root_pfn, e, *slot, npfn;
 	unsigned int l = sim->geo.pgtable_levels - 1;
@@ -328,6 +350,26 @@ static int pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
 }
 
 /*
+ * vmemmap_set_pmd(): map a PMD-size block of frames from pfn by a PMD leaf
+ * at the (empty) slot pmd for vaddr, and its pages in the flat view.  Boot
+ * population only: nobody else walks the table yet.
+ */
+void hvo__set_pmd_leaf(struct hvo_sim *sim, uint64_t *pmd, uint64_t vaddr,
+		       uint64_t pfn, bool lazy)
+{
+	uint64_t pmd_size = 1ull << sim->geo.pmd_shift, i;
+	uint64_t n = 1ull << (sim->geo.pmd_shift - sim->geo.page_shift);
+
+	__atomic_store_n(pmd, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
+			 HVO_PTE_RW | HVO_PTE_LEAF | (lazy ? HVO_PTE_LAZY : 0),
+			 __ATOMIC_SEQ_CST);
+	for (i = 0; i < n; i++)
+		hvo__flat_set(sim, (vaddr & ~(pmd_size - 1)) + (i << sim->geo.page_shift),
+			      ((pfn + i) << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
+			      HVO_PTE_RW | (lazy ? HVO_PTE_LAZY : 0));
+}
+
+/*
  * Map one vmemmap page.  Used by boot population and HVO remapping; the
  * caller serialises writers of one PTE.  PTE tables are created on demand.
  */
@@ -338,7 +380,7 @@ int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 	unsigned int nid = 0;
 	int r;
 
-	r = pmd_slot(sim, vaddr, nid, true, &pmd);
+	r = hvo__pmd_slot(sim, vaddr, nid, true, &pmd);
 	if (r)
 		return r;
 	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
@@ -474,7 +516,7 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 
 	if (!sim)
 		return hvo__err(-EINVAL, "split_pmd: NULL sim");
-	r = pmd_slot(sim, vaddr, 0, false, &pmd);
+	r = hvo__pmd_slot(sim, vaddr, 0, false, &pmd);
 	if (r)
 		return hvo__err(-EFAULT, "split_pmd: %#" PRIx64 " is not mapped", vaddr);
 	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
@@ -524,72 +566,4 @@ HVO_EXPORT void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn,
 {
 	*start = sim->geo.vmemmap_base + pfn * sim->geo.stride;
 	*end = *start + nr * sim->geo.stride;
-}
-
-/*
- * vmemmap_populate(): PMD leaves where a PMD-size block can be had (4K
- * pages only, like x86-64 and arm64), base pages otherwise.
- */
-int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
-			unsigned int nid, bool boot, bool lazy)
-{
-	uint64_t pmd_size = 1ull << sim->geo.pmd_shift, ps = sim->geo.page_size;
-	uint64_t addr = start & ~(ps - 1), next, *pmd, e, pfn, i, old;
-	unsigned int order = sim->geo.pmd_shift - sim->geo.page_shift;
-	int r;
-
-	(void)boot;
-	while (addr < end) {
-		next = (addr & ~(pmd_size - 1)) + pmd_size;
-		r = pmd_slot(sim, addr, nid, true, &pmd);
-		if (r)
-			return r;
-		e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
-		if (e & HVO_PTE_LEAF) {
-			addr = next;
-			continue;
-		}
-		if (!(e & HVO_PTE_PRESENT) && sim->geo.page_shift == 12 &&
-		    !(addr & (pmd_size - 1)) &&
-		    hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, order,
-			       HVO_KIND_VMEMMAP, 0, &pfn) == 0) {
-			for (i = 0; i < (1ull << order); i++) {
-				hvo__record_map(sim, pfn + i);
-				if (lazy) {
-					hvo__meta(sim, pfn + i)->next = addr + (i << sim->geo.page_shift);
-					hvo__meta(sim, pfn + i)->prev = HVO_META_LAZY;
-				}
-			}
-			__atomic_store_n(pmd, (pfn << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
-					 HVO_PTE_RW | HVO_PTE_LEAF | (lazy ? HVO_PTE_LAZY : 0),
-					 __ATOMIC_SEQ_CST);
-			for (i = 0; i < (1ull << order); i++)
-				hvo__flat_set(sim, (addr & ~(pmd_size - 1)) + (i << sim->geo.page_shift),
-					      ((pfn + i) << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT |
-					      HVO_PTE_RW | (lazy ? HVO_PTE_LAZY : 0));
-			addr = next;
-			continue;
-		}
-		/* vmemmap_populate_basepages() */
-		for (; addr < end && addr < next; addr += ps) {
-			struct hvo_translation tr;
-
-			if (hvo_vmemmap_translate(sim, addr, &tr) == 0)
-				continue;
-			r = hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, 0,
-				       HVO_KIND_VMEMMAP, 0, &pfn);
-			if (r)
-				return r;
-			r = hvo__map_pte(sim, addr, pfn, true, lazy, &old);
-			if (r) {
-				hvo__free(sim, pfn, 0, false);
-				return r;
-			}
-			if (lazy) {
-				hvo__meta(sim, pfn)->next = addr;
-				hvo__meta(sim, pfn)->prev = HVO_META_LAZY;
-			}
-		}
-	}
-	return 0;
 }

@@ -14,6 +14,10 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "epoch.h"
+#include "error.h"
+#include "rcu.h"
+#include "sched.h"
 
 struct hvo_rcu {
 	struct hvo_epochs ep;
@@ -73,7 +77,7 @@ void hvo__synchronize_rcu(struct hvo_sim *sim)
 		cnt_add(sim, synchronize_rcu_ns, now_ns() - t0);
 }
 
-HVO_EXPORT void hvo_sim_set_timing(struct hvo_sim *sim, bool on)
+void hvo__rcu_set_timing(struct hvo_sim *sim, bool on)
 {
 	atomic_store(&sim->rcu->timing, on);
 }

@@ -2,8 +2,9 @@
 /*
  * sim.c - create and destroy a simulated machine, in the kernel's boot
  * order: memblock reservations (boot gigantic pages), the vmemmap page
- * table and sparse_init(), the buddy (memblock_free_all()), then hugetlb's
- * late vmemmap init and gathering of boot pages.
+ * table and sparse_init(), boot gigantic pages in HVO form, the buddy
+ * (memblock_free_all()), then the boot tails and gathering of boot pages.
+ * The top floor: it calls every file below it, none calls it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,30 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "arena.h"
+#include "config.h"
+#include "error.h"
+#include "frames.h"
+#include "hugetlb_vmemmap_boot.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "rcu.h"
+#include "sparse_vmemmap.h"
 
 #define HVO_DEFAULT_VMEMMAP_BASE 0xffffea0000000000ull /* x86-64's */
-
-/*
- * The arena is reserved, not committed.  ThreadSanitizer's mmap interceptor
- * (LLVM 14) marks a whole new mapping as written, which commits shadow for
- * all of it: four times a simulated machine's size.  Under TSan, reserve it
- * with the raw system call so shadow is only made for what is touched;
- * munmap() still goes through TSan, which drops the range's shadow.
- */
-static void *arena_map(size_t len)
-{
-#ifdef HVO_TSAN
-	return (void *)syscall(SYS_mmap, NULL, len, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-#else
-	return mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-#endif
-}
 
 static void layout_words(struct hvo_sim *sim)
 {
@@ -98,10 +89,7 @@ static void sim_free(struct hvo_sim *sim)
 {
 	unsigned int n, z;
 
-	if (sim->mem && sim->mem != MAP_FAILED)
-		munmap(sim->mem, sim->mem_len);
-	if (sim->meta && (void *)sim->meta != MAP_FAILED)
-		munmap(sim->meta, sim->meta_len);
+	hvo__arena_unmap(sim);
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
 		for (z = 0; z < HVO_NR_ZONES; z++) {
 			pthread_mutex_destroy(&sim->nodes[n].zones[z].lock);
@@ -119,6 +107,7 @@ static void sim_free(struct hvo_sim *sim)
 	if (sim->flat)
 		munmap((void *)sim->flat, sim->flat_n * sizeof(*sim->flat));
 	free(sim->mb);
+	free(sim->section_flags);
 	free(sim);
 }
 
@@ -143,27 +132,26 @@ static int alloc_tail_slots(struct hvo_sim *sim)
 	return 0;
 }
 
-HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out)
+static struct hvo_sim *sim_alloc(const struct hvo_config *cfg)
 {
-	struct hvo_sim *sim;
-	uint64_t total = 0;
-	unsigned int n;
-	int r;
+	struct hvo_sim *sim = calloc(1, sizeof(*sim));
 
-	if (!out)
-		return hvo__err(-EINVAL, "sim_create: NULL out");
-	*out = NULL;
-	r = hvo_config_validate(cfg);
-	if (r)
-		return r;
-	sim = calloc(1, sizeof(*sim));
 	if (!sim)
-		return hvo__err(-ENOMEM, "sim_create: out of host memory");
+		return NULL;
 	sim->cfg = *cfg;
 	pthread_mutex_init(&sim->ptl, NULL);
 	pthread_mutex_init(&sim->flush_lock, NULL);
 	pthread_mutex_init(&sim->fail.lock, NULL);
 	pthread_mutex_init(&sim->flog.lock, NULL);
+	return sim;
+}
+
+/* the geometry a validated config implies; returns the memory size */
+static uint64_t setup_geometry(struct hvo_sim *sim)
+{
+	const struct hvo_config *cfg = &sim->cfg;
+	uint64_t total = 0;
+	unsigned int n;
 
 	for (n = 0; n < cfg->nr_nodes; n++)
 		total += cfg->node_mem_bytes[n];
@@ -190,50 +178,106 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	sim->geo.nr_pfns = total >> cfg->page_shift;
 	layout_words(sim);
 	layout_nodes(sim);
+	return total;
+}
 
-	/* reserved address space; only frames that get bytes become resident */
-	sim->mem_len = (size_t)total;
-	sim->mem = arena_map(sim->mem_len);
-	sim->meta_len = (size_t)sim->geo.nr_pfns * sizeof(struct hvo_frame_meta);
-	sim->meta = arena_map(sim->meta_len);
-	sim->flog.cap = cfg->fault_log_size;
-	sim->flog.ring = calloc(cfg->fault_log_size, sizeof(*sim->flog.ring));
-	if (sim->mem == MAP_FAILED || (void *)sim->meta == MAP_FAILED ||
-	    !sim->flog.ring || alloc_tail_slots(sim)) {
-		sim_free(sim);
+/* the host side of the machine: the arena, the fault log ring, the
+ * mem_section flags, the shared tail slots */
+static int alloc_host_state(struct hvo_sim *sim, uint64_t total)
+{
+	sim->flog.cap = sim->cfg.fault_log_size;
+	sim->flog.ring = calloc(sim->cfg.fault_log_size, sizeof(*sim->flog.ring));
+	sim->section_flags = calloc(sim->geo.nr_pfns >> (sim->geo.section_shift -
+							 sim->geo.page_shift), 1);
+	if (hvo__arena_map(sim, total) || !sim->flog.ring || !sim->section_flags ||
+	    alloc_tail_slots(sim))
 		return hvo__err(-ENOMEM, "sim_create: cannot reserve host address space for "
 				"%" PRIu64 " MiB of simulated memory", total >> 20);
-	}
+	return 0;
+}
+
+/*
+ * setup_arch(): memblock, with the boot gigantic pages reserved from it
+ * (hugetlb_bootmem_alloc()) and their sections marked for HVO population
+ * (hugetlb_vmemmap_init_early()).  Fault injection is armed first, so
+ * boot allocations can fail too.
+ */
+static int boot_memblock(struct hvo_sim *sim)
+{
+	int r = 0;
 
 	sim->booting = true;
-	r = 0;
-	if (cfg->fail.nth || cfg->fail.probability > 0)
-		r = hvo_fail_set(sim, &cfg->fail);
+	if (sim->cfg.fail.nth || sim->cfg.fail.probability > 0)
+		r = hvo_fail_set(sim, &sim->cfg.fail);
 	if (!r)
 		r = hvo__hugetlb_init(sim);
 	if (!r)
 		r = hvo__hugetlb_boot_reserve(sim);
 	if (!r)
-		r = hvo__pgtable_init(sim);
-	if (!r)
-		r = hvo__sparse_init(sim);
-	if (!r)
-		r = hvo__hugetlb_vmemmap_init_late(sim);
-	if (!r)
-		r = hvo__buddy_init(sim);
-	if (!r)
-		r = hvo__rcu_init(sim);
-	if (!r)
-		r = hvo__hugetlb_late_init(sim);
-	if (r) {
-		const char *msg = hvo_last_error();
-		char buf[512];
+		hvo__hugetlb_vmemmap_init_early(sim);
+	return r;
+}
 
-		snprintf(buf, sizeof(buf), "%s", msg);
-		hvo__hugetlb_destroy(sim);
-		hvo__rcu_destroy(sim);
+/* hugetlb_vmemmap_init_tails(): before gather reads zone or node through them */
+static int boot_init_tails(struct hvo_sim *sim)
+{
+	hvo__vmemmap_init_boot_tails(sim);
+	return 0;
+}
+
+/* the boot, in the kernel's order as far as HVO is concerned */
+static int (*const boot_steps[])(struct hvo_sim *sim) = {
+	boot_memblock,			/* memblock, boot gigantic pages */
+	hvo__pgtable_init,		/* the vmemmap's page table */
+	hvo__sparse_init,		/* sparse_init(): populate the vmemmap */
+	hvo__hugetlb_vmemmap_init_late,	/* boot gigantic pages in HVO form */
+	hvo__buddy_init,		/* memblock_free_all(): the buddy */
+	hvo__rcu_init,
+	boot_init_tails,		/* hugetlb_vmemmap_init_tails() */
+	hvo__hugetlb_late_init,		/* gather_bootmem_prealloc() */
+};
+
+static int boot(struct hvo_sim *sim)
+{
+	const char *msg;
+	char buf[512];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; !r && i < sizeof(boot_steps) / sizeof(boot_steps[0]); i++)
+		r = boot_steps[i](sim);
+	if (!r)
+		return 0;
+	/* tearing down may set messages of its own: keep the step's */
+	msg = hvo_last_error();
+	snprintf(buf, sizeof(buf), "%s", msg);
+	hvo__hugetlb_destroy(sim);
+	hvo__rcu_destroy(sim);
+	return hvo__err(r, "%s", buf[0] ? buf : "sim_create: boot failed");
+}
+
+HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out)
+{
+	struct hvo_sim *sim;
+	uint64_t total;
+	int r;
+
+	if (!out)
+		return hvo__err(-EINVAL, "sim_create: NULL out");
+	*out = NULL;
+	r = hvo_config_validate(cfg);
+	if (r)
+		return r;
+	sim = sim_alloc(cfg);
+	if (!sim)
+		return hvo__err(-ENOMEM, "sim_create: out of host memory");
+	total = setup_geometry(sim);
+	r = alloc_host_state(sim, total);
+	if (!r)
+		r = boot(sim);
+	if (r) {
 		sim_free(sim);
-		return hvo__err(r, "%s", buf[0] ? buf : "sim_create: boot failed");
+		return r;
 	}
 	*out = sim;
 	return 0;
@@ -246,7 +290,7 @@ HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
 	if (!sim)
 		return 0;
 	leaked = hvo__hugetlb_leaked(sim, true);
-	leaked += hvo__leaked_frames(sim, true);
+	leaked += hvo__frames_leaked(sim, true);
 	hvo__hugetlb_destroy(sim);
 	hvo__rcu_destroy(sim);
 	sim_free(sim);
@@ -270,6 +314,15 @@ HVO_EXPORT const char *hvo_zone_name(enum hvo_zone_type zone)
 	return (unsigned int)zone < HVO_NR_ZONES ? names[zone] : "?";
 }
 
+HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
+{
+	static const char *const names[HVO_NR_KINDS] = {
+		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
+	};
+
+	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
+}
+
 HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 			     enum hvo_zone_type zone, uint64_t *start, uint64_t *end)
 {
@@ -283,23 +336,13 @@ HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 			    unsigned int *nid, enum hvo_zone_type *zone)
 {
-	unsigned int n, z;
+	return hvo__pfn_nid_zone(sim, pfn, nid, zone);
+}
 
-	for (n = 0; n < sim->cfg.nr_nodes; n++) {
-		const struct hvo_node *node = &sim->nodes[n];
-
-		if (pfn < node->start || pfn >= node->end)
-			continue;
-		for (z = 0; z < HVO_NR_ZONES; z++)
-			if (pfn >= node->zones[z].start && pfn < node->zones[z].end) {
-				if (nid)
-					*nid = n;
-				if (zone)
-					*zone = (enum hvo_zone_type)z;
-				return 0;
-			}
-	}
-	return -ERANGE;
+/* the one clock the library reads, and only when asked: synchronize_rcu() */
+HVO_EXPORT void hvo_sim_set_timing(struct hvo_sim *sim, bool on)
+{
+	hvo__rcu_set_timing(sim, on);
 }
 
 #define LOAD(f) atomic_load_explicit(&sim->c.f, memory_order_relaxed)

@@ -13,6 +13,40 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "hugetlb_internal.h"
+#include "error.h"
+#include "page.h"
+#include "page_alloc.h"
+#include "pgtable.h"
+#include "sparse_vmemmap.h"
+#include "tlb.h"
+
+/* memmap_init_range(): what every struct page holds before anyone uses it */
+uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
+			       unsigned int word)
+{
+	const struct hvo_zone *z;
+
+	if (pfn >= sim->geo.nr_pfns)
+		return 0;
+	switch (word) {
+	case HVO_PW_FLAGS:
+		z = hvo__pfn_zone(sim, pfn);
+		return z ? hvo__flags_node_zone(z->nid, z->type) : 0;
+	case HVO_PW_COUNTS:
+		return HVO_MAPCOUNT_NONE;	/* _mapcount -1, _refcount 0 */
+	default:
+		return 0;
+	}
+}
+
+/* a populated frame whose struct pages wait for their first touch: its
+ * unused list links say which vmemmap address it backs (hvo_frame_bytes()) */
+static void mark_lazy(struct hvo_sim *sim, uint64_t pfn, uint64_t vaddr)
+{
+	hvo__meta(sim, pfn)->next = vaddr;
+	hvo__meta(sim, pfn)->prev = HVO_META_LAZY;
+}
 
 void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 {
@@ -37,6 +71,102 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 	}
 }
 
+/* vmemmap_populate_basepages(): a frame for every vmemmap page of
+ * [addr, end) not mapped yet */
+static int populate_basepages(struct hvo_sim *sim, uint64_t addr, uint64_t end,
+			      unsigned int nid, bool lazy)
+{
+	uint64_t pfn, old;
+	int r;
+
+	for (; addr < end; addr += sim->geo.page_size) {
+		struct hvo_translation tr;
+
+		if (hvo_vmemmap_translate(sim, addr, &tr) == 0)
+			continue;
+		r = hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, 0,
+			       HVO_KIND_VMEMMAP, 0, &pfn);
+		if (r)
+			return r;
+		r = hvo__map_pte(sim, addr, pfn, true, lazy, &old);
+		if (r) {
+			hvo__free(sim, pfn, 0, false);
+			return r;
+		}
+		if (lazy)
+			mark_lazy(sim, pfn, addr);
+	}
+	return 0;
+}
+
+/* vmemmap_populate_hugepages(): a PMD leaf for the PMD-aligned block at
+ * addr if the PMD is empty, 4K pages (like x86-64 and arm64) and a
+ * PMD-size block can be had; false: use base pages */
+static bool populate_pmd_leaf(struct hvo_sim *sim, uint64_t *pmd, uint64_t addr,
+			      unsigned int nid, bool lazy)
+{
+	unsigned int order = sim->geo.pmd_shift - sim->geo.page_shift;
+	uint64_t pfn, i;
+
+	if ((__atomic_load_n(pmd, __ATOMIC_SEQ_CST) & HVO_PTE_PRESENT) ||
+	    sim->geo.page_shift != 12 || (addr & ((1ull << sim->geo.pmd_shift) - 1)) ||
+	    hvo__alloc(sim, HVO_SITE_VMEMMAP_POPULATE, nid, -1, order,
+		       HVO_KIND_VMEMMAP, 0, &pfn))
+		return false;
+	for (i = 0; i < (1ull << order); i++) {
+		hvo__record_map(sim, pfn + i);
+		if (lazy)
+			mark_lazy(sim, pfn + i, addr + (i << sim->geo.page_shift));
+	}
+	hvo__set_pmd_leaf(sim, pmd, addr, pfn, lazy);
+	return true;
+}
+
+/*
+ * vmemmap_populate(): PMD leaves where a PMD-size block can be had, base
+ * pages otherwise.  @lazy: the struct pages are memmap_init()ed on first
+ * touch (hvo__lazy_init()), not now.
+ */
+int hvo__populate_range(struct hvo_sim *sim, uint64_t start, uint64_t end,
+			unsigned int nid, bool boot, bool lazy)
+{
+	uint64_t pmd_size = 1ull << sim->geo.pmd_shift;
+	uint64_t addr = start & ~(sim->geo.page_size - 1), next, *pmd;
+	int r;
+
+	(void)boot;
+	for (; addr < end; addr = next) {
+		next = (addr & ~(pmd_size - 1)) + pmd_size;
+		r = hvo__pmd_slot(sim, addr, nid, true, &pmd);
+		if (r)
+			return r;
+		if (__atomic_load_n(pmd, __ATOMIC_SEQ_CST) & HVO_PTE_LEAF)
+			continue;
+		if (populate_pmd_leaf(sim, pmd, addr, nid, lazy))
+			continue;
+		r = populate_basepages(sim, addr, end < next ? end : next, nid, lazy);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static uint64_t pfn_to_section_nr(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return pfn >> (sim->geo.section_shift - sim->geo.page_shift);
+}
+
+/* sparse_init_early_section(..., SECTION_IS_VMEMMAP_PREINIT) */
+void hvo__section_set_preinit(struct hvo_sim *sim, uint64_t pfn)
+{
+	sim->section_flags[pfn_to_section_nr(sim, pfn)] |= HVO_SECTION_VMEMMAP_PREINIT;
+}
+
+static bool section_preinit(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return sim->section_flags[pfn_to_section_nr(sim, pfn)] & HVO_SECTION_VMEMMAP_PREINIT;
+}
+
 /*
  * sparse_init(): populate the vmemmap of every present section, section by
  * section, skipping the sections of boot gigantic pages whose vmemmap HVO
@@ -53,7 +183,7 @@ int hvo__sparse_init(struct hvo_sim *sim)
 		uint64_t pfn = node->start, run = HVO_NIL, s, e;
 
 		for (;; pfn += sec_pages) {
-			bool skip = pfn < node->end && hvo__hugetlb_skip_populate(sim, pfn);
+			bool skip = pfn < node->end && section_preinit(sim, pfn);
 
 			if (pfn < node->end && !skip) {
 				if (run == HVO_NIL)

@@ -12,6 +12,7 @@
  * counter instead (vmm.h).
  */
 #include "internal.h"
+#include "epoch.h"
 #include "tlb.h"
 
 void hvo__tlb_flush(struct hvo_sim *sim)

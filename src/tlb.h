@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tlb.h - the read side of the simulated TLB shootdown: every struct page
- * write is bracketed by hvo__access_begin()/hvo__access_end().
+ * tlb.h - the simulated TLB shootdown (tlb.c): every struct page write is
+ * bracketed by hvo__access_begin()/hvo__access_end(), a flush waits for
+ * the writes that began before it, and a frame unmapped from the vmemmap
+ * is recorded so it can be freed only after a later flush.
  */
-#ifndef HVOSIM_TLB_H
-#define HVOSIM_TLB_H
+#ifndef HVOSIM_SRC_TLB_H
+#define HVOSIM_SRC_TLB_H
 
-#include "internal.h"
+#include "epoch.h"
 
 #define hvo_access_tok hvo_epoch_tok
 
@@ -21,26 +23,8 @@ static inline void hvo__access_end(struct hvo_access_tok t)
 	hvo__epoch_exit(t);
 }
 
-/* several stores to one vmemmap page under one walk (pgtable.c) */
-struct hvo_writer {
-	struct hvo_sim *sim;
-	uint64_t page;
-	uint8_t *base;
-	struct hvo_access_tok tok;
-	bool open;
-};
+void hvo__tlb_flush(struct hvo_sim *sim);
+void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
+void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame);
 
-static inline void hvo__writer_init(struct hvo_writer *wr, struct hvo_sim *sim)
-{
-	wr->sim = sim;
-	wr->page = UINT64_MAX;
-	wr->base = NULL;
-	wr->open = false;
-}
-
-int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
-		      const char *op, int field);
-void hvo__writer_close(struct hvo_writer *wr);
-
-#endif /* HVOSIM_TLB_H */
-
+#endif /* HVOSIM_SRC_TLB_H */

@@ -17,6 +17,7 @@
 #include <errno.h>
 
 #include "internal.h"
+#include "sched.h"
 
 static inline uint64_t *table_of(struct hvo_sim *sim, uint64_t pfn)
 {
@@ -102,8 +103,6 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 	*frame = f;
 	return 0;
 }
-
-void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
 
 static inline int hvo__vmm_load_inline(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
 {

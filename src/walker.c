@@ -7,6 +7,8 @@
 #include <inttypes.h>
 
 #include "hugetlb_internal.h"
+#include "error.h"
+#include "rcu.h"
 
 HVO_EXPORT struct hvo_rcu_token hvo_rcu_read_lock(struct hvo_sim *sim)
 {

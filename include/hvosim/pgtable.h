@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvosim/pgtable.h - the fake vmemmap page table (arch pgtable,
- * mm/sparse-vmemmap.c) and its TLB.
+ * mm/sparse-vmemmap.c).
  *
  * Tables are frames with host bytes; an entry is a 64-bit word:
  *   bits 12..51: pfn, bit 0: present, bit 1: writable, bit 7: leaf (a PMD
@@ -10,20 +10,15 @@
  * 2048); 64K: 3 levels (64, 8192, 8192), i.e. 48-bit VAs as on x86-64 and
  * arm64.
  *
- * TLB model: no translation is cached, so a PTE store is seen by every later
- * access at once; what a flush gives is the shootdown's guarantee: it returns
- * only when every access that began before it has finished.  A frame that
- * was unmapped may be freed only after a flush that began after the unmap.
+ * The TLB and its flushes are in tlb.h, included here.
  *
  * Concurrency on one machine (X: may run concurrently; o: may, on
  * different PTEs only; -: must not):
  *
- *                                                 [1] [2] [3] [4]
- *   [1] hvo_vmemmap_translate                      X   X   X   X
- *   [2] hvo_vmemmap_split_pmd                      X   X   X   X
- *   [3] hvo_vmemmap_set_pte, hvo_vmemmap_set_ro    X   X   o   X
- *   [4] hvo_flush_tlb_kernel_range,                X   X   X   X
- *       hvo_flush_tlb_all
+ *                                                 [1] [2] [3]
+ *   [1] hvo_vmemmap_translate                      X   X   X
+ *   [2] hvo_vmemmap_split_pmd                      X   X   X
+ *   [3] hvo_vmemmap_set_pte, hvo_vmemmap_set_ro    X   X   o
  *
  *   [1] walks with atomic loads; a page-table page, once published, is
  *       never freed.
@@ -33,11 +28,10 @@
  *   [3] change an entry and its flat view together under the ptl, but a
  *       PTE has one writer, as the kernel's callers own the folio: two
  *       writers of one PTE must not overlap.
- *   [4] serialise on the flush lock and wait for every struct page write
- *       that began before them.
  *   No machine state, X with everything: hvo_vmemmap_range.
- *   Other headers: [3] on the vmemmap of a hugetlb folio - with the pool
- *   (hugetlb.h) and HVO (hugetlb_vmemmap.h) calls that work on it.
+ *   Other headers: X with the flushes (tlb.h).  [3] on the vmemmap of a
+ *   hugetlb folio - with the pool and HVO calls (hugetlb.h) that work on
+ *   it.
  *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
  *   every call here; hvo_check (check.h) wants none of them in flight.
  */
@@ -48,6 +42,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "tlb.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -135,22 +130,6 @@ int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
  */
 int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start, uint64_t end,
 		       bool writable);
-
-/**
- * hvo_flush_tlb_kernel_range() - flush_tlb_kernel_range().
- * @sim: the machine.
- * @start: start of the range (counted only; every flush waits for all
- *	in-flight accesses, as a shootdown IPI would).
- * @end: end of the range.
- */
-void hvo_flush_tlb_kernel_range(struct hvo_sim *sim, uint64_t start,
-				uint64_t end);
-
-/**
- * hvo_flush_tlb_all() - flush_tlb_all().
- * @sim: the machine.
- */
-void hvo_flush_tlb_all(struct hvo_sim *sim);
 
 /**
  * hvo_vmemmap_range() - the vmemmap address range of pfns [@pfn, @pfn + @nr).

@@ -1,34 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hvosim/sim.h - the simulated machine: create, destroy, geometry, counters,
- * errors, fault injection and the fault log.
+ * zones.  Errors (error.h), and fault injection and the fault log (fault.h)
+ * are included here.
  *
  * Concurrency on one machine (X: may run concurrently, -: must not), from
  * the locking in src/:
  *
- *                                                [1] [2] [3] [4] [5] [6]
- *   [1] hvo_sim_destroy                           -   -   -   -   -   -
- *   [2] hvo_sim_geometry, hvo_sim_config,         -   X   X   X   X   X
+ *                                                [1] [2] [3] [4]
+ *   [1] hvo_sim_destroy                           -   -   -   -
+ *   [2] hvo_sim_geometry, hvo_sim_config,         -   X   X   X
  *       hvo_zone_span, hvo_pfn_zone
- *   [3] hvo_sim_stats                             -   X   X   X   X   X
- *   [4] hvo_fail_set, hvo_fail_clear,             -   X   X   X   X   X
- *       hvo_fail_injected
- *   [5] hvo_fault_log_count, hvo_fault_log_get    -   X   X   X   X   X
- *   [6] hvo_fault_log_clear                       -   X   X   X   X   X
+ *   [3] hvo_sim_stats                             -   X   X   X
+ *   [4] hvo_sim_set_timing                        -   X   X   X
  *
  *   [1] frees the machine: every call of every header on it must have
  *       returned, and none may start.
  *   [2] read what hvo_sim_create() fixed; nothing changes it later.
  *   [3] relaxed atomic loads: each counter is exact, the set is not one
  *       instant.
- *   [4] the rule is changed and consulted under the fault-injection lock;
- *       it applies to allocations that start after hvo_fail_set() returns.
- *   [5] [6] a record is kept under the fault-log lock and counted
- *       atomically: a fault logged during hvo_fault_log_clear() may be
- *       counted before it and kept after it.
+ *   [4] an atomic flag, read at the start of each synchronize_rcu().
  *   Without a machine, X with everything: hvo_sim_create (it builds a new
- *   one), hvo_zone_name, hvo_kind_name, hvo_site_name, hvo_site_parse,
- *   hvo_fault_format, and the thread-local hvo_last_error, hvo_thread_id.
+ *   one), hvo_zone_name, hvo_kind_name.
  *   Other headers: hvo_sim_set_yield_hook (sched.h) - with every call here.
  */
 #ifndef HVOSIM_SIM_H
@@ -39,6 +32,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "error.h"
+#include "fault.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -200,22 +195,6 @@ const char *hvo_zone_name(enum hvo_zone_type zone);
 const char *hvo_kind_name(enum hvo_frame_kind kind);
 
 /**
- * hvo_site_name() - the name of an allocation site.
- * @site: the site.
- *
- * Return: a static string.
- */
-const char *hvo_site_name(enum hvo_alloc_site site);
-
-/**
- * hvo_site_parse() - the site of a name from hvo_site_name().
- * @name: the name.
- *
- * Return: the site, or -EINVAL.
- */
-int hvo_site_parse(const char *name);
-
-/**
  * hvo_zone_span() - the pfn range of a zone.
  * @sim: the machine.
  * @nid: node.
@@ -241,109 +220,13 @@ int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn, unsigned int *nid,
 		 enum hvo_zone_type *zone);
 
 /**
- * hvo_last_error() - the message of the last failed call on this thread.
- *
- * Return: a thread-local string, "" if none.
- */
-const char *hvo_last_error(void);
-
-/**
- * hvo_fail_set() - install a fault-injection rule (replaces the old one).
+ * hvo_sim_set_timing() - measure synchronize_rcu() time (reads the
+ * monotonic clock; off by default so the library never reads a clock unless
+ * a benchmark asks).
  * @sim: the machine.
- * @spec: the rule.
- *
- * Return: 0, or -EINVAL for a bad site or a probability outside [0, 1].
+ * @on: measure or not.
  */
-int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec);
-
-/**
- * hvo_fail_clear() - remove the fault-injection rule.
- * @sim: the machine.
- */
-void hvo_fail_clear(struct hvo_sim *sim);
-
-/**
- * hvo_fail_injected() - allocations failed by injection since
- * hvo_fail_set().
- * @sim: the machine.
- *
- * Return: the count.
- */
-uint64_t hvo_fail_injected(struct hvo_sim *sim);
-
-/** What a fault record is about. */
-enum hvo_fault_type {
-	HVO_FAULT_RO_WRITE = 0,	/* a store or RMW through an RO PTE */
-	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
-	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
-};
-
-/**
- * struct hvo_fault - one fault log record.
- * @type: what happened.
- * @vaddr: simulated virtual address accessed (RO write), or 0.
- * @frame_pfn: the frame written or freed.
- * @page_pfn: pfn whose struct page was addressed, or ~0.
- * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
- * @op: "store", "add_unless", "cmpxchg", "free", ...
- * @field: struct page word index written, or -1.
- * @thread: the thread id (hvo_thread_id()) that did it.
- * @seq: global sequence number of the record.
- */
-struct hvo_fault {
-	enum hvo_fault_type type;
-	uint64_t vaddr;
-	uint64_t frame_pfn;
-	uint64_t page_pfn;
-	uint64_t folio_pfn;
-	const char *op;
-	int field;
-	uint32_t thread;
-	uint64_t seq;
-};
-
-/**
- * hvo_fault_log_count() - records ever logged (including those the ring
- * dropped and, in count policy, those not kept).
- * @sim: the machine.
- *
- * Return: the count.
- */
-uint64_t hvo_fault_log_count(struct hvo_sim *sim);
-
-/**
- * hvo_fault_log_get() - copy a kept record.
- * @sim: the machine.
- * @i: index among kept records, oldest first.
- * @out: the record.
- *
- * Return: 0, or -ENOENT if there is no such record.
- */
-int hvo_fault_log_get(struct hvo_sim *sim, uint64_t i, struct hvo_fault *out);
-
-/**
- * hvo_fault_log_clear() - forget all records and the count.
- * @sim: the machine.
- */
-void hvo_fault_log_clear(struct hvo_sim *sim);
-
-/**
- * hvo_fault_format() - one line describing a record.
- * @f: the record.
- * @buf: output.
- * @len: its size.
- *
- * Return: @buf.
- */
-char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len);
-
-/**
- * hvo_thread_id() - the small id hvosim uses for the calling thread in
- * fault records (assigned on first use, 1, 2, ...).
- *
- * Return: the id.
- */
-uint32_t hvo_thread_id(void);
+void hvo_sim_set_timing(struct hvo_sim *sim, bool on);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@
  *   may wait for a grace period (the HVO calls of hugetlb_vmemmap.h, the
  *   pool calls of hugetlb.h, [2] when it frees a folio): they would wait
  *   for the caller's own section.
- *   Other headers: X with HVO (hugetlb_vmemmap.h) and the pool
+ *   Other headers: X with HVO and the pool
  *   (hugetlb.h); in the fake-head scheme with rcu_sync off, [1] races with
  *   the remap as the kernel did before bd225530a4c7 (a write through a
  *   read-only fake head, caught as a fault), on purpose.

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arena.h - the host memory behind the simulated frames (arena.c).
+ */
+#ifndef HVOSIM_SRC_ARENA_H
+#define HVOSIM_SRC_ARENA_H
+
+#include "internal.h"
+
+int hvo__arena_map(struct hvo_sim *sim, uint64_t bytes);
+void hvo__arena_unmap(struct hvo_sim *sim);
+void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
+			   bool zero);
+/* atomic word by word: TSan-clean */
+void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val);
+void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
+
+#endif /* HVOSIM_SRC_ARENA_H */

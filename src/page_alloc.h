@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page_alloc.h - the buddy allocator (page_alloc.c).
+ */
+#ifndef HVOSIM_SRC_PAGE_ALLOC_H
+#define HVOSIM_SRC_PAGE_ALLOC_H
+
+#include <errno.h>
+
+#include "internal.h"
+
+struct hvo_zone *hvo__pfn_zone(const struct hvo_sim *sim, uint64_t pfn);
+
+/* page_to_nid() and page_zonenum() by pfn (hvo_pfn_zone()); -ERANGE: none */
+static inline int hvo__pfn_nid_zone(const struct hvo_sim *sim, uint64_t pfn,
+				    unsigned int *nid, enum hvo_zone_type *zone)
+{
+	const struct hvo_zone *z = hvo__pfn_zone(sim, pfn);
+
+	if (!z)
+		return -ERANGE;
+	if (nid)
+		*nid = z->nid;
+	if (zone)
+		*zone = z->type;
+	return 0;
+}
+int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
+	       int zone, unsigned int order, enum hvo_frame_kind kind,
+	       unsigned int flags, uint64_t *pfn);
+int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+	      bool check_tlb);
+int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
+int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
+void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
+uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind);
+int hvo__buddy_init(struct hvo_sim *sim);
+
+#endif /* HVOSIM_SRC_PAGE_ALLOC_H */

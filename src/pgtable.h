@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pgtable.h - the fake vmemmap page table (pgtable.c): struct page word
+ * access through it, entry updates, lazy memmap init on first touch.
+ * The walk and the load fast path are inline in vmm.h.
+ */
+#ifndef HVOSIM_SRC_PGTABLE_H
+#define HVOSIM_SRC_PGTABLE_H
+
+#include "internal.h"
+#include "tlb.h"
+
+int hvo__pgtable_init(struct hvo_sim *sim);
+int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
+int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
+		   const char *op, int field);
+int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+			  int32_t u, int field);
+int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
+		   int32_t *newval, int field);
+int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,
+		       uint32_t new, int field);
+int hvo__vmm_frame_of(struct hvo_sim *sim, uint64_t vaddr, uint64_t *frame,
+		      bool *writable);
+int hvo__pmd_slot(struct hvo_sim *sim, uint64_t vaddr, unsigned int nid,
+		  bool create, uint64_t **slotp);
+void hvo__set_pmd_leaf(struct hvo_sim *sim, uint64_t *pmd, uint64_t vaddr,
+		       uint64_t pfn, bool lazy);
+int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
+		 bool writable, bool lazy, uint64_t *old_pfn);
+int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
+void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
+void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);
+
+/* several stores to one vmemmap page under one walk and one access section */
+struct hvo_writer {
+	struct hvo_sim *sim;
+	uint64_t page;
+	uint8_t *base;
+	struct hvo_access_tok tok;
+	bool open;
+};
+
+static inline void hvo__writer_init(struct hvo_writer *wr, struct hvo_sim *sim)
+{
+	wr->sim = sim;
+	wr->page = UINT64_MAX;
+	wr->base = NULL;
+	wr->open = false;
+}
+
+int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+		      const char *op, int field);
+void hvo__writer_close(struct hvo_writer *wr);
+
+#endif /* HVOSIM_SRC_PGTABLE_H */
