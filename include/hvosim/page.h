@@ -45,10 +45,9 @@
  *       kernel only the owner of a page writes it.
  *   No machine state, X with everything: hvo_pfn_to_page, hvo_page_to_pfn,
  *   hvo_compound_info_value, hvo_init_compound_tail, hvo_page_word_present.
- *   Other headers: the struct pages of a hugetlb folio are the pool's
- *   (hugetlb.h) while it is free, being worked on, optimized or
- *   restored: [2] [4] [5] on
- *   them - with those calls, [1] [3] X.  hvo_sim_destroy (sim.h) and
+ *   Other headers: the struct pages of a hugetlb folio are the pool's and
+ *   HVO's (hugetlb.h) while it is free, being worked on, optimized or
+ *   restored: [2] [4] [5] on them - with those calls, [1] [3] X.  hvo_sim_destroy (sim.h) and
  *   hvo_sim_set_yield_hook (sched.h): - with every call here; hvo_check
  *   (check.h) wants none of them in flight.
  */
