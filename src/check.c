@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "hugetlb_vmemmap.h"
 #include "vmm.h"
 
 struct u64set {
@@ -154,7 +155,7 @@ static void check_tail(struct ctx *c, const struct fsnap *f, uint64_t head,
 		     FMT(e, "node %u zone %s", f->nid, hvo_zone_name((enum hvo_zone_type)f->zone)),
 		     FMT(g, "node %u zone %s", nid, hvo_zone_name((enum hvo_zone_type)zone)),
 		     "folio %#" PRIx64 " tail %" PRIu64 "%s", f->pfn, i,
-		     i >= hvo__reserve_pages(sim) ? " (through its shared tail)" : "");
+		     i >= hvo__hugetlb_vmemmap_reserve_pages(sim) ? " (through its shared tail)" : "");
 }
 
 static uint64_t frame_of(struct hvo_sim *sim, uint64_t v, bool *rw)
@@ -171,7 +172,7 @@ static void check_folio(struct ctx *c, const struct fsnap *f, struct u64set *own
 	struct hvo_sim *sim = c->sim;
 	struct hvo_hstate *h = &sim->hugetlb->hs[f->h];
 	uint64_t n = 1ull << h->order, head = hvo_pfn_to_page(sim, f->pfn);
-	uint64_t R = hvo__reserve_pages(sim), vp = hvo__vmemmap_pages(sim, h->order);
+	uint64_t R = hvo__hugetlb_vmemmap_reserve_pages(sim), vp = hvo__hugetlb_vmemmap_pages(sim, h->order);
 	uint64_t start, end, k, i, f0, fr, order_v = 0, tailframe = HVO_NIL;
 	bool opt = hvo__folio_test_optimized(sim, f->pfn), rw, fake;
 	char e[96], g[96];
@@ -297,7 +298,7 @@ static void check_tail_frame(struct ctx *c, uint64_t sv, unsigned int order,
 	b = hvo_frame_bytes(sim, frame);
 	hvo_init_compound_tail(sim, words, 0, order, nid < 0 ? 0 : (unsigned int)nid,
 			       zone < 0 ? 0 : (unsigned int)zone);
-	for (i = 0; b && i < hvo__reserve_pages(sim); i++)
+	for (i = 0; b && i < hvo__hugetlb_vmemmap_reserve_pages(sim); i++)
 		for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
 			uint64_t got;
 
@@ -464,7 +465,7 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 		nopt_h[fs[i].h]++;
 		if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL) {
 			unsigned int idx = hs->order - sim->geo.vmemmap_tail_min_order;
-			uint64_t need = hvo__vmemmap_pages(sim, hs->order) - 1;
+			uint64_t need = hvo__hugetlb_vmemmap_pages(sim, hs->order) - 1;
 
 			users_need[fs[i].nid][fs[i].zone][idx] += need;
 			node_need[fs[i].nid][idx] += need;

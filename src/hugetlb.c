@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "hugetlb_vmemmap.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
 static unsigned int max_page_order(const struct hvo_sim *sim)
@@ -25,27 +26,6 @@ static unsigned int max_page_order(const struct hvo_sim *sim)
 	}
 }
 
-bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order)
-{
-	/* hugetlb_vmemmap_optimizable(): a power-of-2 struct page and a vmemmap
-	 * of at least two pages (order >= VMEMMAP_TAIL_MIN_ORDER) */
-	return sim->cfg.scheme != HVO_SCHEME_NONE && sim->geo.hvo_possible &&
-	       order >= sim->geo.vmemmap_tail_min_order;
-}
-
-/* HUGETLB_VMEMMAP_RESERVE_PAGES: struct pages in the head vmemmap page */
-uint64_t hvo__reserve_pages(const struct hvo_sim *sim)
-{
-	return sim->geo.page_size / sim->geo.stride;
-}
-
-uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order)
-{
-	uint64_t bytes = (1ull << order) * sim->geo.stride;
-
-	return (bytes + sim->geo.page_size - 1) >> sim->geo.page_shift;
-}
-
 static void add_hstate(struct hvo_sim *sim, unsigned int order)
 {
 	struct hvo_hugetlb *hg = sim->hugetlb;
@@ -55,7 +35,7 @@ static void add_hstate(struct hvo_sim *sim, unsigned int order)
 	h->bytes = 1ull << (order + sim->geo.page_shift);
 	snprintf(h->name, sizeof(h->name), "hugepages-%" PRIu64 "kB", h->bytes >> 10);
 	h->gigantic = order > max_page_order(sim);
-	h->optimizable = hvo__hstate_optimizable(sim, order);
+	h->optimizable = hvo__hugetlb_vmemmap_optimizable(sim, order);
 }
 
 int hvo__hugetlb_init(struct hvo_sim *sim)
@@ -768,7 +748,7 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 	info->gigantic = h->gigantic;
 	info->optimizable = h->optimizable;
 	info->vmemmap_bytes = (1ull << h->order) * sim->geo.stride;
-	info->vmemmap_pages = hvo__vmemmap_pages(sim, h->order);
+	info->vmemmap_pages = hvo__hugetlb_vmemmap_pages(sim, h->order);
 	info->optimizable_pages = h->optimizable ? info->vmemmap_pages - 1 : 0;
 	info->nr_optimized = atomic_load(&h->nr_optimized);
 	info->vmemmap_pages_freed = atomic_load(&h->vmemmap_freed);
@@ -1044,7 +1024,7 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim)
 		if (!b->valid)
 			continue;
 		r = hvo__prep_compound(sim, b->pfn, order,
-				       b->hvo ? hvo__reserve_pages(sim) : 1ull << order);
+				       b->hvo ? hvo__hugetlb_vmemmap_reserve_pages(sim) : 1ull << order);
 		if (!r)
 			r = prep_hugetlb_head(sim, b->pfn);
 		f = r ? NULL : new_folio(sim, b->h, b->pfn, true);

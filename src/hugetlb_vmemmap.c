@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "hugetlb_internal.h"
+#include "hugetlb_vmemmap.h"
 
 /* NR_RESET_STRUCT_PAGE: struct pages [4..7] are copied over [0..3] */
 #define NR_RESET_STRUCT_PAGE 4
@@ -134,7 +135,7 @@ void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int orde
 			  unsigned int nid, unsigned int zone)
 {
 	uint64_t words[HVO_NR_PAGE_WORDS], *dst = (uint64_t *)hvo__frame(sim, frame);
-	uint64_t i, n = hvo__reserve_pages(sim);
+	uint64_t i, n = hvo__hugetlb_vmemmap_reserve_pages(sim);
 	unsigned int w;
 
 	hvo_init_compound_tail(sim, words, 0, order, nid, zone);
@@ -459,7 +460,7 @@ int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
 	cnt_add(sim, optimized_folios, 1);
 	cnt_add(sim, optimize_done, 1);
 	atomic_fetch_add(&h->nr_optimized, 1);
-	atomic_fetch_add(&h->vmemmap_freed, hvo__vmemmap_pages(sim, h->order) - 1);
+	atomic_fetch_add(&h->vmemmap_freed, hvo__hugetlb_vmemmap_pages(sim, h->order) - 1);
 	return 0;
 }
 
@@ -477,7 +478,7 @@ int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 		return hvo__err(-EINVAL, "restore: folio %#" PRIx64 " is not optimized", f->pfn);
 	cnt_add(sim, restore_calls, 1);
 	folio_range(sim, f, &start, &end);
-	n = hvo__vmemmap_pages(sim, h->order) - 1;
+	n = hvo__hugetlb_vmemmap_pages(sim, h->order) - 1;
 	frames = calloc(n, sizeof(*frames));
 	if (!frames)
 		return hvo__err(-ENOMEM, "restore: out of host memory");
@@ -503,7 +504,7 @@ int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 
 		/* replicate the last struct page of the head page into each: build
 		 * the first page, copy it to the rest */
-		uint64_t *dst = (uint64_t *)hvo__frame(sim, frames[0]), k, R = hvo__reserve_pages(sim);
+		uint64_t *dst = (uint64_t *)hvo__frame(sim, frames[0]), k, R = hvo__hugetlb_vmemmap_reserve_pages(sim);
 		unsigned int spw = sim->geo.stride / 8;
 
 		tmpl_page = start + (R - 1) * sim->geo.stride;

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 
 #include "hugetlb_internal.h"
+#include "hugetlb_vmemmap.h"
 
 /*
  * vmemmap_populate_hvo(): the head page gets its own frame, every later
@@ -110,6 +111,6 @@ int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 	atomic_fetch_add(users, 1);
 	cnt_add(sim, optimized_folios, 1);
 	atomic_fetch_add(&hs->nr_optimized, 1);
-	atomic_fetch_add(&hs->vmemmap_freed, hvo__vmemmap_pages(sim, hs->order) - 1);
+	atomic_fetch_add(&hs->vmemmap_freed, hvo__hugetlb_vmemmap_pages(sim, hs->order) - 1);
 	return 0;
 }
