@@ -175,97 +175,159 @@ static void drop_tail_frame(struct hvo_sim *sim, uint64_t page)
 	}
 }
 
-static int get_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t *out)
+static bool tail_last_user(const struct hvo_sim *sim)
+{
+	return sim->cfg.tail_lifetime == HVO_TAIL_LAST_USER;
+}
+
+/*
+ * lifetime last-user with a synchronised alloc: the 0 -> 1 user transition
+ * and the slot change together under the tail lock; the page is allocated
+ * outside it, so a thread that finds the slot filled on relocking drops its
+ * own (Usama Arif's free-on-zero idea, which the kernel did not take).
+ */
+static int get_tail_last_user(struct hvo_sim *sim, const struct hvo_folio *f,
+			      _Atomic uint64_t *slot, _Atomic uint64_t *users,
+			      uint64_t *out)
 {
 	struct hvo_hugetlb *hg = sim->hugetlb;
-	_Atomic uint64_t *slot, *users;
-	uint64_t v, mine = 0, expected;
-	bool last_user = sim->cfg.tail_lifetime == HVO_TAIL_LAST_USER;
+	uint64_t v, mine = 0;
 	int r;
 
-	hvo__tail_slot(sim, f->h, f->nid, f->zone, &slot, &users);
-	if (last_user && sim->cfg.tail_alloc != HVO_TAIL_ALLOC_NONE) {
-		/* the 0 -> 1 user transition and the slot change together */
+	hvo__yield(sim, HVO_YP_LOCK, 0);
+	pthread_mutex_lock(&hg->tail_lock);
+	v = atomic_load(slot);
+	if (!v) {
+		pthread_mutex_unlock(&hg->tail_lock);
+		r = alloc_tail(sim, f, &mine);
+		if (r)
+			return r;
 		hvo__yield(sim, HVO_YP_LOCK, 0);
 		pthread_mutex_lock(&hg->tail_lock);
 		v = atomic_load(slot);
 		if (!v) {
-			pthread_mutex_unlock(&hg->tail_lock);
-			r = alloc_tail(sim, f, &mine);
-			if (r)
-				return r;
-			hvo__yield(sim, HVO_YP_LOCK, 0);
-			pthread_mutex_lock(&hg->tail_lock);
-			v = atomic_load(slot);
-			if (!v) {
-				atomic_store(slot, mine);
-				v = mine;
-				mine = 0;
-			}
+			atomic_store(slot, mine);
+			v = mine;
+			mine = 0;
 		}
-		atomic_fetch_add(users, 1);
-		pthread_mutex_unlock(&hg->tail_lock);
-		if (mine) {
-			cnt_add(sim, shared_tail_races, 1);
-			drop_tail_frame(sim, mine);
-		}
+	}
+	atomic_fetch_add(users, 1);
+	pthread_mutex_unlock(&hg->tail_lock);
+	if (mine) {
+		cnt_add(sim, shared_tail_races, 1);
+		drop_tail_frame(sim, mine);
+	}
+	*out = v;
+	return 0;
+}
+
+/* v5+ and 7.1: cmpxchg(); the loser frees its page and uses the winner's */
+static uint64_t publish_tail_cmpxchg(struct hvo_sim *sim, _Atomic uint64_t *slot,
+				     uint64_t mine)
+{
+	uint64_t expected = 0;
+
+	if (atomic_compare_exchange_strong_explicit(slot, &expected, mine,
+						    memory_order_acq_rel,
+						    memory_order_acquire))
+		return mine;
+	cnt_add(sim, shared_tail_races, 1);
+	drop_tail_frame(sim, mine);
+	return expected;
+}
+
+/* v2: publish under hugetlb_lock, the loser frees its page */
+static uint64_t publish_tail_locked(struct hvo_sim *sim, _Atomic uint64_t *slot,
+				    uint64_t mine)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	uint64_t v;
+
+	hvo__yield(sim, HVO_YP_LOCK, 0);
+	pthread_mutex_lock(&hg->lock);
+	v = atomic_load_explicit(slot, memory_order_relaxed);
+	if (!v)
+		atomic_store_explicit(slot, mine, memory_order_release);
+	pthread_mutex_unlock(&hg->lock);
+	if (!v)
+		return mine;
+	cnt_add(sim, shared_tail_races, 1);
+	drop_tail_frame(sim, mine);
+	return v;
+}
+
+/*
+ * v1, the bug Usama Arif found: two threads can both see NULL, both
+ * allocate and both publish; the first one's page is lost from the slot
+ * while its folio still maps it.  Kept unsynchronised on purpose.
+ */
+static uint64_t publish_tail_none(struct hvo_sim *sim, _Atomic uint64_t *slot,
+				  uint64_t mine)
+{
+	(void)sim;
+	atomic_store_explicit(slot, mine, memory_order_release);
+	return mine;
+}
+
+/* READ_ONCE() the slot; if empty, allocate and publish per tail_alloc */
+static int get_tail_lockless(struct hvo_sim *sim, const struct hvo_folio *f,
+			     _Atomic uint64_t *slot, uint64_t *out)
+{
+	uint64_t v, mine = 0;
+	int r;
+
+	hvo__yield(sim, HVO_YP_TAIL_SLOT_LOAD, (uint64_t)(uintptr_t)slot);
+	v = atomic_load_explicit(slot, memory_order_acquire);	/* READ_ONCE() */
+	if (v) {
 		*out = v;
 		return 0;
 	}
-	hvo__yield(sim, HVO_YP_TAIL_SLOT_LOAD, (uint64_t)(uintptr_t)slot);
-	v = atomic_load_explicit(slot, memory_order_acquire);	/* READ_ONCE() */
-	if (v)
-		goto got;
 	r = alloc_tail(sim, f, &mine);
 	if (r)
 		return r;
 	hvo__yield(sim, HVO_YP_TAIL_SLOT_PUBLISH, (uint64_t)(uintptr_t)slot);
 	switch (sim->cfg.tail_alloc) {
 	case HVO_TAIL_ALLOC_CMPXCHG:
-		/* v5+: cmpxchg(); the loser frees its page and uses the winner's */
-		expected = 0;
-		if (atomic_compare_exchange_strong_explicit(slot, &expected, mine,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
-			v = mine;
-		} else {
-			cnt_add(sim, shared_tail_races, 1);
-			drop_tail_frame(sim, mine);
-			v = expected;
-		}
+		*out = publish_tail_cmpxchg(sim, slot, mine);
 		break;
 	case HVO_TAIL_ALLOC_LOCK:
-		/* v2: publish under hugetlb_lock, the loser frees its page */
-		hvo__yield(sim, HVO_YP_LOCK, 0);
-		pthread_mutex_lock(&hg->lock);
-		v = atomic_load_explicit(slot, memory_order_relaxed);
-		if (!v)
-			atomic_store_explicit(slot, mine, memory_order_release);
-		pthread_mutex_unlock(&hg->lock);
-		if (v) {
-			cnt_add(sim, shared_tail_races, 1);
-			drop_tail_frame(sim, mine);
-		} else {
-			v = mine;
-		}
+		*out = publish_tail_locked(sim, slot, mine);
 		break;
 	default:
-		/* v1, the bug Usama Arif found: two threads can both see NULL,
-		 * both allocate and both publish; the first one's page is lost
-		 * from the slot while its folio still maps it */
-		atomic_store_explicit(slot, mine, memory_order_release);
-		v = mine;
+		*out = publish_tail_none(sim, slot, mine);
 		break;
 	}
-got:
-	if (last_user) {
-		/* tail_alloc none: the count is as unsynchronised as the slot */
-		uint64_t u = atomic_load_explicit(users, memory_order_relaxed);
+	return 0;
+}
 
-		hvo__yield(sim, HVO_YP_TAIL_USERS, u);
-		atomic_store_explicit(users, u + 1, memory_order_relaxed);
-	}
-	*out = v;
+/* lifetime last-user with tail_alloc none: the count is as unsynchronised
+ * as the slot */
+static void tail_users_inc_none(struct hvo_sim *sim, _Atomic uint64_t *users)
+{
+	uint64_t u = atomic_load_explicit(users, memory_order_relaxed);
+
+	hvo__yield(sim, HVO_YP_TAIL_USERS, u);
+	atomic_store_explicit(users, u + 1, memory_order_relaxed);
+}
+
+/*
+ * vmemmap_get_tail() (7.1): the shared tail page for @f's (zone, order), or
+ * per the v1..v6 scope, allocated on first use.  -ENOMEM before the folio
+ * has been touched.
+ */
+static int vmemmap_get_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t *out)
+{
+	_Atomic uint64_t *slot, *users;
+	int r;
+
+	hvo__tail_slot(sim, f->h, f->nid, f->zone, &slot, &users);
+	if (tail_last_user(sim) && sim->cfg.tail_alloc != HVO_TAIL_ALLOC_NONE)
+		return get_tail_last_user(sim, f, slot, users, out);
+	r = get_tail_lockless(sim, f, slot, out);
+	if (r)
+		return r;
+	if (tail_last_user(sim))
+		tail_users_inc_none(sim, users);
 	return 0;
 }
 
@@ -430,7 +492,7 @@ int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
 					"back", f->pfn);
 		}
 	} else {
-		r = get_tail(sim, f, &tail_page);
+		r = vmemmap_get_tail(sim, f, &tail_page);
 		if (r) {
 			cnt_add(sim, optimize_failed, 1);
 			return hvo__err(r, "optimize: folio %#" PRIx64 ": no shared tail page",
