@@ -339,12 +339,12 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 {
 	uint64_t restored = 0, i, freed = 0;
 
-	hvo__vmemmap_restore_folios(sim, fs, n, &restored);
+	hvo__hugetlb_vmemmap_restore_folios(sim, fs, n, &restored);
 	for (i = 0; i < n; i++) {
 		struct hvo_folio *f = fs[i];
 
 		if (hvo__folio_test_optimized(sim, f->pfn))
-			hvo__vmemmap_restore_folio(sim, f, 0, NULL);
+			hvo__hugetlb_vmemmap_restore_folio(sim, f, 0, NULL);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
 			pthread_mutex_lock(&sim->hugetlb->lock);
 			pool_add(sim->hugetlb, f, surplus);
@@ -363,7 +363,7 @@ static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 {
 	uint64_t i;
 
-	hvo__vmemmap_optimize_folios(sim, fs, n);
+	hvo__hugetlb_vmemmap_optimize_folios(sim, fs, n);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	for (i = 0; i < n; i++) {
 		pool_add(sim->hugetlb, fs[i], false);
@@ -540,7 +540,7 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 					"surplus allowed", h->name);
 		r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid, true, &f);
 		if (!r)
-			hvo__vmemmap_optimize_folios(sim, &f, 1);
+			hvo__hugetlb_vmemmap_optimize_folios(sim, &f, 1);
 		pthread_mutex_lock(&hg->lock);
 		h->surplus_pending--;
 		if (!r) {
@@ -672,7 +672,7 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 		pool_remove(hg, f, false);
 		pthread_mutex_unlock(&hg->lock);
 		/* demote_free_hugetlb_folios(): restore the source first */
-		hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
+		hvo__hugetlb_vmemmap_restore_folios(sim, &f, 1, &restored);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
 			pthread_mutex_lock(&hg->lock);
 			pool_add(hg, f, false);
@@ -1146,8 +1146,8 @@ HVO_EXPORT int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn)
 	r = isolate_free(sim, &pfn, 1, &f, "optimize");
 	if (r)
 		return r;
-	r = hvo__vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
-	hvo__pagelist_free(sim, &pl);
+	r = hvo__hugetlb_vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
+	hvo__free_vmemmap_page_list(sim, &pl);
 	put_back(sim, &f, 1);
 	return r;
 }
@@ -1165,7 +1165,7 @@ HVO_EXPORT int hvo_folio_restore(struct hvo_sim *sim, uint64_t pfn)
 	if (sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD && sim->cfg.rcu_sync &&
 	    hvo__folio_test_optimized(sim, pfn))
 		hvo__synchronize_rcu(sim);
-	r = hvo__vmemmap_restore_folio(sim, f, 0, NULL);
+	r = hvo__hugetlb_vmemmap_restore_folio(sim, f, 0, NULL);
 	put_back(sim, &f, 1);
 	return r;
 }
@@ -1184,7 +1184,7 @@ HVO_EXPORT int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns,
 		return hvo__err(-ENOMEM, "optimize_folios: out of host memory");
 	r = isolate_free(sim, pfns, nr, fs, "optimize_folios");
 	if (!r) {
-		done = hvo__vmemmap_optimize_folios(sim, fs, nr);
+		done = hvo__hugetlb_vmemmap_optimize_folios(sim, fs, nr);
 		put_back(sim, fs, nr);
 		if (optimized)
 			*optimized = done;
@@ -1206,7 +1206,7 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 		return hvo__err(-ENOMEM, "restore_folios: out of host memory");
 	r = isolate_free(sim, pfns, nr, fs, "restore_folios");
 	if (!r) {
-		r = hvo__vmemmap_restore_folios(sim, fs, nr, restored);
+		r = hvo__hugetlb_vmemmap_restore_folios(sim, fs, nr, restored);
 		if (r)
 			r = hvo__err(r, "restore_folios: out of memory; the rest stay optimized");
 		put_back(sim, fs, nr);

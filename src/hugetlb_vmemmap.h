@@ -83,20 +83,19 @@ struct hvo_pagelist {
 
 bool hvo__folio_test_optimized(struct hvo_sim *sim, uint64_t pfn);
 int hvo__folio_set_optimized(struct hvo_sim *sim, uint64_t pfn, bool on);
-int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
-				unsigned int flags, struct hvo_pagelist *pl);
-int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
-			       unsigned int flags, uint64_t *tail_to_put);
-uint64_t hvo__vmemmap_optimize_folios(struct hvo_sim *sim, struct hvo_folio **fs,
-				      uint64_t n);
-int hvo__vmemmap_restore_folios(struct hvo_sim *sim, struct hvo_folio **fs,
-				uint64_t n, uint64_t *restored);
-void hvo__put_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t tail_page);
+int hvo__hugetlb_vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
+					unsigned int flags, struct hvo_pagelist *pl);
+int hvo__hugetlb_vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
+				       unsigned int flags, uint64_t *tail_to_put);
+uint64_t hvo__hugetlb_vmemmap_optimize_folios(struct hvo_sim *sim, struct hvo_folio **fs,
+					      uint64_t n);
+int hvo__hugetlb_vmemmap_restore_folios(struct hvo_sim *sim, struct hvo_folio **fs,
+					uint64_t n, uint64_t *restored);
+void hvo__free_vmemmap_page_list(struct hvo_sim *sim, struct hvo_pagelist *pl);
 void hvo__tail_slot(struct hvo_sim *sim, unsigned int h, unsigned int nid,
 		    unsigned int zone, _Atomic uint64_t **slot, _Atomic uint64_t **users);
 void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int order,
 			  unsigned int nid, unsigned int zone);
-void hvo__pagelist_free(struct hvo_sim *sim, struct hvo_pagelist *pl);
 
 /* ---- hugetlb_vmemmap_boot.c ---- */
 int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
