@@ -297,19 +297,28 @@ static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
 							 __ATOMIC_RELAXED), HVO_STORE_ORDER);
 }
 
-/* every struct page of @frame gets @words, the rest of the page is zero */
+/* struct_page_size is at most 256 bytes (hvo_config_validate()) */
+#define MAX_STRUCT_PAGE_WORDS (256 / 8)
+
+/*
+ * Every struct page of @frame gets @words, the rest of the page is zero:
+ * one struct page image stored over the page, one pass.
+ */
 static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_t *words)
 {
-	uint64_t *dst = (uint64_t *)hvo__frame(sim, frame);
+	uint64_t *dst = (uint64_t *)hvo__frame(sim, frame), img[MAX_STRUCT_PAGE_WORDS] = { 0 };
 	uint64_t i, n = hvo__hugetlb_vmemmap_reserve_pages(sim);
+	uint64_t all = sim->geo.page_size / 8;
 	unsigned int w, spw = sim->geo.stride / 8;
 
-	hvo__frame_fill_words(sim, frame, 0);
-	for (i = 0; i < n; i++)
-		for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
-			if (sim->word_off[w] >= 0)
-				__atomic_store_n(&dst[i * spw + (unsigned int)sim->word_off[w]],
-						 words[w], HVO_STORE_ORDER);
+	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
+		if (sim->word_off[w] >= 0)
+			img[sim->word_off[w]] = words[w];
+	for (i = 0; i < n; i++, dst += spw)
+		for (w = 0; w < spw; w++)
+			__atomic_store_n(&dst[w], img[w], HVO_STORE_ORDER);
+	for (i = n * spw; i < all; i++, dst++)
+		__atomic_store_n(dst, 0, HVO_STORE_ORDER);
 }
 
 /*
@@ -373,6 +382,7 @@ static int vmemmap_remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 		.vmemmap_tail = tail,
 		.vmemmap_pages = pages,
 		.flags = flags,
+		.ops = vmemmap_ops(sim),
 	};
 	int r;
 
@@ -746,8 +756,9 @@ static void fake_head_put_tail(struct hvo_sim *sim, const struct hvo_folio *f,
 }
 
 /*
- * The fake-head era's vmemmap_restore_pte(): a copy of the head page (which
- * every tail PTE maps) with reset_struct_pages().
+ * The fake-head era's vmemmap_restore_pte(): a copy of the head page, which
+ * every tail PTE maps (the kernel BUG()s otherwise), with
+ * reset_struct_pages().
  */
 static void fake_head_restore_page(struct hvo_sim *sim, uint64_t dst, uint64_t src,
 				   const struct vmemmap_remap_walk *walk)

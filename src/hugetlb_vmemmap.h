@@ -72,10 +72,13 @@ static inline bool hvo__hugetlb_vmemmap_optimizable(const struct hvo_sim *sim,
 }
 
 /* ---- hugetlb_vmemmap.c ---- */
-#define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u
-#define HVO_VMEMMAP_REMAP_NO_TLB_FLUSH 0x2u
-#define HVO_VMEMMAP_SYNCHRONIZE_RCU 0x4u
 
+/* struct vmemmap_remap_walk's flags, as the kernel's */
+#define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u	/* no flush per PMD split */
+#define HVO_VMEMMAP_REMAP_NO_TLB_FLUSH 0x2u	/* the caller flushes once */
+#define HVO_VMEMMAP_SYNCHRONIZE_RCU 0x4u	/* fake-head: a grace period first */
+
+/* the list of vmemmap pages a remap unmapped, to free after the flush */
 struct hvo_pagelist {
 	uint64_t *pfn;
 	uint64_t n, cap;
