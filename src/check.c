@@ -35,6 +35,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "hugetlb_vmemmap.h"
 #include "pgtable.h"
 #include "vmm.h"
 
@@ -344,7 +345,7 @@ static bool shared_tail_frame(struct check_ctx *c)
 	}
 	hvo_init_compound_tail(sim, words, 0, c->t.order, c->t.nid < 0 ? 0 : (unsigned int)c->t.nid,
 			       c->t.zone < 0 ? 0 : (unsigned int)c->t.zone);
-	for (i = 0; b && i < hvo__reserve_pages(sim); i++)
+	for (i = 0; b && i < hvo__hugetlb_vmemmap_reserve_pages(sim); i++)
 		for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
 			if (sim->word_off[w] < 0)
 				continue;
@@ -465,7 +466,7 @@ static bool check_tail_node_zone(struct check_ctx *c)
 		       FMT(e, "node %u zone %s", fnid, hvo_zone_name((enum hvo_zone_type)fzone)),
 		       FMT(g, "node %u zone %s", nid, hvo_zone_name((enum hvo_zone_type)zone)),
 		       "folio %#" PRIx64 " tail %" PRIu64 "%s", c->f.s->pfn, c->p.i,
-		       c->p.i >= hvo__reserve_pages(c->sim) ? " (through its shared tail)" : "");
+		       c->p.i >= hvo__hugetlb_vmemmap_reserve_pages(c->sim) ? " (through its shared tail)" : "");
 	return true;
 }
 
@@ -797,7 +798,7 @@ static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
 	c->f.hs = hs;
 	c->f.head = hvo_pfn_to_page(sim, s->pfn);
 	c->f.nr_pages = 1ull << hs->order;
-	c->f.vmemmap_pages = hvo__vmemmap_pages(sim, hs->order);
+	c->f.vmemmap_pages = hvo__hugetlb_vmemmap_pages(sim, hs->order);
 	hvo_vmemmap_range(sim, s->pfn, c->f.nr_pages, &c->f.start, &c->f.end);
 	c->f.vstart = c->f.start & ~(sim->geo.page_size - 1);
 	c->f.flag = hvo__folio_test_optimized(sim, s->pfn);
@@ -848,7 +849,7 @@ static void scan_page(struct check_ctx *c, uint64_t i, bool alias_of_head)
 
 static void scan_folio(struct check_ctx *c, const struct folio_snap *s)
 {
-	uint64_t R = hvo__reserve_pages(c->sim), ps = c->sim->geo.page_size, k, i;
+	uint64_t R = hvo__hugetlb_vmemmap_reserve_pages(c->sim), ps = c->sim->geo.page_size, k, i;
 
 	c->rep->folios++;
 	folio_begin(c, s);

@@ -15,6 +15,8 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "hugetlb_vmemmap.h"
+#include "hugetlb_vmemmap_boot.h"
 #include "memblock.h"
 #include "page.h"
 #include "page_alloc.h"
@@ -30,27 +32,6 @@ static unsigned int max_page_order(const struct hvo_sim *sim)
 	}
 }
 
-bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order)
-{
-	/* hugetlb_vmemmap_optimizable(): a power-of-2 struct page and a vmemmap
-	 * of at least two pages (order >= VMEMMAP_TAIL_MIN_ORDER) */
-	return sim->cfg.scheme != HVO_SCHEME_NONE && sim->geo.hvo_possible &&
-	       order >= sim->geo.vmemmap_tail_min_order;
-}
-
-/* HUGETLB_VMEMMAP_RESERVE_PAGES: struct pages in the head vmemmap page */
-uint64_t hvo__reserve_pages(const struct hvo_sim *sim)
-{
-	return sim->geo.page_size / sim->geo.stride;
-}
-
-uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order)
-{
-	uint64_t bytes = (1ull << order) * sim->geo.stride;
-
-	return (bytes + sim->geo.page_size - 1) >> sim->geo.page_shift;
-}
-
 static void add_hstate(struct hvo_sim *sim, unsigned int order)
 {
 	struct hvo_hugetlb *hg = sim->hugetlb;
@@ -60,7 +41,7 @@ static void add_hstate(struct hvo_sim *sim, unsigned int order)
 	h->bytes = 1ull << (order + sim->geo.page_shift);
 	snprintf(h->name, sizeof(h->name), "hugepages-%" PRIu64 "kB", h->bytes >> 10);
 	h->gigantic = order > max_page_order(sim);
-	h->optimizable = hvo__hstate_optimizable(sim, order);
+	h->optimizable = hvo__hugetlb_vmemmap_optimizable(sim, order);
 }
 
 int hvo__hugetlb_init(struct hvo_sim *sim)
@@ -353,12 +334,12 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 {
 	uint64_t restored = 0, i, freed = 0;
 
-	hvo__vmemmap_restore_folios(sim, fs, n, &restored);
+	hvo__hugetlb_vmemmap_restore_folios(sim, fs, n, &restored);
 	for (i = 0; i < n; i++) {
 		struct hvo_folio *f = fs[i];
 
 		if (hvo__folio_test_optimized(sim, f->pfn))
-			hvo__vmemmap_restore_folio(sim, f, 0, NULL);
+			hvo__hugetlb_vmemmap_restore_folio(sim, f, 0, NULL);
 		if (hvo__folio_test_optimized(sim, f->pfn)) {
 			pthread_mutex_lock(&sim->hugetlb->lock);
 			pool_add(sim->hugetlb, f, surplus);
@@ -377,7 +358,7 @@ static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 {
 	uint64_t i;
 
-	hvo__vmemmap_optimize_folios(sim, fs, n);
+	hvo__hugetlb_vmemmap_optimize_folios(sim, fs, n);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	for (i = 0; i < n; i++) {
 		pool_add(sim->hugetlb, fs[i], false);
@@ -554,7 +535,7 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 					"surplus allowed", h->name);
 		r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid, true, &f);
 		if (!r)
-			hvo__vmemmap_optimize_folios(sim, &f, 1);
+			hvo__hugetlb_vmemmap_optimize_folios(sim, &f, 1);
 		pthread_mutex_lock(&hg->lock);
 		h->surplus_pending--;
 		if (!r) {
@@ -681,7 +662,7 @@ static struct hvo_folio *demote_isolate(struct hvo_sim *sim, struct hvo_hstate *
 	dequeue(hg, f);
 	pool_remove(hg, f, false);
 	pthread_mutex_unlock(&hg->lock);
-	hvo__vmemmap_restore_folios(sim, &f, 1, &restored);
+	hvo__hugetlb_vmemmap_restore_folios(sim, &f, 1, &restored);
 	if (hvo__folio_test_optimized(sim, f->pfn)) {
 		demote_put_back(hg, f);
 		*r = hvo__err(-ENOMEM, "demote: cannot restore the vmemmap of %#" PRIx64,
@@ -815,7 +796,7 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 	info->gigantic = h->gigantic;
 	info->optimizable = h->optimizable;
 	info->vmemmap_bytes = (1ull << h->order) * sim->geo.stride;
-	info->vmemmap_pages = hvo__vmemmap_pages(sim, h->order);
+	info->vmemmap_pages = hvo__hugetlb_vmemmap_pages(sim, h->order);
 	info->optimizable_pages = h->optimizable ? info->vmemmap_pages - 1 : 0;
 	info->nr_optimized = atomic_load(&h->nr_optimized);
 	info->vmemmap_pages_freed = atomic_load(&h->vmemmap_freed);
@@ -1016,7 +997,7 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim)
 		if (!b->valid)
 			continue;
 		r = hvo__prep_compound(sim, b->pfn, order,
-				       b->hvo ? hvo__reserve_pages(sim) : 1ull << order);
+				       b->hvo ? hvo__hugetlb_vmemmap_reserve_pages(sim) : 1ull << order);
 		if (!r)
 			r = prep_hugetlb_head(sim, b->pfn);
 		f = r ? NULL : new_folio(sim, b->h, b->pfn, true);
@@ -1138,8 +1119,8 @@ HVO_EXPORT int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn)
 	r = isolate_free(sim, &pfn, 1, &f, "optimize");
 	if (r)
 		return r;
-	r = hvo__vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
-	hvo__pagelist_free(sim, &pl);
+	r = hvo__hugetlb_vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
+	hvo__free_vmemmap_page_list(sim, &pl);
 	put_back(sim, &f, 1);
 	return r;
 }
@@ -1157,7 +1138,7 @@ HVO_EXPORT int hvo_folio_restore(struct hvo_sim *sim, uint64_t pfn)
 	if (sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD && sim->cfg.rcu_sync &&
 	    hvo__folio_test_optimized(sim, pfn))
 		hvo__synchronize_rcu(sim);
-	r = hvo__vmemmap_restore_folio(sim, f, 0, NULL);
+	r = hvo__hugetlb_vmemmap_restore_folio(sim, f, 0, NULL);
 	put_back(sim, &f, 1);
 	return r;
 }
@@ -1176,7 +1157,7 @@ HVO_EXPORT int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns,
 		return hvo__err(-ENOMEM, "optimize_folios: out of host memory");
 	r = isolate_free(sim, pfns, nr, fs, "optimize_folios");
 	if (!r) {
-		done = hvo__vmemmap_optimize_folios(sim, fs, nr);
+		done = hvo__hugetlb_vmemmap_optimize_folios(sim, fs, nr);
 		put_back(sim, fs, nr);
 		if (optimized)
 			*optimized = done;
@@ -1198,7 +1179,7 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 		return hvo__err(-ENOMEM, "restore_folios: out of host memory");
 	r = isolate_free(sim, pfns, nr, fs, "restore_folios");
 	if (!r) {
-		r = hvo__vmemmap_restore_folios(sim, fs, nr, restored);
+		r = hvo__hugetlb_vmemmap_restore_folios(sim, fs, nr, restored);
 		if (r)
 			r = hvo__err(r, "restore_folios: out of memory; the rest stay optimized");
 		put_back(sim, fs, nr);

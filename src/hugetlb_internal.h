@@ -80,9 +80,6 @@ void hvo__hugetlb_destroy(struct hvo_sim *sim);
 uint64_t hvo__hugetlb_leaked(struct hvo_sim *sim, bool report);
 bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
 struct hvo_folio *hvo__folio_find(struct hvo_sim *sim, uint64_t pfn);
-bool hvo__hstate_optimizable(const struct hvo_sim *sim, unsigned int order);
-uint64_t hvo__reserve_pages(const struct hvo_sim *sim);
-uint64_t hvo__vmemmap_pages(const struct hvo_sim *sim, unsigned int order);
 int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn);
 
 /*
@@ -102,35 +99,5 @@ struct hvo_folio *hvo__folio_next(struct hvo_sim *sim, struct hvo_folio_iter *it
 #define for_each_hvo_folio(sim, it, f) \
 	for ((f) = hvo__folio_first((sim), (it)); (f); (f) = hvo__folio_next((sim), (it)))
 
-/* hugetlb_vmemmap.c */
-#define HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH 0x1u
-#define HVO_VMEMMAP_REMAP_NO_TLB_FLUSH 0x2u
-#define HVO_VMEMMAP_SYNCHRONIZE_RCU 0x4u
-
-struct hvo_pagelist {
-	uint64_t *pfn;
-	uint64_t n, cap;
-};
-
-bool hvo__folio_test_optimized(struct hvo_sim *sim, uint64_t pfn);
-int hvo__folio_set_optimized(struct hvo_sim *sim, uint64_t pfn, bool on);
-int hvo__vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f,
-				unsigned int flags, struct hvo_pagelist *pl);
-int hvo__vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
-			       unsigned int flags, uint64_t *tail_to_put);
-uint64_t hvo__vmemmap_optimize_folios(struct hvo_sim *sim, struct hvo_folio **fs,
-				      uint64_t n);
-int hvo__vmemmap_restore_folios(struct hvo_sim *sim, struct hvo_folio **fs,
-				uint64_t n, uint64_t *restored);
-void hvo__put_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t tail_page);
-void hvo__tail_slot(struct hvo_sim *sim, unsigned int h, unsigned int nid,
-		    unsigned int zone, _Atomic uint64_t **slot, _Atomic uint64_t **users);
-void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int order,
-			  unsigned int nid, unsigned int zone);
-void hvo__pagelist_free(struct hvo_sim *sim, struct hvo_pagelist *pl);
-int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
-			      unsigned int nid);
-void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim);
-int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f);
 
 #endif /* HVOSIM_HUGETLB_INTERNAL_H */

@@ -11,6 +11,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "hugetlb_vmemmap.h"
 #include "hugetlb_vmemmap_boot.h"
 #include "memblock.h"
 #include "page_alloc.h"
@@ -24,7 +25,7 @@
  * initialization done here will be overwritten by memmap_init()");
  * hvo__vmemmap_init_boot_tails() fills it once zones exist.
  */
-int hvo__vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
+static int vmemmap_populate_hvo(struct hvo_sim *sim, uint64_t pfn, unsigned int h,
 			      unsigned int nid)
 {
 	struct hvo_hstate *hs = &sim->hugetlb->hs[h];
@@ -117,7 +118,7 @@ int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 	atomic_fetch_add(users, 1);
 	cnt_add(sim, optimized_folios, 1);
 	atomic_fetch_add(&hs->nr_optimized, 1);
-	atomic_fetch_add(&hs->vmemmap_freed, hvo__vmemmap_pages(sim, hs->order) - 1);
+	atomic_fetch_add(&hs->vmemmap_freed, hvo__hugetlb_vmemmap_pages(sim, hs->order) - 1);
 	return 0;
 }
 
@@ -185,7 +186,7 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 			b->valid = false;
 			continue;
 		}
-		r = hvo__vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
+		r = vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
 		if (r) {
 			/* fall back to normal population, boot counted in full */
 			r = hvo__populate_range(sim, s, e, b->nid, true, true);

@@ -8,7 +8,11 @@
 
 #include "internal.h"
 
+struct hvo_folio;
+
 void hvo__hugetlb_vmemmap_init_early(struct hvo_sim *sim);
 int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim);
+void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim);
+int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f);
 
 #endif /* HVOSIM_SRC_HUGETLB_VMEMMAP_BOOT_H */
