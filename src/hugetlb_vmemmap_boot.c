@@ -98,7 +98,9 @@ void hvo__vmemmap_init_boot_tails(struct hvo_sim *sim)
  * The HVO half of gather_bootmem_prealloc() for a page whose vmemmap was
  * populated in HVO form: mark it optimized and write-protect the whole tail
  * range, [start + PAGE_SIZE, start + hugetlb_vmemmap_size(h)) (the length
- * in bytes of struct pages, not pages_per_huge_page(): Muchun's 2026 fix).
+ * in bytes of struct pages, not pages_per_huge_page(): the fix to
+ * 752fe17af693, lore:20260612035903.2468601-3-songmuchun@bytedance.com;
+ * tests/regression/test_prehvo_wrprotect_range.c).
  */
 int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 {
