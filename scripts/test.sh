@@ -190,7 +190,9 @@ run_side_by_side() {
 		funcs+=("$2")
 		starts+=("$(date +%s)")
 		echo "== pass $1: started (log: $CI_DIR/$2.log)"
-		( set -euo pipefail; "$2" ) >"$CI_DIR/$2.log" 2>&1 &
+		rm -f "$CI_DIR/$2.end"
+		( set -euo pipefail; trap 'date +%s >"$CI_DIR/$2.end"' EXIT; "$2" ) \
+			>"$CI_DIR/$2.log" 2>&1 &
 		pids+=("$!")
 		shift 2
 	done
@@ -200,7 +202,8 @@ run_side_by_side() {
 		CURRENT=${names[$i]}
 		echo
 		echo "======================================================================"
-		echo "== pass ${names[$i]} (exit $rc, $(( $(date +%s) - ${starts[$i]} ))s)"
+		echo "== pass ${names[$i]} (exit $rc, $(( $(cat "$CI_DIR/${funcs[$i]}.end" 2>/dev/null ||
+			date +%s) - ${starts[$i]} ))s)"
 		echo "======================================================================"
 		cat "$CI_DIR/${funcs[$i]}.log"
 		if [ "$rc" -ne 0 ]; then
