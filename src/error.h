@@ -7,5 +7,6 @@
 #define HVOSIM_SRC_ERROR_H
 
 int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int hvo__err_null(const char *fn, const char *arg);
 
 #endif /* HVOSIM_SRC_ERROR_H */

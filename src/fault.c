@@ -105,38 +105,74 @@ bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
 	return fail;
 }
 
-/* @folio: the hugetlb folio the faulting struct page belongs to, if the
- * caller knows one (UINT64_MAX: none) */
-void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
-		uint64_t frame, uint64_t folio, const char *op, int field)
+/*
+ * Log a fault record: @f has type, vaddr, frame_pfn, folio_pfn, op, field
+ * and count set; the rest is filled here.  Then the policy: abort, keep, or
+ * only count.
+ */
+void hvo__fault_log(struct hvo_sim *sim, struct hvo_fault *f)
 {
 	struct hvo_faultlog *l = &sim->flog;
-	struct hvo_fault f = {
-		.type = type, .vaddr = vaddr, .frame_pfn = frame, .op = op,
-		.field = field, .thread = hvo_thread_id(), .page_pfn = UINT64_MAX,
-		.folio_pfn = folio,
-	};
 	char buf[256];
 
-	if (type == HVO_FAULT_RO_WRITE) {
+	f->thread = hvo_thread_id();
+	f->page_pfn = UINT64_MAX;
+	if (f->vaddr >= sim->geo.vmemmap_base &&
+	    (f->vaddr - sim->geo.vmemmap_base) / sim->geo.stride < sim->geo.nr_pfns)
+		f->page_pfn = (f->vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
+	if (f->type == HVO_FAULT_RO_WRITE)
 		cnt_add(sim, ro_faults, 1);
-		if (vaddr >= sim->geo.vmemmap_base)
-			f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
-	}
-	f.seq = atomic_fetch_add(&l->total, 1);
+	else if (f->type == HVO_FAULT_REFCOUNT_UNDERFLOW ||
+		 f->type == HVO_FAULT_MAPCOUNT_UNDERFLOW)
+		cnt_add(sim, count_underflows, 1);
+	f->seq = atomic_fetch_add(&l->total, 1);
 	if (sim->cfg.fault_policy == HVO_FAULT_ABORT) {
 		fprintf(stderr, "hvosim: fault (policy abort): %s\n",
-			hvo_fault_format(&f, buf, sizeof(buf)));
+			hvo_fault_format(f, buf, sizeof(buf)));
 		abort();
 	}
 	if (sim->cfg.fault_policy == HVO_FAULT_COUNT)
 		return;
 	pthread_mutex_lock(&l->lock);
-	l->ring[l->head] = f;
+	l->ring[l->head] = *f;
 	l->head = (l->head + 1) % l->cap;
 	if (l->kept < l->cap)
 		l->kept++;
 	pthread_mutex_unlock(&l->lock);
+}
+
+/* @folio: the hugetlb folio the faulting struct page belongs to, if the
+ * caller knows one (UINT64_MAX: none) */
+void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
+		uint64_t frame, uint64_t folio, const char *op, int field)
+{
+	struct hvo_fault f = {
+		.type = type, .vaddr = vaddr, .frame_pfn = frame, .op = op,
+		.field = field, .folio_pfn = folio,
+	};
+
+	hvo__fault_log(sim, &f);
+}
+
+/*
+ * Drop one from a count that must not go below 0 (a shared tail's users):
+ * atomic_dec_return() whose underflow is refused and logged as
+ * HVO_FAULT_MAPCOUNT_UNDERFLOW.  Return: the value before, 0 if refused.
+ */
+uint64_t hvo__count_dec(struct hvo_sim *sim, _Atomic uint64_t *count, uint64_t vaddr,
+			const char *op)
+{
+	uint64_t cur = atomic_load(count);
+	struct hvo_fault f = {
+		.type = HVO_FAULT_MAPCOUNT_UNDERFLOW, .vaddr = vaddr, .frame_pfn = UINT64_MAX,
+		.folio_pfn = UINT64_MAX, .op = op, .field = -1,
+	};
+
+	while (cur && !atomic_compare_exchange_weak(count, &cur, cur - 1))
+		;
+	if (!cur)
+		hvo__fault_log(sim, &f);
+	return cur;
 }
 
 HVO_EXPORT uint64_t hvo_fault_log_count(struct hvo_sim *sim)
@@ -172,16 +208,22 @@ HVO_EXPORT void hvo_fault_log_clear(struct hvo_sim *sim)
 
 HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len)
 {
-	static const char *const types[] = { "ro-write", "early-free", "mapped-free" };
-	char folio[32] = "-", page[32] = "-";
+	static const char *const types[HVO_NR_FAULT_TYPES] = {
+		"ro-write", "early-free", "mapped-free", "refcount-underflow",
+		"mapcount-underflow",
+	};
+	char folio[32] = "-", page[32] = "-", count[32] = "";
 
+	if (f->type == HVO_FAULT_REFCOUNT_UNDERFLOW || f->type == HVO_FAULT_MAPCOUNT_UNDERFLOW)
+		snprintf(count, sizeof(count), " count=%" PRId64, f->count);
 	if (f->page_pfn != UINT64_MAX)
 		snprintf(page, sizeof(page), "%#" PRIx64, f->page_pfn);
 	if (f->folio_pfn != UINT64_MAX)
 		snprintf(folio, sizeof(folio), "%#" PRIx64, f->folio_pfn);
 	snprintf(buf, len, "#%" PRIu64 " %s op=%s vaddr=%#" PRIx64 " frame=%#" PRIx64
-		 " page_pfn=%s folio=%s word=%d thread=%u", f->seq,
-		 (unsigned int)f->type < 3 ? types[f->type] : "?", f->op ? f->op : "?",
-		 f->vaddr, f->frame_pfn, page, folio, f->field, f->thread);
+		 " page_pfn=%s folio=%s word=%d%s thread=%u", f->seq,
+		 (unsigned int)f->type < HVO_NR_FAULT_TYPES ? types[f->type] : "?",
+		 f->op ? f->op : "?", f->vaddr, f->frame_pfn, page, folio, f->field, count,
+		 f->thread);
 	return buf;
 }

@@ -615,7 +615,8 @@ HVO_EXPORT int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn)
 	if (!r)
 		return hvo__err(-EINVAL, "folio_put: pfn %#" PRIx64 " is not the head of a "
 				"hugetlb folio in use", pfn);
-	r = hvo_page_ref_add(sim, hvo_pfn_to_page(sim, pfn), -1, &v);
+	/* folio_put_testzero(): an underflow is refused and logged */
+	r = hvo__page_ref_add(sim, hvo_pfn_to_page(sim, pfn), -1, &v, "folio_put");
 	if (r)
 		return r;
 	if (v == 0)

@@ -25,6 +25,7 @@
 #include "hugetlb_internal.h"
 #include "arena.h"
 #include "error.h"
+#include "fault.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "rcu.h"
@@ -288,7 +289,7 @@ void hvo__put_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t tail
 	if (sim->cfg.tail_alloc != HVO_TAIL_ALLOC_NONE) {
 		hvo__yield(sim, HVO_YP_LOCK, 0);
 		pthread_mutex_lock(&hg->tail_lock);
-		if (atomic_fetch_sub(users, 1) == 1) {
+		if (hvo__count_dec(sim, users, tail_page, "tail_put") == 1) {
 			v = atomic_load(slot);
 			atomic_store(slot, 0);
 		}

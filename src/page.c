@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "error.h"
+#include "fault.h"
 #include "page.h"
 #include "page_alloc.h"
 #include "pgtable.h"
@@ -214,33 +215,76 @@ HVO_EXPORT int hvo_page_refcount(struct hvo_sim *sim, uint64_t page, int32_t *ou
 	return r;
 }
 
+/*
+ * A put or page_ref_sub() that would take _refcount below 0: the kernel
+ * stops at VM_BUG_ON_PAGE() (put_page_testzero(), folio_put_testzero());
+ * here it is refused, logged and nothing changes.  @v: the _refcount word.
+ */
+static int ref_underflow(struct hvo_sim *sim, const char *op, uint64_t page,
+			 uint64_t v, int32_t found, int32_t nr)
+{
+	uint64_t pfn = (page - sim->geo.vmemmap_base) / sim->geo.stride, frame = UINT64_MAX;
+	struct hvo_fault f = {
+		.type = HVO_FAULT_REFCOUNT_UNDERFLOW, .vaddr = v, .op = op,
+		.field = HVO_PW_COUNTS, .count = found,
+	};
+
+	hvo__vmm_frame_of(sim, v, &frame, NULL);
+	f.frame_pfn = frame;
+	f.folio_pfn = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
+	hvo__fault_log(sim, &f);
+	return hvo__err(-EINVAL, "%s: page %#" PRIx64 " (pfn %#" PRIx64 ") has refcount %d: "
+			"dropping %d would take it below 0 (a put without a reference; the "
+			"kernel stops at VM_BUG_ON_PAGE)", op, page, pfn, found, -nr);
+}
+
 HVO_EXPORT int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page,
 				       int32_t nr, int32_t u)
 {
 	uint64_t v = 0;
-	int r = counts_vaddr(sim, page, &v);
+	int32_t seen = 0;
+	int r;
 
+	if (!sim)
+		return hvo__err_null("ref_add_unless", "sim");
+	r = counts_vaddr(sim, page, &v);
 	if (r)
 		return r;
-	r = hvo__vmm_add_unless32(sim, v, nr, u, HVO_PW_COUNTS);
+	r = hvo__vmm_add_unless32(sim, v, nr, u, HVO_PW_COUNTS, &seen);
+	if (r == -ERANGE)
+		return ref_underflow(sim, "add_unless", page, v, seen, nr);
 	if (r < 0)
 		return hvo__err(r, "ref_add_unless: %#" PRIx64 " %s", page,
 				r == -EFAULT ? "write through a read-only PTE" : "failed");
 	return r;
 }
 
-HVO_EXPORT int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
-				int32_t *newval)
+/* page_ref_add() / page_ref_sub(): @op names the caller in messages */
+int hvo__page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+		      int32_t *newval, const char *op)
 {
 	uint64_t v = 0;
+	int32_t cur = 0;
 	int r = counts_vaddr(sim, page, &v);
 
 	if (r)
 		return r;
-	r = hvo__vmm_add32(sim, v, nr, newval, HVO_PW_COUNTS);
+	r = hvo__vmm_add32(sim, v, nr, &cur, HVO_PW_COUNTS);
+	if (r == -ERANGE)
+		return ref_underflow(sim, op, page, v, cur, nr);
 	if (r)
-		return hvo__err(r, "ref_add: %#" PRIx64 " is read-only or unmapped", page);
+		return hvo__err(r, "%s: %#" PRIx64 " is read-only or unmapped", op, page);
+	if (newval)
+		*newval = cur;
 	return 0;
+}
+
+HVO_EXPORT int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+				int32_t *newval)
+{
+	if (!sim)
+		return hvo__err_null("ref_add", "sim");
+	return hvo__page_ref_add(sim, page, nr, newval, "ref_add");
 }
 
 HVO_EXPORT int hvo_page_ref_freeze(struct hvo_sim *sim, uint64_t page,

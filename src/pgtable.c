@@ -185,12 +185,18 @@ static inline uint32_t *refcount_ptr(uint64_t *w)
 	return (uint32_t *)w + 1;
 }
 
+/* a negative delta that would take the 32-bit count below 0 */
+static bool underflows(uint32_t cur, int32_t nr)
+{
+	return nr < 0 && (int64_t)(int32_t)cur + nr < 0;
+}
+
 int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
-			  int32_t u, int field)
+			  int32_t u, int field, int32_t *seen)
 {
 	uint64_t *w = NULL, frame = 0;
-	uint32_t *p, cur;
-	bool rw = false, faulted = false;
+	uint32_t *p, cur = 0;
+	bool rw = false, faulted = false, under = false;
 	int r, added = 0;
 
 	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
@@ -200,6 +206,10 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		p = refcount_ptr(w);
 		cur = __atomic_load_n(p, __ATOMIC_RELAXED);
 		while ((int32_t)cur != u) {
+			if (underflows(cur, nr)) {
+				under = true;
+				break;
+			}
 			if (!rw) {
 				faulted = true;
 				break;
@@ -212,36 +222,55 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		}
 	}
 	hvo__access_end(tok_);
+	if (seen)
+		*seen = (int32_t)cur;
 	if (faulted) {
 		ro_write_fault(sim, vaddr, frame, "add_unless", field);
 		return -EFAULT;
 	}
+	if (under)
+		return -ERANGE;
 	return r ? r : added;
 }
 
+/* atomic_add_return() on _refcount, refusing a result below 0 (-ERANGE,
+ * nothing written, *newval the count found) */
 int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		   int32_t *newval, int field)
 {
 	uint64_t *w = NULL, frame = 0;
 	bool rw = false;
 	int r;
-	uint32_t v = 0;
+	uint32_t *p, cur = 0;
 
 	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
 	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
 	if (likely(!r)) {
-		if (rw)
-			v = __atomic_add_fetch(refcount_ptr(w), (uint32_t)nr, __ATOMIC_SEQ_CST);
-		else
-			r = -EFAULT;
+		p = refcount_ptr(w);
+		cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+		for (;;) {
+			if (underflows(cur, nr)) {
+				r = -ERANGE;
+				break;
+			}
+			if (!rw) {
+				r = -EFAULT;
+				break;
+			}
+			if (__atomic_compare_exchange_n(p, &cur, cur + (uint32_t)nr, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+				cur += (uint32_t)nr;
+				break;
+			}
+		}
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && w && !rw) {
 		ro_write_fault(sim, vaddr, frame, "ref_add", field);
 		return r;
 	}
-	if (!r && newval)
-		*newval = (int32_t)v;
+	if ((!r || r == -ERANGE) && newval)
+		*newval = (int32_t)cur;
 	return r;
 }
 

@@ -372,6 +372,7 @@ HVO_EXPORT void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st)
 	st->pmd_splits = LOAD(pmd_splits);
 	st->pmd_split_races = LOAD(pmd_split_races);
 	st->ro_faults = LOAD(ro_faults);
+	st->count_underflows = LOAD(count_underflows);
 	st->early_frees = LOAD(early_frees);
 	st->memmap_pages = LOAD(memmap_pages);
 	st->memmap_boot_pages = LOAD(memmap_boot_pages);

@@ -8,6 +8,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "page.h"
 #include "rcu.h"
 
 HVO_EXPORT struct hvo_rcu_token hvo_rcu_read_lock(struct hvo_sim *sim)
@@ -60,7 +61,10 @@ HVO_EXPORT int hvo_page_put(struct hvo_sim *sim, uint64_t page)
 	uint64_t pfn;
 	int r;
 
-	r = hvo_page_ref_add(sim, page, -1, &v);
+	if (!sim)
+		return hvo__err_null("page_put", "sim");
+	/* put_page_testzero(): an underflow is refused and logged */
+	r = hvo__page_ref_add(sim, page, -1, &v, "page_put");
 	if (r)
 		return r;
 	/* folio_put() -> free_huge_folio() for the last reference */

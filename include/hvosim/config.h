@@ -94,12 +94,17 @@ enum hvo_encoding {
 };
 
 /**
- * enum hvo_fault_policy - what a write through a read-only vmemmap PTE does.
- * @HVO_FAULT_ABORT: print the fault record and abort() (tests, fuzzers).
- * @HVO_FAULT_RECORD: keep the record in the sim's fault log, return -EFAULT.
- * @HVO_FAULT_COUNT: only count it, return -EFAULT.
+ * enum hvo_fault_policy - what a fault (enum hvo_fault_type in fault.h: a
+ * write through a read-only vmemmap PTE, a free that breaks the TLB rule,
+ * a refcount or map count underflow) does.
+ * @HVO_FAULT_ABORT: print the fault record and abort(), as the kernel
+ *	would oops or hit its VM_BUG_ON (tests, fuzzers that want a crash).
+ * @HVO_FAULT_RECORD: keep the record in the sim's fault log and fail the
+ *	call (-EFAULT for a write, -EBUSY for a free, -EINVAL for an
+ *	underflow).
+ * @HVO_FAULT_COUNT: only count it (hvo_fault_log_count()), fail the call.
  *
- * In every policy the write itself never lands.
+ * In every policy the access itself never lands: the machine is unchanged.
  */
 enum hvo_fault_policy {
 	HVO_FAULT_ABORT = 0,

@@ -76,22 +76,44 @@ void hvo_fail_clear(struct hvo_sim *sim);
  */
 uint64_t hvo_fail_injected(struct hvo_sim *sim);
 
-/** What a fault record is about. */
+/**
+ * enum hvo_fault_type - what a fault record is about.  Each one is a bug in
+ * the code driving the machine that the kernel would crash on or corrupt
+ * memory with; hvosim refuses the access and changes nothing.
+ * @HVO_FAULT_RO_WRITE: a store or RMW through a read-only vmemmap PTE.
+ * @HVO_FAULT_EARLY_FREE: a frame freed before the TLB flush that follows
+ *	its unmap.
+ * @HVO_FAULT_MAPPED_FREE: a frame freed while still mapped in the vmemmap.
+ * @HVO_FAULT_REFCOUNT_UNDERFLOW: a put or page_ref_sub() that would take a
+ *	_refcount below 0 (the kernel's VM_BUG_ON_PAGE() in
+ *	put_page_testzero() / folio_put_testzero()); @count is the refcount
+ *	found.
+ * @HVO_FAULT_MAPCOUNT_UNDERFLOW: an unmap of a vmemmap frame, or a put of a
+ *	shared tail's user, whose count is already 0; @count is 0.
+ */
 enum hvo_fault_type {
-	HVO_FAULT_RO_WRITE = 0,	/* a store or RMW through an RO PTE */
-	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
-	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
+	HVO_FAULT_RO_WRITE = 0,
+	HVO_FAULT_EARLY_FREE,
+	HVO_FAULT_MAPPED_FREE,
+	HVO_FAULT_REFCOUNT_UNDERFLOW,
+	HVO_FAULT_MAPCOUNT_UNDERFLOW,
+	HVO_NR_FAULT_TYPES,
 };
 
 /**
  * struct hvo_fault - one fault log record.
  * @type: what happened.
- * @vaddr: simulated virtual address accessed (RO write), or 0.
- * @frame_pfn: the frame written or freed.
+ * @vaddr: simulated virtual address accessed (RO write: the word written;
+ *	refcount underflow: the _refcount word), or 0.
+ * @frame_pfn: the frame written, freed or unmapped, or the one holding the
+ *	struct page whose count underflowed (~0 if unmapped).
  * @page_pfn: pfn whose struct page was addressed, or ~0.
  * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
- * @op: "store", "add_unless", "cmpxchg", "free", ...
+ * @op: "store", "add_unless", "cmpxchg", "free", "page_put", "folio_put",
+ *	"ref_add", "unmap", "tail_put", ...
  * @field: struct page word index written, or -1.
+ * @count: underflow records: the count found (the refcount a put found, 0
+ *	for a map count); 0 otherwise.
  * @thread: the thread id (hvo_thread_id()) that did it.
  * @seq: global sequence number of the record.
  */
@@ -103,6 +125,7 @@ struct hvo_fault {
 	uint64_t folio_pfn;
 	const char *op;
 	int field;
+	int64_t count;
 	uint32_t thread;
 	uint64_t seq;
 };

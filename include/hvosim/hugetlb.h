@@ -227,7 +227,11 @@ int hvo_folio_alloc(struct hvo_sim *sim, unsigned int h, int nid, uint64_t *pfn)
  * @sim: the machine.
  * @pfn: head pfn of a folio in use.
  *
- * Return: 0, -EINVAL if @pfn is not the head of a folio in use.
+ * A folio in use whose refcount is already 0 (its reference dropped with
+ * hvo_page_ref_add()) is refused as an underflow, as hvo_page_put() does.
+ *
+ * Return: 0, -EINVAL if @pfn is not the head of a folio in use or its
+ * refcount is 0 (logged as HVO_FAULT_REFCOUNT_UNDERFLOW).
  */
 int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn);
 

@@ -275,9 +275,11 @@ int hvo_page_refcount(struct hvo_sim *sim, uint64_t page, int32_t *out);
  * attempted through an RO PTE does not land and is a fault.
  *
  * The fake-head scheme's RCU read side is the caller's (see walker.h).
+ * A negative @nr that would take the refcount below 0 is refused as an
+ * underflow (see hvo_page_ref_add()).
  *
  * Return: 1 if added, 0 if not, -EFAULT if the write faulted or the page is
- * unmapped, other -errno as hvo_page_read().
+ * unmapped, -EINVAL for an underflow, other -errno as hvo_page_read().
  */
 int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page, int32_t nr,
 			    int32_t u);
@@ -288,9 +290,15 @@ int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page, int32_t nr,
  * @sim: the machine.
  * @page: struct page address.
  * @nr: the delta.
- * @newval: the new value (may be NULL).
+ * @newval: the new value (may be NULL; not written on failure).
  *
- * Return: 0, -EFAULT for an RO or unmapped PTE, other -errno.
+ * A negative @nr that would take the refcount below 0 is refused, as the
+ * kernel's put paths stop at VM_BUG_ON_PAGE(): nothing is written, a
+ * HVO_FAULT_REFCOUNT_UNDERFLOW record is logged (fault.h) and the call
+ * fails with hvo_last_error() naming the page and the refcount found.
+ *
+ * Return: 0, -EFAULT for an RO or unmapped PTE, -EINVAL for an underflow,
+ * other -errno.
  */
 int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
 		     int32_t *newval);

@@ -112,6 +112,7 @@ struct hvo_stats {
 	uint64_t pmd_splits;
 	uint64_t pmd_split_races;		/* loser freed its table */
 	uint64_t ro_faults;			/* writes through RO PTEs */
+	uint64_t count_underflows;		/* refused: refcount/map count < 0 */
 	uint64_t early_frees;			/* refused: freed before flush */
 	/* HVO (hugetlb_vmemmap.c) */
 	int64_t memmap_pages;			/* memmap_pages_add() total */

@@ -86,7 +86,14 @@ int hvo_page_ref_add_unless_spec(struct hvo_sim *sim, uint64_t page, int32_t nr,
  * @sim: the machine.
  * @page: struct page address (a head).
  *
- * Return: 0 or -errno.
+ * A put of a page whose refcount is already 0 (a free pool folio's head, a
+ * folio after its last put, a buddy page, a tail) is where the kernel stops
+ * at VM_BUG_ON_PAGE(): it is refused, a HVO_FAULT_REFCOUNT_UNDERFLOW record
+ * is logged (fault.h; under HVO_FAULT_ABORT the process stops, as the
+ * kernel would) and nothing changes.
+ *
+ * Return: 0; -EINVAL for an underflow (hvo_last_error() names the page's
+ * address, pfn and refcount); other -errno as hvo_page_ref_add().
  */
 int hvo_page_put(struct hvo_sim *sim, uint64_t page);
 
