@@ -386,14 +386,23 @@ static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 	pthread_mutex_unlock(&sim->hugetlb->lock);
 }
 
-static int check_h(struct hvo_sim *sim, unsigned int hi)
+/* the hstate argument of @fn (and its machine) */
+static int check_h(struct hvo_sim *sim, const char *fn, unsigned int hi)
 {
-	if (!sim)
-		return hvo__err(-EINVAL, "hugetlb: NULL sim");
+	HVO_NONNULL(fn, sim);
 	if (hi >= sim->hugetlb->nr_hstates)
-		return hvo__err(-EINVAL, "hugetlb: hstate %u does not exist (%u hstates)", hi,
+		return hvo__err(-EINVAL, "%s: hstate %u does not exist (%u hstates)", fn, hi,
 				sim->hugetlb->nr_hstates);
 	return 0;
+}
+
+/* the hstate and node arguments of a per-node pool call */
+static int check_h_node(struct hvo_sim *sim, const char *fn, unsigned int hi,
+			unsigned int nid)
+{
+	int r = check_h(sim, fn, hi);
+
+	return r ? r : hvo__check_node(sim, fn, (int)nid, 0);
 }
 
 #define POOL_BATCH 64
@@ -403,12 +412,10 @@ HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int 
 {
 	struct hvo_folio *batch[POOL_BATCH];
 	uint64_t d = 0, n, i;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, "pool_grow", hi, nid);
 
 	if (r)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_grow: node %u does not exist", nid);
 	while (d < nr) {
 		n = nr - d < POOL_BATCH ? nr - d : POOL_BATCH;
 		for (i = 0; i < n; i++)
@@ -435,12 +442,10 @@ HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned in
 	struct hvo_hstate *h;
 	struct hvo_folio *batch[POOL_BATCH];
 	uint64_t d = 0, n, freed;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, "pool_shrink", hi, nid);
 
 	if (r)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_shrink: node %u does not exist", nid);
 	hg = sim->hugetlb;
 	h = &hg->hs[hi];
 	while (d < nr) {
@@ -480,12 +485,10 @@ HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned in
 {
 	struct hvo_hstate *h;
 	uint64_t have;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, "pool_resize", hi, nid);
 
 	if (r)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_resize: node %u does not exist", nid);
 	h = &sim->hugetlb->hs[hi];
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	have = h->nr_node[nid] - h->surplus_node[nid];
@@ -505,7 +508,7 @@ HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned in
 HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,
 				       uint64_t count)
 {
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "pool_set_overcommit", hi);
 
 	if (r)
 		return r;
@@ -522,12 +525,14 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 	struct hvo_hstate *h;
 	struct hvo_folio *f = NULL;
 	unsigned int i, n;
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "folio_alloc", hi);
 
 	if (r)
 		return r;
-	if (!pfn || nid >= (int)sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "folio_alloc: bad node %d or NULL pfn", nid);
+	HVO_NONNULL("folio_alloc", pfn);
+	r = hvo__check_node(sim, "folio_alloc", nid, HVO_NUMA_ANY);
+	if (r)
+		return r;
 	hg = sim->hugetlb;
 	h = &hg->hs[hi];
 	pthread_mutex_lock(&hg->lock);
@@ -606,8 +611,7 @@ HVO_EXPORT int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn)
 	int32_t v = 0;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "folio_put: NULL sim");
+	HVO_NONNULL("folio_put", sim);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	f = hvo__folio_find(sim, pfn);
 	r = f && f->state == HVO_FOLIO_ACTIVE;
@@ -629,8 +633,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_hugetlb *hg;
 	struct hvo_folio *f;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "dissolve: NULL sim");
+	HVO_NONNULL("folio_dissolve", sim);
 	hg = sim->hugetlb;
 	pthread_mutex_lock(&hg->lock);
 	f = hvo__folio_find(sim, pfn);
@@ -768,18 +771,17 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 	struct hvo_hstate *hs, *hd;
 	struct hvo_folio *f;
 	uint64_t d = 0;
-	int r = check_h(sim, src), ret = 0;
+	int r = check_h_node(sim, "demote", src, nid), ret = 0;
 
 	if (!r)
-		r = check_h(sim, dst);
+		r = check_h(sim, "demote", dst);
 	if (r)
 		return r;
 	hs = &sim->hugetlb->hs[src];
 	hd = &sim->hugetlb->hs[dst];
 	if (hd->order >= hs->order)
-		return hvo__err(-EINVAL, "demote: %s is not smaller than %s", hd->name, hs->name);
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "demote: node %u does not exist", nid);
+		return hvo__err(-EINVAL, "demote: hstate %u (%s) is not smaller than hstate %u "
+				"(%s)", dst, hd->name, src, hs->name);
 	for (; d < nr; d++) {
 		f = demote_isolate(sim, hs, nid, &ret);
 		if (!f)
@@ -795,6 +797,7 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 
 HVO_EXPORT unsigned int hvo_hstate_count(const struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("hstate_count", sim, 0);
 	return sim->hugetlb->nr_hstates;
 }
 
@@ -803,10 +806,11 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 {
 	struct hvo_hstate *h;
 	unsigned int n;
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "hstate_info", hi);
 
 	if (r)
 		return r;
+	HVO_NONNULL("hstate_info", info);
 	h = &sim->hugetlb->hs[hi];
 	memset(info, 0, sizeof(*info));
 	info->index = hi;
@@ -857,11 +861,12 @@ HVO_EXPORT int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes)
 {
 	unsigned int i;
 
+	HVO_NONNULL("hstate_find", sim);
 	for (i = 0; i < sim->hugetlb->nr_hstates; i++)
 		if (sim->hugetlb->hs[i].bytes == bytes)
 			return (int)i;
-	return hvo__err(-ENOENT, "hstate: no %" PRIu64 "-byte huge pages at %llu-byte base "
-			"pages (%s)", bytes, 1ull << sim->geo.page_shift,
+	return hvo__err(-ENOENT, "hstate_find: bytes %" PRIu64 ": no such huge pages at "
+			"%llu-byte base pages (%s)", bytes, 1ull << sim->geo.page_shift,
 			sim->geo.page_shift == 12 ? "2M, 1G; 64K, 32M with cont_hstates" :
 			sim->geo.page_shift == 14 ? "32M, 1G; 2M with cont_hstates" :
 			"512M, 16G; 2M with cont_hstates");
@@ -873,11 +878,13 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 	struct hvo_folio *f;
 	uint64_t head;
 
-	if (!sim || !info)
-		return hvo__err(-EINVAL, "folio_lookup: NULL argument");
-	if (pfn >= sim->geo.nr_pfns)
-		return hvo__err(-ERANGE, "folio_lookup: pfn %#" PRIx64 " is beyond the machine",
-				pfn);
+	int r;
+
+	HVO_NONNULL("folio_lookup", sim);
+	HVO_NONNULL("folio_lookup", info);
+	r = hvo__check_pfn(sim, "folio_lookup", pfn);
+	if (r)
+		return r;
 	head = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
 	if (head == UINT64_MAX)
 		return hvo__err(-ENOENT, "folio_lookup: pfn %#" PRIx64 " is in no hugetlb folio",
@@ -915,10 +922,12 @@ HVO_EXPORT int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int hi,
 {
 	struct hvo_hugetlb *hg;
 	uint64_t i, n = 0, *all;
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "folio_list", hi);
 
 	if (r)
 		return r;
+	if (max)
+		HVO_NONNULL("folio_list", pfns);
 	hg = sim->hugetlb;
 	pthread_mutex_lock(&hg->lock);
 	all = malloc((hg->count + 1) * sizeof(*all));
@@ -1134,9 +1143,8 @@ HVO_EXPORT int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_folio *f;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "optimize: NULL sim");
-	r = isolate_free(sim, &pfn, 1, &f, "optimize");
+	HVO_NONNULL("folio_optimize", sim);
+	r = isolate_free(sim, &pfn, 1, &f, "folio_optimize");
 	if (r)
 		return r;
 	r = hvo__vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
@@ -1150,9 +1158,8 @@ HVO_EXPORT int hvo_folio_restore(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_folio *f;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "restore: NULL sim");
-	r = isolate_free(sim, &pfn, 1, &f, "restore");
+	HVO_NONNULL("folio_restore", sim);
+	r = isolate_free(sim, &pfn, 1, &f, "folio_restore");
 	if (r)
 		return r;
 	if (sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD && sim->cfg.rcu_sync &&
@@ -1170,12 +1177,13 @@ HVO_EXPORT int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns,
 	uint64_t done;
 	int r;
 
-	if (!sim || (!pfns && nr))
-		return hvo__err(-EINVAL, "optimize_folios: NULL argument");
+	HVO_NONNULL("folios_optimize", sim);
+	if (nr)
+		HVO_NONNULL("folios_optimize", pfns);
 	fs = calloc(nr ? nr : 1, sizeof(*fs));
 	if (!fs)
-		return hvo__err(-ENOMEM, "optimize_folios: out of host memory");
-	r = isolate_free(sim, pfns, nr, fs, "optimize_folios");
+		return hvo__err(-ENOMEM, "folios_optimize: out of host memory");
+	r = isolate_free(sim, pfns, nr, fs, "folios_optimize");
 	if (!r) {
 		done = hvo__vmemmap_optimize_folios(sim, fs, nr);
 		put_back(sim, fs, nr);
@@ -1192,16 +1200,17 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 	struct hvo_folio **fs;
 	int r;
 
-	if (!sim || (!pfns && nr))
-		return hvo__err(-EINVAL, "restore_folios: NULL argument");
+	HVO_NONNULL("folios_restore", sim);
+	if (nr)
+		HVO_NONNULL("folios_restore", pfns);
 	fs = calloc(nr ? nr : 1, sizeof(*fs));
 	if (!fs)
-		return hvo__err(-ENOMEM, "restore_folios: out of host memory");
-	r = isolate_free(sim, pfns, nr, fs, "restore_folios");
+		return hvo__err(-ENOMEM, "folios_restore: out of host memory");
+	r = isolate_free(sim, pfns, nr, fs, "folios_restore");
 	if (!r) {
 		r = hvo__vmemmap_restore_folios(sim, fs, nr, restored);
 		if (r)
-			r = hvo__err(r, "restore_folios: out of memory; the rest stay optimized");
+			r = hvo__err(r, "folios_restore: out of memory; the rest stay optimized");
 		put_back(sim, fs, nr);
 	}
 	free(fs);

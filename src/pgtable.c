@@ -325,8 +325,8 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	unsigned int level;
 	int r;
 
-	if (!sim || !tr)
-		return hvo__err(-EINVAL, "translate: NULL argument");
+	HVO_NONNULL("vmemmap_translate", sim);
+	HVO_NONNULL("vmemmap_translate", tr);
 	r = walk(sim, vaddr, &slot, &level, &e);
 	if (r)
 		return hvo__err(r, "translate: %#" PRIx64 " is not mapped", vaddr);
@@ -484,8 +484,7 @@ HVO_EXPORT int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr,
 	unsigned int level;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "set_pte: NULL sim");
+	HVO_NONNULL("vmemmap_set_pte", sim);
 	if (vaddr & (sim->geo.page_size - 1))
 		return hvo__err(-EINVAL, "set_pte: %#" PRIx64 " is not page aligned", vaddr);
 	r = walk(sim, vaddr, &slot, &level, &e);
@@ -512,8 +511,10 @@ HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,
 	unsigned int level;
 	int r;
 
-	if (!sim || (start & (sim->geo.page_size - 1)) || end < start)
-		return hvo__err(-EINVAL, "set_ro: bad range %#" PRIx64 "-%#" PRIx64, start, end);
+	HVO_NONNULL("vmemmap_set_ro", sim);
+	if ((start & (sim->geo.page_size - 1)) || end < start)
+		return hvo__err(-EINVAL, "vmemmap_set_ro: start %#" PRIx64 " to end %#" PRIx64
+				" is not a page-aligned range", start, end);
 	/* check first: all or nothing */
 	for (v = start; v < end; v += sim->geo.page_size) {
 		r = walk(sim, v, &slot, &level, &e);
@@ -543,8 +544,7 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 	struct hvo_frame_info fi;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "split_pmd: NULL sim");
+	HVO_NONNULL("vmemmap_split_pmd", sim);
 	r = hvo__pmd_slot(sim, vaddr, 0, false, &pmd);
 	if (r)
 		return hvo__err(-EFAULT, "split_pmd: %#" PRIx64 " is not mapped", vaddr);
@@ -593,6 +593,9 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 HVO_EXPORT void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn,
 				  uint64_t nr, uint64_t *start, uint64_t *end)
 {
+	HVO_NONNULL_OR("vmemmap_range", sim, );
+	HVO_NONNULL_OR("vmemmap_range", start, );
+	HVO_NONNULL_OR("vmemmap_range", end, );
 	*start = sim->geo.vmemmap_base + pfn * sim->geo.stride;
 	*end = *start + nr * sim->geo.stride;
 }

@@ -13,6 +13,7 @@
  */
 #include "internal.h"
 #include "epoch.h"
+#include "error.h"
 #include "fault.h"
 #include "tlb.h"
 
@@ -30,12 +31,14 @@ HVO_EXPORT void hvo_flush_tlb_kernel_range(struct hvo_sim *sim, uint64_t start,
 {
 	(void)start;
 	(void)end;
+	HVO_NONNULL_OR("flush_tlb_kernel_range", sim, );
 	cnt_add(sim, tlb_flush_range, 1);
 	hvo__tlb_flush(sim);
 }
 
 HVO_EXPORT void hvo_flush_tlb_all(struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("flush_tlb_all", sim, );
 	cnt_add(sim, tlb_flush_all, 1);
 	hvo__tlb_flush(sim);
 }

@@ -83,7 +83,8 @@ struct hvo_report {
  * @sim: the machine.
  * @rep: filled in (may be large: allocate it, e.g. with malloc).
  *
- * Return: the number of violations (>= 0), or -errno (-ENOMEM).
+ * Return: the number of violations (>= 0), or -errno (-ENOMEM; -EINVAL for
+ * a NULL argument).
  */
 int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
 
@@ -91,6 +92,8 @@ int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
  * hvo_report_print() - print a report, one violation a line.
  * @rep: the report.
  * @out: where.
+ *
+ * A NULL argument: nothing is printed.
  */
 void hvo_report_print(const struct hvo_report *rep, FILE *out);
 
@@ -99,7 +102,7 @@ void hvo_report_print(const struct hvo_report *rep, FILE *out);
  * @rep: the report.
  * @invariant: its name.
  *
- * Return: how many kept violations name it.
+ * Return: how many kept violations name it; 0 for a NULL argument.
  */
 uint64_t hvo_report_has(const struct hvo_report *rep, const char *invariant);
 

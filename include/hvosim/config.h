@@ -201,7 +201,7 @@ struct hvo_config {
 
 /**
  * hvo_config_init() - fill a config with the defaults.
- * @cfg: the config to fill.
+ * @cfg: the config to fill (NULL: nothing happens).
  *
  * Defaults: 4K pages, 64-byte struct page, one node of 4 GiB, scheme
  * shared-tail with per-zone tails, cmpxchg allocation, tails never freed,
@@ -222,7 +222,7 @@ int hvo_config_validate(const struct hvo_config *cfg);
  * "shared-tail").
  * @scheme: the scheme.
  *
- * Return: a static string, "?" for an unknown value.
+ * Return: a static string, "?" for a value that is not a scheme.
  */
 const char *hvo_scheme_name(enum hvo_scheme scheme);
 
@@ -234,16 +234,22 @@ const char *hvo_scheme_name(enum hvo_scheme scheme);
  *	"fault-policy", "boot-gigantic", "movable".
  * @value: its value, e.g. "shared-tail", "zone", "16G", "2".
  *
+ * A value no config can ever hold (page shift 13, struct page size 60, 9
+ * nodes, memory not a multiple of 128 MiB, ...) is refused here, the field
+ * left as it was; hvo_config_validate() judges the fields together.
+ *
  * Return: 0, or -EINVAL with hvo_last_error() naming what was wrong.
  */
 int hvo_config_set(struct hvo_config *cfg, const char *key, const char *value);
 
 /**
  * hvo_parse_size() - parse "4096", "64K", "2M", "16G", "1T".
- * @s: the string.
- * @out: the value in bytes.
+ * @s: the string: decimal or 0x hex digits, then optionally K, M, G or T
+ *	(powers of 1024), optionally followed by "iB" or "B".
+ * @out: the value in bytes (not written on failure).
  *
- * Return: 0, or -EINVAL.
+ * Return: 0, or -EINVAL (NULL, empty, a sign, an unknown suffix, 2^64 bytes
+ * or more) with hvo_last_error() saying which.
  */
 int hvo_parse_size(const char *s, uint64_t *out);
 

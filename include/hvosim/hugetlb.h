@@ -122,7 +122,7 @@ struct hvo_hstate_info {
  * @sim: the machine.
  *
  * Return: the count (4K: 2M and 1G, plus 64K and 32M with cont_hstates;
- * 16K: 32M and 1G, plus 2M; 64K: 512M and 16G, plus 2M).
+ * 16K: 32M and 1G, plus 2M; 64K: 512M and 16G, plus 2M); 0 for a NULL @sim.
  */
 unsigned int hvo_hstate_count(const struct hvo_sim *sim);
 
@@ -142,7 +142,8 @@ int hvo_hstate_info(struct hvo_sim *sim, unsigned int h,
  * @sim: the machine.
  * @bytes: the size, e.g. 2 MiB.
  *
- * Return: the index, or -ENOENT (hvo_last_error() lists the sizes).
+ * Return: the index, or -ENOENT (hvo_last_error() lists the sizes),
+ * -EINVAL for a NULL @sim.
  */
 int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes);
 
@@ -209,7 +210,8 @@ int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int h, uint64_t count)
  * hvo_folio_alloc() - take a folio for use (alloc_hugetlb_folio()).
  * @sim: the machine.
  * @h: hstate.
- * @nid: preferred node, or -1 for any.
+ * @nid: preferred node, or HVO_NUMA_NO_NODE (-1) for any; any other
+ *	negative value, or a node the machine does not have, is refused.
  * @pfn: the head pfn.
  *
  * Dequeues a free folio (refcount 0 -> 1); if none, allocates a surplus
@@ -290,7 +292,7 @@ struct hvo_folio_info {
 	unsigned int hstate;
 	unsigned int order;
 	unsigned int nid;
-	unsigned int zone;
+	enum hvo_zone_type zone;
 	enum hvo_folio_state state;
 	bool optimized;
 	bool boot;
@@ -314,6 +316,8 @@ int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
  * @h: hstate.
  * @pfns: output array.
  * @max: its size.
+ *
+ * @pfns may be NULL when @max is 0 (to count the folios).
  *
  * Return: the number of folios (may exceed @max; only @max are written),
  * or -EINVAL.

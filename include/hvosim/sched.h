@@ -66,7 +66,7 @@ typedef void (*hvo_yield_fn)(void *ctx, enum hvo_yield_point point,
 
 /**
  * hvo_sim_set_yield_hook() - install (or with @fn NULL remove) the hook.
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  * @fn: the hook.
  * @ctx: passed to @fn.
  */
@@ -76,7 +76,7 @@ void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn, void *ctx);
  * hvo_yield_point_name() - a short name of a yield point.
  * @point: the point.
  *
- * Return: a static string.
+ * Return: a static string; "?" for a value that is not a yield point.
  */
 const char *hvo_yield_point_name(enum hvo_yield_point point);
 
