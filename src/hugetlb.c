@@ -801,18 +801,66 @@ HVO_EXPORT unsigned int hvo_hstate_count(const struct hvo_sim *sim)
 	return sim->hugetlb->nr_hstates;
 }
 
+/*
+ * The hstate's folios, head pfns copied under hugetlb_lock (isolated ones
+ * included): the caller reads their struct pages after dropping it, since
+ * every struct page load is a yield point and no lock may be held across
+ * one (a fiber scheduler would switch away with hugetlb_lock held).
+ * Return: how many, or -ENOMEM; *@pfns is malloc()ed.
+ */
+static int64_t hstate_folios(struct hvo_sim *sim, unsigned int hi, uint64_t **pfns)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_folio_iter it;
+	struct hvo_folio *f;
+	uint64_t n = 0;
+
+	*pfns = malloc((hg->count + 1) * sizeof(**pfns));
+	if (!*pfns)
+		return hvo__err(-ENOMEM, "hstate_info: out of host memory");
+	for_each_hvo_folio(sim, &it, f)
+		if (f->h == hi)
+			(*pfns)[n++] = f->pfn;
+	return (int64_t)n;
+}
+
+/* hugetlb_lock held: the pool counters of one hstate */
+static void hstate_counts(const struct hvo_hstate *h, struct hvo_hstate_info *info)
+{
+	unsigned int n;
+
+	info->nr_huge_pages = h->nr;
+	info->free_huge_pages = h->free;
+	info->surplus_huge_pages = h->surplus;
+	info->nr_overcommit_huge_pages = h->overcommit;
+	for (n = 0; n < HVO_MAX_NODES; n++) {
+		info->nr_huge_pages_node[n] = h->nr_node[n];
+		info->free_huge_pages_node[n] = h->free_node[n];
+		info->surplus_huge_pages_node[n] = h->surplus_node[n];
+	}
+}
+
 HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 			       struct hvo_hstate_info *info)
 {
 	struct hvo_hstate *h;
-	unsigned int n;
+	uint64_t *pfns, i, opt = 0;
+	int64_t all;
 	int r = check_h(sim, "hstate_info", hi);
 
 	if (r)
 		return r;
 	HVO_NONNULL("hstate_info", info);
 	h = &sim->hugetlb->hs[hi];
-	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	all = hstate_folios(sim, hi, &pfns);
+	if (all >= 0) {
+		memset(info, 0, sizeof(*info));
+		hstate_counts(h, info);
+	}
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	if (all < 0)
+		return (int)all;
 	info->index = hi;
 	info->order = h->order;
 	info->bytes = h->bytes;
@@ -825,35 +873,14 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 	info->nr_optimized = atomic_load(&h->nr_optimized);
 	info->vmemmap_pages_freed = atomic_load(&h->vmemmap_freed);
 	info->vmemmap_pages_restored = atomic_load(&h->vmemmap_restored);
-	pthread_mutex_lock(&sim->hugetlb->lock);
-	info->nr_huge_pages = h->nr;
-	info->free_huge_pages = h->free;
-	info->surplus_huge_pages = h->surplus;
-	info->nr_overcommit_huge_pages = h->overcommit;
-	for (n = 0; n < HVO_MAX_NODES; n++) {
-		info->nr_huge_pages_node[n] = h->nr_node[n];
-		info->free_huge_pages_node[n] = h->free_node[n];
-		info->surplus_huge_pages_node[n] = h->surplus_node[n];
-	}
-	{
-		/* every folio of the hstate, isolated ones included, in one
-		 * snapshot: all its pages, or one if optimized */
-		struct hvo_hugetlb *hg = sim->hugetlb;
-		uint64_t i, all = 0, opt = 0;
-
-		for (i = 0; i < hg->cap; i++) {
-			struct hvo_folio *f = hg->tab[i];
-
-			if (!f || f == HVO_FOLIO_TOMB || f->h != hi)
-				continue;
-			all++;
-			if (h->optimizable && hvo__folio_test_optimized(sim, f->pfn))
-				opt++;
-		}
-		info->vmemmap_pages_in_use = all * info->vmemmap_pages -
-					     opt * info->optimizable_pages;
-	}
-	pthread_mutex_unlock(&sim->hugetlb->lock);
+	/* all its pages, or one if optimized: the flags read outside the lock,
+	 * so a folio freed meanwhile reads as its struct page now says */
+	for (i = 0; h->optimizable && i < (uint64_t)all; i++)
+		if (hvo__folio_test_optimized(sim, pfns[i]))
+			opt++;
+	free(pfns);
+	info->vmemmap_pages_in_use = (uint64_t)all * info->vmemmap_pages -
+				     opt * info->optimizable_pages;
 	return 0;
 }
 
