@@ -120,11 +120,13 @@ static int validate_scheme(const struct hvo_config *cfg)
 {
 	bool pow2 = hvo__is_pow2(cfg->struct_page_size);
 
-	/* hugetlb_vmemmap_optimizable_size() is 0 for such sizes: no HVO */
-	if (cfg->scheme != HVO_SCHEME_NONE && !pow2)
-		return hvo__err(-EINVAL, "scheme: %s needs a power-of-2 struct_page_size, got %u "
-				"(struct pages would straddle vmemmap pages; the kernel disables HVO)",
-				hvo_scheme_name(cfg->scheme), cfg->struct_page_size);
+	/*
+	 * An HVO scheme with a struct page that is not a power of 2 is a
+	 * machine the kernel boots: hugetlb_vmemmap_optimizable() is false
+	 * for every hstate (is_power_of_2(sizeof(struct page))), so nothing
+	 * is ever optimized, and compound_info_has_mask() is false, so tails
+	 * use the pointer encoding.  Accepted; only the mask is refused.
+	 */
 	if (cfg->encoding == HVO_ENC_MASK && !pow2)
 		return hvo__err(-EINVAL, "encoding: mask needs a power-of-2 struct_page_size, got %u",
 				cfg->struct_page_size);
@@ -132,7 +134,7 @@ static int validate_scheme(const struct hvo_config *cfg)
 	if (cfg->encoding == HVO_ENC_MASK && cfg->scheme == HVO_SCHEME_FAKE_HEAD)
 		return hvo__err(-EINVAL, "encoding: mask cannot be used with scheme fake-head "
 				"(kernels with fake heads encode head|1)");
-	if (cfg->encoding == HVO_ENC_POINTER && cfg->scheme == HVO_SCHEME_SHARED_TAIL)
+	if (cfg->encoding == HVO_ENC_POINTER && cfg->scheme == HVO_SCHEME_SHARED_TAIL && pow2)
 		return hvo__err(-EINVAL, "encoding: pointer cannot be used with scheme shared-tail "
 				"(tails of different folios would differ and could not be shared)");
 	if (cfg->scheme != HVO_SCHEME_SHARED_TAIL &&
@@ -186,7 +188,8 @@ static int validate_boot_gigantic(const struct hvo_config *cfg)
 		if (cfg->boot_gigantic[i] &&
 		    (boot >= cfg->node_mem_bytes[i] ||
 		     (rest >> cfg->page_shift) * cfg->struct_page_size +
-		     (boot >> cfg->page_shift) * (cfg->scheme == HVO_SCHEME_SHARED_TAIL ? 0 :
+		     (boot >> cfg->page_shift) * (cfg->scheme == HVO_SCHEME_SHARED_TAIL &&
+						   hvo__is_pow2(cfg->struct_page_size) ? 0 :
 						   cfg->struct_page_size) +
 		     (8ull << 20) > rest))
 			return hvo__err(-EINVAL, "boot_gigantic[%u]: %u pages of %" PRIu64 " bytes do "

@@ -21,6 +21,9 @@ S=$("$H" savings --page-shift 14 --json)
 check "savings 16K pages: 32M 8/7, 1G 256/255" 'echo "$S" | grep -q "\"hugepage_bytes\":33554432,\"vmemmap_pages\":8,\"vmemmap_frames\":8,\"freed_pages\":7" && echo "$S" | grep -q "\"hugepage_bytes\":1073741824,\"vmemmap_pages\":256,\"vmemmap_frames\":256,\"freed_pages\":255"'
 S=$("$H" savings --struct-page-size 56 --json)
 check "savings 56-byte struct page: nothing optimizable" '! echo "$S" | grep -q "\"optimizable\":true"'
+# and it runs the scheme it was given, as the kernel would: nothing freed
+S=$("$H" savings --struct-page-size 72 --json 2>&1)
+check "savings 72-byte struct page (scheme shared-tail): nothing freed" 'echo "$S" | grep -q "\"struct_page_size\":72" && ! echo "$S" | grep -q "\"optimizable\":true" && ! echo "$S" | grep -q "\"freed_pages\":[1-9]"'
 
 # dump decodes one compound page in both encodings: every tail names the head
 for enc in "--scheme none" "--scheme shared-tail"; do
