@@ -24,6 +24,7 @@ HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
 	cfg->tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
 	cfg->tail_lifetime = HVO_TAIL_NEVER;
 	cfg->encoding = HVO_ENC_AUTO;
+	cfg->optimize_vmemmap = true;
 	cfg->rcu_sync = true;
 	cfg->fault_policy = HVO_FAULT_ABORT;
 	cfg->fault_log_size = 1024;
@@ -335,7 +336,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	static const char *const policies[] = { "abort", "record", "count" };
 	static const char *const bools[] = { "off", "on" };
 	enum { K_SCHEME, K_SCOPE, K_ALLOC, K_LIFETIME, K_ENCODING, K_POLICY,
-	       K_RCU_SYNC, K_CONT_HSTATES, NR_KEYS };
+	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, NR_KEYS };
 	static const struct {
 		const char *key;
 		const char *const *names;
@@ -349,6 +350,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 		[K_POLICY] = { "fault-policy", policies, 3 },
 		[K_RCU_SYNC] = { "rcu-sync", bools, 2 },
 		[K_CONT_HSTATES] = { "cont-hstates", bools, 2 },
+		[K_OPTIMIZE_VMEMMAP] = { "optimize-vmemmap", bools, 2 },
 	};
 	int k, e = 0, r;
 
@@ -367,6 +369,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	case K_ENCODING: cfg->encoding = (enum hvo_encoding)e; break;
 	case K_POLICY: cfg->fault_policy = (enum hvo_fault_policy)e; break;
 	case K_RCU_SYNC: cfg->rcu_sync = e; break;
+	case K_OPTIMIZE_VMEMMAP: cfg->optimize_vmemmap = e; break;
 	default: cfg->cont_hstates = e; break;
 	}
 	return 0;

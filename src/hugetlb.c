@@ -61,6 +61,9 @@ static void add_hstate(struct hvo_sim *sim, unsigned int order)
 	snprintf(h->name, sizeof(h->name), "hugepages-%" PRIu64 "kB", h->bytes >> 10);
 	h->gigantic = order > max_page_order(sim);
 	h->optimizable = hvo__hstate_optimizable(sim, order);
+	/* hugetlb_vmemmap_init(): the sysctl exists once an hstate can use it */
+	if (h->optimizable)
+		sim->hugetlb->sysctl_registered = true;
 }
 
 int hvo__hugetlb_init(struct hvo_sim *sim)
@@ -70,6 +73,7 @@ int hvo__hugetlb_init(struct hvo_sim *sim)
 	if (!hg)
 		return hvo__err(-ENOMEM, "hugetlb: out of host memory");
 	sim->hugetlb = hg;
+	atomic_store(&hg->optimize_enabled, sim->cfg.optimize_vmemmap);
 	pthread_mutex_init(&hg->lock, NULL);
 	pthread_mutex_init(&hg->tail_lock, NULL);
 	/* the arm64 contiguous sizes (CONT_PTE/CONT_PMD) on request */
@@ -372,12 +376,25 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 	return freed;
 }
 
+/*
+ * vm.hugetlb_optimize_vmemmap: the kernel reads it per folio in
+ * vmemmap_should_optimize_folio(), inside HVO; here the pool reads it before
+ * each call into HVO (hugetlb_vmemmap.c stays the kernel's remap walk).  The
+ * same effect: a folio entering the pool while it is off stays unoptimized,
+ * and restore does not look at it, so optimized folios keep their state.
+ */
+static bool optimize_enabled(struct hvo_sim *sim)
+{
+	return atomic_load_explicit(&sim->hugetlb->optimize_enabled, memory_order_relaxed);
+}
+
 /* prep_and_add_allocated_folios(): optimize as a batch, then enqueue */
 static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 {
 	uint64_t i;
 
-	hvo__vmemmap_optimize_folios(sim, fs, n);
+	if (optimize_enabled(sim))
+		hvo__vmemmap_optimize_folios(sim, fs, n);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	for (i = 0; i < n; i++) {
 		pool_add(sim->hugetlb, fs[i], false);
@@ -558,7 +575,7 @@ HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
 			return hvo__err(-ENOMEM, "folio_alloc: %s has no free folio and no "
 					"surplus allowed", h->name);
 		r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid, true, &f);
-		if (!r)
+		if (!r && optimize_enabled(sim))
 			hvo__vmemmap_optimize_folios(sim, &f, 1);
 		pthread_mutex_lock(&hg->lock);
 		h->surplus_pending--;
@@ -1174,7 +1191,8 @@ HVO_EXPORT int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn)
 	r = isolate_free(sim, &pfn, 1, &f, "folio_optimize");
 	if (r)
 		return r;
-	r = hvo__vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
+	if (optimize_enabled(sim))
+		r = hvo__vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
 	hvo__pagelist_free(sim, &pl);
 	put_back(sim, &f, 1);
 	return r;
@@ -1212,7 +1230,7 @@ HVO_EXPORT int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns,
 		return hvo__err(-ENOMEM, "folios_optimize: out of host memory");
 	r = isolate_free(sim, pfns, nr, fs, "folios_optimize");
 	if (!r) {
-		done = hvo__vmemmap_optimize_folios(sim, fs, nr);
+		done = optimize_enabled(sim) ? hvo__vmemmap_optimize_folios(sim, fs, nr) : 0;
 		put_back(sim, fs, nr);
 		if (optimized)
 			*optimized = done;
@@ -1241,6 +1259,54 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 		put_back(sim, fs, nr);
 	}
 	free(fs);
+	return r;
+}
+
+/* ---- vm.hugetlb_optimize_vmemmap ---- */
+
+/*
+ * The kernel's rules for the sysctl (mm/hugetlb_vmemmap.c):
+ *  - it exists only when HVO can run: hugetlb_vmemmap_init() registers it
+ *    once some hstate is hugetlb_vmemmap_optimizable(), which needs a
+ *    power-of-2 struct page (5.19's hugetlb_vmemmap_sysctls_init() said so
+ *    directly, and also left it out while memory_hotplug.memmap_on_memory
+ *    was on; 6.1 dropped that conflict: vmemmap_pmd_entry() now refuses
+ *    self-hosted vmemmap per folio, and hvosim models no hotplug).  Here an
+ *    HVO scheme with an optimizable hstate; otherwise -ENOENT, the file
+ *    that is not there;
+ *  - its value is a bool (proc_dobool() since 6.1; 5.19's
+ *    hugetlb_optimize_vmemmap_handler() took 0 or 1 under a mutex, for
+ *    CAP_SYS_ADMIN only, which hvosim does not model), read with READ_ONCE()
+ *    for each folio in vmemmap_should_optimize_folio();
+ *  - newer trees make it read-only (mode 0444) on architectures that select
+ *    ARCH_WANT_HUGETLB_VMEMMAP_RO_AFTER_INIT; hvosim models none of those.
+ * Its boot value is hugetlb_free_vmemmap= (struct hvo_config's
+ * optimize_vmemmap), which also decides whether boot gigantic pages are
+ * populated in HVO form (hugetlb_vmemmap_optimize_bootmem_page()).
+ */
+static int sysctl_check(struct hvo_sim *sim, const char *fn)
+{
+	HVO_NONNULL(fn, sim);
+	if (!sim->hugetlb->sysctl_registered)
+		return hvo__err(-ENOENT, "%s: vm.hugetlb_optimize_vmemmap does not exist on this "
+				"machine: no hstate is optimizable (scheme %s, %u-byte struct page)",
+				fn, hvo_scheme_name(sim->cfg.scheme), sim->geo.stride);
+	return 0;
+}
+
+HVO_EXPORT int hvo_sysctl_optimize_vmemmap_read(struct hvo_sim *sim)
+{
+	int r = sysctl_check(sim, "sysctl_optimize_vmemmap_read");
+
+	return r ? r : (int)optimize_enabled(sim);
+}
+
+HVO_EXPORT int hvo_sysctl_optimize_vmemmap_write(struct hvo_sim *sim, bool on)
+{
+	int r = sysctl_check(sim, "sysctl_optimize_vmemmap_write");
+
+	if (!r)
+		atomic_store(&sim->hugetlb->optimize_enabled, on);
 	return r;
 }
 

@@ -163,6 +163,11 @@ struct hvo_fail_spec {
  * @tail_alloc: shared-tail lazy allocation.
  * @tail_lifetime: shared-tail lifetime.
  * @encoding: compound_info encoding (see enum hvo_encoding).
+ * @optimize_vmemmap: the boot value of vm.hugetlb_optimize_vmemmap, the
+ *	kernel's hugetlb_free_vmemmap= parameter: with it off no folio is
+ *	optimized (boot gigantic pages included) until
+ *	hvo_sysctl_optimize_vmemmap_write() turns it on.  hvo_config_init()
+ *	sets it on.
  * @rcu_sync: fake-head: run synchronize_rcu() before remapping
  *	(VMEMMAP_SYNCHRONIZE_RCU).  Switching it off reopens the race fixed by
  *	commit bd225530a4c7.
@@ -190,6 +195,7 @@ struct hvo_config {
 	enum hvo_tail_alloc tail_alloc;
 	enum hvo_tail_lifetime tail_lifetime;
 	enum hvo_encoding encoding;
+	bool optimize_vmemmap;
 	bool rcu_sync;
 	bool cont_hstates;
 	uint64_t vmemmap_base;
@@ -205,7 +211,8 @@ struct hvo_config {
  *
  * Defaults: 4K pages, 64-byte struct page, one node of 4 GiB, scheme
  * shared-tail with per-zone tails, cmpxchg allocation, tails never freed,
- * automatic encoding, RCU sync on, fault policy abort, seed 1.
+ * automatic encoding, optimize_vmemmap on, RCU sync on, fault policy abort,
+ * seed 1.
  */
 void hvo_config_init(struct hvo_config *cfg);
 
@@ -231,7 +238,7 @@ const char *hvo_scheme_name(enum hvo_scheme scheme);
  * @cfg: the config.
  * @key: field name, e.g. "scheme", "scope", "alloc", "lifetime", "encoding",
  *	"page-shift", "struct-page-size", "nodes", "mem", "seed", "rcu-sync",
- *	"fault-policy", "boot-gigantic", "movable".
+ *	"optimize-vmemmap", "fault-policy", "boot-gigantic", "movable".
  * @value: its value, e.g. "shared-tail", "zone", "16G", "2".
  *
  * A value no config can ever hold (page shift 13, struct page size 60, 9

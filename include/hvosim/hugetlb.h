@@ -10,17 +10,19 @@
  *
  * Concurrency on one machine (X: may run concurrently, -: must not):
  *
- *                                                  [1] [2] [3] [4] [5] [6]
- *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X
- *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X
+ *                                                  [1] [2] [3] [4] [5] [6] [7]
+ *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X   X
+ *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X   X
  *       hvo_folio_list
- *   [3] hvo_pool_grow, hvo_pool_shrink,             X   X   X   X   X   X
+ *   [3] hvo_pool_grow, hvo_pool_shrink,             X   X   X   X   X   X   X
  *       hvo_pool_resize, hvo_pool_set_overcommit,
  *       hvo_demote, hvo_folio_dissolve
- *   [4] hvo_folio_alloc                             X   X   X   X   X   X
- *   [5] hvo_folio_put                               X   X   X   X   X   X
- *   [6] hvo_folio_optimize, hvo_folio_restore,      X   X   X   X   X   X
+ *   [4] hvo_folio_alloc                             X   X   X   X   X   X   X
+ *   [5] hvo_folio_put                               X   X   X   X   X   X   X
+ *   [6] hvo_folio_optimize, hvo_folio_restore,      X   X   X   X   X   X   X
  *       hvo_folios_optimize, hvo_folios_restore
+ *   [7] hvo_sysctl_optimize_vmemmap_read,           X   X   X   X   X   X   X
+ *       hvo_sysctl_optimize_vmemmap_write
  *
  *   [1] read the hstates, fixed at creation.
  *   [2] a snapshot under hugetlb_lock.
@@ -43,6 +45,9 @@
  *       purpose: two first optimizes of one (zone, order) may then map two
  *       tails.  With lifetime last-user the slot and its user count change
  *       together under the tail lock.
+ *   [7] an atomic flag, read each time [3] [4] [6] hand folios to HVO (a
+ *       batch of up to 64): a write during a pool call applies to the
+ *       batches it has not started (the kernel reads it per folio).
  *   Other headers: X with speculative walkers (walker.h); in the fake-head
  *   scheme a walker is safe only with rcu_sync on (commit bd225530a4c7).  - with writes to the struct pages or PTEs of a
  *   free folio (page.h [2] [4] [5], pgtable.h [3]); a folio in use is its
@@ -343,9 +348,10 @@ int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
  * key inc, synchronize_rcu() if rcu_sync, remap tails RO onto the head copy.
  * A failed walk rolls back the walked prefix (the head keeps its copy).
  *
- * Return: 0 (also when the hstate is not optimizable: nothing happens, as in
- * the kernel; check hvo_folio_lookup()), -EINVAL if already optimized or not
- * a free folio, -EBUSY if isolated by someone else, -ENOMEM.
+ * Return: 0 (also when the hstate is not optimizable or
+ * vm.hugetlb_optimize_vmemmap is off: nothing happens, as in the kernel;
+ * check hvo_folio_lookup()), -EINVAL if already optimized or not a free
+ * folio, -EBUSY if isolated by someone else, -ENOMEM.
  */
 int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn);
 
@@ -391,6 +397,34 @@ int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
  */
 int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
 		       uint64_t *restored);
+
+/**
+ * hvo_sysctl_optimize_vmemmap_read() - read /proc/sys/vm/hugetlb_optimize_vmemmap.
+ * @sim: the machine.
+ *
+ * Its boot value is the config's optimize_vmemmap (hugetlb_free_vmemmap=).
+ *
+ * Return: 1 on, 0 off; -ENOENT if the machine has no such sysctl (the
+ * kernel registers it only when some hstate is optimizable: an HVO scheme
+ * and a power-of-2 struct page); -EINVAL for a NULL @sim.
+ */
+int hvo_sysctl_optimize_vmemmap_read(struct hvo_sim *sim);
+
+/**
+ * hvo_sysctl_optimize_vmemmap_write() - write it.
+ * @sim: the machine.
+ * @on: the new value.
+ *
+ * Folios that enter the pool while it is off (grow, demote, a surplus
+ * allocation) stay unoptimized, and so does a folio given to
+ * hvo_folio_optimize() or hvo_folios_optimize(); folios already optimized
+ * keep their state and are restored as usual when they leave the pool.
+ * Turning it on optimizes nothing by itself, as in the kernel.
+ *
+ * Return: 0; -ENOENT if the machine has no such sysctl (see the read);
+ * -EINVAL for a NULL @sim.
+ */
+int hvo_sysctl_optimize_vmemmap_write(struct hvo_sim *sim, bool on);
 
 #ifdef __cplusplus
 }

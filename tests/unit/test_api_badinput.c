@@ -849,6 +849,16 @@ ONE_FOLIO_ROW(folio_restore)
 BATCH_ROW(folios_optimize)
 BATCH_ROW(folios_restore)
 
+static void r_sysctl_optimize_vmemmap_read(struct bx *b)
+{
+	ERR(-EINVAL, "sim is NULL", hvo_sysctl_optimize_vmemmap_read(NULL));
+}
+
+static void r_sysctl_optimize_vmemmap_write(struct bx *b)
+{
+	ERR(-EINVAL, "sim is NULL", hvo_sysctl_optimize_vmemmap_write(NULL, false));
+}
+
 /* ---- check.h ---- */
 
 static void r_check(struct bx *b)
@@ -970,6 +980,7 @@ static const struct row {
 	ROW(pool_grow), ROW(pool_shrink), ROW(pool_set_overcommit), ROW(folio_alloc),
 	ROW(folio_put), ROW(folio_dissolve), ROW(demote), ROW(folio_lookup), ROW(folio_list),
 	ROW(folio_optimize), ROW(folio_restore), ROW(folios_optimize), ROW(folios_restore),
+	ROW(sysctl_optimize_vmemmap_read), ROW(sysctl_optimize_vmemmap_write),
 	ROW(check), ROW(report_print), ROW(report_has),
 	ROW(page_ref_add_unless_spec), ROW(page_put), ROW(walk_pfn), ROW(rcu_read_lock),
 	ROW(rcu_read_unlock), ROW(synchronize_rcu), ROW(kpageflags),
