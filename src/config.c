@@ -336,7 +336,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	static const char *const policies[] = { "abort", "record", "count" };
 	static const char *const bools[] = { "off", "on" };
 	enum { K_SCHEME, K_SCOPE, K_ALLOC, K_LIFETIME, K_ENCODING, K_POLICY,
-	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, NR_KEYS };
+	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, K_MOVABLE_GIGANTIC, NR_KEYS };
 	static const struct {
 		const char *key;
 		const char *const *names;
@@ -351,6 +351,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 		[K_RCU_SYNC] = { "rcu-sync", bools, 2 },
 		[K_CONT_HSTATES] = { "cont-hstates", bools, 2 },
 		[K_OPTIMIZE_VMEMMAP] = { "optimize-vmemmap", bools, 2 },
+		[K_MOVABLE_GIGANTIC] = { "movable-gigantic-pages", bools, 2 },
 	};
 	int k, e = 0, r;
 
@@ -370,6 +371,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	case K_POLICY: cfg->fault_policy = (enum hvo_fault_policy)e; break;
 	case K_RCU_SYNC: cfg->rcu_sync = e; break;
 	case K_OPTIMIZE_VMEMMAP: cfg->optimize_vmemmap = e; break;
+	case K_MOVABLE_GIGANTIC: cfg->movable_gigantic_pages = e; break;
 	default: cfg->cont_hstates = e; break;
 	}
 	return 0;

@@ -295,8 +295,46 @@ static struct hvo_folio *new_folio(struct hvo_sim *sim, unsigned int hi,
 	return f;
 }
 
-/* alloc_fresh_hugetlb_folio() without HVO: buddy, prep compound, registered */
-static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+/*
+ * The first zone of the zonelist an hstate's allocations walk down:
+ * gfp_zone() of htlb_alloc_mask(h), which is GFP_HIGHUSER_MOVABLE when
+ * hugepage_movable_supported(h) and GFP_HIGHUSER otherwise.  Every size
+ * hvosim has can migrate (hugepage_migration_supported()); a gigantic one
+ * is still not movable unless movable_gigantic_pages is set.  So:
+ * Movable, Normal, DMA32 for the others, Normal, DMA32 for gigantic ones.
+ */
+static int htlb_zone(const struct hvo_sim *sim, const struct hvo_hstate *h)
+{
+	return !h->gigantic || sim->cfg.movable_gigantic_pages ? HVO_ZONE_MOVABLE :
+								  HVO_ZONE_NORMAL;
+}
+
+/*
+ * A preferred zone argument of @fn: HVO_ZONE_ANY (the hstate's own mask), or
+ * a zone to start the zonelist at, as a gfp mask whose gfp_zone() it is
+ * would.  Movable for an hstate that is not movable is refused: no mask the
+ * kernel builds for it reaches ZONE_MOVABLE.  Return: the first zone, or
+ * -errno.
+ */
+static int zone_arg(struct hvo_sim *sim, const char *fn, unsigned int hi, int zone)
+{
+	const struct hvo_hstate *h = &sim->hugetlb->hs[hi];
+	int r = hvo__check_zone(fn, zone, true);
+
+	if (r)
+		return r;
+	if (zone == HVO_ZONE_ANY)
+		return htlb_zone(sim, h);
+	if (zone > htlb_zone(sim, h))
+		return hvo__err(-EINVAL, "%s: zone %d (Movable): %s is gigantic, so not movable "
+				"(hugepage_movable_supported(); see movable_gigantic_pages)",
+				fn, zone, h->name);
+	return zone;
+}
+
+/* alloc_fresh_hugetlb_folio() without HVO: buddy (the zonelist from @zone
+ * down, on @nid only), prep compound, registered */
+static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid, int zone,
 		       bool surplus, struct hvo_folio **out)
 {
 	struct hvo_hstate *h = &sim->hugetlb->hs[hi];
@@ -304,8 +342,8 @@ static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
 	uint64_t pfn;
 	int r;
 
-	r = hvo__alloc(sim, HVO_SITE_HUGETLB_FOLIO, nid, -1, h->order,
-		       HVO_KIND_HUGETLB, HVO_GFP_THISNODE, &pfn);
+	r = hvo__alloc(sim, HVO_SITE_HUGETLB_FOLIO, nid, zone, h->order,
+		       HVO_KIND_HUGETLB, HVO_GFP_THISNODE | HVO__GFP_ZONELIST, &pfn);
 	if (r)
 		return r;
 	r = hvo__prep_compound(sim, pfn, h->order, 1ull << h->order);
@@ -424,25 +462,29 @@ static int check_h_node(struct hvo_sim *sim, const char *fn, unsigned int hi,
 
 #define POOL_BATCH 64
 
-HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
-			     uint64_t nr, uint64_t *done)
+/* hvo_pool_grow() and hvo_pool_grow_zone(): the zonelist from @zone down */
+static int pool_grow(struct hvo_sim *sim, const char *fn, unsigned int hi, unsigned int nid,
+		     int zone, uint64_t nr, uint64_t *done)
 {
 	struct hvo_folio *batch[POOL_BATCH];
 	uint64_t d = 0, n, i;
-	int r = check_h_node(sim, "pool_grow", hi, nid);
+	int r = check_h_node(sim, fn, hi, nid);
 
-	if (r)
+	if (!r)
+		r = zone = zone_arg(sim, fn, hi, zone);
+	if (r < 0)
 		return r;
+	r = 0;
 	while (d < nr) {
 		n = nr - d < POOL_BATCH ? nr - d : POOL_BATCH;
 		for (i = 0; i < n; i++)
-			if (alloc_fresh(sim, hi, nid, false, &batch[i]))
+			if (alloc_fresh(sim, hi, nid, zone, false, &batch[i]))
 				break;
 		if (i)
 			prep_and_add(sim, batch, i);
 		d += i;
 		if (i < n) {
-			r = hvo__err(-ENOMEM, "pool_grow: %s node %u: out of memory after %" PRIu64,
+			r = hvo__err(-ENOMEM, "%s: %s node %u: out of memory after %" PRIu64, fn,
 				     sim->hugetlb->hs[hi].name, nid, d);
 			break;
 		}
@@ -450,6 +492,18 @@ HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int 
 	if (done)
 		*done = d;
 	return r;
+}
+
+HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+			     uint64_t nr, uint64_t *done)
+{
+	return pool_grow(sim, "pool_grow", hi, nid, HVO_ZONE_ANY, nr, done);
+}
+
+HVO_EXPORT int hvo_pool_grow_zone(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+				  int zone, uint64_t nr, uint64_t *done)
+{
+	return pool_grow(sim, "pool_grow_zone", hi, nid, zone, nr, done);
 }
 
 HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
@@ -535,63 +589,116 @@ HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,
 	return 0;
 }
 
-HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
-			       uint64_t *pfn)
+/*
+ * dequeue_hugetlb_folio_nodemask(), hugetlb_lock held: the preferred node
+ * first, then the others.  With a preferred zone the node's free list is
+ * searched for a folio in that zone, then in each zone below it (the
+ * zonelist); without one the kernel takes the first folio of the node's
+ * list whatever its zone (dequeue_hugetlb_folio_node_exact()).
+ */
+static struct hvo_folio *dequeue_pref(struct hvo_sim *sim, struct hvo_hstate *h, int nid,
+				      int zone)
+{
+	unsigned int i, n;
+	struct hvo_folio *f;
+	int z;
+
+	for (i = 0; i < sim->cfg.nr_nodes; i++) {
+		n = ((nid < 0 ? 0 : (unsigned int)nid) + i) % sim->cfg.nr_nodes;
+		if (zone == HVO_ZONE_ANY) {
+			if (h->free_list[n])
+				return h->free_list[n];
+			continue;
+		}
+		for (z = zone; z >= 0; z--)
+			for (f = h->free_list[n]; f; f = f->next)
+				if (f->zone == z)
+					return f;
+	}
+	return NULL;
+}
+
+/* alloc_surplus_hugetlb_folio(): a fresh folio within the overcommit limit,
+ * optimized, in use */
+static int alloc_surplus(struct hvo_sim *sim, const char *fn, unsigned int hi, int nid,
+			 int zone, struct hvo_folio **out)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_hstate *h = &hg->hs[hi];
+	struct hvo_folio *f = NULL;
+	bool ok;
+	int r;
+
+	pthread_mutex_lock(&hg->lock);
+	ok = h->surplus + h->surplus_pending < h->overcommit;
+	if (ok)
+		h->surplus_pending++;	/* reserve the slot before dropping the lock */
+	pthread_mutex_unlock(&hg->lock);
+	if (!ok)
+		return hvo__err(-ENOMEM, "%s: %s has no free folio%s and no surplus allowed", fn,
+				h->name, zone == HVO_ZONE_ANY ? "" : " in that zone or below");
+	r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid,
+			zone == HVO_ZONE_ANY ? htlb_zone(sim, h) : zone, true, &f);
+	if (!r && optimize_enabled(sim))
+		hvo__vmemmap_optimize_folios(sim, &f, 1);
+	pthread_mutex_lock(&hg->lock);
+	h->surplus_pending--;
+	if (!r) {
+		pool_add(hg, f, true);
+		f->state = HVO_FOLIO_ACTIVE;
+	}
+	pthread_mutex_unlock(&hg->lock);
+	if (r)
+		return hvo__err(r, "%s: %s: cannot allocate a surplus folio", fn, h->name);
+	*out = f;
+	return 0;
+}
+
+/* alloc_hugetlb_folio(): dequeue, or a surplus folio; refcount 0 -> 1 */
+static int folio_alloc(struct hvo_sim *sim, const char *fn, unsigned int hi, int nid,
+		       int zone, uint64_t *pfn)
 {
 	struct hvo_hugetlb *hg;
-	struct hvo_hstate *h;
-	struct hvo_folio *f = NULL;
-	unsigned int i, n;
-	int r = check_h(sim, "folio_alloc", hi);
+	struct hvo_folio *f;
+	int r = check_h(sim, fn, hi);
 
 	if (r)
 		return r;
-	HVO_NONNULL("folio_alloc", pfn);
-	r = hvo__check_node(sim, "folio_alloc", nid, HVO_NUMA_ANY);
-	if (r)
+	HVO_NONNULL(fn, pfn);
+	r = hvo__check_node(sim, fn, nid, HVO_NUMA_ANY);
+	if (!r && zone != HVO_ZONE_ANY)
+		r = zone_arg(sim, fn, hi, zone);
+	if (r < 0)
 		return r;
 	hg = sim->hugetlb;
-	h = &hg->hs[hi];
 	pthread_mutex_lock(&hg->lock);
-	/* dequeue_hugetlb_folio_nodemask(): preferred node first */
-	for (i = 0; i < sim->cfg.nr_nodes && !f; i++) {
-		n = ((nid < 0 ? 0 : (unsigned int)nid) + i) % sim->cfg.nr_nodes;
-		if (h->free_list[n])
-			f = h->free_list[n];
-	}
+	f = dequeue_pref(sim, &hg->hs[hi], nid, zone);
 	if (f) {
 		dequeue(hg, f);
 		f->state = HVO_FOLIO_ACTIVE;
-		pthread_mutex_unlock(&hg->lock);
-	} else {
-		bool ok = h->surplus + h->surplus_pending < h->overcommit;
-
-		if (ok) {
-			/* reserve the surplus slot before dropping the lock */
-			h->surplus_pending++;
-		}
-		pthread_mutex_unlock(&hg->lock);
-		if (!ok)
-			return hvo__err(-ENOMEM, "folio_alloc: %s has no free folio and no "
-					"surplus allowed", h->name);
-		r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid, true, &f);
-		if (!r && optimize_enabled(sim))
-			hvo__vmemmap_optimize_folios(sim, &f, 1);
-		pthread_mutex_lock(&hg->lock);
-		h->surplus_pending--;
-		if (!r) {
-			pool_add(hg, f, true);
-			f->state = HVO_FOLIO_ACTIVE;
-		}
-		pthread_mutex_unlock(&hg->lock);
+	}
+	pthread_mutex_unlock(&hg->lock);
+	if (!f) {
+		r = alloc_surplus(sim, fn, hi, nid, zone, &f);
 		if (r)
-			return hvo__err(r, "folio_alloc: %s: cannot allocate a surplus folio",
-					h->name);
+			return r;
 	}
 	/* folio_ref_unfreeze(folio, 1) */
 	hvo_page_ref_add(sim, hvo_pfn_to_page(sim, f->pfn), 1, NULL);
 	*pfn = f->pfn;
 	return 0;
+}
+
+HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
+			       uint64_t *pfn)
+{
+	return folio_alloc(sim, "folio_alloc", hi, nid, HVO_ZONE_ANY, pfn);
+}
+
+HVO_EXPORT int hvo_folio_alloc_zone(struct hvo_sim *sim, unsigned int hi, int nid,
+				    int zone, uint64_t *pfn)
+{
+	return folio_alloc(sim, "folio_alloc_zone", hi, nid, zone, pfn);
 }
 
 /* free_huge_folio(): the last reference is gone */

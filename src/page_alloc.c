@@ -51,6 +51,9 @@ struct hvo_zone *hvo__pfn_zone(const struct hvo_sim *sim, uint64_t pfn)
 	return NULL;
 }
 
+/* hvo_zone_name()'s, for messages down here (sim.c is above) */
+static const char *const zone_names[HVO_NR_ZONES] = { "DMA32", "Normal", "Movable" };
+
 /* ---- argument checks: one rule for every node, zone, pfn and order ---- */
 
 /*
@@ -306,7 +309,8 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 		if (i && (flags & HVO_GFP_THISNODE))
 			break;
 		for (zi = HVO_NR_ZONES; zi-- > 0;) {
-			if (zone >= 0 && (int)zi != zone)
+			if (zone >= 0 && ((flags & HVO__GFP_ZONELIST) ? (int)zi > zone :
+					  (int)zi != zone))
 				continue;
 			/* only movable allocations may land in ZONE_MOVABLE */
 			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
@@ -320,15 +324,17 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 				goto found;
 			}
 		}
-		if (zone >= 0)
+		if (zone >= 0 && !(flags & HVO__GFP_ZONELIST))
 			break;
 	}
 found:
 out:
 	if (ret) {
 		cnt_add(sim, alloc_failures[site], 1);
-		return hvo__err(ret, "alloc: no free block of order %u on node %u%s",
-				order, nid, zone >= 0 ? " in that zone" : "");
+		return hvo__err(ret, "alloc: no free block of order %u on node %u%s%s%s",
+				order, nid, zone < 0 ? "" : " in zone ", zone < 0 ? "" :
+				zone_names[zone],
+				zone >= 0 && (flags & HVO__GFP_ZONELIST) ? " or below" : "");
 	}
 	return 0;
 }

@@ -32,6 +32,13 @@ int hvo__check_node(const struct hvo_sim *sim, const char *fn, int nid, int flag
 int hvo__check_zone(const char *fn, int zone, bool any);
 int hvo__check_pfn(const struct hvo_sim *sim, const char *fn, uint64_t pfn);
 int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int order);
+/*
+ * hvo__alloc() @zone: -1 all zones, highest first (Movable only for movable
+ * kinds); a zone: that zone only; a zone with HVO__GFP_ZONELIST in @flags:
+ * the zonelist from that zone down, as gfp_zone() of a gfp mask makes it
+ * the first zone an allocation walks (Movable, Normal, DMA32).
+ */
+#define HVO__GFP_ZONELIST 0x100u
 int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 	       int zone, unsigned int order, enum hvo_frame_kind kind,
 	       unsigned int flags, uint64_t *pfn);

@@ -172,6 +172,9 @@ struct hvo_fail_spec {
  *	(VMEMMAP_SYNCHRONIZE_RCU).  Switching it off reopens the race fixed by
  *	commit bd225530a4c7.
  * @cont_hstates: also create the arm64 contiguous-bit hstates.
+ * @movable_gigantic_pages: the sysctl vm.movable_gigantic_pages: gigantic
+ *	pool folios may come from ZONE_MOVABLE (hugepage_movable_supported()
+ *	then says yes for them too).  Off by default, as in the kernel.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -198,6 +201,7 @@ struct hvo_config {
 	bool optimize_vmemmap;
 	bool rcu_sync;
 	bool cont_hstates;
+	bool movable_gigantic_pages;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
@@ -238,7 +242,8 @@ const char *hvo_scheme_name(enum hvo_scheme scheme);
  * @cfg: the config.
  * @key: field name, e.g. "scheme", "scope", "alloc", "lifetime", "encoding",
  *	"page-shift", "struct-page-size", "nodes", "mem", "seed", "rcu-sync",
- *	"optimize-vmemmap", "fault-policy", "boot-gigantic", "movable".
+ *	"optimize-vmemmap", "movable-gigantic-pages", "fault-policy",
+ *	"boot-gigantic", "movable".
  * @value: its value, e.g. "shared-tail", "zone", "16G", "2".
  *
  * A value no config can ever hold (page shift 13, struct page size 60, 9

@@ -14,10 +14,11 @@
  *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X   X
  *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X   X
  *       hvo_folio_list
- *   [3] hvo_pool_grow, hvo_pool_shrink,             X   X   X   X   X   X   X
- *       hvo_pool_resize, hvo_pool_set_overcommit,
- *       hvo_demote, hvo_folio_dissolve
- *   [4] hvo_folio_alloc                             X   X   X   X   X   X   X
+ *   [3] hvo_pool_grow, hvo_pool_grow_zone,          X   X   X   X   X   X   X
+ *       hvo_pool_shrink, hvo_pool_resize,
+ *       hvo_pool_set_overcommit, hvo_demote,
+ *       hvo_folio_dissolve
+ *   [4] hvo_folio_alloc, hvo_folio_alloc_zone       X   X   X   X   X   X   X
  *   [5] hvo_folio_put                               X   X   X   X   X   X   X
  *   [6] hvo_folio_optimize, hvo_folio_restore,      X   X   X   X   X   X   X
  *       hvo_folios_optimize, hvo_folios_restore
@@ -163,6 +164,13 @@ int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes);
  * Growing allocates fresh folios, optimizes them as a batch and adds them
  * to the pool; shrinking takes free folios out, restores them as a batch and
  * frees them (a folio whose restore fails goes back into the pool).
+ *
+ * Zone placement, as the kernel's (htlb_alloc_mask(), gfp_zone() and the
+ * zonelist): an hstate that can move (hugepage_movable_supported(): every
+ * non-gigantic one, gigantic ones only with the config's
+ * movable_gigantic_pages) allocates with GFP_HIGHUSER_MOVABLE and walks
+ * Movable, Normal, DMA32; a gigantic one GFP_HIGHUSER: Normal, DMA32.
+ * hvo_pool_grow_zone() starts the walk at another zone.
  * In-use folios are never freed.
  *
  * Return: 0 if @count was reached; -ENOMEM (grow: out of memory) or -EBUSY
@@ -185,6 +193,30 @@ int hvo_pool_resize(struct hvo_sim *sim, unsigned int h, unsigned int nid,
  */
 int hvo_pool_grow(struct hvo_sim *sim, unsigned int h, unsigned int nid, uint64_t nr,
 		  uint64_t *done);
+
+/**
+ * hvo_pool_grow_zone() - hvo_pool_grow() with the zonelist starting at
+ * @zone: folios in a zone of the harness's choice, without filling the
+ * zones above it first.
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: node.
+ * @zone: the first zone tried (enum hvo_zone_type), then each one below it,
+ *	as an allocation whose gfp_zone() is @zone walks them (DMA32: DMA32
+ *	only); HVO_ZONE_ANY (-1): the hstate's own mask, as hvo_pool_grow().
+ *	Movable for a gigantic hstate without movable_gigantic_pages is refused:
+ *	the kernel never puts one there.
+ * @nr: how many.
+ * @done: how many were added (may be NULL).
+ *
+ * Check a folio's zone with hvo_folio_lookup(); a zone that fills up spills
+ * into the ones below it, as in the kernel.
+ *
+ * Return: 0, -ENOMEM with *@done (no room in @zone or below), -EINVAL for a
+ * bad hstate, node or zone.
+ */
+int hvo_pool_grow_zone(struct hvo_sim *sim, unsigned int h, unsigned int nid,
+		       int zone, uint64_t nr, uint64_t *done);
 
 /**
  * hvo_pool_shrink() - free up to @nr free folios of @nid to the buddy
@@ -219,13 +251,34 @@ int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int h, uint64_t count)
  *	negative value, or a node the machine does not have, is refused.
  * @pfn: the head pfn.
  *
- * Dequeues a free folio (refcount 0 -> 1); if none, allocates a surplus
- * folio within the overcommit limit.  The folio stays optimized.
+ * Dequeues a free folio (refcount 0 -> 1): the first on the preferred
+ * node's free list whatever its zone (dequeue_hugetlb_folio_node_exact()),
+ * then the other nodes'; if none, allocates a surplus folio within the
+ * overcommit limit, in the zones of hvo_pool_resize().  The folio stays
+ * optimized.
  *
  * Return: 0, -ENOMEM if there is no free folio and no surplus allowed or
  * possible, -EINVAL.
  */
 int hvo_folio_alloc(struct hvo_sim *sim, unsigned int h, int nid, uint64_t *pfn);
+
+/**
+ * hvo_folio_alloc_zone() - hvo_folio_alloc() preferring a zone.
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: preferred node, or HVO_NUMA_NO_NODE (-1) for any.
+ * @zone: a free folio in @zone is taken first, then one in each zone below
+ *	it, on each node in turn; a surplus folio is allocated from @zone
+ *	down (see hvo_pool_grow_zone()).  HVO_ZONE_ANY (-1): as
+ *	hvo_folio_alloc().
+ * @pfn: the head pfn.
+ *
+ * Return: 0, -ENOMEM (no folio in @zone or below, no surplus possible),
+ * -EINVAL for a bad hstate, node or zone (Movable for a gigantic hstate
+ * without movable_gigantic_pages).
+ */
+int hvo_folio_alloc_zone(struct hvo_sim *sim, unsigned int h, int nid, int zone,
+			 uint64_t *pfn);
 
 /**
  * hvo_folio_put() - drop a reference (folio_put()); the last one returns

@@ -758,6 +758,23 @@ POOL_ROW(pool_resize)
 POOL_ROW(pool_grow)
 POOL_ROW(pool_shrink)
 
+static void r_pool_grow_zone(struct bx *b)
+{
+	uint64_t d = CANARY;
+
+	ERR(-EINVAL, "sim is NULL", hvo_pool_grow_zone(NULL, b->h2m, 0, HVO_ZONE_NORMAL, 1, &d));
+	ERR(-EINVAL, "hstate", hvo_pool_grow_zone(b->sim, b->nh, 0, HVO_ZONE_NORMAL, 1, &d));
+	ERR(-EINVAL, "node -2", hvo_pool_grow_zone(b->sim, b->h2m, (unsigned int)-2,
+						    HVO_ZONE_NORMAL, 1, &d));
+	ERR(-EINVAL, "node 2", hvo_pool_grow_zone(b->sim, b->h2m, 2, HVO_ZONE_NORMAL, 1, &d));
+	ERR(-EINVAL, "zone 3", hvo_pool_grow_zone(b->sim, b->h2m, 0, HVO_NR_ZONES, 1, &d));
+	ERR(-EINVAL, "zone -2", hvo_pool_grow_zone(b->sim, b->h2m, 0, -2, 1, &d));
+	/* a gigantic hstate is not movable (hugepage_movable_supported()) */
+	ERR(-EINVAL, "not movable", hvo_pool_grow_zone(b->sim, b->h1g, 1, HVO_ZONE_MOVABLE,
+							1, &d));
+	UNTOUCHED(d);
+}
+
 static void r_pool_set_overcommit(struct bx *b)
 {
 	ERR(-EINVAL, "sim is NULL", hvo_pool_set_overcommit(NULL, b->h2m, 1));
@@ -775,6 +792,23 @@ static void r_folio_alloc(struct bx *b)
 	ERR(-EINVAL, "node -2", hvo_folio_alloc(b->sim, b->h2m, -2, &p));
 	ERR(-EINVAL, "node 2", hvo_folio_alloc(b->sim, b->h2m, 2, &p));
 	ERR(-EINVAL, "node -2147483648", hvo_folio_alloc(b->sim, b->h2m, INT32_MIN, &p));
+	UNTOUCHED(p);
+}
+
+static void r_folio_alloc_zone(struct bx *b)
+{
+	uint64_t p = CANARY;
+
+	ERR(-EINVAL, "sim is NULL", hvo_folio_alloc_zone(NULL, b->h2m, -1, HVO_ZONE_NORMAL, &p));
+	ERR(-EINVAL, "pfn is NULL", hvo_folio_alloc_zone(b->sim, b->h2m, -1, HVO_ZONE_NORMAL,
+							 NULL));
+	ERR(-EINVAL, "hstate", hvo_folio_alloc_zone(b->sim, b->nh, -1, HVO_ZONE_NORMAL, &p));
+	ERR(-EINVAL, "node -2", hvo_folio_alloc_zone(b->sim, b->h2m, -2, HVO_ZONE_NORMAL, &p));
+	ERR(-EINVAL, "node 2", hvo_folio_alloc_zone(b->sim, b->h2m, 2, HVO_ZONE_NORMAL, &p));
+	ERR(-EINVAL, "zone 3", hvo_folio_alloc_zone(b->sim, b->h2m, -1, HVO_NR_ZONES, &p));
+	ERR(-EINVAL, "zone -2", hvo_folio_alloc_zone(b->sim, b->h2m, -1, -2, &p));
+	ERR(-EINVAL, "not movable", hvo_folio_alloc_zone(b->sim, b->h1g, -1, HVO_ZONE_MOVABLE,
+							 &p));
 	UNTOUCHED(p);
 }
 
@@ -977,7 +1011,8 @@ static const struct row {
 	ROW(vmemmap_translate), ROW(vmemmap_split_pmd), ROW(vmemmap_set_pte),
 	ROW(vmemmap_set_ro), ROW(vmemmap_range),
 	ROW(hstate_count), ROW(hstate_info), ROW(hstate_find), ROW(pool_resize),
-	ROW(pool_grow), ROW(pool_shrink), ROW(pool_set_overcommit), ROW(folio_alloc),
+	ROW(pool_grow), ROW(pool_grow_zone), ROW(pool_shrink), ROW(pool_set_overcommit),
+	ROW(folio_alloc), ROW(folio_alloc_zone),
 	ROW(folio_put), ROW(folio_dissolve), ROW(demote), ROW(folio_lookup), ROW(folio_list),
 	ROW(folio_optimize), ROW(folio_restore), ROW(folios_optimize), ROW(folios_restore),
 	ROW(sysctl_optimize_vmemmap_read), ROW(sysctl_optimize_vmemmap_write),
