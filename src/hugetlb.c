@@ -18,6 +18,7 @@
 #include "memblock.h"
 #include "page.h"
 #include "page_alloc.h"
+#include "pgtable.h"
 #include "rcu.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
@@ -1058,6 +1059,46 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 		return hvo__err(-ENOENT, "folio_lookup: pfn %#" PRIx64 " is in no hugetlb folio",
 				pfn);
 	info->optimized = hvo__folio_test_optimized(sim, head);
+	return 0;
+}
+
+HVO_EXPORT int hvo_folio_vmemmap_frames(struct hvo_sim *sim, uint64_t pfn,
+					struct hvo_vmemmap_frame *frames, uint64_t max,
+					uint64_t *nr)
+{
+	struct hvo_translation tr;
+	struct hvo_folio *f;
+	uint64_t start, end, v, n = 0, ps;
+	unsigned int order = 0;
+	int r;
+
+	HVO_NONNULL("folio_vmemmap_frames", sim);
+	HVO_NONNULL("folio_vmemmap_frames", nr);
+	if (max)
+		HVO_NONNULL("folio_vmemmap_frames", frames);
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	f = hvo__folio_find(sim, pfn);
+	if (f)
+		order = sim->hugetlb->hs[f->h].order;
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	if (!f)
+		return hvo__err(-EINVAL, "folio_vmemmap_frames: pfn %#" PRIx64 " is not the head "
+				"of a hugetlb folio", pfn);
+	/* every vmemmap page its struct pages touch, the partial ones at the
+	 * ends included (a stride that is not a power of 2) */
+	ps = sim->geo.page_size;
+	hvo_vmemmap_range(sim, pfn, 1ull << order, &start, &end);
+	for (v = start & ~(ps - 1); v < end; v += ps, n++) {
+		r = hvo_vmemmap_translate(sim, v, &tr);
+		if (r)
+			return hvo__err(r, "folio_vmemmap_frames: vmemmap page %#" PRIx64 " of folio %#"
+					PRIx64 " is not mapped", v, pfn);
+		if (n < max)
+			frames[n] = (struct hvo_vmemmap_frame){
+				.vaddr = v, .frame_pfn = tr.frame_pfn, .writable = tr.writable,
+			};
+	}
+	*nr = n;
 	return 0;
 }
 

@@ -13,7 +13,7 @@
  *                                                  [1] [2] [3] [4] [5] [6] [7]
  *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X   X
  *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X   X
- *       hvo_folio_list
+ *       hvo_folio_list, hvo_folio_vmemmap_frames
  *   [3] hvo_pool_grow, hvo_pool_grow_zone,          X   X   X   X   X   X   X
  *       hvo_pool_shrink, hvo_pool_resize,
  *       hvo_pool_set_overcommit, hvo_demote,
@@ -26,7 +26,9 @@
  *       hvo_sysctl_optimize_vmemmap_write
  *
  *   [1] read the hstates, fixed at creation.
- *   [2] a snapshot under hugetlb_lock.
+ *   [2] a snapshot under hugetlb_lock; hvo_folio_vmemmap_frames() walks
+ *       the page table after dropping it, so a folio HVO works on meanwhile
+ *       is seen half done, as a reader of the page table would.
  *   [3] [4] [5] change pool state under hugetlb_lock and never hold it
  *       while frames are allocated or freed or HVO runs: a folio is
  *       isolated under the lock and worked on outside it, as in the kernel,
@@ -382,6 +384,41 @@ int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
  */
 int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
 		       uint64_t max);
+
+/**
+ * struct hvo_vmemmap_frame - one vmemmap page of a folio and what maps it.
+ * @vaddr: the vmemmap page (PAGE_SIZE aligned).
+ * @frame_pfn: the frame its PTE (or the PMD leaf over it) maps.
+ * @writable: the mapping is RW (false: RO, as HVO maps the tails).
+ */
+struct hvo_vmemmap_frame {
+	uint64_t vaddr;
+	uint64_t frame_pfn;
+	bool writable;
+};
+
+/**
+ * hvo_folio_vmemmap_frames() - the frames behind a folio's vmemmap, in one
+ * call: what a harness otherwise gets with one hvo_vmemmap_translate() per
+ * vmemmap page.
+ * @sim: the machine.
+ * @pfn: the head pfn of a hugetlb folio.
+ * @frames: filled with up to @max entries, lowest address first (may be
+ *	NULL when @max is 0, to count them).
+ * @max: the size of @frames.
+ * @nr: the number of vmemmap pages the folio's struct pages touch (may
+ *	exceed @max; only @max are written): hugetlb_vmemmap_size() /
+ *	PAGE_SIZE, plus the partly shared pages at the ends when the struct
+ *	page is not a power of 2.
+ *
+ * After HVO: page 0 maps the folio's own head copy RW; the others map the
+ * shared tail (shared-tail) or the head copy (fake-head) RO.
+ *
+ * Return: 0, -EINVAL if @pfn is not the head of a hugetlb folio or an
+ * argument is NULL, -EFAULT if a vmemmap page is not mapped.
+ */
+int hvo_folio_vmemmap_frames(struct hvo_sim *sim, uint64_t pfn,
+			     struct hvo_vmemmap_frame *frames, uint64_t max, uint64_t *nr);
 
 /*
  * HVO on demand (mm/hugetlb_vmemmap.c): the pool calls these on its own; a

@@ -851,6 +851,22 @@ static void r_folio_lookup(struct bx *b)
 	UNTOUCHED(fi.head_pfn);
 }
 
+static void r_folio_vmemmap_frames(struct bx *b)
+{
+	struct hvo_vmemmap_frame fr[2];
+	uint64_t n = CANARY;
+
+	memset(fr, 0x5a, sizeof(fr));
+	ERR(-EINVAL, "sim is NULL", hvo_folio_vmemmap_frames(NULL, b->pool_pfn, fr, 2, &n));
+	ERR(-EINVAL, "nr is NULL", hvo_folio_vmemmap_frames(b->sim, b->pool_pfn, fr, 2, NULL));
+	ERR(-EINVAL, "frames is NULL", hvo_folio_vmemmap_frames(b->sim, b->pool_pfn, NULL, 2,
+								  &n));
+	ERR(-EINVAL, "pfn", hvo_folio_vmemmap_frames(b->sim, b->npfn, fr, 2, &n));
+	ERR(-EINVAL, "pfn", hvo_folio_vmemmap_frames(b->sim, b->pool_pfn + 1, fr, 2, &n));
+	UNTOUCHED(n);
+	UNTOUCHED(fr[0].vaddr);
+}
+
 static void r_folio_list(struct bx *b)
 {
 	uint64_t pfns[2] = { CANARY, CANARY };
@@ -1014,6 +1030,7 @@ static const struct row {
 	ROW(pool_grow), ROW(pool_grow_zone), ROW(pool_shrink), ROW(pool_set_overcommit),
 	ROW(folio_alloc), ROW(folio_alloc_zone),
 	ROW(folio_put), ROW(folio_dissolve), ROW(demote), ROW(folio_lookup), ROW(folio_list),
+	ROW(folio_vmemmap_frames),
 	ROW(folio_optimize), ROW(folio_restore), ROW(folios_optimize), ROW(folios_restore),
 	ROW(sysctl_optimize_vmemmap_read), ROW(sysctl_optimize_vmemmap_write),
 	ROW(check), ROW(report_print), ROW(report_has),
