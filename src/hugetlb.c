@@ -712,7 +712,11 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 	f = hvo__folio_find(sim, pfn);
 	if (!f || f->state != HVO_FOLIO_ACTIVE) {
 		pthread_mutex_unlock(&hg->lock);
-		return -EINVAL;
+		/* a reference taken on a free pool folio by hand, and put */
+		return hvo__err(-EINVAL, "free_huge_folio: pfn %#" PRIx64 " is %s; its "
+				"refcount went to 0 from a reference the pool never gave",
+				pfn, !f ? "not a hugetlb folio" : f->state == HVO_FOLIO_FREE ?
+				"a free pool folio" : "isolated by another call");
 	}
 	if (hg->hs[f->h].surplus_node[f->nid]) {
 		/* remove_hugetlb_folio(h, folio, true): a surplus folio leaves */

@@ -334,7 +334,11 @@ HVO_EXPORT int hvo_page_ref_freeze(struct hvo_sim *sim, uint64_t page,
 	r = counts_vaddr(sim, page, &v);
 	if (r)
 		return r;
-	return hvo__vmm_cmpxchg32(sim, v, (uint32_t)count, 0, HVO_PW_COUNTS);
+	r = hvo__vmm_cmpxchg32(sim, v, (uint32_t)count, 0, HVO_PW_COUNTS);
+	if (r < 0)
+		return hvo__err(r, "page_ref_freeze: page %#" PRIx64 " is %s", page,
+				r == -EFAULT ? "read-only or unmapped" : "not accessible");
+	return r;
 }
 
 HVO_EXPORT int hvo_page_node_zone(struct hvo_sim *sim, uint64_t page,
