@@ -21,8 +21,10 @@
  *       quiescent machine: X only with calls that touch no struct page,
  *       PTE, frame or pool state (hvo_sim_stats, hvo_sim_geometry,
  *       hvo_sim_config, hvo_hstate_count, hvo_hstate_find,
- *       hvo_fault_log_count, hvo_fault_log_get), - with every other call of
- *       every header.  Run it between steps, or after joining the threads.
+ *       hvo_fault_log_count, hvo_fault_log_get, hvo_fault_log_newest,
+ *       hvo_sysctl_optimize_vmemmap_read, hvo_sysctl_optimize_vmemmap_write),
+ *       - with every other call of every header.  Run it between steps, or
+ *       after joining the threads.
  *   [2] read only the report they are given: not one hvo_check() is
  *       filling.
  *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
