@@ -15,8 +15,8 @@
 enum {
 	M_PAGE_SHIFT, M_STRUCT_PAGE_SIZE, M_NODES, M_MEM, M_MOVABLE, M_BOOT_GIGANTIC,
 	M_BOOT_GIGANTIC_SIZE, M_SCHEME, M_SCOPE, M_ALLOC, M_LIFETIME, M_ENCODING,
-	M_RCU_SYNC, M_CONT_HSTATES, M_FAULT_POLICY, M_FAULT_LOG_SIZE, M_SEED,
-	M_VMEMMAP_BASE, M_NR,
+	M_RCU_SYNC, M_OPTIMIZE_VMEMMAP, M_CONT_HSTATES, M_FAULT_POLICY, M_FAULT_LOG_SIZE,
+	M_SEED, M_VMEMMAP_BASE, M_NR,
 };
 
 static const struct cli_machine_key keys[M_NR] = {
@@ -34,6 +34,9 @@ static const struct cli_machine_key keys[M_NR] = {
 	[M_LIFETIME] = { "lifetime", "S", "shared-tail: never | last-user" },
 	[M_ENCODING] = { "encoding", "E", "auto | pointer | mask" },
 	[M_RCU_SYNC] = { "rcu-sync", "on|off", "fake-head: VMEMMAP_SYNCHRONIZE_RCU" },
+	[M_OPTIMIZE_VMEMMAP] = { "optimize-vmemmap", "on|off",
+				 "vm.hugetlb_optimize_vmemmap at boot (hugetlb_free_vmemmap=);\n"
+				 "off: no folio is optimized" },
 	[M_CONT_HSTATES] = { "cont-hstates", "on|off", "arm64 contiguous hstates" },
 	[M_FAULT_POLICY] = { "fault-policy", "P", "abort | record | count" },
 	[M_FAULT_LOG_SIZE] = { "fault-log-size", "N", "fault records kept (a ring)" },
@@ -117,6 +120,9 @@ void cli_machine_show(const struct hvo_config *c, unsigned int k, char *b, size_
 	case M_LIFETIME: snprintf(b, n, "%s", NAME(lifetimes, c->tail_lifetime)); break;
 	case M_ENCODING: snprintf(b, n, "%s", NAME(encodings, c->encoding)); break;
 	case M_RCU_SYNC: snprintf(b, n, "%s", c->rcu_sync ? "on" : "off"); break;
+	case M_OPTIMIZE_VMEMMAP:
+		snprintf(b, n, "%s", c->optimize_vmemmap ? "on" : "off");
+		break;
 	case M_CONT_HSTATES: snprintf(b, n, "%s", c->cont_hstates ? "on" : "off"); break;
 	case M_FAULT_POLICY: snprintf(b, n, "%s", NAME(policies, c->fault_policy)); break;
 	case M_FAULT_LOG_SIZE: snprintf(b, n, "%u", c->fault_log_size); break;

@@ -932,8 +932,8 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 	uint64_t nf = 0, i;
 	int r;
 
-	if (!sim || !rep)
-		return hvo__err(-EINVAL, "check: NULL argument");
+	HVO_NONNULL("check", sim);
+	HVO_NONNULL("check", rep);
 	memset(rep, 0, sizeof(*rep));
 	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
 	r = snapshot(c, &fs, &nf);
@@ -956,6 +956,8 @@ HVO_EXPORT void hvo_report_print(const struct hvo_report *rep, FILE *out)
 {
 	uint64_t i;
 
+	HVO_NONNULL_OR("report_print", rep, );
+	HVO_NONNULL_OR("report_print", out, );
 	for (i = 0; i < rep->nr; i++) {
 		const struct hvo_violation *v = &rep->v[i];
 
@@ -970,6 +972,8 @@ HVO_EXPORT uint64_t hvo_report_has(const struct hvo_report *rep, const char *inv
 {
 	uint64_t i, n = 0;
 
+	HVO_NONNULL_OR("report_has", rep, 0);
+	HVO_NONNULL_OR("report_has", invariant, 0);
 	for (i = 0; i < rep->nr; i++)
 		if (!strcmp(rep->v[i].invariant, invariant))
 			n++;

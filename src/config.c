@@ -13,6 +13,7 @@
 
 HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
 {
+	HVO_NONNULL_OR("config_init", cfg, );
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->page_shift = 12;
 	cfg->struct_page_size = 64;
@@ -23,6 +24,7 @@ HVO_EXPORT void hvo_config_init(struct hvo_config *cfg)
 	cfg->tail_alloc = HVO_TAIL_ALLOC_CMPXCHG;
 	cfg->tail_lifetime = HVO_TAIL_NEVER;
 	cfg->encoding = HVO_ENC_AUTO;
+	cfg->optimize_vmemmap = true;
 	cfg->rcu_sync = true;
 	cfg->fault_policy = HVO_FAULT_ABORT;
 	cfg->fault_log_size = 1024;
@@ -119,11 +121,13 @@ static int validate_scheme(const struct hvo_config *cfg)
 {
 	bool pow2 = hvo__is_pow2(cfg->struct_page_size);
 
-	/* hugetlb_vmemmap_optimizable_size() is 0 for such sizes: no HVO */
-	if (cfg->scheme != HVO_SCHEME_NONE && !pow2)
-		return hvo__err(-EINVAL, "scheme: %s needs a power-of-2 struct_page_size, got %u "
-				"(struct pages would straddle vmemmap pages; the kernel disables HVO)",
-				hvo_scheme_name(cfg->scheme), cfg->struct_page_size);
+	/*
+	 * An HVO scheme with a struct page that is not a power of 2 is a
+	 * machine the kernel boots: hugetlb_vmemmap_optimizable() is false
+	 * for every hstate (is_power_of_2(sizeof(struct page))), so nothing
+	 * is ever optimized, and compound_info_has_mask() is false, so tails
+	 * use the pointer encoding.  Accepted; only the mask is refused.
+	 */
 	if (cfg->encoding == HVO_ENC_MASK && !pow2)
 		return hvo__err(-EINVAL, "encoding: mask needs a power-of-2 struct_page_size, got %u",
 				cfg->struct_page_size);
@@ -131,7 +135,7 @@ static int validate_scheme(const struct hvo_config *cfg)
 	if (cfg->encoding == HVO_ENC_MASK && cfg->scheme == HVO_SCHEME_FAKE_HEAD)
 		return hvo__err(-EINVAL, "encoding: mask cannot be used with scheme fake-head "
 				"(kernels with fake heads encode head|1)");
-	if (cfg->encoding == HVO_ENC_POINTER && cfg->scheme == HVO_SCHEME_SHARED_TAIL)
+	if (cfg->encoding == HVO_ENC_POINTER && cfg->scheme == HVO_SCHEME_SHARED_TAIL && pow2)
 		return hvo__err(-EINVAL, "encoding: pointer cannot be used with scheme shared-tail "
 				"(tails of different folios would differ and could not be shared)");
 	if (cfg->scheme != HVO_SCHEME_SHARED_TAIL &&
@@ -185,7 +189,8 @@ static int validate_boot_gigantic(const struct hvo_config *cfg)
 		if (cfg->boot_gigantic[i] &&
 		    (boot >= cfg->node_mem_bytes[i] ||
 		     (rest >> cfg->page_shift) * cfg->struct_page_size +
-		     (boot >> cfg->page_shift) * (cfg->scheme == HVO_SCHEME_SHARED_TAIL ? 0 :
+		     (boot >> cfg->page_shift) * (cfg->scheme == HVO_SCHEME_SHARED_TAIL &&
+						   hvo__is_pow2(cfg->struct_page_size) ? 0 :
 						   cfg->struct_page_size) +
 		     (8ull << 20) > rest))
 			return hvo__err(-EINVAL, "boot_gigantic[%u]: %u pages of %" PRIu64 " bytes do "
@@ -202,8 +207,7 @@ HVO_EXPORT int hvo_config_validate(const struct hvo_config *cfg)
 	uint64_t total = 0;
 	int r;
 
-	if (!cfg)
-		return hvo__err(-EINVAL, "config: NULL");
+	HVO_NONNULL("config_validate", cfg);
 	r = validate_geometry(cfg);
 	if (!r)
 		r = validate_nodes(cfg, &total);
@@ -225,6 +229,7 @@ HVO_EXPORT const char *hvo_scheme_name(enum hvo_scheme scheme)
 	case HVO_SCHEME_FAKE_HEAD: return "fake-head";
 	case HVO_SCHEME_SHARED_TAIL: return "shared-tail";
 	}
+	hvo__err(-EINVAL, "scheme_name: scheme %d is not a scheme", (int)scheme);
 	return "?";
 }
 
@@ -234,30 +239,35 @@ HVO_EXPORT int hvo_parse_size(const char *s, uint64_t *out)
 	unsigned long long v;
 	unsigned int sh = 0;
 
+	HVO_NONNULL("parse_size", s);
+	HVO_NONNULL("parse_size", out);
 	/* strtoull() would skip spaces and accept a sign */
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
+	if (*s < '0' || *s > '9')
+		return hvo__err(-EINVAL, "parse_size: '%s' is not a size: it must start with "
+				"a digit (4096, 64K, 2M, 16G, 1T)", s);
 	errno = 0;
 	/* decimal, or hex with 0x: never octal ("010G" is ten gigabytes) */
 	v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (errno || end == s)
-		return -EINVAL;
+		return hvo__err(-EINVAL, "parse_size: '%s' is not a size%s", s,
+				errno == ERANGE ? ": too large" : "");
 	switch (*end) {
 	case '\0': break;
 	case 'k': case 'K': sh = 10; end++; break;
 	case 'm': case 'M': sh = 20; end++; break;
 	case 'g': case 'G': sh = 30; end++; break;
 	case 't': case 'T': sh = 40; end++; break;
-	default: return -EINVAL;
+	default: end = NULL; break;
 	}
-	if (*end == 'i')
+	if (end && *end == 'i')
 		end++;
-	if (*end == 'B' || *end == 'b')
+	if (end && (*end == 'B' || *end == 'b'))
 		end++;
-	if (*end)
-		return -EINVAL;
+	if (!end || *end)
+		return hvo__err(-EINVAL, "parse_size: '%s' is not a size: unknown suffix "
+				"(K, M, G, T, optionally with iB or B)", s);
 	if (sh && v > (UINT64_MAX >> sh))
-		return -EINVAL;
+		return hvo__err(-EINVAL, "parse_size: '%s' is too large (2^64 bytes or more)", s);
 	*out = (uint64_t)v << sh;
 	return 0;
 }
@@ -326,7 +336,7 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	static const char *const policies[] = { "abort", "record", "count" };
 	static const char *const bools[] = { "off", "on" };
 	enum { K_SCHEME, K_SCOPE, K_ALLOC, K_LIFETIME, K_ENCODING, K_POLICY,
-	       K_RCU_SYNC, K_CONT_HSTATES, NR_KEYS };
+	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, K_MOVABLE_GIGANTIC, NR_KEYS };
 	static const struct {
 		const char *key;
 		const char *const *names;
@@ -340,6 +350,8 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 		[K_POLICY] = { "fault-policy", policies, 3 },
 		[K_RCU_SYNC] = { "rcu-sync", bools, 2 },
 		[K_CONT_HSTATES] = { "cont-hstates", bools, 2 },
+		[K_OPTIMIZE_VMEMMAP] = { "optimize-vmemmap", bools, 2 },
+		[K_MOVABLE_GIGANTIC] = { "movable-gigantic-pages", bools, 2 },
 	};
 	int k, e = 0, r;
 
@@ -358,36 +370,65 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	case K_ENCODING: cfg->encoding = (enum hvo_encoding)e; break;
 	case K_POLICY: cfg->fault_policy = (enum hvo_fault_policy)e; break;
 	case K_RCU_SYNC: cfg->rcu_sync = e; break;
+	case K_OPTIMIZE_VMEMMAP: cfg->optimize_vmemmap = e; break;
+	case K_MOVABLE_GIGANTIC: cfg->movable_gigantic_pages = e; break;
 	default: cfg->cont_hstates = e; break;
 	}
 	return 0;
 }
 
-/* the keys that take one number */
+/* the keys that take one number, and the values no config can ever hold
+ * (refused at once, so a bad --page-shift is named where it was given) */
 static int set_number_key(struct hvo_config *cfg, const char *key, const char *value)
 {
+	static const struct {
+		const char *key;
+		uint64_t min, max, step;	/* step: a multiple of it */
+		const char *rule;
+	} keys[] = {
+		{ "page-shift", 12, 16, 2, "12, 14 or 16 (4K, 16K, 64K pages)" },
+		{ "struct-page-size", 40, 256, 8, "a multiple of 8 in [40, 256]" },
+		{ "nodes", 1, HVO_MAX_NODES, 1, "in [1, 8] (HVO_MAX_NODES)" },
+		{ "fault-log-size", 1, 65536, 1, "in [1, 65536]" },
+		{ "seed", 0, UINT64_MAX, 1, "" },
+	};
+	unsigned int k;
 	uint64_t v;
 	int r;
 
-	if (strcmp(key, "page-shift") && strcmp(key, "struct-page-size") &&
-	    strcmp(key, "nodes") && strcmp(key, "seed") && strcmp(key, "fault-log-size"))
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[k].key); k++)
+		;
+	if (k == sizeof(keys) / sizeof(keys[0]))
 		return KEY_UNKNOWN;
 	r = parse_u64(key, value, &v);
 	if (r)
 		return r;
-	/* all but the seed are small: range-checked by validation later */
-	if (strcmp(key, "seed") && v > 65536)
-		return hvo__err(-EINVAL, "%s: %s is out of range", key, value);
-	if (!strcmp(key, "page-shift"))
-		cfg->page_shift = (unsigned int)v;
-	else if (!strcmp(key, "struct-page-size"))
-		cfg->struct_page_size = (unsigned int)v;
-	else if (!strcmp(key, "nodes"))
-		cfg->nr_nodes = (unsigned int)v;
-	else if (!strcmp(key, "seed"))
-		cfg->seed = v;
-	else
-		cfg->fault_log_size = (unsigned int)v;
+	if (v < keys[k].min || v > keys[k].max || v % keys[k].step)
+		return hvo__err(-EINVAL, "%s: %s can never be valid: %s", key, value,
+				keys[k].rule);
+	switch (k) {
+	case 0: cfg->page_shift = (unsigned int)v; break;
+	case 1: cfg->struct_page_size = (unsigned int)v; break;
+	case 2: cfg->nr_nodes = (unsigned int)v; break;
+	case 3: cfg->fault_log_size = (unsigned int)v; break;
+	default: cfg->seed = v; break;
+	}
+	return 0;
+}
+
+/* a per-node value no geometry accepts: memory not a multiple of the
+ * smallest memory section (SECTION_SIZE_BITS 27), a movable part not a
+ * multiple of the smallest page */
+static int check_per_node(const char *key, uint64_t v)
+{
+	if (!strcmp(key, "mem") && (!v || v % (1ull << 27)))
+		return hvo__err(-EINVAL, "mem: %" PRIu64 " can never be valid: a positive multiple "
+				"of the 128 MiB memory section", v);
+	if (!strcmp(key, "movable") && v % 4096)
+		return hvo__err(-EINVAL, "movable: %" PRIu64 " can never be valid: a multiple of "
+				"the page size", v);
+	if (!strcmp(key, "boot-gigantic") && v > 1u << 24)
+		return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, v);
 	return 0;
 }
 
@@ -406,9 +447,11 @@ static int set_per_node_key(struct hvo_config *cfg, const char *key, const char 
 	if (r)
 		return r;
 	/* check everything before changing anything */
-	for (i = 0; !size && i < n; i++)
-		if (vals[i] > 1u << 24)
-			return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, vals[i]);
+	for (i = 0; i < n; i++) {
+		r = check_per_node(key, vals[i]);
+		if (r)
+			return r;
+	}
 	for (i = 0; i < HVO_MAX_NODES; i++) {
 		uint64_t x = n == 1 ? (i < cfg->nr_nodes ? vals[0] : 0)
 				    : (i < n ? vals[i] : 0);
@@ -417,8 +460,6 @@ static int set_per_node_key(struct hvo_config *cfg, const char *key, const char 
 			cfg->node_mem_bytes[i] = x;
 		else if (!strcmp(key, "movable"))
 			cfg->node_movable_bytes[i] = x;
-		else if (x > 1u << 24)
-			return hvo__err(-EINVAL, "%s: %" PRIu64 " is too many", key, x);
 		else
 			cfg->boot_gigantic[i] = (unsigned int)x;
 	}
@@ -430,8 +471,9 @@ HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
 {
 	int r;
 
-	if (!cfg || !key || !value)
-		return hvo__err(-EINVAL, "config_set: NULL argument");
+	HVO_NONNULL("config_set", cfg);
+	HVO_NONNULL("config_set", key);
+	HVO_NONNULL("config_set", value);
 	r = set_enum_key(cfg, key, value);
 	if (r == KEY_UNKNOWN)
 		r = set_number_key(cfg, key, value);
@@ -442,8 +484,15 @@ HVO_EXPORT int hvo_config_set(struct hvo_config *cfg, const char *key,
 	if (!strcmp(key, "vmemmap-base"))
 		return parse_u64(key, value, &cfg->vmemmap_base);
 	if (!strcmp(key, "boot-gigantic-size")) {
-		if (hvo_parse_size(value, &cfg->boot_gigantic_bytes))
+		uint64_t v;
+
+		if (hvo_parse_size(value, &v))
 			return hvo__err(-EINVAL, "%s: '%s' is not a size", key, value);
+		/* 0: the largest gigantic hstate */
+		if (v && (!hvo__is_pow2(v) || v <= 4096))
+			return hvo__err(-EINVAL, "%s: %s can never be valid: a huge page size "
+					"(a power of 2 above the page size)", key, value);
+		cfg->boot_gigantic_bytes = v;
 		return 0;
 	}
 	return hvo__err(-EINVAL, "config: unknown key '%s'", key);

@@ -3,6 +3,7 @@
  * error.c - the thread-local "what was wrong" message behind every -errno,
  * and thread ids for fault records and epoch shards.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -22,6 +23,12 @@ int hvo__err(int err, const char *fmt, ...)
 	vsnprintf(hvo_errbuf, sizeof(hvo_errbuf), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+/* the one NULL rule: a NULL pointer argument is -EINVAL, named */
+int hvo__err_null(const char *fn, const char *arg)
+{
+	return hvo__err(-EINVAL, "%s: %s is NULL", fn, arg);
 }
 
 HVO_EXPORT const char *hvo_last_error(void)

@@ -24,10 +24,10 @@ HVO_EXPORT int hvo_alloc_frames(struct hvo_sim *sim, unsigned int nid,
 				unsigned int order, enum hvo_frame_kind kind,
 				unsigned int flags, uint64_t *pfn)
 {
-	if (!sim || !pfn)
-		return hvo__err(-EINVAL, "alloc: NULL argument");
+	HVO_NONNULL("alloc_frames", sim);
+	HVO_NONNULL("alloc_frames", pfn);
 	if (flags & ~(HVO_GFP_THISNODE | HVO_GFP_ZERO))
-		return hvo__err(-EINVAL, "alloc: unknown flags 0x%x", flags);
+		return hvo__err(-EINVAL, "alloc_frames: flags 0x%x has unknown bits", flags);
 	return hvo__alloc(sim, HVO_SITE_GENERIC, nid, -1, order, kind, flags, pfn);
 }
 
@@ -36,13 +36,16 @@ HVO_EXPORT int hvo_alloc_frames_zone(struct hvo_sim *sim, unsigned int nid,
 				     enum hvo_frame_kind kind, unsigned int flags,
 				     uint64_t *pfn)
 {
-	if (!sim || !pfn)
-		return hvo__err(-EINVAL, "alloc: NULL argument");
-	if ((unsigned int)zone >= HVO_NR_ZONES)
-		return hvo__err(-EINVAL, "alloc: unknown zone %d", (int)zone);
+	int r;
+
+	HVO_NONNULL("alloc_frames_zone", sim);
+	HVO_NONNULL("alloc_frames_zone", pfn);
+	r = hvo__check_zone("alloc_frames_zone", (int)zone, false);
+	if (r)
+		return r;
 	if (flags & ~HVO_GFP_ZERO)
-		return hvo__err(-EINVAL, "alloc: flags 0x%x not allowed for a zone allocation",
-				flags);
+		return hvo__err(-EINVAL, "alloc_frames_zone: flags 0x%x: only HVO_GFP_ZERO is "
+				"allowed for a zone allocation", flags);
 	return hvo__alloc(sim, HVO_SITE_GENERIC, nid, (int)zone, order, kind,
 			  flags, pfn);
 }
@@ -52,8 +55,7 @@ HVO_EXPORT int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn,
 {
 	struct hvo_frame_info fi;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "free: NULL sim");
+	HVO_NONNULL("free_frames", sim);
 	/* the machine's own frames are not the harness's to free */
 	if (order <= sim->geo.max_folio_order && pfn < sim->geo.nr_pfns &&
 	    pfn + (1ull << order) <= sim->geo.nr_pfns && !(pfn & ((1ull << order) - 1)) &&
@@ -76,7 +78,8 @@ HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 	uint64_t lazy_vaddr = 0;
 	bool has;
 
-	if (!sim || pfn >= sim->geo.nr_pfns)
+	HVO_NONNULL_OR("frame_bytes", sim, NULL);
+	if (hvo__check_pfn(sim, "frame_bytes", pfn))
 		return NULL;
 	z = hvo__pfn_zone(sim, pfn);
 	if (z)

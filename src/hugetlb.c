@@ -20,6 +20,7 @@
 #include "memblock.h"
 #include "page.h"
 #include "page_alloc.h"
+#include "pgtable.h"
 #include "rcu.h"
 
 /* MAX_PAGE_ORDER: x86-64 and arm64 4K 10, arm64 16K 11, arm64 64K 13 */
@@ -42,6 +43,9 @@ static void add_hstate(struct hvo_sim *sim, unsigned int order)
 	snprintf(h->name, sizeof(h->name), "hugepages-%" PRIu64 "kB", h->bytes >> 10);
 	h->gigantic = order > max_page_order(sim);
 	h->optimizable = hvo__hugetlb_vmemmap_optimizable(sim, order);
+	/* hugetlb_vmemmap_init(): the sysctl exists once an hstate can use it */
+	if (h->optimizable)
+		sim->hugetlb->sysctl_registered = true;
 }
 
 int hvo__hugetlb_init(struct hvo_sim *sim)
@@ -51,6 +55,7 @@ int hvo__hugetlb_init(struct hvo_sim *sim)
 	if (!hg)
 		return hvo__err(-ENOMEM, "hugetlb: out of host memory");
 	sim->hugetlb = hg;
+	atomic_store(&hg->optimize_enabled, sim->cfg.optimize_vmemmap);
 	pthread_mutex_init(&hg->lock, NULL);
 	pthread_mutex_init(&hg->tail_lock, NULL);
 	/* the arm64 contiguous sizes (CONT_PTE/CONT_PMD) on request */
@@ -272,8 +277,46 @@ static struct hvo_folio *new_folio(struct hvo_sim *sim, unsigned int hi,
 	return f;
 }
 
-/* alloc_fresh_hugetlb_folio() without HVO: buddy, prep compound, registered */
-static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+/*
+ * The first zone of the zonelist an hstate's allocations walk down:
+ * gfp_zone() of htlb_alloc_mask(h), which is GFP_HIGHUSER_MOVABLE when
+ * hugepage_movable_supported(h) and GFP_HIGHUSER otherwise.  Every size
+ * hvosim has can migrate (hugepage_migration_supported()); a gigantic one
+ * is still not movable unless movable_gigantic_pages is set.  So:
+ * Movable, Normal, DMA32 for the others, Normal, DMA32 for gigantic ones.
+ */
+static int htlb_zone(const struct hvo_sim *sim, const struct hvo_hstate *h)
+{
+	return !h->gigantic || sim->cfg.movable_gigantic_pages ? HVO_ZONE_MOVABLE :
+								  HVO_ZONE_NORMAL;
+}
+
+/*
+ * A preferred zone argument of @fn: HVO_ZONE_ANY (the hstate's own mask), or
+ * a zone to start the zonelist at, as a gfp mask whose gfp_zone() it is
+ * would.  Movable for an hstate that is not movable is refused: no mask the
+ * kernel builds for it reaches ZONE_MOVABLE.  Return: the first zone, or
+ * -errno.
+ */
+static int zone_arg(struct hvo_sim *sim, const char *fn, unsigned int hi, int zone)
+{
+	const struct hvo_hstate *h = &sim->hugetlb->hs[hi];
+	int r = hvo__check_zone(fn, zone, true);
+
+	if (r)
+		return r;
+	if (zone == HVO_ZONE_ANY)
+		return htlb_zone(sim, h);
+	if (zone > htlb_zone(sim, h))
+		return hvo__err(-EINVAL, "%s: zone %d (Movable): %s is gigantic, so not movable "
+				"(hugepage_movable_supported(); see movable_gigantic_pages)",
+				fn, zone, h->name);
+	return zone;
+}
+
+/* alloc_fresh_hugetlb_folio() without HVO: buddy (the zonelist from @zone
+ * down, on @nid only), prep compound, registered */
+static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid, int zone,
 		       bool surplus, struct hvo_folio **out)
 {
 	struct hvo_hstate *h = &sim->hugetlb->hs[hi];
@@ -281,8 +324,8 @@ static int alloc_fresh(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
 	uint64_t pfn;
 	int r;
 
-	r = hvo__alloc(sim, HVO_SITE_HUGETLB_FOLIO, nid, -1, h->order,
-		       HVO_KIND_HUGETLB, HVO_GFP_THISNODE, &pfn);
+	r = hvo__alloc(sim, HVO_SITE_HUGETLB_FOLIO, nid, zone, h->order,
+		       HVO_KIND_HUGETLB, HVO_GFP_THISNODE | HVO__GFP_ZONELIST, &pfn);
 	if (r)
 		return r;
 	r = hvo__prep_compound(sim, pfn, h->order, 1ull << h->order);
@@ -353,6 +396,15 @@ static uint64_t update_and_free_bulk(struct hvo_sim *sim, struct hvo_folio **fs,
 	return freed;
 }
 
+/*
+ * vm.hugetlb_optimize_vmemmap as the sysctl reads it; HVO itself reads it
+ * per folio in vmemmap_should_optimize_folio() (hugetlb_vmemmap.c).
+ */
+static bool optimize_enabled(struct hvo_sim *sim)
+{
+	return atomic_load_explicit(&sim->hugetlb->optimize_enabled, memory_order_relaxed);
+}
+
 /* prep_and_add_allocated_folios(): optimize as a batch, then enqueue */
 static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 {
@@ -367,39 +419,50 @@ static void prep_and_add(struct hvo_sim *sim, struct hvo_folio **fs, uint64_t n)
 	pthread_mutex_unlock(&sim->hugetlb->lock);
 }
 
-static int check_h(struct hvo_sim *sim, unsigned int hi)
+/* the hstate argument of @fn (and its machine) */
+static int check_h(struct hvo_sim *sim, const char *fn, unsigned int hi)
 {
-	if (!sim)
-		return hvo__err(-EINVAL, "hugetlb: NULL sim");
+	HVO_NONNULL(fn, sim);
 	if (hi >= sim->hugetlb->nr_hstates)
-		return hvo__err(-EINVAL, "hugetlb: hstate %u does not exist (%u hstates)", hi,
+		return hvo__err(-EINVAL, "%s: hstate %u does not exist (%u hstates)", fn, hi,
 				sim->hugetlb->nr_hstates);
 	return 0;
 }
 
+/* the hstate and node arguments of a per-node pool call */
+static int check_h_node(struct hvo_sim *sim, const char *fn, unsigned int hi,
+			unsigned int nid)
+{
+	int r = check_h(sim, fn, hi);
+
+	return r ? r : hvo__check_node(sim, fn, (int)nid, 0);
+}
+
 #define POOL_BATCH 64
 
-HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
-			     uint64_t nr, uint64_t *done)
+/* hvo_pool_grow() and hvo_pool_grow_zone(): the zonelist from @zone down */
+static int pool_grow(struct hvo_sim *sim, const char *fn, unsigned int hi, unsigned int nid,
+		     int zone, uint64_t nr, uint64_t *done)
 {
 	struct hvo_folio *batch[POOL_BATCH];
 	uint64_t d = 0, n, i;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, fn, hi, nid);
 
-	if (r)
+	if (!r)
+		r = zone = zone_arg(sim, fn, hi, zone);
+	if (r < 0)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_grow: node %u does not exist", nid);
+	r = 0;
 	while (d < nr) {
 		n = nr - d < POOL_BATCH ? nr - d : POOL_BATCH;
 		for (i = 0; i < n; i++)
-			if (alloc_fresh(sim, hi, nid, false, &batch[i]))
+			if (alloc_fresh(sim, hi, nid, zone, false, &batch[i]))
 				break;
 		if (i)
 			prep_and_add(sim, batch, i);
 		d += i;
 		if (i < n) {
-			r = hvo__err(-ENOMEM, "pool_grow: %s node %u: out of memory after %" PRIu64,
+			r = hvo__err(-ENOMEM, "%s: %s node %u: out of memory after %" PRIu64, fn,
 				     sim->hugetlb->hs[hi].name, nid, d);
 			break;
 		}
@@ -409,6 +472,18 @@ HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int 
 	return r;
 }
 
+HVO_EXPORT int hvo_pool_grow(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+			     uint64_t nr, uint64_t *done)
+{
+	return pool_grow(sim, "pool_grow", hi, nid, HVO_ZONE_ANY, nr, done);
+}
+
+HVO_EXPORT int hvo_pool_grow_zone(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
+				  int zone, uint64_t nr, uint64_t *done)
+{
+	return pool_grow(sim, "pool_grow_zone", hi, nid, zone, nr, done);
+}
+
 HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned int nid,
 			       uint64_t nr, uint64_t *done)
 {
@@ -416,12 +491,10 @@ HVO_EXPORT int hvo_pool_shrink(struct hvo_sim *sim, unsigned int hi, unsigned in
 	struct hvo_hstate *h;
 	struct hvo_folio *batch[POOL_BATCH];
 	uint64_t d = 0, n, freed;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, "pool_shrink", hi, nid);
 
 	if (r)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_shrink: node %u does not exist", nid);
 	hg = sim->hugetlb;
 	h = &hg->hs[hi];
 	while (d < nr) {
@@ -461,12 +534,10 @@ HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned in
 {
 	struct hvo_hstate *h;
 	uint64_t have;
-	int r = check_h(sim, hi);
+	int r = check_h_node(sim, "pool_resize", hi, nid);
 
 	if (r)
 		return r;
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "pool_resize: node %u does not exist", nid);
 	h = &sim->hugetlb->hs[hi];
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	have = h->nr_node[nid] - h->surplus_node[nid];
@@ -486,7 +557,7 @@ HVO_EXPORT int hvo_pool_resize(struct hvo_sim *sim, unsigned int hi, unsigned in
 HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,
 				       uint64_t count)
 {
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "pool_set_overcommit", hi);
 
 	if (r)
 		return r;
@@ -496,61 +567,116 @@ HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,
 	return 0;
 }
 
-HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
-			       uint64_t *pfn)
+/*
+ * dequeue_hugetlb_folio_nodemask(), hugetlb_lock held: the preferred node
+ * first, then the others.  With a preferred zone the node's free list is
+ * searched for a folio in that zone, then in each zone below it (the
+ * zonelist); without one the kernel takes the first folio of the node's
+ * list whatever its zone (dequeue_hugetlb_folio_node_exact()).
+ */
+static struct hvo_folio *dequeue_pref(struct hvo_sim *sim, struct hvo_hstate *h, int nid,
+				      int zone)
+{
+	unsigned int i, n;
+	struct hvo_folio *f;
+	int z;
+
+	for (i = 0; i < sim->cfg.nr_nodes; i++) {
+		n = ((nid < 0 ? 0 : (unsigned int)nid) + i) % sim->cfg.nr_nodes;
+		if (zone == HVO_ZONE_ANY) {
+			if (h->free_list[n])
+				return h->free_list[n];
+			continue;
+		}
+		for (z = zone; z >= 0; z--)
+			for (f = h->free_list[n]; f; f = f->next)
+				if (f->zone == z)
+					return f;
+	}
+	return NULL;
+}
+
+/* alloc_surplus_hugetlb_folio(): a fresh folio within the overcommit limit,
+ * optimized, in use */
+static int alloc_surplus(struct hvo_sim *sim, const char *fn, unsigned int hi, int nid,
+			 int zone, struct hvo_folio **out)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_hstate *h = &hg->hs[hi];
+	struct hvo_folio *f = NULL;
+	bool ok;
+	int r;
+
+	pthread_mutex_lock(&hg->lock);
+	ok = h->surplus + h->surplus_pending < h->overcommit;
+	if (ok)
+		h->surplus_pending++;	/* reserve the slot before dropping the lock */
+	pthread_mutex_unlock(&hg->lock);
+	if (!ok)
+		return hvo__err(-ENOMEM, "%s: %s has no free folio%s and no surplus allowed", fn,
+				h->name, zone == HVO_ZONE_ANY ? "" : " in that zone or below");
+	r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid,
+			zone == HVO_ZONE_ANY ? htlb_zone(sim, h) : zone, true, &f);
+	if (!r)
+		hvo__hugetlb_vmemmap_optimize_folios(sim, &f, 1);
+	pthread_mutex_lock(&hg->lock);
+	h->surplus_pending--;
+	if (!r) {
+		pool_add(hg, f, true);
+		f->state = HVO_FOLIO_ACTIVE;
+	}
+	pthread_mutex_unlock(&hg->lock);
+	if (r)
+		return hvo__err(r, "%s: %s: cannot allocate a surplus folio", fn, h->name);
+	*out = f;
+	return 0;
+}
+
+/* alloc_hugetlb_folio(): dequeue, or a surplus folio; refcount 0 -> 1 */
+static int folio_alloc(struct hvo_sim *sim, const char *fn, unsigned int hi, int nid,
+		       int zone, uint64_t *pfn)
 {
 	struct hvo_hugetlb *hg;
-	struct hvo_hstate *h;
-	struct hvo_folio *f = NULL;
-	unsigned int i, n;
-	int r = check_h(sim, hi);
+	struct hvo_folio *f;
+	int r = check_h(sim, fn, hi);
 
 	if (r)
 		return r;
-	if (!pfn || nid >= (int)sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "folio_alloc: bad node %d or NULL pfn", nid);
+	HVO_NONNULL(fn, pfn);
+	r = hvo__check_node(sim, fn, nid, HVO_NUMA_ANY);
+	if (!r && zone != HVO_ZONE_ANY)
+		r = zone_arg(sim, fn, hi, zone);
+	if (r < 0)
+		return r;
 	hg = sim->hugetlb;
-	h = &hg->hs[hi];
 	pthread_mutex_lock(&hg->lock);
-	/* dequeue_hugetlb_folio_nodemask(): preferred node first */
-	for (i = 0; i < sim->cfg.nr_nodes && !f; i++) {
-		n = ((nid < 0 ? 0 : (unsigned int)nid) + i) % sim->cfg.nr_nodes;
-		if (h->free_list[n])
-			f = h->free_list[n];
-	}
+	f = dequeue_pref(sim, &hg->hs[hi], nid, zone);
 	if (f) {
 		dequeue(hg, f);
 		f->state = HVO_FOLIO_ACTIVE;
-		pthread_mutex_unlock(&hg->lock);
-	} else {
-		bool ok = h->surplus + h->surplus_pending < h->overcommit;
-
-		if (ok) {
-			/* reserve the surplus slot before dropping the lock */
-			h->surplus_pending++;
-		}
-		pthread_mutex_unlock(&hg->lock);
-		if (!ok)
-			return hvo__err(-ENOMEM, "folio_alloc: %s has no free folio and no "
-					"surplus allowed", h->name);
-		r = alloc_fresh(sim, hi, nid < 0 ? 0 : (unsigned int)nid, true, &f);
-		if (!r)
-			hvo__hugetlb_vmemmap_optimize_folios(sim, &f, 1);
-		pthread_mutex_lock(&hg->lock);
-		h->surplus_pending--;
-		if (!r) {
-			pool_add(hg, f, true);
-			f->state = HVO_FOLIO_ACTIVE;
-		}
-		pthread_mutex_unlock(&hg->lock);
+	}
+	pthread_mutex_unlock(&hg->lock);
+	if (!f) {
+		r = alloc_surplus(sim, fn, hi, nid, zone, &f);
 		if (r)
-			return hvo__err(r, "folio_alloc: %s: cannot allocate a surplus folio",
-					h->name);
+			return r;
 	}
 	/* folio_ref_unfreeze(folio, 1) */
 	hvo_page_ref_add(sim, hvo_pfn_to_page(sim, f->pfn), 1, NULL);
 	*pfn = f->pfn;
 	return 0;
+}
+
+HVO_EXPORT int hvo_folio_alloc(struct hvo_sim *sim, unsigned int hi, int nid,
+			       uint64_t *pfn)
+{
+	return folio_alloc(sim, "folio_alloc", hi, nid, HVO_ZONE_ANY, pfn);
+}
+
+HVO_EXPORT int hvo_folio_alloc_zone(struct hvo_sim *sim, unsigned int hi, int nid,
+				    int zone, uint64_t *pfn)
+{
+	return folio_alloc(sim, "folio_alloc_zone", hi, nid, zone, pfn);
 }
 
 /* free_huge_folio(): the last reference is gone */
@@ -563,7 +689,11 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 	f = hvo__folio_find(sim, pfn);
 	if (!f || f->state != HVO_FOLIO_ACTIVE) {
 		pthread_mutex_unlock(&hg->lock);
-		return -EINVAL;
+		/* a reference taken on a free pool folio by hand, and put */
+		return hvo__err(-EINVAL, "free_huge_folio: pfn %#" PRIx64 " is %s; its "
+				"refcount went to 0 from a reference the pool never gave",
+				pfn, !f ? "not a hugetlb folio" : f->state == HVO_FOLIO_FREE ?
+				"a free pool folio" : "isolated by another call");
 	}
 	if (hg->hs[f->h].surplus_node[f->nid]) {
 		/* remove_hugetlb_folio(h, folio, true): a surplus folio leaves */
@@ -587,8 +717,7 @@ HVO_EXPORT int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn)
 	int32_t v = 0;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "folio_put: NULL sim");
+	HVO_NONNULL("folio_put", sim);
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	f = hvo__folio_find(sim, pfn);
 	r = f && f->state == HVO_FOLIO_ACTIVE;
@@ -596,7 +725,8 @@ HVO_EXPORT int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn)
 	if (!r)
 		return hvo__err(-EINVAL, "folio_put: pfn %#" PRIx64 " is not the head of a "
 				"hugetlb folio in use", pfn);
-	r = hvo_page_ref_add(sim, hvo_pfn_to_page(sim, pfn), -1, &v);
+	/* folio_put_testzero(): an underflow is refused and logged */
+	r = hvo__page_ref_add(sim, hvo_pfn_to_page(sim, pfn), -1, &v, "folio_put");
 	if (r)
 		return r;
 	if (v == 0)
@@ -609,8 +739,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_hugetlb *hg;
 	struct hvo_folio *f;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "dissolve: NULL sim");
+	HVO_NONNULL("folio_dissolve", sim);
 	hg = sim->hugetlb;
 	pthread_mutex_lock(&hg->lock);
 	f = hvo__folio_find(sim, pfn);
@@ -748,18 +877,17 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 	struct hvo_hstate *hs, *hd;
 	struct hvo_folio *f;
 	uint64_t d = 0;
-	int r = check_h(sim, src), ret = 0;
+	int r = check_h_node(sim, "demote", src, nid), ret = 0;
 
 	if (!r)
-		r = check_h(sim, dst);
+		r = check_h(sim, "demote", dst);
 	if (r)
 		return r;
 	hs = &sim->hugetlb->hs[src];
 	hd = &sim->hugetlb->hs[dst];
 	if (hd->order >= hs->order)
-		return hvo__err(-EINVAL, "demote: %s is not smaller than %s", hd->name, hs->name);
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "demote: node %u does not exist", nid);
+		return hvo__err(-EINVAL, "demote: hstate %u (%s) is not smaller than hstate %u "
+				"(%s)", dst, hd->name, src, hs->name);
 	for (; d < nr; d++) {
 		f = demote_isolate(sim, hs, nid, &ret);
 		if (!f)
@@ -775,20 +903,70 @@ HVO_EXPORT int hvo_demote(struct hvo_sim *sim, unsigned int src, unsigned int ds
 
 HVO_EXPORT unsigned int hvo_hstate_count(const struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("hstate_count", sim, 0);
 	return sim->hugetlb->nr_hstates;
+}
+
+/*
+ * The hstate's folios, head pfns copied under hugetlb_lock (isolated ones
+ * included): the caller reads their struct pages after dropping it, since
+ * every struct page load is a yield point and no lock may be held across
+ * one (a fiber scheduler would switch away with hugetlb_lock held).
+ * Return: how many, or -ENOMEM; *@pfns is malloc()ed.
+ */
+static int64_t hstate_folios(struct hvo_sim *sim, unsigned int hi, uint64_t **pfns)
+{
+	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct hvo_folio_iter it;
+	struct hvo_folio *f;
+	uint64_t n = 0;
+
+	*pfns = malloc((hg->count + 1) * sizeof(**pfns));
+	if (!*pfns)
+		return hvo__err(-ENOMEM, "hstate_info: out of host memory");
+	for_each_hvo_folio(sim, &it, f)
+		if (f->h == hi)
+			(*pfns)[n++] = f->pfn;
+	return (int64_t)n;
+}
+
+/* hugetlb_lock held: the pool counters of one hstate */
+static void hstate_counts(const struct hvo_hstate *h, struct hvo_hstate_info *info)
+{
+	unsigned int n;
+
+	info->nr_huge_pages = h->nr;
+	info->free_huge_pages = h->free;
+	info->surplus_huge_pages = h->surplus;
+	info->nr_overcommit_huge_pages = h->overcommit;
+	for (n = 0; n < HVO_MAX_NODES; n++) {
+		info->nr_huge_pages_node[n] = h->nr_node[n];
+		info->free_huge_pages_node[n] = h->free_node[n];
+		info->surplus_huge_pages_node[n] = h->surplus_node[n];
+	}
 }
 
 HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 			       struct hvo_hstate_info *info)
 {
 	struct hvo_hstate *h;
-	unsigned int n;
-	int r = check_h(sim, hi);
+	uint64_t *pfns, i, opt = 0;
+	int64_t all;
+	int r = check_h(sim, "hstate_info", hi);
 
 	if (r)
 		return r;
+	HVO_NONNULL("hstate_info", info);
 	h = &sim->hugetlb->hs[hi];
-	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	all = hstate_folios(sim, hi, &pfns);
+	if (all >= 0) {
+		memset(info, 0, sizeof(*info));
+		hstate_counts(h, info);
+	}
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	if (all < 0)
+		return (int)all;
 	info->index = hi;
 	info->order = h->order;
 	info->bytes = h->bytes;
@@ -801,35 +979,14 @@ HVO_EXPORT int hvo_hstate_info(struct hvo_sim *sim, unsigned int hi,
 	info->nr_optimized = atomic_load(&h->nr_optimized);
 	info->vmemmap_pages_freed = atomic_load(&h->vmemmap_freed);
 	info->vmemmap_pages_restored = atomic_load(&h->vmemmap_restored);
-	pthread_mutex_lock(&sim->hugetlb->lock);
-	info->nr_huge_pages = h->nr;
-	info->free_huge_pages = h->free;
-	info->surplus_huge_pages = h->surplus;
-	info->nr_overcommit_huge_pages = h->overcommit;
-	for (n = 0; n < HVO_MAX_NODES; n++) {
-		info->nr_huge_pages_node[n] = h->nr_node[n];
-		info->free_huge_pages_node[n] = h->free_node[n];
-		info->surplus_huge_pages_node[n] = h->surplus_node[n];
-	}
-	{
-		/* every folio of the hstate, isolated ones included, in one
-		 * snapshot: all its pages, or one if optimized */
-		struct hvo_hugetlb *hg = sim->hugetlb;
-		uint64_t i, all = 0, opt = 0;
-
-		for (i = 0; i < hg->cap; i++) {
-			struct hvo_folio *f = hg->tab[i];
-
-			if (!f || f == HVO_FOLIO_TOMB || f->h != hi)
-				continue;
-			all++;
-			if (h->optimizable && hvo__folio_test_optimized(sim, f->pfn))
-				opt++;
-		}
-		info->vmemmap_pages_in_use = all * info->vmemmap_pages -
-					     opt * info->optimizable_pages;
-	}
-	pthread_mutex_unlock(&sim->hugetlb->lock);
+	/* all its pages, or one if optimized: the flags read outside the lock,
+	 * so a folio freed meanwhile reads as its struct page now says */
+	for (i = 0; h->optimizable && i < (uint64_t)all; i++)
+		if (hvo__folio_test_optimized(sim, pfns[i]))
+			opt++;
+	free(pfns);
+	info->vmemmap_pages_in_use = (uint64_t)all * info->vmemmap_pages -
+				     opt * info->optimizable_pages;
 	return 0;
 }
 
@@ -837,11 +994,12 @@ HVO_EXPORT int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes)
 {
 	unsigned int i;
 
+	HVO_NONNULL("hstate_find", sim);
 	for (i = 0; i < sim->hugetlb->nr_hstates; i++)
 		if (sim->hugetlb->hs[i].bytes == bytes)
 			return (int)i;
-	return hvo__err(-ENOENT, "hstate: no %" PRIu64 "-byte huge pages at %llu-byte base "
-			"pages (%s)", bytes, 1ull << sim->geo.page_shift,
+	return hvo__err(-ENOENT, "hstate_find: bytes %" PRIu64 ": no such huge pages at "
+			"%llu-byte base pages (%s)", bytes, 1ull << sim->geo.page_shift,
 			sim->geo.page_shift == 12 ? "2M, 1G; 64K, 32M with cont_hstates" :
 			sim->geo.page_shift == 14 ? "32M, 1G; 2M with cont_hstates" :
 			"512M, 16G; 2M with cont_hstates");
@@ -853,11 +1011,13 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 	struct hvo_folio *f;
 	uint64_t head;
 
-	if (!sim || !info)
-		return hvo__err(-EINVAL, "folio_lookup: NULL argument");
-	if (pfn >= sim->geo.nr_pfns)
-		return hvo__err(-ERANGE, "folio_lookup: pfn %#" PRIx64 " is beyond the machine",
-				pfn);
+	int r;
+
+	HVO_NONNULL("folio_lookup", sim);
+	HVO_NONNULL("folio_lookup", info);
+	r = hvo__check_pfn(sim, "folio_lookup", pfn);
+	if (r)
+		return r;
 	head = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
 	if (head == UINT64_MAX)
 		return hvo__err(-ENOENT, "folio_lookup: pfn %#" PRIx64 " is in no hugetlb folio",
@@ -883,6 +1043,46 @@ HVO_EXPORT int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
 	return 0;
 }
 
+HVO_EXPORT int hvo_folio_vmemmap_frames(struct hvo_sim *sim, uint64_t pfn,
+					struct hvo_vmemmap_frame *frames, uint64_t max,
+					uint64_t *nr)
+{
+	struct hvo_translation tr;
+	struct hvo_folio *f;
+	uint64_t start, end, v, n = 0, ps;
+	unsigned int order = 0;
+	int r;
+
+	HVO_NONNULL("folio_vmemmap_frames", sim);
+	HVO_NONNULL("folio_vmemmap_frames", nr);
+	if (max)
+		HVO_NONNULL("folio_vmemmap_frames", frames);
+	pthread_mutex_lock(&sim->hugetlb->lock);
+	f = hvo__folio_find(sim, pfn);
+	if (f)
+		order = sim->hugetlb->hs[f->h].order;
+	pthread_mutex_unlock(&sim->hugetlb->lock);
+	if (!f)
+		return hvo__err(-EINVAL, "folio_vmemmap_frames: pfn %#" PRIx64 " is not the head "
+				"of a hugetlb folio", pfn);
+	/* every vmemmap page its struct pages touch, the partial ones at the
+	 * ends included (a stride that is not a power of 2) */
+	ps = sim->geo.page_size;
+	hvo_vmemmap_range(sim, pfn, 1ull << order, &start, &end);
+	for (v = start & ~(ps - 1); v < end; v += ps, n++) {
+		r = hvo_vmemmap_translate(sim, v, &tr);
+		if (r)
+			return hvo__err(r, "folio_vmemmap_frames: vmemmap page %#" PRIx64 " of folio %#"
+					PRIx64 " is not mapped", v, pfn);
+		if (n < max)
+			frames[n] = (struct hvo_vmemmap_frame){
+				.vaddr = v, .frame_pfn = tr.frame_pfn, .writable = tr.writable,
+			};
+	}
+	*nr = n;
+	return 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -895,10 +1095,12 @@ HVO_EXPORT int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int hi,
 {
 	struct hvo_hugetlb *hg;
 	uint64_t i, n = 0, *all;
-	int r = check_h(sim, hi);
+	int r = check_h(sim, "folio_list", hi);
 
 	if (r)
 		return r;
+	if (max)
+		HVO_NONNULL("folio_list", pfns);
 	hg = sim->hugetlb;
 	pthread_mutex_lock(&hg->lock);
 	all = malloc((hg->count + 1) * sizeof(*all));
@@ -1114,9 +1316,8 @@ HVO_EXPORT int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_folio *f;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "optimize: NULL sim");
-	r = isolate_free(sim, &pfn, 1, &f, "optimize");
+	HVO_NONNULL("folio_optimize", sim);
+	r = isolate_free(sim, &pfn, 1, &f, "folio_optimize");
 	if (r)
 		return r;
 	r = hvo__hugetlb_vmemmap_optimize_folio(sim, f, HVO_VMEMMAP_SYNCHRONIZE_RCU, &pl);
@@ -1130,9 +1331,8 @@ HVO_EXPORT int hvo_folio_restore(struct hvo_sim *sim, uint64_t pfn)
 	struct hvo_folio *f;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "restore: NULL sim");
-	r = isolate_free(sim, &pfn, 1, &f, "restore");
+	HVO_NONNULL("folio_restore", sim);
+	r = isolate_free(sim, &pfn, 1, &f, "folio_restore");
 	if (r)
 		return r;
 	if (sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD && sim->cfg.rcu_sync &&
@@ -1150,12 +1350,13 @@ HVO_EXPORT int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns,
 	uint64_t done;
 	int r;
 
-	if (!sim || (!pfns && nr))
-		return hvo__err(-EINVAL, "optimize_folios: NULL argument");
+	HVO_NONNULL("folios_optimize", sim);
+	if (nr)
+		HVO_NONNULL("folios_optimize", pfns);
 	fs = calloc(nr ? nr : 1, sizeof(*fs));
 	if (!fs)
-		return hvo__err(-ENOMEM, "optimize_folios: out of host memory");
-	r = isolate_free(sim, pfns, nr, fs, "optimize_folios");
+		return hvo__err(-ENOMEM, "folios_optimize: out of host memory");
+	r = isolate_free(sim, pfns, nr, fs, "folios_optimize");
 	if (!r) {
 		done = hvo__hugetlb_vmemmap_optimize_folios(sim, fs, nr);
 		put_back(sim, fs, nr);
@@ -1172,19 +1373,68 @@ HVO_EXPORT int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns,
 	struct hvo_folio **fs;
 	int r;
 
-	if (!sim || (!pfns && nr))
-		return hvo__err(-EINVAL, "restore_folios: NULL argument");
+	HVO_NONNULL("folios_restore", sim);
+	if (nr)
+		HVO_NONNULL("folios_restore", pfns);
 	fs = calloc(nr ? nr : 1, sizeof(*fs));
 	if (!fs)
-		return hvo__err(-ENOMEM, "restore_folios: out of host memory");
-	r = isolate_free(sim, pfns, nr, fs, "restore_folios");
+		return hvo__err(-ENOMEM, "folios_restore: out of host memory");
+	r = isolate_free(sim, pfns, nr, fs, "folios_restore");
 	if (!r) {
 		r = hvo__hugetlb_vmemmap_restore_folios(sim, fs, nr, restored);
 		if (r)
-			r = hvo__err(r, "restore_folios: out of memory; the rest stay optimized");
+			r = hvo__err(r, "folios_restore: out of memory; the rest stay optimized");
 		put_back(sim, fs, nr);
 	}
 	free(fs);
+	return r;
+}
+
+/* ---- vm.hugetlb_optimize_vmemmap ---- */
+
+/*
+ * The kernel's rules for the sysctl (mm/hugetlb_vmemmap.c):
+ *  - it exists only when HVO can run: hugetlb_vmemmap_init() registers it
+ *    once some hstate is hugetlb_vmemmap_optimizable(), which needs a
+ *    power-of-2 struct page (5.19's hugetlb_vmemmap_sysctls_init() said so
+ *    directly, and also left it out while memory_hotplug.memmap_on_memory
+ *    was on; 6.1 dropped that conflict: vmemmap_pmd_entry() now refuses
+ *    self-hosted vmemmap per folio, and hvosim models no hotplug).  Here an
+ *    HVO scheme with an optimizable hstate; otherwise -ENOENT, the file
+ *    that is not there;
+ *  - its value is a bool (proc_dobool() since 6.1; 5.19's
+ *    hugetlb_optimize_vmemmap_handler() took 0 or 1 under a mutex, for
+ *    CAP_SYS_ADMIN only, which hvosim does not model), read with READ_ONCE()
+ *    for each folio in vmemmap_should_optimize_folio();
+ *  - newer trees make it read-only (mode 0444) on architectures that select
+ *    ARCH_WANT_HUGETLB_VMEMMAP_RO_AFTER_INIT; hvosim models none of those.
+ * Its boot value is hugetlb_free_vmemmap= (struct hvo_config's
+ * optimize_vmemmap), which also decides whether boot gigantic pages are
+ * populated in HVO form (hugetlb_vmemmap_optimize_bootmem_page()).
+ */
+static int sysctl_check(struct hvo_sim *sim, const char *fn)
+{
+	HVO_NONNULL(fn, sim);
+	if (!sim->hugetlb->sysctl_registered)
+		return hvo__err(-ENOENT, "%s: vm.hugetlb_optimize_vmemmap does not exist on this "
+				"machine: no hstate is optimizable (scheme %s, %u-byte struct page)",
+				fn, hvo_scheme_name(sim->cfg.scheme), sim->geo.stride);
+	return 0;
+}
+
+HVO_EXPORT int hvo_sysctl_optimize_vmemmap_read(struct hvo_sim *sim)
+{
+	int r = sysctl_check(sim, "sysctl_optimize_vmemmap_read");
+
+	return r ? r : (int)optimize_enabled(sim);
+}
+
+HVO_EXPORT int hvo_sysctl_optimize_vmemmap_write(struct hvo_sim *sim, bool on)
+{
+	int r = sysctl_check(sim, "sysctl_optimize_vmemmap_write");
+
+	if (!r)
+		atomic_store(&sim->hugetlb->optimize_enabled, on);
 	return r;
 }
 

@@ -68,6 +68,10 @@ struct hvo_hugetlb {
 	struct hvo_boot_tail boot_tails[HVO_MAX_BOOT_TAILS];
 	unsigned int nr_boot_tails;
 	_Atomic bool timing;
+	/* vm.hugetlb_optimize_vmemmap (vmemmap_optimize_enabled), from the
+	 * config's boot value (hugetlb_free_vmemmap=) */
+	_Atomic bool optimize_enabled;
+	bool sysctl_registered;	/* some hstate is optimizable */
 };
 
 #define HVO_FOLIO_TOMB ((struct hvo_folio *)1)

@@ -29,6 +29,7 @@
 #include "hugetlb_internal.h"
 #include "arena.h"
 #include "error.h"
+#include "fault.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "rcu.h"
@@ -705,7 +706,7 @@ static void vmemmap_put_tail(struct hvo_sim *sim, const struct hvo_folio *f, uin
 	if (sim->cfg.tail_alloc != HVO_TAIL_ALLOC_NONE) {
 		hvo__yield(sim, HVO_YP_LOCK, 0);
 		pthread_mutex_lock(&hg->tail_lock);
-		if (atomic_fetch_sub(users, 1) == 1) {
+		if (hvo__count_dec(sim, users, tail_page, "tail_put") == 1) {
 			v = atomic_load(slot);
 			atomic_store(slot, 0);
 		}
@@ -840,12 +841,28 @@ static const struct vmemmap_ops *vmemmap_ops(const struct hvo_sim *sim)
 /* ---- optimize and restore ---- */
 
 /*
+ * READ_ONCE(vmemmap_optimize_enabled): vm.hugetlb_optimize_vmemmap, read per
+ * folio as the kernel does, so a folio that enters the pool while it is off
+ * stays as it is and restore never looks at it.
+ */
+static bool vmemmap_optimize_enabled(const struct hvo_sim *sim)
+{
+	return atomic_load_explicit(&sim->hugetlb->optimize_enabled, memory_order_relaxed);
+}
+
+/* hugetlb_vmemmap_optimizable() and the sysctl: whether HVO applies at all */
+static bool vmemmap_optimize_applies(struct hvo_sim *sim, const struct hvo_folio *f)
+{
+	return sim->hugetlb->hs[f->h].optimizable && vmemmap_optimize_enabled(sim);
+}
+
+/*
  * vmemmap_should_optimize_folio(); hugetlb_free_vmemmap= is folded into
  * h->optimizable (hvo__hugetlb_vmemmap_optimizable()).
  */
 static bool vmemmap_should_optimize_folio(struct hvo_sim *sim, const struct hvo_folio *f)
 {
-	return sim->hugetlb->hs[f->h].optimizable && !hvo__folio_test_optimized(sim, f->pfn);
+	return vmemmap_optimize_applies(sim, f) && !hvo__folio_test_optimized(sim, f->pfn);
 }
 
 /*
@@ -898,7 +915,9 @@ int hvo__hugetlb_vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f
 	uint64_t start, end, head = HVO_NIL, tail, tail_page = 0;
 	int r;
 
-	if (!h->optimizable)
+	/* the kernel's silent no-op; optimizing an optimized folio is an
+	 * error here, where the kernel's callers never do it */
+	if (!vmemmap_optimize_applies(sim, f))
 		return 0;
 	cnt_add(sim, optimize_calls, 1);
 	if (!vmemmap_should_optimize_folio(sim, f))
@@ -1003,7 +1022,7 @@ uint64_t hvo__hugetlb_vmemmap_optimize_folios(struct hvo_sim *sim, struct hvo_fo
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if (!sim->hugetlb->hs[fs[i]->h].optimizable)
+		if (!vmemmap_optimize_applies(sim, fs[i]))
 			continue;
 		any = true;
 		/* no memory for a split: stop, the remap splits with what HVO frees */

@@ -124,9 +124,11 @@ int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 	return 0;
 }
 
+/* hugetlb_vmemmap_optimize_bootmem_page(): only with hugetlb_free_vmemmap= on
+ * (vmemmap_optimize_enabled at boot), for an optimizable hstate */
 static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
 {
-	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
+	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL && sim->cfg.optimize_vmemmap &&
 	       sim->hugetlb->hs[b->h].optimizable;
 }
 

@@ -143,7 +143,7 @@ struct hvo_counters {
 	_Atomic uint64_t host_frames;
 	_Atomic uint64_t tlb_flush_all, tlb_flush_range;
 	_Atomic uint64_t pmd_splits, pmd_split_races;
-	_Atomic uint64_t ro_faults, early_frees;
+	_Atomic uint64_t ro_faults, early_frees, count_underflows;
 	_Atomic int64_t memmap_pages, memmap_boot_pages;
 	_Atomic uint64_t optimized_folios;
 	_Atomic uint64_t optimize_calls, optimize_done, optimize_failed;

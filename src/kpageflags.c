@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "error.h"
+#include "page_alloc.h"
 
 static bool is_hugetlb_head(struct hvo_sim *sim, uint64_t head)
 {
@@ -27,12 +28,12 @@ HVO_EXPORT int hvo_kpageflags(struct hvo_sim *sim, uint64_t pfn, uint64_t *flags
 	struct hvo_frame_info fi;
 	int r;
 
-	if (!sim || !flags)
-		return hvo__err(-EINVAL, "kpageflags: NULL argument");
-	if (pfn >= sim->geo.nr_pfns) {
+	HVO_NONNULL("kpageflags", sim);
+	HVO_NONNULL("kpageflags", flags);
+	r = hvo__check_pfn(sim, "kpageflags", pfn);
+	if (r) {
 		*flags = 1ull << HVO_KPF_NOPAGE;
-		return hvo__err(-ERANGE, "kpageflags: pfn %#" PRIx64 " is beyond the last pfn %#"
-				PRIx64, pfn, sim->geo.nr_pfns - 1);
+		return r;
 	}
 	page = hvo_pfn_to_page(sim, pfn);
 	head = hvo_compound_head(sim, page);

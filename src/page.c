@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "error.h"
+#include "fault.h"
 #include "page.h"
 #include "page_alloc.h"
 #include "pgtable.h"
@@ -40,11 +41,17 @@ int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 
 HVO_EXPORT bool hvo_page_word_present(const struct hvo_sim *sim, unsigned int word)
 {
-	return word < HVO_NR_PAGE_WORDS && sim->word_off[word] >= 0;
+	HVO_NONNULL_OR("page_word_present", sim, false);
+	if (word >= HVO_NR_PAGE_WORDS) {
+		hvo__err(-EINVAL, "page_word_present: word %u is not a struct page word", word);
+		return false;
+	}
+	return sim->word_off[word] >= 0;
 }
 
 HVO_EXPORT uint64_t hvo_pfn_to_page(const struct hvo_sim *sim, uint64_t pfn)
 {
+	HVO_NONNULL_OR("pfn_to_page", sim, 0);
 	return sim->geo.vmemmap_base + pfn * sim->geo.stride;
 }
 
@@ -52,8 +59,11 @@ HVO_EXPORT int hvo_page_to_pfn(const struct hvo_sim *sim, uint64_t page,
 			       uint64_t *pfn)
 {
 	uint64_t v = 0;
-	int r = hvo__word_vaddr(sim, page, 0, &v);
+	int r;
 
+	HVO_NONNULL("page_to_pfn", sim);
+	HVO_NONNULL("page_to_pfn", pfn);
+	r = hvo__word_vaddr(sim, page, 0, &v);
 	if (r)
 		return r;
 	*pfn = (page - sim->geo.vmemmap_base) / sim->geo.stride;
@@ -66,8 +76,8 @@ HVO_EXPORT int hvo_page_read(struct hvo_sim *sim, uint64_t page,
 	uint64_t v = 0;
 	int r;
 
-	if (!sim || !val)
-		return hvo__err(-EINVAL, "page_read: NULL argument");
+	HVO_NONNULL("page_read", sim);
+	HVO_NONNULL("page_read", val);
 	r = hvo__word_vaddr(sim, page, word, &v);
 	if (r == -ENOENT) {
 		*val = 0;
@@ -87,8 +97,7 @@ HVO_EXPORT int hvo_page_write(struct hvo_sim *sim, uint64_t page,
 	uint64_t v = 0;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "page_write: NULL sim");
+	HVO_NONNULL("page_write", sim);
 	r = hvo__word_vaddr(sim, page, word, &v);
 	if (r == -ENOENT)
 		return 0;
@@ -101,12 +110,30 @@ HVO_EXPORT int hvo_page_write(struct hvo_sim *sim, uint64_t page,
 	return 0;
 }
 
+/* a struct page that cannot be read: the 0 of compound_head() and friends */
+static uint64_t unreadable(struct hvo_sim *sim, const char *fn, uint64_t page)
+{
+	uint64_t off = page - sim->geo.vmemmap_base;
+
+	if (page < sim->geo.vmemmap_base || off % sim->geo.stride ||
+	    off / sim->geo.stride >= sim->geo.nr_pfns)
+		hvo__err(-ERANGE, "%s: page %#" PRIx64 " is not a struct page of the machine", fn,
+			 page);
+	else
+		hvo__err(-EFAULT, "%s: page %#" PRIx64 " (pfn %#" PRIx64 ") is not mapped", fn,
+			 page, off / sim->geo.stride);
+	return 0;
+}
+
 /* set_compound_head() */
 HVO_EXPORT uint64_t hvo_compound_info_value(const struct hvo_sim *sim,
 					    uint64_t head, unsigned int order)
 {
 	unsigned int shift;
 
+	HVO_NONNULL_OR("compound_info_value", sim, 0);
+	if (hvo__check_order(sim, "compound_info_value", order))
+		return 0;
 	if (!sim->geo.mask_encoding)
 		return head | 1;
 	shift = order + sim->stride_shift;
@@ -117,6 +144,7 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 {
 	uint64_t flags, info, v = 0;
 
+	HVO_NONNULL_OR("page_fixed_fake_head", sim, 0);
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD ||
 	    !atomic_load(&sim->c.static_key_count))
 		return page;
@@ -124,13 +152,13 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 	if (page & (sim->geo.page_size - 1))
 		return page;
 	if (hvo__word_vaddr(sim, page, HVO_PW_FLAGS, &v) || hvo__vmm_load(sim, v, &flags))
-		return 0;
+		return unreadable(sim, "page_fixed_fake_head", page);
 	if (!(flags & (1ull << HVO_PG_head)))
 		return page;
 	/* a PG_head page starts a compound page of >= 2, so page[1] exists */
 	if (hvo__word_vaddr(sim, page + sim->geo.stride, HVO_PW_COMPOUND_INFO, &v) ||
 	    hvo__vmm_load(sim, v, &info))
-		return 0;
+		return unreadable(sim, "page_fixed_fake_head", page + sim->geo.stride);
 	if (info & 1)
 		return info - 1;
 	return page;
@@ -139,13 +167,15 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 /* _compound_head() */
 HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
 {
-	uint64_t info, mask, off = page - sim->geo.vmemmap_base;
+	uint64_t info, mask, off;
 
-	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride))
-		return 0;
+	HVO_NONNULL_OR("compound_head", sim, 0);
+	off = page - sim->geo.vmemmap_base;
+	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride || off % sim->geo.stride))
+		return unreadable(sim, "compound_head", page);
 	if (unlikely(hvo__vmm_load_inline(sim, page + 8u *
 					  (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO], &info)))
-		return 0;
+		return unreadable(sim, "compound_head", page);
 	if (likely(sim->geo.mask_encoding)) {
 		/* branchless (v7 16/18): non-tail ~0, tail the mask */
 		mask = (info & 1) - 1;
@@ -169,8 +199,9 @@ HVO_EXPORT int hvo_page_test_flag(struct hvo_sim *sim, uint64_t page,
 	uint64_t f;
 	int r;
 
+	HVO_NONNULL("page_test_flag", sim);
 	if (bit >= 64)
-		return hvo__err(-EINVAL, "page: flag bit %u out of range", bit);
+		return hvo__err(-EINVAL, "page_test_flag: bit %u is not a flag bit (0..63)", bit);
 	r = read_word(sim, page, HVO_PW_FLAGS, &f);
 	return r ? r : (int)((f >> bit) & 1);
 }
@@ -188,8 +219,10 @@ HVO_EXPORT int hvo_page_head(struct hvo_sim *sim, uint64_t page)
 HVO_EXPORT int hvo_page_tail(struct hvo_sim *sim, uint64_t page)
 {
 	uint64_t info;
-	int r = read_word(sim, page, HVO_PW_COMPOUND_INFO, &info);
+	int r;
 
+	HVO_NONNULL("page_tail", sim);
+	r = read_word(sim, page, HVO_PW_COMPOUND_INFO, &info);
 	if (r)
 		return r;
 	if (info & 1)
@@ -207,72 +240,140 @@ static int counts_vaddr(struct hvo_sim *sim, uint64_t page, uint64_t *v)
 HVO_EXPORT int hvo_page_refcount(struct hvo_sim *sim, uint64_t page, int32_t *out)
 {
 	uint64_t w;
-	int r = read_word(sim, page, HVO_PW_COUNTS, &w);
+	int r;
 
+	HVO_NONNULL("page_refcount", sim);
+	HVO_NONNULL("page_refcount", out);
+	r = read_word(sim, page, HVO_PW_COUNTS, &w);
 	if (!r)
 		*out = (int32_t)(uint32_t)(w >> 32);
 	return r;
+}
+
+/*
+ * A put or page_ref_sub() that would take _refcount below 0: the kernel
+ * stops at VM_BUG_ON_PAGE() (put_page_testzero(), folio_put_testzero());
+ * here it is refused, logged and nothing changes.  @v: the _refcount word.
+ */
+static int ref_underflow(struct hvo_sim *sim, const char *op, uint64_t page,
+			 uint64_t v, int32_t found, int32_t nr)
+{
+	uint64_t pfn = (page - sim->geo.vmemmap_base) / sim->geo.stride, frame = UINT64_MAX;
+	struct hvo_fault f = {
+		.type = HVO_FAULT_REFCOUNT_UNDERFLOW, .vaddr = v, .op = op,
+		.field = HVO_PW_COUNTS, .count = found,
+	};
+
+	hvo__vmm_frame_of(sim, v, &frame, NULL);
+	f.frame_pfn = frame;
+	f.folio_pfn = hvo__block_head(sim, pfn, HVO_KIND_HUGETLB);
+	hvo__fault_log(sim, &f);
+	return hvo__err(-EINVAL, "%s: page %#" PRIx64 " (pfn %#" PRIx64 ") has refcount %d: "
+			"dropping %d would take it below 0 (a put without a reference; the "
+			"kernel stops at VM_BUG_ON_PAGE)", op, page, pfn, found, -nr);
 }
 
 HVO_EXPORT int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page,
 				       int32_t nr, int32_t u)
 {
 	uint64_t v = 0;
-	int r = counts_vaddr(sim, page, &v);
+	int32_t seen = 0;
+	int r;
 
+	if (!sim)
+		return hvo__err_null("ref_add_unless", "sim");
+	r = counts_vaddr(sim, page, &v);
 	if (r)
 		return r;
-	r = hvo__vmm_add_unless32(sim, v, nr, u, HVO_PW_COUNTS);
+	r = hvo__vmm_add_unless32(sim, v, nr, u, HVO_PW_COUNTS, &seen);
+	if (r == -ERANGE)
+		return ref_underflow(sim, "add_unless", page, v, seen, nr);
 	if (r < 0)
 		return hvo__err(r, "ref_add_unless: %#" PRIx64 " %s", page,
 				r == -EFAULT ? "write through a read-only PTE" : "failed");
 	return r;
 }
 
-HVO_EXPORT int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
-				int32_t *newval)
+/* page_ref_add() / page_ref_sub(): @op names the caller in messages */
+int hvo__page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+		      int32_t *newval, const char *op)
 {
 	uint64_t v = 0;
+	int32_t cur = 0;
 	int r = counts_vaddr(sim, page, &v);
 
 	if (r)
 		return r;
-	r = hvo__vmm_add32(sim, v, nr, newval, HVO_PW_COUNTS);
+	r = hvo__vmm_add32(sim, v, nr, &cur, HVO_PW_COUNTS);
+	if (r == -ERANGE)
+		return ref_underflow(sim, op, page, v, cur, nr);
 	if (r)
-		return hvo__err(r, "ref_add: %#" PRIx64 " is read-only or unmapped", page);
+		return hvo__err(r, "%s: %#" PRIx64 " is read-only or unmapped", op, page);
+	if (newval)
+		*newval = cur;
 	return 0;
+}
+
+HVO_EXPORT int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+				int32_t *newval)
+{
+	if (!sim)
+		return hvo__err_null("ref_add", "sim");
+	return hvo__page_ref_add(sim, page, nr, newval, "ref_add");
 }
 
 HVO_EXPORT int hvo_page_ref_freeze(struct hvo_sim *sim, uint64_t page,
 				   int32_t count)
 {
 	uint64_t v = 0;
-	int r = counts_vaddr(sim, page, &v);
+	int r;
 
+	HVO_NONNULL("page_ref_freeze", sim);
+	if (count < 0)
+		return hvo__err(-EINVAL, "page_ref_freeze: count %d is negative", count);
+	r = counts_vaddr(sim, page, &v);
 	if (r)
 		return r;
-	return hvo__vmm_cmpxchg32(sim, v, (uint32_t)count, 0, HVO_PW_COUNTS);
+	r = hvo__vmm_cmpxchg32(sim, v, (uint32_t)count, 0, HVO_PW_COUNTS);
+	if (r < 0)
+		return hvo__err(r, "page_ref_freeze: page %#" PRIx64 " is %s", page,
+				r == -EFAULT ? "read-only or unmapped" : "not accessible");
+	return r;
 }
 
 HVO_EXPORT int hvo_page_node_zone(struct hvo_sim *sim, uint64_t page,
-				  unsigned int *nid, unsigned int *zone)
+				  unsigned int *nid, enum hvo_zone_type *zone)
 {
 	uint64_t f;
-	int r = read_word(sim, page, HVO_PW_FLAGS, &f);
+	int r;
 
+	HVO_NONNULL("page_node_zone", sim);
+	r = read_word(sim, page, HVO_PW_FLAGS, &f);
 	if (r)
 		return r;
 	if (nid)
 		*nid = (unsigned int)((f >> HVO_NODES_PGSHIFT) & ((1u << HVO_NODES_SHIFT) - 1));
 	if (zone)
-		*zone = (unsigned int)((f >> HVO_ZONES_PGSHIFT) & ((1u << HVO_ZONES_SHIFT) - 1));
+		*zone = (enum hvo_zone_type)((f >> HVO_ZONES_PGSHIFT) &
+					     ((1u << HVO_ZONES_SHIFT) - 1));
 	return 0;
 }
 
 HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *words,
 				       uint64_t head, unsigned int order,
-				       unsigned int nid, unsigned int zone)
+				       unsigned int nid, enum hvo_zone_type zone)
 {
+	HVO_NONNULL_OR("init_compound_tail", sim, );
+	HVO_NONNULL_OR("init_compound_tail", words, );
+	/* the words are a pure function of the arguments: any node a machine
+	 * can have, not only this machine's */
+	if (hvo__check_order(sim, "init_compound_tail", order) ||
+	    hvo__check_zone("init_compound_tail", (int)zone, false))
+		return;
+	if (nid >= HVO_MAX_NODES) {
+		hvo__err(-EINVAL, "init_compound_tail: node %u is not below HVO_MAX_NODES", nid);
+		return;
+	}
 	memset(words, 0, HVO_NR_PAGE_WORDS * sizeof(*words));
 	/* set_page_count(0), _mapcount = -1, set_page_node/zone */
 	words[HVO_PW_COUNTS] = HVO_MAPCOUNT_NONE;
@@ -322,8 +423,10 @@ HVO_EXPORT int hvo_folio_get(struct hvo_sim *sim, uint64_t head,
 	uint64_t w, mask;
 	int r;
 
+	HVO_NONNULL("folio_get", sim);
+	HVO_NONNULL("folio_get", val);
 	if (field >= HVO_NR_FOLIO_FIELDS)
-		return hvo__err(-EINVAL, "folio: unknown field %u", field);
+		return hvo__err(-EINVAL, "folio_get: field %u is not a folio field", field);
 	r = hvo_page_read(sim, head + folio_fields[field].page * sim->geo.stride,
 			  folio_fields[field].word, &w);
 	if (r)
@@ -340,8 +443,9 @@ HVO_EXPORT int hvo_folio_set(struct hvo_sim *sim, uint64_t head,
 	uint64_t w, mask, page;
 	int r;
 
+	HVO_NONNULL("folio_set", sim);
 	if (field >= HVO_NR_FOLIO_FIELDS)
-		return hvo__err(-EINVAL, "folio: unknown field %u", field);
+		return hvo__err(-EINVAL, "folio_set: field %u is not a folio field", field);
 	page = head + folio_fields[field].page * sim->geo.stride;
 	mask = folio_fields[field].width == 64 ? ~0ull :
 	       (1ull << folio_fields[field].width) - 1;
@@ -436,8 +540,7 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
 				      unsigned int order)
 {
-	if (!sim)
-		return hvo__err(-EINVAL, "compound: NULL sim");
+	HVO_NONNULL("prep_compound_page", sim);
 	return hvo__prep_compound(sim, pfn, order, 1ull << order);
 }
 
@@ -476,7 +579,6 @@ int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 HVO_EXPORT int hvo_destroy_compound_page(struct hvo_sim *sim, uint64_t pfn,
 					 unsigned int order)
 {
-	if (!sim)
-		return hvo__err(-EINVAL, "compound: NULL sim");
+	HVO_NONNULL("destroy_compound_page", sim);
 	return hvo__destroy_compound(sim, pfn, order, 1ull << order);
 }

@@ -19,6 +19,8 @@ int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);
 int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		       uint64_t nr_init);
+int hvo__page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
+		      int32_t *newval, const char *op);
 int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			  uint64_t nr_init);
 

@@ -51,6 +51,55 @@ struct hvo_zone *hvo__pfn_zone(const struct hvo_sim *sim, uint64_t pfn)
 	return NULL;
 }
 
+/* hvo_zone_name()'s, for messages down here (sim.c is above) */
+static const char *const zone_names[HVO_NR_ZONES] = { "DMA32", "Normal", "Movable" };
+
+/* ---- argument checks: one rule for every node, zone, pfn and order ---- */
+
+/*
+ * A node argument is a node of the machine, or HVO_NUMA_NO_NODE (-1) where
+ * the call takes a preferred node and @flags has HVO_NUMA_ANY; anything
+ * else (-2, nr_nodes, ...) is refused.  Unsigned node arguments are passed
+ * as int, so (unsigned)-2 reads as -2 in the message.
+ */
+int hvo__check_node(const struct hvo_sim *sim, const char *fn, int nid, int flags)
+{
+	if (nid == HVO_NUMA_NO_NODE && (flags & HVO_NUMA_ANY))
+		return 0;
+	if (nid < 0 || (unsigned int)nid >= sim->cfg.nr_nodes)
+		return hvo__err(-EINVAL, "%s: node %d does not exist (nodes 0..%u%s)", fn, nid,
+				sim->cfg.nr_nodes - 1,
+				(flags & HVO_NUMA_ANY) ? ", or -1 for any" : "");
+	return 0;
+}
+
+/* a zone argument: enum hvo_zone_type, or -1 for any where @any */
+int hvo__check_zone(const char *fn, int zone, bool any)
+{
+	if (zone == -1 && any)
+		return 0;
+	if (zone < 0 || zone >= HVO_NR_ZONES)
+		return hvo__err(-EINVAL, "%s: zone %d is not a zone (0 DMA32, 1 Normal, 2 Movable%s)",
+				fn, zone, any ? ", or -1 for any" : "");
+	return 0;
+}
+
+int hvo__check_pfn(const struct hvo_sim *sim, const char *fn, uint64_t pfn)
+{
+	if (pfn >= sim->geo.nr_pfns)
+		return hvo__err(-ERANGE, "%s: pfn %#" PRIx64 " is beyond the machine (last pfn %#"
+				PRIx64 ")", fn, pfn, sim->geo.nr_pfns - 1);
+	return 0;
+}
+
+int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int order)
+{
+	if (order > sim->geo.max_folio_order)
+		return hvo__err(-EINVAL, "%s: order %u exceeds MAX_FOLIO_ORDER %u", fn, order,
+				sim->geo.max_folio_order);
+	return 0;
+}
+
 /* ---- free lists, zone->lock held ---- */
 
 static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
@@ -231,17 +280,16 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 {
 	unsigned int i, zi;
 	int ret = -ENOMEM;
+	int r = hvo__check_node(sim, "alloc", (int)nid, 0);
 
-	if (nid >= sim->cfg.nr_nodes)
-		return hvo__err(-EINVAL, "alloc: node %u does not exist (%u nodes)",
-				nid, sim->cfg.nr_nodes);
-	if (order > sim->geo.max_folio_order)
-		return hvo__err(-EINVAL, "alloc: order %u exceeds MAX_FOLIO_ORDER %u",
-				order, sim->geo.max_folio_order);
-	if ((unsigned int)kind >= HVO_NR_KINDS)
-		return hvo__err(-EINVAL, "alloc: unknown frame kind %d", (int)kind);
-	if (zone >= HVO_NR_ZONES)
-		return hvo__err(-EINVAL, "alloc: unknown zone %d", zone);
+	if (!r)
+		r = hvo__check_order(sim, "alloc", order);
+	if (!r && (unsigned int)kind >= HVO_NR_KINDS)
+		r = hvo__err(-EINVAL, "alloc: kind %d is not a frame kind", (int)kind);
+	if (!r)
+		r = hvo__check_zone("alloc", zone, true);
+	if (r)
+		return r;
 	cnt_add(sim, alloc_calls[site], 1);
 	if (hvo__fail_should(sim, site)) {
 		cnt_add(sim, alloc_failures[site], 1);
@@ -261,7 +309,8 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 		if (i && (flags & HVO_GFP_THISNODE))
 			break;
 		for (zi = HVO_NR_ZONES; zi-- > 0;) {
-			if (zone >= 0 && (int)zi != zone)
+			if (zone >= 0 && ((flags & HVO__GFP_ZONELIST) ? (int)zi > zone :
+					  (int)zi != zone))
 				continue;
 			/* only movable allocations may land in ZONE_MOVABLE */
 			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
@@ -275,15 +324,17 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 				goto found;
 			}
 		}
-		if (zone >= 0)
+		if (zone >= 0 && !(flags & HVO__GFP_ZONELIST))
 			break;
 	}
 found:
 out:
 	if (ret) {
 		cnt_add(sim, alloc_failures[site], 1);
-		return hvo__err(ret, "alloc: no free block of order %u on node %u%s",
-				order, nid, zone >= 0 ? " in that zone" : "");
+		return hvo__err(ret, "alloc: no free block of order %u on node %u%s%s%s",
+				order, nid, zone < 0 ? "" : " in zone ", zone < 0 ? "" :
+				zone_names[zone],
+				zone >= 0 && (flags & HVO__GFP_ZONELIST) ? " or below" : "");
 	}
 	return 0;
 }
@@ -493,11 +544,13 @@ HVO_EXPORT int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn,
 	struct hvo_frame_meta *m;
 	uint64_t head;
 
-	if (!sim || !info)
-		return hvo__err(-EINVAL, "frame_info: NULL argument");
-	if (pfn >= sim->geo.nr_pfns)
-		return hvo__err(-ERANGE, "frame_info: pfn %#" PRIx64 " is beyond the last pfn %#"
-				PRIx64, pfn, sim->geo.nr_pfns - 1);
+	int r;
+
+	HVO_NONNULL("frame_info", sim);
+	HVO_NONNULL("frame_info", info);
+	r = hvo__check_pfn(sim, "frame_info", pfn);
+	if (r)
+		return r;
 	memset(info, 0, sizeof(*info));
 	z = hvo__pfn_zone(sim, pfn);
 	if (z)
@@ -533,7 +586,9 @@ uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind 
 HVO_EXPORT uint64_t hvo_zone_free_pages(struct hvo_sim *sim, unsigned int nid,
 					enum hvo_zone_type zone)
 {
-	if (!sim || nid >= sim->cfg.nr_nodes || (unsigned int)zone >= HVO_NR_ZONES)
+	HVO_NONNULL_OR("zone_free_pages", sim, 0);
+	if (hvo__check_node(sim, "zone_free_pages", (int)nid, 0) ||
+	    hvo__check_zone("zone_free_pages", (int)zone, false))
 		return 0;
 	return atomic_load(&sim->nodes[nid].zones[zone].nr_free);
 }

@@ -25,6 +25,20 @@ static inline int hvo__pfn_nid_zone(const struct hvo_sim *sim, uint64_t pfn,
 		*zone = z->type;
 	return 0;
 }
+/* argument checks shared by every public call (-EINVAL, -ERANGE for a pfn),
+ * each message naming @fn and the argument */
+#define HVO_NUMA_ANY 1		/* hvo__check_node(): -1 means any node */
+int hvo__check_node(const struct hvo_sim *sim, const char *fn, int nid, int flags);
+int hvo__check_zone(const char *fn, int zone, bool any);
+int hvo__check_pfn(const struct hvo_sim *sim, const char *fn, uint64_t pfn);
+int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int order);
+/*
+ * hvo__alloc() @zone: -1 all zones, highest first (Movable only for movable
+ * kinds); a zone: that zone only; a zone with HVO__GFP_ZONELIST in @flags:
+ * the zonelist from that zone down, as gfp_zone() of a gfp mask makes it
+ * the first zone an allocation walks (Movable, Normal, DMA32).
+ */
+#define HVO__GFP_ZONELIST 0x100u
 int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 	       int zone, unsigned int order, enum hvo_frame_kind kind,
 	       unsigned int flags, uint64_t *pfn);

@@ -185,12 +185,18 @@ static inline uint32_t *refcount_ptr(uint64_t *w)
 	return (uint32_t *)w + 1;
 }
 
+/* a negative delta that would take the 32-bit count below 0 */
+static bool underflows(uint32_t cur, int32_t nr)
+{
+	return nr < 0 && (int64_t)(int32_t)cur + nr < 0;
+}
+
 int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
-			  int32_t u, int field)
+			  int32_t u, int field, int32_t *seen)
 {
 	uint64_t *w = NULL, frame = 0;
-	uint32_t *p, cur;
-	bool rw = false, faulted = false;
+	uint32_t *p, cur = 0;
+	bool rw = false, faulted = false, under = false;
 	int r, added = 0;
 
 	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
@@ -200,6 +206,10 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		p = refcount_ptr(w);
 		cur = __atomic_load_n(p, __ATOMIC_RELAXED);
 		while ((int32_t)cur != u) {
+			if (underflows(cur, nr)) {
+				under = true;
+				break;
+			}
 			if (!rw) {
 				faulted = true;
 				break;
@@ -212,36 +222,55 @@ int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		}
 	}
 	hvo__access_end(tok_);
+	if (seen)
+		*seen = (int32_t)cur;
 	if (faulted) {
 		ro_write_fault(sim, vaddr, frame, "add_unless", field);
 		return -EFAULT;
 	}
+	if (under)
+		return -ERANGE;
 	return r ? r : added;
 }
 
+/* atomic_add_return() on _refcount, refusing a result below 0 (-ERANGE,
+ * nothing written, *newval the count found) */
 int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		   int32_t *newval, int field)
 {
 	uint64_t *w = NULL, frame = 0;
 	bool rw = false;
 	int r;
-	uint32_t v = 0;
+	uint32_t *p, cur = 0;
 
 	hvo__yield(sim, HVO_YP_REFCOUNT, vaddr);
 	ACCESS_BEGIN(sim, vaddr, w, rw, frame, r);
 	if (likely(!r)) {
-		if (rw)
-			v = __atomic_add_fetch(refcount_ptr(w), (uint32_t)nr, __ATOMIC_SEQ_CST);
-		else
-			r = -EFAULT;
+		p = refcount_ptr(w);
+		cur = __atomic_load_n(p, __ATOMIC_RELAXED);
+		for (;;) {
+			if (underflows(cur, nr)) {
+				r = -ERANGE;
+				break;
+			}
+			if (!rw) {
+				r = -EFAULT;
+				break;
+			}
+			if (__atomic_compare_exchange_n(p, &cur, cur + (uint32_t)nr, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+				cur += (uint32_t)nr;
+				break;
+			}
+		}
 	}
 	hvo__access_end(tok_);
 	if (r == -EFAULT && w && !rw) {
 		ro_write_fault(sim, vaddr, frame, "ref_add", field);
 		return r;
 	}
-	if (!r && newval)
-		*newval = (int32_t)v;
+	if ((!r || r == -ERANGE) && newval)
+		*newval = (int32_t)cur;
 	return r;
 }
 
@@ -296,8 +325,8 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	unsigned int level;
 	int r;
 
-	if (!sim || !tr)
-		return hvo__err(-EINVAL, "translate: NULL argument");
+	HVO_NONNULL("vmemmap_translate", sim);
+	HVO_NONNULL("vmemmap_translate", tr);
 	r = walk(sim, vaddr, &slot, &level, &e);
 	if (r)
 		return hvo__err(r, "translate: %#" PRIx64 " is not mapped", vaddr);
@@ -455,8 +484,7 @@ HVO_EXPORT int hvo_vmemmap_set_pte(struct hvo_sim *sim, uint64_t vaddr,
 	unsigned int level;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "set_pte: NULL sim");
+	HVO_NONNULL("vmemmap_set_pte", sim);
 	if (vaddr & (sim->geo.page_size - 1))
 		return hvo__err(-EINVAL, "set_pte: %#" PRIx64 " is not page aligned", vaddr);
 	r = walk(sim, vaddr, &slot, &level, &e);
@@ -483,8 +511,10 @@ HVO_EXPORT int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start,
 	unsigned int level;
 	int r;
 
-	if (!sim || (start & (sim->geo.page_size - 1)) || end < start)
-		return hvo__err(-EINVAL, "set_ro: bad range %#" PRIx64 "-%#" PRIx64, start, end);
+	HVO_NONNULL("vmemmap_set_ro", sim);
+	if ((start & (sim->geo.page_size - 1)) || end < start)
+		return hvo__err(-EINVAL, "vmemmap_set_ro: start %#" PRIx64 " to end %#" PRIx64
+				" is not a page-aligned range", start, end);
 	/* check first: all or nothing */
 	for (v = start; v < end; v += sim->geo.page_size) {
 		r = walk(sim, v, &slot, &level, &e);
@@ -514,8 +544,7 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 	struct hvo_frame_info fi;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "split_pmd: NULL sim");
+	HVO_NONNULL("vmemmap_split_pmd", sim);
 	r = hvo__pmd_slot(sim, vaddr, 0, false, &pmd);
 	if (r)
 		return hvo__err(-EFAULT, "split_pmd: %#" PRIx64 " is not mapped", vaddr);
@@ -564,6 +593,9 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 HVO_EXPORT void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn,
 				  uint64_t nr, uint64_t *start, uint64_t *end)
 {
+	HVO_NONNULL_OR("vmemmap_range", sim, );
+	HVO_NONNULL_OR("vmemmap_range", start, );
+	HVO_NONNULL_OR("vmemmap_range", end, );
 	*start = sim->geo.vmemmap_base + pfn * sim->geo.stride;
 	*end = *start + nr * sim->geo.stride;
 }

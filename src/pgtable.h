@@ -14,8 +14,10 @@ int hvo__pgtable_init(struct hvo_sim *sim);
 int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
 int hvo__vmm_store(struct hvo_sim *sim, uint64_t vaddr, uint64_t val,
 		   const char *op, int field);
+/* the _refcount RMWs refuse a result below 0 with -ERANGE, writing nothing
+ * (the caller reports the underflow: it knows the page) */
 int hvo__vmm_add_unless32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
-			  int32_t u, int field);
+			  int32_t u, int field, int32_t *seen);
 int hvo__vmm_add32(struct hvo_sim *sim, uint64_t vaddr, int32_t nr,
 		   int32_t *newval, int field);
 int hvo__vmm_cmpxchg32(struct hvo_sim *sim, uint64_t vaddr, uint32_t old,

@@ -5,6 +5,7 @@
  * simulated threads exactly there (include/hvosim/sched.h).
  */
 #include "internal.h"
+#include "error.h"
 #include "sched.h"
 
 void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr)
@@ -18,6 +19,7 @@ void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr)
 HVO_EXPORT void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn,
 				       void *ctx)
 {
+	HVO_NONNULL_OR("set_yield_hook", sim, );
 	sim->yield_ctx = ctx;
 	atomic_store_explicit(&sim->yield_fn, fn, memory_order_release);
 }
@@ -30,5 +32,8 @@ HVO_EXPORT const char *hvo_yield_point_name(enum hvo_yield_point point)
 		"frame_free", "tlb_flush", "rcu",
 	};
 
-	return (unsigned int)point < HVO_NR_YIELD_POINTS ? names[point] : "?";
+	if ((unsigned int)point < HVO_NR_YIELD_POINTS)
+		return names[point];
+	hvo__err(-EINVAL, "yield_point_name: point %d is not a yield point", (int)point);
+	return "?";
 }

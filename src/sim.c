@@ -262,9 +262,9 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	uint64_t total;
 	int r;
 
-	if (!out)
-		return hvo__err(-EINVAL, "sim_create: NULL out");
+	HVO_NONNULL("sim_create", out);
 	*out = NULL;
+	HVO_NONNULL("sim_create", cfg);
 	r = hvo_config_validate(cfg);
 	if (r)
 		return r;
@@ -299,11 +299,13 @@ HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
 
 HVO_EXPORT const struct hvo_geometry *hvo_sim_geometry(const struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("sim_geometry", sim, NULL);
 	return &sim->geo;
 }
 
 HVO_EXPORT const struct hvo_config *hvo_sim_config(const struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("sim_config", sim, NULL);
 	return &sim->cfg;
 }
 
@@ -311,7 +313,10 @@ HVO_EXPORT const char *hvo_zone_name(enum hvo_zone_type zone)
 {
 	static const char *const names[HVO_NR_ZONES] = { "DMA32", "Normal", "Movable" };
 
-	return (unsigned int)zone < HVO_NR_ZONES ? names[zone] : "?";
+	if ((unsigned int)zone < HVO_NR_ZONES)
+		return names[zone];
+	hvo__check_zone("zone_name", (int)zone, false);
+	return "?";
 }
 
 HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
@@ -320,14 +325,25 @@ HVO_EXPORT const char *hvo_kind_name(enum hvo_frame_kind kind)
 		"other", "vmemmap", "pgtable", "hugetlb", "shared_tail",
 	};
 
-	return (unsigned int)kind < HVO_NR_KINDS ? names[kind] : "?";
+	if ((unsigned int)kind < HVO_NR_KINDS)
+		return names[kind];
+	hvo__err(-EINVAL, "kind_name: kind %d is not a frame kind", (int)kind);
+	return "?";
 }
 
 HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 			     enum hvo_zone_type zone, uint64_t *start, uint64_t *end)
 {
-	if (!sim || nid >= sim->cfg.nr_nodes || (unsigned int)zone >= HVO_NR_ZONES)
-		return hvo__err(-EINVAL, "zone_span: no node %u zone %d", nid, (int)zone);
+	int r;
+
+	HVO_NONNULL("zone_span", sim);
+	HVO_NONNULL("zone_span", start);
+	HVO_NONNULL("zone_span", end);
+	r = hvo__check_node(sim, "zone_span", (int)nid, 0);
+	if (!r)
+		r = hvo__check_zone("zone_span", (int)zone, false);
+	if (r)
+		return r;
 	*start = sim->nodes[nid].zones[zone].start;
 	*end = sim->nodes[nid].zones[zone].end;
 	return 0;
@@ -336,12 +352,17 @@ HVO_EXPORT int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 			    unsigned int *nid, enum hvo_zone_type *zone)
 {
-	return hvo__pfn_nid_zone(sim, pfn, nid, zone);
+	int r;
+
+	HVO_NONNULL("pfn_zone", sim);
+	r = hvo__check_pfn(sim, "pfn_zone", pfn);
+	return r ? r : hvo__pfn_nid_zone(sim, pfn, nid, zone);
 }
 
 /* the one clock the library reads, and only when asked: synchronize_rcu() */
 HVO_EXPORT void hvo_sim_set_timing(struct hvo_sim *sim, bool on)
 {
+	HVO_NONNULL_OR("sim_set_timing", sim, );
 	hvo__rcu_set_timing(sim, on);
 }
 
@@ -351,6 +372,8 @@ HVO_EXPORT void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st)
 {
 	unsigned int i, n, z;
 
+	HVO_NONNULL_OR("sim_stats", sim, );
+	HVO_NONNULL_OR("sim_stats", st, );
 	memset(st, 0, sizeof(*st));
 	for (i = 0; i < HVO_NR_KINDS; i++) {
 		st->allocated[i] = LOAD(allocated[i]);
@@ -372,6 +395,7 @@ HVO_EXPORT void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st)
 	st->pmd_splits = LOAD(pmd_splits);
 	st->pmd_split_races = LOAD(pmd_split_races);
 	st->ro_faults = LOAD(ro_faults);
+	st->count_underflows = LOAD(count_underflows);
 	st->early_frees = LOAD(early_frees);
 	st->memmap_pages = LOAD(memmap_pages);
 	st->memmap_boot_pages = LOAD(memmap_boot_pages);

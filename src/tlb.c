@@ -13,6 +13,8 @@
  */
 #include "internal.h"
 #include "epoch.h"
+#include "error.h"
+#include "fault.h"
 #include "tlb.h"
 
 void hvo__tlb_flush(struct hvo_sim *sim)
@@ -29,12 +31,14 @@ HVO_EXPORT void hvo_flush_tlb_kernel_range(struct hvo_sim *sim, uint64_t start,
 {
 	(void)start;
 	(void)end;
+	HVO_NONNULL_OR("flush_tlb_kernel_range", sim, );
 	cnt_add(sim, tlb_flush_range, 1);
 	hvo__tlb_flush(sim);
 }
 
 HVO_EXPORT void hvo_flush_tlb_all(struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("flush_tlb_all", sim, );
 	cnt_add(sim, tlb_flush_all, 1);
 	hvo__tlb_flush(sim);
 }
@@ -49,8 +53,14 @@ void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, frame);
 	uint64_t gen = atomic_load(&sim->flush_started) + 1, cur;
+	uint32_t maps = atomic_load(&m->vmap_count);
 
-	atomic_fetch_sub(&m->vmap_count, 1);
+	/* the frame's map count, as page_mapcount() of a vmemmap page: an
+	 * unmap of a frame nothing maps is a bookkeeping bug, refused */
+	while (maps && !atomic_compare_exchange_weak(&m->vmap_count, &maps, maps - 1))
+		;
+	if (!maps)
+		hvo__fault(sim, HVO_FAULT_MAPCOUNT_UNDERFLOW, 0, frame, UINT64_MAX, "unmap", -1);
 	/* a maximum: two unmaps of a shared frame must not move it back */
 	cur = atomic_load(&m->unmap_gen);
 	while (cur < gen && !atomic_compare_exchange_weak(&m->unmap_gen, &cur, gen))

@@ -8,22 +8,30 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "page.h"
+#include "page_alloc.h"
 #include "rcu.h"
 
 HVO_EXPORT struct hvo_rcu_token hvo_rcu_read_lock(struct hvo_sim *sim)
 {
-	struct hvo_rcu_tok t = hvo__rcu_read_lock(sim);
+	struct hvo_rcu_tok t;
 
+	HVO_NONNULL_OR("rcu_read_lock", sim, (struct hvo_rcu_token){ .shard = NULL });
+	t = hvo__rcu_read_lock(sim);
 	return (struct hvo_rcu_token){ .shard = t.shard, .idx = t.idx };
 }
 
 HVO_EXPORT void hvo_rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_token tok)
 {
+	HVO_NONNULL_OR("rcu_read_unlock", sim, );
+	/* a token from a refused hvo_rcu_read_lock() holds no section */
+	HVO_NONNULL_OR("rcu_read_unlock", tok.shard, );
 	hvo__rcu_read_unlock(sim, (struct hvo_rcu_tok){ .shard = tok.shard, .idx = tok.idx });
 }
 
 HVO_EXPORT void hvo_synchronize_rcu(struct hvo_sim *sim)
 {
+	HVO_NONNULL_OR("synchronize_rcu", sim, );
 	hvo__synchronize_rcu(sim);
 }
 
@@ -34,6 +42,7 @@ HVO_EXPORT int hvo_page_ref_add_unless_spec(struct hvo_sim *sim, uint64_t page,
 	int32_t ref;
 	int r = 0;
 
+	HVO_NONNULL("ref_add_unless_spec", sim);
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD || !sim->cfg.rcu_sync)
 		return hvo_page_ref_add_unless(sim, page, nr, u);
 	/* the page_ref_add_unless() of bd225530a4c7 .. 7.0 */
@@ -60,7 +69,9 @@ HVO_EXPORT int hvo_page_put(struct hvo_sim *sim, uint64_t page)
 	uint64_t pfn;
 	int r;
 
-	r = hvo_page_ref_add(sim, page, -1, &v);
+	HVO_NONNULL("page_put", sim);
+	/* put_page_testzero(): an underflow is refused and logged */
+	r = hvo__page_ref_add(sim, page, -1, &v, "page_put");
 	if (r)
 		return r;
 	/* folio_put() -> free_huge_folio() for the last reference */
@@ -74,10 +85,12 @@ HVO_EXPORT int hvo_walk_pfn(struct hvo_sim *sim, uint64_t pfn, enum hvo_walk_mod
 	uint64_t page, head;
 	int r;
 
-	if (!sim)
-		return hvo__err(-EINVAL, "walk: NULL sim");
-	if (pfn >= sim->geo.nr_pfns)
-		return hvo__err(-ERANGE, "walk: pfn %#" PRIx64 " is beyond the machine", pfn);
+	HVO_NONNULL("walk_pfn", sim);
+	r = hvo__check_pfn(sim, "walk_pfn", pfn);
+	if (r)
+		return r;
+	if ((unsigned int)mode > HVO_WALK_FOLIO)
+		return hvo__err(-EINVAL, "walk_pfn: mode %d is not an enum hvo_walk_mode", (int)mode);
 	page = hvo_pfn_to_page(sim, pfn);
 	if (mode == HVO_WALK_PAGE) {
 		r = hvo_page_ref_add_unless_spec(sim, page, 1, 0);

@@ -19,7 +19,8 @@ static const char about[] =
 	"For every hstate of the geometry (with the arm64 contiguous sizes): vmemmap\n"
 	"pages per huge page, pages HVO frees, whether it is optimizable, and bytes\n"
 	"saved per huge page and per TiB of huge pages, measured on a machine built for\n"
-	"each size.  Non power-of-2 struct pages run with scheme none: no HVO.\n";
+	"each size.  A struct page that is not a power of 2 is measured as the kernel\n"
+	"runs it: the scheme stays, no hstate is optimizable, nothing is freed.\n";
 
 struct row {
 	uint64_t bytes;
@@ -189,8 +190,13 @@ static void savings_table(const struct hvo_config *cfg, const struct row *rows, 
 		       cli_bytes((uint64_t)((double)saved * ((double)(1ull << 40) /
 							     (double)rows[h].bytes)), b3, sizeof(b3)));
 	}
-	printf("(%u-byte base pages, %u-byte struct page; plus one shared tail page per zone and "
-	       "order in use)\n", 1u << cfg->page_shift, cfg->struct_page_size);
+	if (cfg->struct_page_size & (cfg->struct_page_size - 1))
+		printf("(%u-byte base pages, %u-byte struct page: not a power of 2, so struct "
+		       "pages cross vmemmap pages and no hstate is optimizable)\n",
+		       1u << cfg->page_shift, cfg->struct_page_size);
+	else
+		printf("(%u-byte base pages, %u-byte struct page; plus one shared tail page per "
+		       "zone and order in use)\n", 1u << cfg->page_shift, cfg->struct_page_size);
 }
 
 int cmd_savings(int argc, char **argv)
@@ -209,9 +215,6 @@ int cmd_savings(int argc, char **argv)
 	r = cli_parse(&spec, &args, argc, argv);
 	if (r != CLI_GO)
 		return r;
-	/* HVO needs a power-of-2 struct page: otherwise measure with HVO off */
-	if (cfg->struct_page_size & (cfg->struct_page_size - 1))
-		cfg->scheme = HVO_SCHEME_NONE;
 	cfg->node_mem_bytes[0] = cfg->page_shift == 16 ? 2ull << 30 : 1ull << 30;
 	r = cli_create(CMD, cfg, &sim);
 	if (r)

@@ -21,8 +21,10 @@
  *       quiescent machine: X only with calls that touch no struct page,
  *       PTE, frame or pool state (hvo_sim_stats, hvo_sim_geometry,
  *       hvo_sim_config, hvo_hstate_count, hvo_hstate_find,
- *       hvo_fault_log_count, hvo_fault_log_get), - with every other call of
- *       every header.  Run it between steps, or after joining the threads.
+ *       hvo_fault_log_count, hvo_fault_log_get, hvo_fault_log_newest,
+ *       hvo_sysctl_optimize_vmemmap_read, hvo_sysctl_optimize_vmemmap_write),
+ *       - with every other call of every header.  Run it between steps, or
+ *       after joining the threads.
  *   [2] read only the report they are given: not one hvo_check() is
  *       filling.
  *   hvo_sim_destroy (sim.h) and hvo_sim_set_yield_hook (sched.h): - with
@@ -83,7 +85,8 @@ struct hvo_report {
  * @sim: the machine.
  * @rep: filled in (may be large: allocate it, e.g. with malloc).
  *
- * Return: the number of violations (>= 0), or -errno (-ENOMEM).
+ * Return: the number of violations (>= 0), or -errno (-ENOMEM; -EINVAL for
+ * a NULL argument).
  */
 int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
 
@@ -91,6 +94,8 @@ int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
  * hvo_report_print() - print a report, one violation a line.
  * @rep: the report.
  * @out: where.
+ *
+ * A NULL argument: nothing is printed.
  */
 void hvo_report_print(const struct hvo_report *rep, FILE *out);
 
@@ -99,7 +104,7 @@ void hvo_report_print(const struct hvo_report *rep, FILE *out);
  * @rep: the report.
  * @invariant: its name.
  *
- * Return: how many kept violations name it.
+ * Return: how many kept violations name it; 0 for a NULL argument.
  */
 uint64_t hvo_report_has(const struct hvo_report *rep, const char *invariant);
 

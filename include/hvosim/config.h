@@ -94,12 +94,17 @@ enum hvo_encoding {
 };
 
 /**
- * enum hvo_fault_policy - what a write through a read-only vmemmap PTE does.
- * @HVO_FAULT_ABORT: print the fault record and abort() (tests, fuzzers).
- * @HVO_FAULT_RECORD: keep the record in the sim's fault log, return -EFAULT.
- * @HVO_FAULT_COUNT: only count it, return -EFAULT.
+ * enum hvo_fault_policy - what a fault (enum hvo_fault_type in fault.h: a
+ * write through a read-only vmemmap PTE, a free that breaks the TLB rule,
+ * a refcount or map count underflow) does.
+ * @HVO_FAULT_ABORT: print the fault record and abort(), as the kernel
+ *	would oops or hit its VM_BUG_ON (tests, fuzzers that want a crash).
+ * @HVO_FAULT_RECORD: keep the record in the sim's fault log and fail the
+ *	call (-EFAULT for a write, -EBUSY for a free, -EINVAL for an
+ *	underflow).
+ * @HVO_FAULT_COUNT: only count it (hvo_fault_log_count()), fail the call.
  *
- * In every policy the write itself never lands.
+ * In every policy the access itself never lands: the machine is unchanged.
  */
 enum hvo_fault_policy {
 	HVO_FAULT_ABORT = 0,
@@ -158,10 +163,18 @@ struct hvo_fail_spec {
  * @tail_alloc: shared-tail lazy allocation.
  * @tail_lifetime: shared-tail lifetime.
  * @encoding: compound_info encoding (see enum hvo_encoding).
+ * @optimize_vmemmap: the boot value of vm.hugetlb_optimize_vmemmap, the
+ *	kernel's hugetlb_free_vmemmap= parameter: with it off no folio is
+ *	optimized (boot gigantic pages included) until
+ *	hvo_sysctl_optimize_vmemmap_write() turns it on.  hvo_config_init()
+ *	sets it on.
  * @rcu_sync: fake-head: run synchronize_rcu() before remapping
  *	(VMEMMAP_SYNCHRONIZE_RCU).  Switching it off reopens the race fixed by
  *	commit bd225530a4c7.
  * @cont_hstates: also create the arm64 contiguous-bit hstates.
+ * @movable_gigantic_pages: the sysctl vm.movable_gigantic_pages: gigantic
+ *	pool folios may come from ZONE_MOVABLE (hugepage_movable_supported()
+ *	then says yes for them too).  Off by default, as in the kernel.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -185,8 +198,10 @@ struct hvo_config {
 	enum hvo_tail_alloc tail_alloc;
 	enum hvo_tail_lifetime tail_lifetime;
 	enum hvo_encoding encoding;
+	bool optimize_vmemmap;
 	bool rcu_sync;
 	bool cont_hstates;
+	bool movable_gigantic_pages;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
@@ -196,11 +211,12 @@ struct hvo_config {
 
 /**
  * hvo_config_init() - fill a config with the defaults.
- * @cfg: the config to fill.
+ * @cfg: the config to fill (NULL: nothing happens).
  *
  * Defaults: 4K pages, 64-byte struct page, one node of 4 GiB, scheme
  * shared-tail with per-zone tails, cmpxchg allocation, tails never freed,
- * automatic encoding, RCU sync on, fault policy abort, seed 1.
+ * automatic encoding, optimize_vmemmap on, RCU sync on, fault policy abort,
+ * seed 1.
  */
 void hvo_config_init(struct hvo_config *cfg);
 
@@ -217,7 +233,7 @@ int hvo_config_validate(const struct hvo_config *cfg);
  * "shared-tail").
  * @scheme: the scheme.
  *
- * Return: a static string, "?" for an unknown value.
+ * Return: a static string, "?" for a value that is not a scheme.
  */
 const char *hvo_scheme_name(enum hvo_scheme scheme);
 
@@ -226,8 +242,13 @@ const char *hvo_scheme_name(enum hvo_scheme scheme);
  * @cfg: the config.
  * @key: field name, e.g. "scheme", "scope", "alloc", "lifetime", "encoding",
  *	"page-shift", "struct-page-size", "nodes", "mem", "seed", "rcu-sync",
- *	"fault-policy", "boot-gigantic", "movable".
+ *	"optimize-vmemmap", "movable-gigantic-pages", "fault-policy",
+ *	"boot-gigantic", "movable".
  * @value: its value, e.g. "shared-tail", "zone", "16G", "2".
+ *
+ * A value no config can ever hold (page shift 13, struct page size 60, 9
+ * nodes, memory not a multiple of 128 MiB, ...) is refused here, the field
+ * left as it was; hvo_config_validate() judges the fields together.
  *
  * Return: 0, or -EINVAL with hvo_last_error() naming what was wrong.
  */
@@ -235,10 +256,12 @@ int hvo_config_set(struct hvo_config *cfg, const char *key, const char *value);
 
 /**
  * hvo_parse_size() - parse "4096", "64K", "2M", "16G", "1T".
- * @s: the string.
- * @out: the value in bytes.
+ * @s: the string: decimal or 0x hex digits, then optionally K, M, G or T
+ *	(powers of 1024), optionally followed by "iB" or "B".
+ * @out: the value in bytes (not written on failure).
  *
- * Return: 0, or -EINVAL.
+ * Return: 0, or -EINVAL (NULL, empty, a sign, an unknown suffix, 2^64 bytes
+ * or more) with hvo_last_error() saying which.
  */
 int hvo_parse_size(const char *s, uint64_t *out);
 

@@ -18,7 +18,13 @@ extern "C" {
 /**
  * hvo_last_error() - the message of the last failed call on this thread.
  *
- * Return: a thread-local string, "" if none.
+ * Every call that fails sets it: an errno return, a documented failure
+ * value (NULL, 0, "?") for a bad argument, a void call that refused its
+ * arguments.  Read it right after such a failure: after a successful call
+ * its content is unspecified (successes do not clear it, and a call that
+ * succeeds after an internal retry may leave the retry's message).
+ *
+ * Return: a thread-local string, "" if no call on this thread failed yet.
  */
 const char *hvo_last_error(void);
 

@@ -9,7 +9,8 @@
  *                                                [1] [2] [3]
  *   [1] hvo_fail_set, hvo_fail_clear,             X   X   X
  *       hvo_fail_injected
- *   [2] hvo_fault_log_count, hvo_fault_log_get    X   X   X
+ *   [2] hvo_fault_log_count, hvo_fault_log_get,   X   X   X
+ *       hvo_fault_log_newest
  *   [3] hvo_fault_log_clear                       X   X   X
  *
  *   [1] the rule is changed and consulted under the fault-injection lock;
@@ -40,7 +41,7 @@ struct hvo_sim;
  * hvo_site_name() - the name of an allocation site.
  * @site: the site.
  *
- * Return: a static string.
+ * Return: a static string; "?" for a value that is not a site.
  */
 const char *hvo_site_name(enum hvo_alloc_site site);
 
@@ -48,7 +49,7 @@ const char *hvo_site_name(enum hvo_alloc_site site);
  * hvo_site_parse() - the site of a name from hvo_site_name().
  * @name: the name.
  *
- * Return: the site, or -EINVAL.
+ * Return: the site, or -EINVAL (unknown name, or NULL).
  */
 int hvo_site_parse(const char *name);
 
@@ -63,7 +64,7 @@ int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec);
 
 /**
  * hvo_fail_clear() - remove the fault-injection rule.
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  */
 void hvo_fail_clear(struct hvo_sim *sim);
 
@@ -72,26 +73,48 @@ void hvo_fail_clear(struct hvo_sim *sim);
  * hvo_fail_set().
  * @sim: the machine.
  *
- * Return: the count.
+ * Return: the count; 0 for a NULL @sim.
  */
 uint64_t hvo_fail_injected(struct hvo_sim *sim);
 
-/** What a fault record is about. */
+/**
+ * enum hvo_fault_type - what a fault record is about.  Each one is a bug in
+ * the code driving the machine that the kernel would crash on or corrupt
+ * memory with; hvosim refuses the access and changes nothing.
+ * @HVO_FAULT_RO_WRITE: a store or RMW through a read-only vmemmap PTE.
+ * @HVO_FAULT_EARLY_FREE: a frame freed before the TLB flush that follows
+ *	its unmap.
+ * @HVO_FAULT_MAPPED_FREE: a frame freed while still mapped in the vmemmap.
+ * @HVO_FAULT_REFCOUNT_UNDERFLOW: a put or page_ref_sub() that would take a
+ *	_refcount below 0 (the kernel's VM_BUG_ON_PAGE() in
+ *	put_page_testzero() / folio_put_testzero()); @count is the refcount
+ *	found.
+ * @HVO_FAULT_MAPCOUNT_UNDERFLOW: an unmap of a vmemmap frame, or a put of a
+ *	shared tail's user, whose count is already 0; @count is 0.
+ */
 enum hvo_fault_type {
-	HVO_FAULT_RO_WRITE = 0,	/* a store or RMW through an RO PTE */
-	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
-	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
+	HVO_FAULT_RO_WRITE = 0,
+	HVO_FAULT_EARLY_FREE,
+	HVO_FAULT_MAPPED_FREE,
+	HVO_FAULT_REFCOUNT_UNDERFLOW,
+	HVO_FAULT_MAPCOUNT_UNDERFLOW,
+	HVO_NR_FAULT_TYPES,
 };
 
 /**
  * struct hvo_fault - one fault log record.
  * @type: what happened.
- * @vaddr: simulated virtual address accessed (RO write), or 0.
- * @frame_pfn: the frame written or freed.
+ * @vaddr: simulated virtual address accessed (RO write: the word written;
+ *	refcount underflow: the _refcount word), or 0.
+ * @frame_pfn: the frame written, freed or unmapped, or the one holding the
+ *	struct page whose count underflowed (~0 if unmapped).
  * @page_pfn: pfn whose struct page was addressed, or ~0.
  * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
- * @op: "store", "add_unless", "cmpxchg", "free", ...
+ * @op: "store", "add_unless", "cmpxchg", "free", "page_put", "folio_put",
+ *	"ref_add", "unmap", "tail_put", ...
  * @field: struct page word index written, or -1.
+ * @count: underflow records: the count found (the refcount a put found, 0
+ *	for a map count); 0 otherwise.
  * @thread: the thread id (hvo_thread_id()) that did it.
  * @seq: global sequence number of the record.
  */
@@ -103,6 +126,7 @@ struct hvo_fault {
 	uint64_t folio_pfn;
 	const char *op;
 	int field;
+	int64_t count;
 	uint32_t thread;
 	uint64_t seq;
 };
@@ -112,23 +136,36 @@ struct hvo_fault {
  * dropped and, in count policy, those not kept).
  * @sim: the machine.
  *
- * Return: the count.
+ * Return: the count; 0 for a NULL @sim.
  */
 uint64_t hvo_fault_log_count(struct hvo_sim *sim);
 
 /**
  * hvo_fault_log_get() - copy a kept record.
  * @sim: the machine.
- * @i: index among kept records, oldest first.
+ * @index: index among kept records, oldest first (0 .. the index
+ *	hvo_fault_log_newest() gives).
  * @out: the record.
  *
- * Return: 0, or -ENOENT if there is no such record.
+ * Return: 0, or -ENOENT if there is no such record (hvo_last_error() says
+ * how many are kept).
  */
-int hvo_fault_log_get(struct hvo_sim *sim, uint64_t i, struct hvo_fault *out);
+int hvo_fault_log_get(struct hvo_sim *sim, uint64_t index, struct hvo_fault *out);
+
+/**
+ * hvo_fault_log_newest() - the index of the newest kept record, for
+ * hvo_fault_log_get(): a harness running many steps reads what its last
+ * step logged without counting the records the ring dropped.
+ * @sim: the machine.
+ *
+ * Return: the index (>= 0), -ENOENT if no record is kept (none logged since
+ * hvo_fault_log_clear(), or fault policy count), -EINVAL.
+ */
+int64_t hvo_fault_log_newest(struct hvo_sim *sim);
 
 /**
  * hvo_fault_log_clear() - forget all records and the count.
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  */
 void hvo_fault_log_clear(struct hvo_sim *sim);
 
@@ -138,7 +175,7 @@ void hvo_fault_log_clear(struct hvo_sim *sim);
  * @buf: output.
  * @len: its size.
  *
- * Return: @buf.
+ * Return: @buf; NULL if @f or @buf is NULL or @len is 0.
  */
 char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len);
 

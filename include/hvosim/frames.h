@@ -104,7 +104,9 @@ int hvo_free_frames(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
  * @sim: the machine.
  * @pfn: the frame.
  *
- * Return: the PAGE_SIZE bytes, or NULL if the frame has never held bytes.
+ * Return: the PAGE_SIZE bytes, or NULL if the frame has never held bytes
+ * (not a failure), or for a NULL @sim or a pfn beyond the machine (a
+ * failure: hvo_last_error() names it).
  * Concurrent writers use atomic word stores; read with atomic loads.
  */
 const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn);

@@ -10,20 +10,25 @@
  *
  * Concurrency on one machine (X: may run concurrently, -: must not):
  *
- *                                                  [1] [2] [3] [4] [5] [6]
- *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X
- *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X
- *       hvo_folio_list
- *   [3] hvo_pool_grow, hvo_pool_shrink,             X   X   X   X   X   X
- *       hvo_pool_resize, hvo_pool_set_overcommit,
- *       hvo_demote, hvo_folio_dissolve
- *   [4] hvo_folio_alloc                             X   X   X   X   X   X
- *   [5] hvo_folio_put                               X   X   X   X   X   X
- *   [6] hvo_folio_optimize, hvo_folio_restore,      X   X   X   X   X   X
+ *                                                  [1] [2] [3] [4] [5] [6] [7]
+ *   [1] hvo_hstate_count, hvo_hstate_find           X   X   X   X   X   X   X
+ *   [2] hvo_hstate_info, hvo_folio_lookup,          X   X   X   X   X   X   X
+ *       hvo_folio_list, hvo_folio_vmemmap_frames
+ *   [3] hvo_pool_grow, hvo_pool_grow_zone,          X   X   X   X   X   X   X
+ *       hvo_pool_shrink, hvo_pool_resize,
+ *       hvo_pool_set_overcommit, hvo_demote,
+ *       hvo_folio_dissolve
+ *   [4] hvo_folio_alloc, hvo_folio_alloc_zone       X   X   X   X   X   X   X
+ *   [5] hvo_folio_put                               X   X   X   X   X   X   X
+ *   [6] hvo_folio_optimize, hvo_folio_restore,      X   X   X   X   X   X   X
  *       hvo_folios_optimize, hvo_folios_restore
+ *   [7] hvo_sysctl_optimize_vmemmap_read,           X   X   X   X   X   X   X
+ *       hvo_sysctl_optimize_vmemmap_write
  *
  *   [1] read the hstates, fixed at creation.
- *   [2] a snapshot under hugetlb_lock.
+ *   [2] a snapshot under hugetlb_lock; hvo_folio_vmemmap_frames() walks
+ *       the page table after dropping it, so a folio HVO works on meanwhile
+ *       is seen half done, as a reader of the page table would.
  *   [3] [4] [5] change pool state under hugetlb_lock and never hold it
  *       while frames are allocated or freed or HVO runs: a folio is
  *       isolated under the lock and worked on outside it, as in the kernel,
@@ -43,6 +48,9 @@
  *       purpose: two first optimizes of one (zone, order) may then map two
  *       tails.  With lifetime last-user the slot and its user count change
  *       together under the tail lock.
+ *   [7] an atomic flag, read each time [3] [4] [6] hand folios to HVO (a
+ *       batch of up to 64): a write during a pool call applies to the
+ *       batches it has not started (the kernel reads it per folio).
  *   Other headers: X with speculative walkers (walker.h); in the fake-head
  *   scheme a walker is safe only with rcu_sync on (commit bd225530a4c7).  - with writes to the struct pages or PTEs of a
  *   free folio (page.h [2] [4] [5], pgtable.h [3]); a folio in use is its
@@ -122,7 +130,7 @@ struct hvo_hstate_info {
  * @sim: the machine.
  *
  * Return: the count (4K: 2M and 1G, plus 64K and 32M with cont_hstates;
- * 16K: 32M and 1G, plus 2M; 64K: 512M and 16G, plus 2M).
+ * 16K: 32M and 1G, plus 2M; 64K: 512M and 16G, plus 2M); 0 for a NULL @sim.
  */
 unsigned int hvo_hstate_count(const struct hvo_sim *sim);
 
@@ -142,7 +150,8 @@ int hvo_hstate_info(struct hvo_sim *sim, unsigned int h,
  * @sim: the machine.
  * @bytes: the size, e.g. 2 MiB.
  *
- * Return: the index, or -ENOENT (hvo_last_error() lists the sizes).
+ * Return: the index, or -ENOENT (hvo_last_error() lists the sizes),
+ * -EINVAL for a NULL @sim.
  */
 int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes);
 
@@ -157,6 +166,13 @@ int hvo_hstate_find(const struct hvo_sim *sim, uint64_t bytes);
  * Growing allocates fresh folios, optimizes them as a batch and adds them
  * to the pool; shrinking takes free folios out, restores them as a batch and
  * frees them (a folio whose restore fails goes back into the pool).
+ *
+ * Zone placement, as the kernel's (htlb_alloc_mask(), gfp_zone() and the
+ * zonelist): an hstate that can move (hugepage_movable_supported(): every
+ * non-gigantic one, gigantic ones only with the config's
+ * movable_gigantic_pages) allocates with GFP_HIGHUSER_MOVABLE and walks
+ * Movable, Normal, DMA32; a gigantic one GFP_HIGHUSER: Normal, DMA32.
+ * hvo_pool_grow_zone() starts the walk at another zone.
  * In-use folios are never freed.
  *
  * Return: 0 if @count was reached; -ENOMEM (grow: out of memory) or -EBUSY
@@ -179,6 +195,30 @@ int hvo_pool_resize(struct hvo_sim *sim, unsigned int h, unsigned int nid,
  */
 int hvo_pool_grow(struct hvo_sim *sim, unsigned int h, unsigned int nid, uint64_t nr,
 		  uint64_t *done);
+
+/**
+ * hvo_pool_grow_zone() - hvo_pool_grow() with the zonelist starting at
+ * @zone: folios in a zone of the harness's choice, without filling the
+ * zones above it first.
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: node.
+ * @zone: the first zone tried (enum hvo_zone_type), then each one below it,
+ *	as an allocation whose gfp_zone() is @zone walks them (DMA32: DMA32
+ *	only); HVO_ZONE_ANY (-1): the hstate's own mask, as hvo_pool_grow().
+ *	Movable for a gigantic hstate without movable_gigantic_pages is refused:
+ *	the kernel never puts one there.
+ * @nr: how many.
+ * @done: how many were added (may be NULL).
+ *
+ * Check a folio's zone with hvo_folio_lookup(); a zone that fills up spills
+ * into the ones below it, as in the kernel.
+ *
+ * Return: 0, -ENOMEM with *@done (no room in @zone or below), -EINVAL for a
+ * bad hstate, node or zone.
+ */
+int hvo_pool_grow_zone(struct hvo_sim *sim, unsigned int h, unsigned int nid,
+		       int zone, uint64_t nr, uint64_t *done);
 
 /**
  * hvo_pool_shrink() - free up to @nr free folios of @nid to the buddy
@@ -209,16 +249,38 @@ int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int h, uint64_t count)
  * hvo_folio_alloc() - take a folio for use (alloc_hugetlb_folio()).
  * @sim: the machine.
  * @h: hstate.
- * @nid: preferred node, or -1 for any.
+ * @nid: preferred node, or HVO_NUMA_NO_NODE (-1) for any; any other
+ *	negative value, or a node the machine does not have, is refused.
  * @pfn: the head pfn.
  *
- * Dequeues a free folio (refcount 0 -> 1); if none, allocates a surplus
- * folio within the overcommit limit.  The folio stays optimized.
+ * Dequeues a free folio (refcount 0 -> 1): the first on the preferred
+ * node's free list whatever its zone (dequeue_hugetlb_folio_node_exact()),
+ * then the other nodes'; if none, allocates a surplus folio within the
+ * overcommit limit, in the zones of hvo_pool_resize().  The folio stays
+ * optimized.
  *
  * Return: 0, -ENOMEM if there is no free folio and no surplus allowed or
  * possible, -EINVAL.
  */
 int hvo_folio_alloc(struct hvo_sim *sim, unsigned int h, int nid, uint64_t *pfn);
+
+/**
+ * hvo_folio_alloc_zone() - hvo_folio_alloc() preferring a zone.
+ * @sim: the machine.
+ * @h: hstate.
+ * @nid: preferred node, or HVO_NUMA_NO_NODE (-1) for any.
+ * @zone: a free folio in @zone is taken first, then one in each zone below
+ *	it, on each node in turn; a surplus folio is allocated from @zone
+ *	down (see hvo_pool_grow_zone()).  HVO_ZONE_ANY (-1): as
+ *	hvo_folio_alloc().
+ * @pfn: the head pfn.
+ *
+ * Return: 0, -ENOMEM (no folio in @zone or below, no surplus possible),
+ * -EINVAL for a bad hstate, node or zone (Movable for a gigantic hstate
+ * without movable_gigantic_pages).
+ */
+int hvo_folio_alloc_zone(struct hvo_sim *sim, unsigned int h, int nid, int zone,
+			 uint64_t *pfn);
 
 /**
  * hvo_folio_put() - drop a reference (folio_put()); the last one returns
@@ -227,7 +289,11 @@ int hvo_folio_alloc(struct hvo_sim *sim, unsigned int h, int nid, uint64_t *pfn)
  * @sim: the machine.
  * @pfn: head pfn of a folio in use.
  *
- * Return: 0, -EINVAL if @pfn is not the head of a folio in use.
+ * A folio in use whose refcount is already 0 (its reference dropped with
+ * hvo_page_ref_add()) is refused as an underflow, as hvo_page_put() does.
+ *
+ * Return: 0, -EINVAL if @pfn is not the head of a folio in use or its
+ * refcount is 0 (logged as HVO_FAULT_REFCOUNT_UNDERFLOW).
  */
 int hvo_folio_put(struct hvo_sim *sim, uint64_t pfn);
 
@@ -286,7 +352,7 @@ struct hvo_folio_info {
 	unsigned int hstate;
 	unsigned int order;
 	unsigned int nid;
-	unsigned int zone;
+	enum hvo_zone_type zone;
 	enum hvo_folio_state state;
 	bool optimized;
 	bool boot;
@@ -311,11 +377,48 @@ int hvo_folio_lookup(struct hvo_sim *sim, uint64_t pfn,
  * @pfns: output array.
  * @max: its size.
  *
+ * @pfns may be NULL when @max is 0 (to count the folios).
+ *
  * Return: the number of folios (may exceed @max; only @max are written),
  * or -EINVAL.
  */
 int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
 		       uint64_t max);
+
+/**
+ * struct hvo_vmemmap_frame - one vmemmap page of a folio and what maps it.
+ * @vaddr: the vmemmap page (PAGE_SIZE aligned).
+ * @frame_pfn: the frame its PTE (or the PMD leaf over it) maps.
+ * @writable: the mapping is RW (false: RO, as HVO maps the tails).
+ */
+struct hvo_vmemmap_frame {
+	uint64_t vaddr;
+	uint64_t frame_pfn;
+	bool writable;
+};
+
+/**
+ * hvo_folio_vmemmap_frames() - the frames behind a folio's vmemmap, in one
+ * call: what a harness otherwise gets with one hvo_vmemmap_translate() per
+ * vmemmap page.
+ * @sim: the machine.
+ * @pfn: the head pfn of a hugetlb folio.
+ * @frames: filled with up to @max entries, lowest address first (may be
+ *	NULL when @max is 0, to count them).
+ * @max: the size of @frames.
+ * @nr: the number of vmemmap pages the folio's struct pages touch (may
+ *	exceed @max; only @max are written): hugetlb_vmemmap_size() /
+ *	PAGE_SIZE, plus the partly shared pages at the ends when the struct
+ *	page is not a power of 2.
+ *
+ * After HVO: page 0 maps the folio's own head copy RW; the others map the
+ * shared tail (shared-tail) or the head copy (fake-head) RO.
+ *
+ * Return: 0, -EINVAL if @pfn is not the head of a hugetlb folio or an
+ * argument is NULL, -EFAULT if a vmemmap page is not mapped.
+ */
+int hvo_folio_vmemmap_frames(struct hvo_sim *sim, uint64_t pfn,
+			     struct hvo_vmemmap_frame *frames, uint64_t max, uint64_t *nr);
 
 /*
  * HVO on demand (mm/hugetlb_vmemmap.c): the pool calls these on its own; a
@@ -335,9 +438,10 @@ int64_t hvo_folio_list(struct hvo_sim *sim, unsigned int h, uint64_t *pfns,
  * key inc, synchronize_rcu() if rcu_sync, remap tails RO onto the head copy.
  * A failed walk rolls back the walked prefix (the head keeps its copy).
  *
- * Return: 0 (also when the hstate is not optimizable: nothing happens, as in
- * the kernel; check hvo_folio_lookup()), -EINVAL if already optimized or not
- * a free folio, -EBUSY if isolated by someone else, -ENOMEM.
+ * Return: 0 (also when the hstate is not optimizable or
+ * vm.hugetlb_optimize_vmemmap is off: nothing happens, as in the kernel;
+ * check hvo_folio_lookup()), -EINVAL if already optimized or not a free
+ * folio, -EBUSY if isolated by someone else, -ENOMEM.
  */
 int hvo_folio_optimize(struct hvo_sim *sim, uint64_t pfn);
 
@@ -383,6 +487,34 @@ int hvo_folios_optimize(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
  */
 int hvo_folios_restore(struct hvo_sim *sim, const uint64_t *pfns, uint64_t nr,
 		       uint64_t *restored);
+
+/**
+ * hvo_sysctl_optimize_vmemmap_read() - read /proc/sys/vm/hugetlb_optimize_vmemmap.
+ * @sim: the machine.
+ *
+ * Its boot value is the config's optimize_vmemmap (hugetlb_free_vmemmap=).
+ *
+ * Return: 1 on, 0 off; -ENOENT if the machine has no such sysctl (the
+ * kernel registers it only when some hstate is optimizable: an HVO scheme
+ * and a power-of-2 struct page); -EINVAL for a NULL @sim.
+ */
+int hvo_sysctl_optimize_vmemmap_read(struct hvo_sim *sim);
+
+/**
+ * hvo_sysctl_optimize_vmemmap_write() - write it.
+ * @sim: the machine.
+ * @on: the new value.
+ *
+ * Folios that enter the pool while it is off (grow, demote, a surplus
+ * allocation) stay unoptimized, and so does a folio given to
+ * hvo_folio_optimize() or hvo_folios_optimize(); folios already optimized
+ * keep their state and are restored as usual when they leave the pool.
+ * Turning it on optimizes nothing by itself, as in the kernel.
+ *
+ * Return: 0; -ENOENT if the machine has no such sysctl (see the read);
+ * -EINVAL for a NULL @sim.
+ */
+int hvo_sysctl_optimize_vmemmap_write(struct hvo_sim *sim, bool on);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,24 @@
  * userspace.  Every function returns 0 or a negative errno unless it says
  * otherwise; on failure hvo_last_error() tells what was wrong.
  *
+ * Bad arguments, one rule for every function, checked at run time:
+ *   - a function that returns an errno (int, int64_t) refuses a NULL
+ *     pointer argument, a node, zone, hstate, order, pfn or enum value out
+ *     of range with -EINVAL (-ERANGE for a pfn beyond the machine, where
+ *     its kerneldoc says so), and hvo_last_error() names the argument
+ *     ("folio_alloc: pfn is NULL", "pool_grow: node 3 does not exist");
+ *   - every other function returns the failure value its kerneldoc names
+ *     (NULL, 0, false, "?"; a void function does nothing) and sets
+ *     hvo_last_error() the same way;
+ *   - a refused call changes nothing: the machine, its counters and the
+ *     caller's output arguments are as before.
+ * Optional pointers ("may be NULL" in the kerneldoc) are the exception.
+ *
+ * hvo_last_error() is meaningful only right after a call that reported a
+ * failure; after a success it is unspecified (a success does not clear it,
+ * so the hot paths, compound_head() and struct page reads, cost nothing
+ * extra).
+ *
  * Concurrency: each header has a table of which of its calls may run
  * concurrently with which on one machine.  In short, almost everything
  * may; not hvo_sim_destroy() or hvo_sim_set_yield_hook() with anything,

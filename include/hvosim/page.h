@@ -147,9 +147,11 @@ enum hvo_folio_field {
 /**
  * hvo_pfn_to_page() - the struct page address of a pfn (pfn_to_page()).
  * @sim: the machine.
- * @pfn: the pfn (not range-checked; see hvo_page_to_pfn()).
+ * @pfn: the pfn (not range-checked: pfn_to_page() is arithmetic, and the
+ *	address one past the last struct page is a useful bound; see
+ *	hvo_page_to_pfn()).
  *
- * Return: vmemmap_base + pfn * stride.
+ * Return: vmemmap_base + pfn * stride; 0 for a NULL @sim.
  */
 uint64_t hvo_pfn_to_page(const struct hvo_sim *sim, uint64_t pfn);
 
@@ -198,7 +200,9 @@ int hvo_page_write(struct hvo_sim *sim, uint64_t page, unsigned int word,
  * @order: the folio order.
  *
  * Return: mask encoding: GENMASK(63, order + log2(stride)) | 1, which does
- * not depend on @head; pointer encoding: @head | 1.
+ * not depend on @head; pointer encoding: @head | 1.  0 (never a valid
+ * value: bit 0 is always set) for a NULL @sim or an order above
+ * max_folio_order.
  */
 uint64_t hvo_compound_info_value(const struct hvo_sim *sim, uint64_t head,
 				 unsigned int order);
@@ -214,7 +218,8 @@ uint64_t hvo_compound_info_value(const struct hvo_sim *sim, uint64_t head,
  * fake-head scheme, else @page.
  *
  * Return: the head's address, @page if it is not a tail, 0 if @page cannot
- * be read (not mapped or out of range).
+ * be read (not mapped, not a struct page of the machine, or a NULL @sim;
+ * hvo_last_error() says which).
  */
 uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page);
 
@@ -227,7 +232,7 @@ uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page);
  * PAGE_SIZE aligned, or PG_head is clear: @page.  Otherwise reads
  * page[1].compound_info and, if bit 0 is set, returns it minus 1.
  *
- * Return: the real head, @page, or 0 if unreadable.
+ * Return: the real head, @page, or 0 if unreadable or @sim is NULL.
  */
 uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page);
 
@@ -275,9 +280,11 @@ int hvo_page_refcount(struct hvo_sim *sim, uint64_t page, int32_t *out);
  * attempted through an RO PTE does not land and is a fault.
  *
  * The fake-head scheme's RCU read side is the caller's (see walker.h).
+ * A negative @nr that would take the refcount below 0 is refused as an
+ * underflow (see hvo_page_ref_add()).
  *
  * Return: 1 if added, 0 if not, -EFAULT if the write faulted or the page is
- * unmapped, other -errno as hvo_page_read().
+ * unmapped, -EINVAL for an underflow, other -errno as hvo_page_read().
  */
 int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page, int32_t nr,
 			    int32_t u);
@@ -288,9 +295,15 @@ int hvo_page_ref_add_unless(struct hvo_sim *sim, uint64_t page, int32_t nr,
  * @sim: the machine.
  * @page: struct page address.
  * @nr: the delta.
- * @newval: the new value (may be NULL).
+ * @newval: the new value (may be NULL; not written on failure).
  *
- * Return: 0, -EFAULT for an RO or unmapped PTE, other -errno.
+ * A negative @nr that would take the refcount below 0 is refused, as the
+ * kernel's put paths stop at VM_BUG_ON_PAGE(): nothing is written, a
+ * HVO_FAULT_REFCOUNT_UNDERFLOW record is logged (fault.h) and the call
+ * fails with hvo_last_error() naming the page and the refcount found.
+ *
+ * Return: 0, -EFAULT for an RO or unmapped PTE, -EINVAL for an underflow,
+ * other -errno.
  */
 int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
 		     int32_t *newval);
@@ -299,9 +312,10 @@ int hvo_page_ref_add(struct hvo_sim *sim, uint64_t page, int32_t nr,
  * hvo_page_ref_freeze() - page_ref_freeze(): cmpxchg refcount @count -> 0.
  * @sim: the machine.
  * @page: struct page address.
- * @count: expected refcount.
+ * @count: expected refcount (>= 0).
  *
- * Return: 1 frozen, 0 not (another value), -errno.
+ * Return: 1 frozen, 0 not (another value), -EINVAL for a negative @count,
+ * other -errno.
  */
 int hvo_page_ref_freeze(struct hvo_sim *sim, uint64_t page, int32_t count);
 
@@ -325,7 +339,7 @@ int hvo_page_test_flag(struct hvo_sim *sim, uint64_t page, unsigned int bit);
  * Return: 0 or -errno.
  */
 int hvo_page_node_zone(struct hvo_sim *sim, uint64_t page, unsigned int *nid,
-		       unsigned int *zone);
+		       enum hvo_zone_type *zone);
 
 /**
  * hvo_prep_compound_page() - prep_compound_page(): make pfns
@@ -368,10 +382,15 @@ int hvo_destroy_compound_page(struct hvo_sim *sim, uint64_t pfn,
  * @order: folio order.
  * @nid: node for the flags.
  * @zone: zone for the flags.
+ *
+ * A NULL @sim or @words, an order above max_folio_order, a node not below
+ * HVO_MAX_NODES or a zone that is not one: nothing is written
+ * (hvo_last_error() says why).  The words depend on the arguments only, so
+ * @nid may be a node another machine has.
  */
 void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *words,
 			    uint64_t head, unsigned int order, unsigned int nid,
-			    unsigned int zone);
+			    enum hvo_zone_type zone);
 
 /**
  * hvo_folio_get() - read folio metadata kept in tails 1..3.
@@ -403,7 +422,8 @@ int hvo_folio_set(struct hvo_sim *sim, uint64_t head, unsigned int field,
  * @sim: the machine.
  * @word: enum hvo_page_word.
  *
- * Return: true if kept.
+ * Return: true if kept; false also for a NULL @sim or a @word that is not
+ * a struct page word (hvo_last_error() says so).
  */
 bool hvo_page_word_present(const struct hvo_sim *sim, unsigned int word);
 

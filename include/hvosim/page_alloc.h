@@ -73,7 +73,8 @@ int hvo_frame_info(struct hvo_sim *sim, uint64_t pfn, struct hvo_frame_info *inf
  * @nid: node.
  * @zone: zone.
  *
- * Return: the count, 0 for a zone that does not exist.
+ * Return: the count; 0 for a node or zone that does not exist or a NULL
+ * @sim (hvo_last_error() says which).
  */
 uint64_t hvo_zone_free_pages(struct hvo_sim *sim, unsigned int nid,
 			     enum hvo_zone_type zone);

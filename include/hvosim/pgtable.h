@@ -138,6 +138,9 @@ int hvo_vmemmap_set_ro(struct hvo_sim *sim, uint64_t start, uint64_t end,
  * @nr: how many.
  * @start: first byte of the first struct page.
  * @end: one past the last byte of the last struct page.
+ *
+ * Arithmetic, like hvo_pfn_to_page(): not range-checked.  A NULL argument:
+ * nothing is written.
  */
 void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 		       uint64_t *start, uint64_t *end);

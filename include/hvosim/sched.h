@@ -23,10 +23,7 @@
  * there, except the TLB flush lock inside a flush's wait (HVO_YP_TLB_FLUSH)
  * and the grace-period lock inside hvo_synchronize_rcu()'s (HVO_YP_RCU),
  * which every other taker acquires by trying and yielding, so a fiber
- * scheduler never blocks on them; and, today, hugetlb_lock at the
- * HVO_YP_PAGE_LOAD points of hvo_hstate_info(), which reads each folio's
- * optimized flag under it (a known defect: do not block or switch fibers
- * there while another thread needs the pool).  What may be open: an RCU
+ * scheduler never blocks on them.  What may be open: an RCU
  * read-side section (a walker's HVO_YP_REFCOUNT, HVO_YP_RCU) and, at the
  * HVO_YP_PAGE_STORE of a compound page being prepared or destroyed, a TLB
  * access section.  A hook that blocks its OS thread there holds up
@@ -66,7 +63,7 @@ typedef void (*hvo_yield_fn)(void *ctx, enum hvo_yield_point point,
 
 /**
  * hvo_sim_set_yield_hook() - install (or with @fn NULL remove) the hook.
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  * @fn: the hook.
  * @ctx: passed to @fn.
  */
@@ -76,7 +73,7 @@ void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn, void *ctx);
  * hvo_yield_point_name() - a short name of a yield point.
  * @point: the point.
  *
- * Return: a static string.
+ * Return: a static string; "?" for a value that is not a yield point.
  */
 const char *hvo_yield_point_name(enum hvo_yield_point point);
 

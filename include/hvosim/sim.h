@@ -49,6 +49,16 @@ enum hvo_zone_type {
 	HVO_NR_ZONES,
 };
 
+/*
+ * Node and zone arguments.  A node is 0..nr_nodes-1; where a call takes a
+ * preferred node (hvo_folio_alloc()), HVO_NUMA_NO_NODE (-1) means any.  A
+ * zone is an enum hvo_zone_type; where a call takes a preferred zone,
+ * HVO_ZONE_ANY (-1) means the kernel's own zonelist order.  Every other
+ * value is refused with -EINVAL, by every call, the same way.
+ */
+#define HVO_NUMA_NO_NODE (-1)
+#define HVO_ZONE_ANY (-1)
+
 /**
  * struct hvo_geometry - derived constants of a machine.
  * @page_shift: log2 of the base page size.
@@ -112,6 +122,7 @@ struct hvo_stats {
 	uint64_t pmd_splits;
 	uint64_t pmd_split_races;		/* loser freed its table */
 	uint64_t ro_faults;			/* writes through RO PTEs */
+	uint64_t count_underflows;		/* refused: refcount/map count < 0 */
 	uint64_t early_frees;			/* refused: freed before flush */
 	/* HVO (hugetlb_vmemmap.c) */
 	int64_t memmap_pages;			/* memmap_pages_add() total */
@@ -135,9 +146,10 @@ struct hvo_stats {
  * hvo_sim_create() - build a machine: memblock, sparse vmemmap, buddy,
  * hstates and boot gigantic pages.
  * @cfg: the config; not referenced after return.
- * @out: the new machine.
+ * @out: the new machine (NULL on failure).
  *
- * Return: 0; -EINVAL for a bad config (hvo_last_error() names the field);
+ * Return: 0; -EINVAL for a bad config (hvo_last_error() names the field) or
+ * a NULL argument;
  * -ENOMEM if the host cannot back it.  Nothing is half-created.
  */
 int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out);
@@ -159,7 +171,7 @@ uint64_t hvo_sim_destroy(struct hvo_sim *sim);
  * hvo_sim_geometry() - the machine's derived constants.
  * @sim: the machine.
  *
- * Return: a pointer valid for the machine's life.
+ * Return: a pointer valid for the machine's life; NULL for a NULL @sim.
  */
 const struct hvo_geometry *hvo_sim_geometry(const struct hvo_sim *sim);
 
@@ -167,14 +179,14 @@ const struct hvo_geometry *hvo_sim_geometry(const struct hvo_sim *sim);
  * hvo_sim_config() - the config the machine was built from.
  * @sim: the machine.
  *
- * Return: a pointer valid for the machine's life.
+ * Return: a pointer valid for the machine's life; NULL for a NULL @sim.
  */
 const struct hvo_config *hvo_sim_config(const struct hvo_sim *sim);
 
 /**
  * hvo_sim_stats() - snapshot the counters.
  * @sim: the machine.
- * @st: filled in.
+ * @st: filled in (left alone if either argument is NULL).
  */
 void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st);
 
@@ -182,7 +194,7 @@ void hvo_sim_stats(struct hvo_sim *sim, struct hvo_stats *st);
  * hvo_zone_name() - "DMA32", "Normal", "Movable".
  * @zone: the zone type.
  *
- * Return: a static string.
+ * Return: a static string; "?" for a value that is not a zone.
  */
 const char *hvo_zone_name(enum hvo_zone_type zone);
 
@@ -190,7 +202,7 @@ const char *hvo_zone_name(enum hvo_zone_type zone);
  * hvo_kind_name() - the name of a frame kind.
  * @kind: the kind.
  *
- * Return: a static string.
+ * Return: a static string; "?" for a value that is not a kind.
  */
 const char *hvo_kind_name(enum hvo_frame_kind kind);
 
@@ -202,7 +214,8 @@ const char *hvo_kind_name(enum hvo_frame_kind kind);
  * @start: first pfn.
  * @end: one past the last pfn (== @start for an empty zone).
  *
- * Return: 0, or -EINVAL for a node or zone that does not exist.
+ * Return: 0, or -EINVAL for a node or zone that does not exist or a NULL
+ * argument.
  */
 int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
 		  enum hvo_zone_type zone, uint64_t *start, uint64_t *end);
@@ -214,6 +227,9 @@ int hvo_zone_span(const struct hvo_sim *sim, unsigned int nid,
  * @nid: node (may be NULL).
  * @zone: zone (may be NULL).
  *
+ * The same out-parameter types as hvo_page_node_zone() and struct
+ * hvo_folio_info: unsigned int for the node, enum hvo_zone_type for the zone.
+ *
  * Return: 0, or -ERANGE for a pfn the machine does not have.
  */
 int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn, unsigned int *nid,
@@ -223,7 +239,7 @@ int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn, unsigned int *nid,
  * hvo_sim_set_timing() - measure synchronize_rcu() time (reads the
  * monotonic clock; off by default so the library never reads a clock unless
  * a benchmark asks).
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  * @on: measure or not.
  */
 void hvo_sim_set_timing(struct hvo_sim *sim, bool on);

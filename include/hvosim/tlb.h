@@ -32,7 +32,7 @@ struct hvo_sim;
 
 /**
  * hvo_flush_tlb_kernel_range() - flush_tlb_kernel_range().
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  * @start: start of the range (counted only; every flush waits for all
  *	in-flight accesses, as a shootdown IPI would).
  * @end: end of the range.
@@ -42,7 +42,7 @@ void hvo_flush_tlb_kernel_range(struct hvo_sim *sim, uint64_t start,
 
 /**
  * hvo_flush_tlb_all() - flush_tlb_all().
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  */
 void hvo_flush_tlb_all(struct hvo_sim *sim);
 

@@ -86,7 +86,14 @@ int hvo_page_ref_add_unless_spec(struct hvo_sim *sim, uint64_t page, int32_t nr,
  * @sim: the machine.
  * @page: struct page address (a head).
  *
- * Return: 0 or -errno.
+ * A put of a page whose refcount is already 0 (a free pool folio's head, a
+ * folio after its last put, a buddy page, a tail) is where the kernel stops
+ * at VM_BUG_ON_PAGE(): it is refused, a HVO_FAULT_REFCOUNT_UNDERFLOW record
+ * is logged (fault.h; under HVO_FAULT_ABORT the process stops, as the
+ * kernel would) and nothing changes.
+ *
+ * Return: 0; -EINVAL for an underflow (hvo_last_error() names the page's
+ * address, pfn and refcount); other -errno as hvo_page_ref_add().
  */
 int hvo_page_put(struct hvo_sim *sim, uint64_t page);
 
@@ -97,7 +104,8 @@ int hvo_page_put(struct hvo_sim *sim, uint64_t page);
  * @pfn: the pfn.
  * @mode: enum hvo_walk_mode.
  *
- * Return: enum hvo_walk_result, or -ERANGE / -EFAULT (unmapped).
+ * Return: enum hvo_walk_result, or -ERANGE (pfn beyond the machine),
+ * -EFAULT (unmapped), -EINVAL (NULL @sim, @mode not a walk mode).
  */
 int hvo_walk_pfn(struct hvo_sim *sim, uint64_t pfn, enum hvo_walk_mode mode);
 
@@ -112,21 +120,22 @@ struct hvo_rcu_token {
  * machine's RCU (the one HVO's synchronize_rcu() waits for).
  * @sim: the machine.
  *
- * Return: the token for hvo_rcu_read_unlock().
+ * Return: the token for hvo_rcu_read_unlock(); for a NULL @sim one whose
+ * shard is NULL, which holds no section (hvo_rcu_read_unlock() ignores it).
  */
 struct hvo_rcu_token hvo_rcu_read_lock(struct hvo_sim *sim);
 
 /**
  * hvo_rcu_read_unlock() - leave it.
- * @sim: the machine.
- * @tok: from hvo_rcu_read_lock().
+ * @sim: the machine (NULL: nothing happens).
+ * @tok: from hvo_rcu_read_lock() (one with a NULL shard: nothing happens).
  */
 void hvo_rcu_read_unlock(struct hvo_sim *sim, struct hvo_rcu_token tok);
 
 /**
  * hvo_synchronize_rcu() - wait for every read-side section that began
  * before the call (counted in hvo_stats.synchronize_rcu_calls).
- * @sim: the machine.
+ * @sim: the machine (NULL: nothing happens).
  */
 void hvo_synchronize_rcu(struct hvo_sim *sim);
 

@@ -21,6 +21,9 @@ S=$("$H" savings --page-shift 14 --json)
 check "savings 16K pages: 32M 8/7, 1G 256/255" 'echo "$S" | grep -q "\"hugepage_bytes\":33554432,\"vmemmap_pages\":8,\"vmemmap_frames\":8,\"freed_pages\":7" && echo "$S" | grep -q "\"hugepage_bytes\":1073741824,\"vmemmap_pages\":256,\"vmemmap_frames\":256,\"freed_pages\":255"'
 S=$("$H" savings --struct-page-size 56 --json)
 check "savings 56-byte struct page: nothing optimizable" '! echo "$S" | grep -q "\"optimizable\":true"'
+# and it runs the scheme it was given, as the kernel would: nothing freed
+S=$("$H" savings --struct-page-size 72 --json 2>&1)
+check "savings 72-byte struct page (scheme shared-tail): nothing freed" 'echo "$S" | grep -q "\"struct_page_size\":72" && ! echo "$S" | grep -q "\"optimizable\":true" && ! echo "$S" | grep -q "\"freed_pages\":[1-9]"'
 
 # dump decodes one compound page in both encodings: every tail names the head
 for enc in "--scheme none" "--scheme shared-tail"; do
@@ -51,6 +54,11 @@ R=$("$H" run --json --cont-hstates on --mem 2G --hugepages 64K:128,32M:2)
 check "run at 4K: 64K and 32M contiguous hstates" 'echo "$R" | grep -q "\"violations\":0"'
 R=$("$H" run --json --mem 2G --hugepages 2M:32 --threads 1 --walkers 1 --ops 20)
 check "run with threads: violations 0" 'echo "$R" | grep -q "\"violations\":0" && echo "$R" | grep -q "\"stress\":"'
+# vm.hugetlb_optimize_vmemmap off at boot: the pool fills, nothing is optimized
+R=$("$H" run --json --mem 1G --hugepages 2M:16 --optimize-vmemmap off)
+check "run --optimize-vmemmap off: 16 folios, none optimized, clean" 'echo "$R" | grep -q "\"nr_huge_pages\":16,\"free_huge_pages\":16,\"surplus_huge_pages\":0,\"optimized\":0" && echo "$R" | grep -q "\"violations\":0"'
+R=$("$H" run --json --mem 1G --hugepages 2M:16 --optimize-vmemmap on)
+check "run --optimize-vmemmap on: 16 folios optimized" 'echo "$R" | grep -q "\"nr_huge_pages\":16,\"free_huge_pages\":16,\"surplus_huge_pages\":0,\"optimized\":16"'
 R=$("$H" run --json --mem 1G --race first-optimize --race-rounds 5 --alloc none)
 check "run --race catches the v1 lazy-allocation race" 'echo "$R" | grep -q "\"rounds_with_violations\":[1-9]"'
 

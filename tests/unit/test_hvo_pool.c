@@ -621,7 +621,8 @@ static void test_boot_spanning_zones(void **state)
 	struct hvo_hstate_info hi;
 	struct hvo_folio_info fi;
 	uint64_t pfns[2], top = (3 * GiB) >> 12, mid = (3 * GiB + 512 * MiB) >> 12, mov_s, mov_e;
-	unsigned int h1, nid, zone;
+	unsigned int h1, nid;
+	enum hvo_zone_type zone;
 
 	(void)state;
 	cfg_make(&c, 12, 64, HVO_SCHEME_SHARED_TAIL, 1, 4 * GiB);

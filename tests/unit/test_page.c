@@ -570,7 +570,8 @@ static void test_folio_fields(void **state)
 	};
 	const uint64_t pfn = 4096;
 	uint64_t head = page_of(sim, pfn), v, i;
-	unsigned int f, nid, zone;
+	unsigned int f, nid;
+	enum hvo_zone_type zone;
 
 	assert_int_equal(ARRAY_SIZE(vals), HVO_NR_FOLIO_FIELDS);
 	prep_ok(sim, pfn, 10);

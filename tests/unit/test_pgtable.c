@@ -593,10 +593,16 @@ static void test_fault_log_ring(void **state)
 	f = fault_at(sim, 1);
 	assert_int_equal(f.page_pfn, pfn + 4);
 	assert_int_equal(f.seq, 4);
+	/* the newest record's index, whatever the ring dropped (issue 8.8) */
+	assert_int_equal(hvo_fault_log_newest(sim), 1);
+	assert_int_equal(fault_at(sim, (uint64_t)hvo_fault_log_newest(sim)).seq, 4);
 	assert_int_equal(hvo_fault_log_get(sim, 2, &f), -ENOENT);
+	assert_error_names("index 2");
 	hvo_fault_log_clear(sim);
+	assert_int_equal(hvo_fault_log_newest(sim), -ENOENT);
 	assert_int_equal(hvo_page_write(sim, page_of(sim, pfn), HVO_PW_INDEX, 1), -EFAULT);
 	assert_int_equal(hvo_fault_log_count(sim), 1);
+	assert_int_equal(hvo_fault_log_newest(sim), 0);
 	assert_int_equal(fault_at(sim, 0).page_pfn, pfn);
 	assert_int_equal(hvo_fault_log_get(sim, 1, &f), -ENOENT);
 }
