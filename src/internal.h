@@ -222,6 +222,10 @@ struct hvo_sim {
 
 	struct hvo_hugetlb *hugetlb;
 	struct hvo_rcu *rcu;
+
+	/* snapshot.c: while a snapshot exists, every frame and metadata entry
+	 * the machine touches is logged (NULL: off, one branch) */
+	struct hvo_track *track;
 };
 
 /* ---- yield points ---- */
@@ -254,14 +258,20 @@ void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_p
 void hvo__lock_yielding(struct hvo_sim *sim, pthread_mutex_t *m, enum hvo_yield_point p);
 
 /* ---- small helpers ---- */
+void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn);
+
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
+	if (unlikely(sim->track))
+		hvo__track_touch(sim, pfn);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
 static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 					       uint64_t pfn)
 {
+	if (unlikely(sim->track))
+		hvo__track_touch(sim, pfn);
 	return &sim->meta[pfn];
 }
 
@@ -365,5 +375,6 @@ bool hvo__folio_registered(struct hvo_sim *sim, uint64_t pfn);
 bool hvo__hugetlb_skip_populate(struct hvo_sim *sim, uint64_t pfn);
 int hvo__rcu_init(struct hvo_sim *sim);
 void hvo__rcu_destroy(struct hvo_sim *sim);
+size_t hvo__rcu_state_size(void);	/* snapshot.c copies it as bytes */
 
 #endif /* HVOSIM_INTERNAL_H */

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: MIT
+/*
+ * explore.c - the schedule explorer's runs: simulated threads as fibers on
+ * the calling thread, switched only at the library's yield points.
+ *
+ * A run restores the machine to the end of the scenario's setup, lets every
+ * fiber reach its first yield point, then loops: the strategy picks a
+ * runnable thread, the main context switches to it, and it runs until its
+ * next scheduling point (a step) or until its body returns.  After every
+ * step the oracles run in the main context: the fault log, the scenario's
+ * invariant, optionally hvo_check().
+ *
+ * Spins.  The library never blocks the OS thread on a lock a fiber could
+ * hold: it trylocks and yields (epoch.c), and waits for readers by yielding
+ * too.  A thread that yields twice in a row at the same point and address,
+ * with no other yield in between, has found what it waits for unavailable:
+ * it is blocked until another thread makes a step that is not a spin.  When
+ * every live thread is blocked, each gets one retry; if all of them spin
+ * again with nothing changed, that is a deadlock.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore_internal.h"
+
+#define FIBER_STACK (256 * 1024)
+#define DEFAULT_MAX_STEPS 100000
+
+/* ---- the fibers ---- */
+
+static void hook(void *ctx, enum hvo_yield_point p, uint64_t addr)
+{
+	struct hvo_explore *x = ctx;
+	struct xthread *t = x->cur;
+	bool spin;
+
+	if (!t)
+		return;		/* the main context: setup, checks */
+	spin = t->last_p == (uint8_t)p && t->last_addr == addr;
+	t->last_p = (uint8_t)p;
+	t->last_addr = addr;
+	if (!spin && !(x->points & (1u << p)))
+		return;
+	t->at_p = (uint8_t)p;
+	t->at_addr = addr;
+	t->spun = spin;
+	hvo__fiber_switch(&t->fib, &x->main, HVO_FIBER_SYNC);
+}
+
+/* a fiber's life: be ready for a run, run the body, say so, again */
+static void thread_main(void *arg)
+{
+	struct xthread *t = arg;
+	struct hvo_explore *x = t->x;
+
+	for (;;) {
+		hvo__fiber_switch(&t->fib, &x->main, HVO_FIBER_SYNC);
+		x->sc->thread[t->id](&x->ctx[t->id]);
+		t->done = true;
+		t->at_p = YP_DONE;
+		t->at_addr = 0;
+	}
+}
+
+/* every fiber to the top of its loop, with a happens-before edge from the
+ * restored machine (TSan) */
+static void start_fibers(struct hvo_explore *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->n; i++) {
+		struct xthread *t = &x->t[i];
+
+		/* a body that returned waits at the top of its loop already; one
+		 * left mid-call starts over, and runs to the top of the loop */
+		if (t->dirty) {
+			hvo__fiber_reset(&t->fib, true);
+			x->cur = t;
+			hvo__fiber_switch(&x->main, &t->fib, HVO_FIBER_SYNC);
+			x->cur = NULL;
+		}
+		t->dirty = false;
+		t->done = t->blocked = t->retried = t->spun = false;
+		t->at_p = YP_START;
+		t->at_addr = 0;
+		t->last_p = YP_START;
+		t->last_addr = 0;
+	}
+}
+
+/* run thread t until its next scheduling point or the end of its body */
+static void resume(struct hvo_explore *x, struct xthread *t)
+{
+	x->cur = t;
+	hvo__fiber_switch(&x->main, &t->fib, HVO_FIBER_SYNC);
+	x->cur = NULL;
+}
+
+/* ---- findings ---- */
+
+__attribute__((format(printf, 3, 4)))
+static void finding(struct hvo_explore *x, enum hvo_finding_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (x->fkind != HVO_FINDING_NONE)
+		return;
+	x->fkind = kind;
+	x->fstep = x->step;
+	va_start(ap, fmt);
+	vsnprintf(x->fmsg, sizeof(x->fmsg), fmt, ap);
+	va_end(ap);
+}
+
+static void check_machine(struct hvo_explore *x, const char *when)
+{
+	int64_t v;
+
+	hvo__track_pause(x->sim, true);
+	v = hvo_check(x->sim, x->rep);
+	hvo__track_pause(x->sim, false);
+	if (v > 0) {
+		const struct hvo_violation *vi = &x->rep->v[0];
+
+		finding(x, HVO_FINDING_CHECK, "hvo_check() %s: %" PRId64 " violation(s); first: %s "
+			"at %s: expected %s, found %s", when, v, vi->invariant, vi->where,
+			vi->expected, vi->found);
+	}
+}
+
+static void fault_message(struct hvo_explore *x, uint64_t first)
+{
+	struct hvo_fault f;
+	char buf[256];
+
+	if (hvo_fault_log_get(x->sim, first, &f))
+		finding(x, HVO_FINDING_FAULT, "the fault log grew to %" PRIu64 " record(s)",
+			hvo_fault_log_count(x->sim));
+	else
+		finding(x, HVO_FINDING_FAULT, "fault: %s", hvo_fault_format(&f, buf, sizeof(buf)));
+}
+
+/* the oracles after a step */
+static void after_step(struct hvo_explore *x)
+{
+	uint64_t nf = hvo_fault_log_count(x->sim);
+	char msg[256] = "";
+
+	if (nf != x->faults) {
+		x->trace[x->ntrace - 1].faults = nf - x->faults;
+		fault_message(x, x->faults);
+		x->faults = nf;
+	}
+	if (x->sc->invariant && x->sc->invariant(&x->ctx[x->n], msg, sizeof(msg)))
+		finding(x, HVO_FINDING_INVARIANT, "invariant: %s", msg);
+	if (x->o.check_every_step)
+		check_machine(x, "after the step");
+}
+
+static void after_run(struct hvo_explore *x)
+{
+	char msg[256] = "";
+	uint64_t leaks;
+
+	check_machine(x, "at the end");
+	leaks = hvo__snap_leaks(x->sim, msg, sizeof(msg));
+	if (leaks)
+		finding(x, HVO_FINDING_LEAK, "%" PRIu64 " leaked block(s); first: %s", leaks, msg);
+	if (x->sc->check && x->sc->check(&x->ctx[x->n], msg, sizeof(msg)))
+		finding(x, HVO_FINDING_FINAL, "final check: %s", msg);
+}
+
+/* ---- one run ---- */
+
+static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
+{
+	uint64_t c = *cap ? *cap : 256;
+	void *np;
+
+	while (c < need)
+		c *= 2;
+	np = realloc(p, c * elem);
+	if (!np) {
+		fprintf(stderr, "hvosim: explore: out of host memory\n");
+		abort();
+	}
+	*cap = c;
+	return np;
+}
+
+static uint32_t runnable_mask(struct hvo_explore *x, bool *retry)
+{
+	uint32_t m = 0, live = 0;
+	unsigned int i;
+
+	*retry = false;
+	for (i = 0; i < x->n; i++) {
+		if (x->t[i].done)
+			continue;
+		live |= 1u << i;
+		if (!x->t[i].blocked)
+			m |= 1u << i;
+	}
+	if (m || !live)
+		return m;
+	/* every live thread waits: each may look once more */
+	for (i = 0; i < x->n; i++)
+		if ((live & (1u << i)) && !x->t[i].retried)
+			m |= 1u << i;
+	*retry = m != 0;
+	return m;
+}
+
+/* after thread t's step: who is blocked now */
+static void update_blocked(struct hvo_explore *x, struct xthread *t, bool was_spin)
+{
+	unsigned int i;
+	bool progress = t->done || !t->spun || !was_spin;
+
+	t->blocked = !t->done && t->spun;
+	if (!progress)
+		return;
+	for (i = 0; i < x->n; i++) {
+		if (&x->t[i] == t)
+			continue;
+		x->t[i].blocked = false;
+		x->t[i].retried = false;
+	}
+	t->retried = false;
+}
+
+static void record_step(struct hvo_explore *x, struct xthread *t, uint8_t from_p,
+			uint64_t from_addr, bool retry)
+{
+	struct xstep *s;
+
+	if (x->ntrace == x->captrace)
+		x->trace = grow(x->trace, &x->captrace, x->ntrace + 1, sizeof(*x->trace));
+	s = &x->trace[x->ntrace++];
+	memset(s, 0, sizeof(*s));
+	s->thread = (uint8_t)t->id;
+	s->from_p = from_p;
+	s->from_addr = from_addr;
+	s->to_p = t->at_p;
+	s->to_addr = t->at_addr;
+	s->spin = t->spun && !t->done;
+	s->retry = retry;
+	s->note = x->pending_note;
+	x->pending_note = UINT32_MAX;
+}
+
+static void record_decision(struct hvo_explore *x, unsigned int tid)
+{
+	if (x->nsched == x->capsched)
+		x->sched = grow(x->sched, &x->capsched, x->nsched + 1, 1);
+	x->sched[x->nsched++] = (uint8_t)tid;
+}
+
+static int prepare_machine(struct hvo_explore *x);
+
+/* run steps until every body returned, or a deadlock, livelock, divergence */
+static bool run_steps(struct hvo_explore *x)
+{
+	uint64_t max = x->o.max_steps ? x->o.max_steps : DEFAULT_MAX_STEPS;
+
+	for (;;) {
+		struct xthread *t;
+		uint32_t m;
+		uint8_t from_p;
+		uint64_t from_addr;
+		bool retry, was_spin;
+		int pick;
+
+		m = runnable_mask(x, &retry);
+		if (!m) {
+			unsigned int i;
+
+			for (i = 0; i < x->n; i++)
+				if (!x->t[i].done) {
+					finding(x, HVO_FINDING_DEADLOCK, "deadlock: no thread can run; "
+						"T%u waits at %s", i, hvo_yield_point_name(
+							(enum hvo_yield_point)x->t[i].at_p));
+					return false;
+				}
+			return true;
+		}
+		if (x->step >= max) {
+			finding(x, HVO_FINDING_LIVELOCK, "livelock: %" PRIu64 " steps and the threads "
+				"have not finished", x->step);
+			return false;
+		}
+		pick = x->dfs ? hvo__dfs_pick(x, m) : hvo__xs_pick(x, m);
+		if (pick < 0) {
+			finding(x, HVO_FINDING_DIVERGED, "the replay diverged at decision %" PRIu64
+				": %s", x->nsched, x->why);
+			return false;
+		}
+		t = &x->t[pick];
+		record_decision(x, (unsigned int)pick);
+		if (retry)
+			t->retried = true;
+		from_p = t->at_p;
+		from_addr = t->at_addr;
+		was_spin = t->spun;
+		if (x->dfs)
+			hvo__dfs_before_step(x);
+		else
+			hvo__track_step(x->sim, false);
+		resume(x, t);
+		x->step++;
+		x->prev = (uint8_t)pick;
+		record_step(x, t, from_p, from_addr, retry);
+		update_blocked(x, t, was_spin);
+		if (x->dfs)
+			hvo__dfs_after_step(x, (unsigned int)pick);
+		else
+			hvo__xs_after_step(x, (unsigned int)pick);
+		after_step(x);
+	}
+}
+
+static void begin_run(struct hvo_explore *x)
+{
+	x->step = 0;
+	x->prev = XT_NONE;
+	x->nsched = 0;
+	x->ntrace = 0;
+	x->nnotes = 0;
+	x->pending_note = UINT32_MAX;
+	x->fkind = HVO_FINDING_NONE;
+	x->fmsg[0] = 0;
+	x->fstep = 0;
+	x->faults = hvo_fault_log_count(x->sim);
+	memset(x->run_buf, 0, x->sc->run_size ? x->sc->run_size : 1);
+	if (x->dfs)
+		hvo__dfs_begin_run(x);
+	else
+		hvo__xs_begin_run(x);
+}
+
+/* one schedule; returns the finding kind */
+static int run_one(struct hvo_explore *x)
+{
+	unsigned int i;
+	bool finished;
+	int r;
+
+	r = prepare_machine(x);
+	if (r)
+		return r;
+	begin_run(x);
+	start_fibers(x);
+	finished = run_steps(x);
+	if (finished && x->rseq && x->rpos != x->rlen)
+		finding(x, HVO_FINDING_DIVERGED, "the replay diverged: every thread finished with "
+			"%" PRIu64 " of its %" PRIu64 " decisions left", x->rlen - x->rpos, x->rlen);
+	if (finished)
+		after_run(x);
+	for (i = 0; i < x->n; i++)
+		if (!x->t[i].done)
+			x->t[i].dirty = true;	/* left mid-call: reset next run */
+	return 0;
+}
+
+/* ---- the machine ---- */
+
+static void setup_ctx(struct hvo_explore *x)
+{
+	unsigned int i;
+
+	for (i = 0; i <= x->n; i++) {
+		x->ctx[i].sim = x->sim;
+		x->ctx[i].priv = x->sc->priv;
+		x->ctx[i].data = x->data_buf;
+		x->ctx[i].run = x->run_buf;
+		x->ctx[i].tid = i < x->n ? i : 0;
+		x->ctx[i].nr_threads = x->n;
+		x->ctx[i].explore = x;
+	}
+}
+
+static int build_machine(struct hvo_explore *x)
+{
+	int r;
+
+	if (x->snap) {
+		hvo_snapshot_free(x->snap);
+		x->snap = NULL;
+	}
+	if (x->sim)
+		hvo_sim_destroy(x->sim);
+	x->sim = NULL;
+	r = hvo_sim_create(&x->cfg, &x->sim);
+	if (r)
+		return r;
+	setup_ctx(x);
+	memset(x->data_buf, 0, x->sc->data_size ? x->sc->data_size : 1);
+	r = x->sc->setup ? x->sc->setup(&x->ctx[x->n]) : 0;
+	if (r)
+		return hvo__err(r, "explore: %s: setup failed: %s", x->sc->name, hvo_last_error());
+	r = hvo_snapshot_take(x->sim, &x->snap);
+	if (r)
+		return r;
+	hvo_sim_set_yield_hook(x->sim, hook, x);
+	return 0;
+}
+
+static int prepare_machine(struct hvo_explore *x)
+{
+	if (!x->sim || x->o.rebuild)
+		return build_machine(x);
+	return hvo_snapshot_restore(x->sim, x->snap);
+}
+
+/* ---- the exploration ---- */
+
+static int check_args(const struct hvo_scenario *sc, const struct hvo_explore_opts *o)
+{
+	unsigned int i;
+
+	if (!sc || !o)
+		return hvo__err(-EINVAL, "explore: NULL scenario or options");
+	if (sc->nr_threads < 2 || sc->nr_threads > HVO_EXPLORE_MAX_THREADS)
+		return hvo__err(-EINVAL, "explore: %s: %u threads (2..%u)", sc->name ? sc->name : "?",
+				sc->nr_threads, HVO_EXPLORE_MAX_THREADS);
+	for (i = 0; i < sc->nr_threads; i++)
+		if (!sc->thread[i])
+			return hvo__err(-EINVAL, "explore: %s: thread %u has no body", sc->name, i);
+	if ((unsigned int)o->strategy > HVO_EXPLORE_REPLAY)
+		return hvo__err(-EINVAL, "explore: unknown strategy %d", (int)o->strategy);
+	if (o->strategy == HVO_EXPLORE_PCT && (o->depth < 1 || o->depth > 16))
+		return hvo__err(-EINVAL, "explore: PCT depth %u (1..16)", o->depth);
+	if (o->strategy == HVO_EXPLORE_REPLAY && !o->replay)
+		return hvo__err(-EINVAL, "explore: replay needs a schedule string");
+	if (sc->points & ~((1u << HVO_NR_YIELD_POINTS) - 1))
+		return hvo__err(-EINVAL, "explore: %s: unknown scheduling points %#x", sc->name,
+				sc->points);
+	return 0;
+}
+
+static int explorer_init(struct hvo_explore *x, const struct hvo_config *cfg,
+			 const struct hvo_scenario *sc, const struct hvo_explore_opts *o)
+{
+	unsigned int i;
+	int r;
+
+	x->sc = sc;
+	x->cfg = *cfg;
+	x->o = *o;
+	x->n = sc->nr_threads;
+	x->points = sc->points ? sc->points : HVO_EXPLORE_POINTS_DEFAULT;
+	x->rep = malloc(sizeof(*x->rep));
+	x->run_buf = calloc(1, sc->run_size ? sc->run_size : 1);
+	x->data_buf = calloc(1, sc->data_size ? sc->data_size : 1);
+	if (!x->rep || !x->run_buf || !x->data_buf)
+		return hvo__err(-ENOMEM, "explore: out of host memory");
+	if (o->replay) {
+		x->replay = strdup(o->replay);
+		if (!x->replay)
+			return hvo__err(-ENOMEM, "explore: out of host memory");
+		x->o.replay = x->replay;
+	}
+	hvo__fiber_main(&x->main);
+	for (i = 0; i < x->n; i++) {
+		x->t[i].x = x;
+		x->t[i].id = i;
+		x->t[i].dirty = true;
+		r = hvo__fiber_create(&x->t[i].fib, FIBER_STACK, thread_main, &x->t[i]);
+		if (r)
+			return hvo__err(r, "explore: cannot map a fiber stack");
+	}
+	return 0;
+}
+
+static void explorer_destroy(struct hvo_explore *x)
+{
+	unsigned int i;
+
+	if (x->dfs)
+		hvo__dfs_destroy(x);
+	hvo__xs_destroy(x);
+	for (i = 0; i < x->n; i++)
+		hvo__fiber_destroy(&x->t[i].fib);
+	if (x->snap)
+		hvo_snapshot_free(x->snap);
+	if (x->sim) {
+		hvo_sim_set_yield_hook(x->sim, NULL, NULL);
+		hvo_sim_destroy(x->sim);
+	}
+	free(x->rep);
+	free(x->run_buf);
+	free(x->data_buf);
+	free(x->replay);
+	free(x->sched);
+	free(x->trace);
+	free(x->notes);
+}
+
+/* keep the first finding's particulars */
+static void keep_finding(struct hvo_explore *x, struct hvo_explore_result *res)
+{
+	res->findings++;
+	if (res->kind != HVO_FINDING_NONE)
+		return;
+	res->kind = x->fkind;
+	res->seed = x->run_seed;
+	res->run_index = x->run_index;
+	res->step = x->fstep;
+	snprintf(res->message, sizeof(res->message), "%s", x->fmsg);
+	res->schedule = hvo__xt_schedule_string(x);
+	res->trace = hvo__xt_trace(x);
+}
+
+static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
+{
+	uint64_t limit = x->o.runs ? x->o.runs : (x->o.strategy == HVO_EXPLORE_DFS ? 0 : 1000);
+	int r;
+
+	for (x->run_index = 0; !limit || x->run_index < limit; x->run_index++) {
+		r = run_one(x);
+		if (r)
+			return r;
+		res->schedules++;
+		res->steps += x->step;
+		if (x->step > res->max_run_steps)
+			res->max_run_steps = x->step;
+		if (x->fkind != HVO_FINDING_NONE)
+			keep_finding(x, res);
+		if (x->o.progress && !((x->run_index + 1) & 255))
+			x->o.progress(x->o.progress_ctx, x->run_index + 1, res->findings);
+		if (x->fkind != HVO_FINDING_NONE && !x->o.keep_going)
+			break;
+		if (!(x->dfs ? hvo__dfs_end_run(x) : hvo__xs_end_run(x)))
+			break;
+	}
+	return 0;
+}
+
+HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenario *sc,
+			   const struct hvo_explore_opts *opts, struct hvo_explore_result *res)
+{
+	struct hvo_explore *x;
+	int r;
+
+	if (!res)
+		return hvo__err(-EINVAL, "explore: NULL result");
+	memset(res, 0, sizeof(*res));
+	res->switch_kind = hvo__fiber_switch_kind();
+	r = check_args(sc, opts);
+	if (!r && !cfg)
+		r = hvo__err(-EINVAL, "explore: NULL config");
+	if (!r && sc->applies)
+		r = sc->applies(cfg);
+	if (r)
+		return r;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return hvo__err(-ENOMEM, "explore: out of host memory");
+	x->res = res;
+	r = explorer_init(x, cfg, sc, opts);
+	if (!r)
+		r = build_machine(x);
+	if (!r)
+		r = opts->strategy == HVO_EXPLORE_DFS ? hvo__dfs_init(x) : hvo__xs_init(x);
+	if (!r && opts->strategy == HVO_EXPLORE_PCT) {
+		/* k for PCT: the steps with a choice in a run without preemptions */
+		x->calibrating = true;
+		r = run_one(x);
+		hvo__xs_end_run(x);
+		x->calibrating = false;
+	}
+	if (!r)
+		r = explore_loop(x, res);
+	res->pruned = x->pruned;
+	res->complete = x->complete;
+	explorer_destroy(x);
+	free(x);
+	return r;
+}
+
+HVO_EXPORT void hvo_explore_result_free(struct hvo_explore_result *res)
+{
+	if (!res)
+		return;
+	free(res->schedule);
+	free(res->trace);
+	res->schedule = NULL;
+	res->trace = NULL;
+}
+
+HVO_EXPORT void hvo_explore_note(const struct hvo_scenario_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx || !ctx->explore)
+		return;
+	va_start(ap, fmt);
+	hvo__xt_note(ctx->explore, fmt, ap);
+	va_end(ap);
+}
+
+HVO_EXPORT const char *hvo_finding_name(enum hvo_finding_kind kind)
+{
+	static const char *const names[HVO_NR_FINDING_KINDS] = {
+		"none", "invariant", "check", "fault", "leak", "final", "deadlock",
+		"livelock", "diverged",
+	};
+
+	return (unsigned int)kind < HVO_NR_FINDING_KINDS ? names[kind] : "?";
+}
