@@ -11,12 +11,15 @@
  * invariant, optionally hvo_check().
  *
  * Spins.  The library never blocks the OS thread on a lock a fiber could
- * hold: it trylocks and yields (epoch.c), and waits for readers by yielding
- * too.  A thread that yields twice in a row at the same point and address,
- * with no other yield in between, has found what it waits for unavailable:
- * it is blocked until another thread makes a step that is not a spin.  When
- * every live thread is blocked, each gets one retry; if all of them spin
- * again with nothing changed, that is a deadlock.
+ * hold: it trylocks and yields (epoch.c: the flush and grace-period locks),
+ * and waits for readers by yielding too, always at a TLB-flush or RCU yield
+ * point with address 0.  A thread that yields at such a point twice in a
+ * row, with no other yield in between, has found what it waits for
+ * unavailable: it is blocked until another thread makes a step that is not
+ * a spin.  (Two flushes or grace periods back to back look the same; the
+ * retry below lets such a thread go on.)  When every live thread is
+ * blocked, each gets one retry; if all of them spin again with nothing
+ * changed, that is a deadlock.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +31,8 @@
 #include "explore_internal.h"
 
 #define FIBER_STACK (256 * 1024)
+/* the yield points epoch.c waits at */
+#define SPIN_POINTS ((1u << HVO_YP_TLB_FLUSH) | (1u << HVO_YP_RCU))
 #define DEFAULT_MAX_STEPS 100000
 
 /* ---- the fibers ---- */
@@ -40,7 +45,8 @@ static void hook(void *ctx, enum hvo_yield_point p, uint64_t addr)
 
 	if (!t)
 		return;		/* the main context: setup, checks */
-	spin = t->last_p == (uint8_t)p && t->last_addr == addr;
+	spin = t->last_p == (uint8_t)p && t->last_addr == addr && !addr &&
+	       (SPIN_POINTS & (1u << p));
 	t->last_p = (uint8_t)p;
 	t->last_addr = addr;
 	if (!spin && !(x->points & (1u << p)))
@@ -120,9 +126,9 @@ static void check_machine(struct hvo_explore *x, const char *when)
 {
 	int64_t v;
 
-	hvo__track_pause(x->sim, true);
+	hvo__track_pause(x->sim, x->snap, true);
 	v = hvo_check(x->sim, x->rep);
-	hvo__track_pause(x->sim, false);
+	hvo__track_pause(x->sim, x->snap, false);
 	if (v > 0) {
 		const struct hvo_violation *vi = &x->rep->v[0];
 
@@ -566,13 +572,14 @@ HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenar
 		r = build_machine(x);
 	if (!r)
 		r = opts->strategy == HVO_EXPLORE_DFS ? hvo__dfs_init(x) : hvo__xs_init(x);
-	if (!r && opts->strategy == HVO_EXPLORE_PCT) {
-		/* k for PCT: the steps with a choice in a run without preemptions */
-		x->calibrating = true;
+	/* k for PCT: the most steps with a choice among a round-robin run and a
+	 * run without preemptions from each thread */
+	for (x->calibrating = 1; !r && opts->strategy == HVO_EXPLORE_PCT &&
+	     x->calibrating < 2 + (int)x->n; x->calibrating++) {
 		r = run_one(x);
 		hvo__xs_end_run(x);
-		x->calibrating = false;
 	}
+	x->calibrating = 0;
 	if (!r)
 		r = explore_loop(x, res);
 	res->pruned = x->pruned;

@@ -85,7 +85,8 @@ struct hvo_explore {
 	uint64_t fstep;
 
 	/* PCT */
-	bool calibrating;		/* the run that measures k */
+	int calibrating;		/* measuring k: 0 no, 1 round robin,
+					 * 2 + i thread i first, no preemption */
 	uint64_t pct_k;			/* estimated steps with a choice */
 	uint64_t pct_count;		/* steps with a choice in this run */
 	int prio[HVO_EXPLORE_MAX_THREADS];

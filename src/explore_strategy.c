@@ -12,8 +12,10 @@
  * among the k steps where more than one thread can run; the highest
  * runnable priority runs, and at the i-th change point the thread that
  * would run drops to priority i, below every initial one.  k is measured
- * once, before the first run, by a run without preemptions, so every run
- * depends on its seed alone.  A thread that spins drops below everyone, so
+ * once, before the first run: the most steps with a choice in a
+ * round-robin run and in a run without preemptions started by each thread
+ * (shuttle estimates k from a first run and raises it when a longer run
+ * appears; a fixed k keeps every run a function of its seed alone).  A thread that spins drops below everyone, so
  * a waiter does not keep the thread it waits for from running.
  */
 #include <errno.h>
@@ -42,11 +44,26 @@ static unsigned int nth_bit(uint32_t m, unsigned int i)
 	return (unsigned int)__builtin_ctz(m);
 }
 
-/* no preemption: the thread that ran goes on if it can, else the lowest */
-static int non_preemptive(struct hvo_explore *x, uint32_t runnable)
+/* round robin: the next runnable thread after the one that ran; or no
+ * preemption, starting with thread @first */
+static int calibration_pick(struct hvo_explore *x, uint32_t runnable)
 {
-	if (x->prev != XT_NONE && (runnable & (1u << x->prev)))
-		return x->prev;
+	unsigned int i, t;
+
+	if (x->calibrating >= 2) {
+		unsigned int first = (unsigned int)x->calibrating - 2;
+
+		if (x->prev != XT_NONE && (runnable & (1u << x->prev)))
+			return x->prev;
+		if (runnable & (1u << first))
+			return (int)first;
+		return __builtin_ctz(runnable);
+	}
+	for (i = 1; i <= x->n; i++) {
+		t = (x->prev == XT_NONE ? x->n - 1 + i : x->prev + i) % x->n;
+		if (runnable & (1u << t))
+			return (int)t;
+	}
 	return __builtin_ctz(runnable);
 }
 
@@ -160,7 +177,7 @@ int hvo__xs_pick(struct hvo_explore *x, uint32_t runnable)
 	if (x->calibrating) {
 		if (popcount(runnable) > 1)
 			x->pct_count++;
-		return non_preemptive(x, runnable);
+		return calibration_pick(x, runnable);
 	}
 	switch (x->o.strategy) {
 	case HVO_EXPLORE_PCT:
@@ -185,7 +202,8 @@ void hvo__xs_after_step(struct hvo_explore *x, unsigned int tid)
 bool hvo__xs_end_run(struct hvo_explore *x)
 {
 	if (x->calibrating) {
-		x->pct_k = x->pct_count ? x->pct_count : 1;
+		if (x->pct_count > x->pct_k)
+			x->pct_k = x->pct_count;
 		return true;
 	}
 	if (x->o.strategy == HVO_EXPLORE_REPLAY)

@@ -133,10 +133,18 @@ static const char *pname(uint8_t p)
 	return hvo_yield_point_name((enum hvo_yield_point)p);
 }
 
+/* the pfn whose struct page holds the simulated address a */
+static uint64_t pfn_of(const struct hvo_explore *x, uint64_t a)
+{
+	const struct hvo_geometry *g = hvo_sim_geometry(x->sim);
+
+	return a >= g->vmemmap_base ? (a - g->vmemmap_base) / g->stride : 0;
+}
+
 /* what the operation at a yield point is about to do */
 static void describe(const struct hvo_explore *x, struct sbuf *b, uint8_t p, uint64_t a)
 {
-	uint64_t pfn = 0;
+	uint64_t pfn = pfn_of(x, a);
 
 	switch (p) {
 	case YP_START:
@@ -156,11 +164,9 @@ static void describe(const struct hvo_explore *x, struct sbuf *b, uint8_t p, uin
 			  "takes a lock", a);
 		break;
 	case HVO_YP_REFCOUNT:
-		hvo_page_to_pfn(x->sim, a, &pfn);
 		sb_printf(b, "refcount RMW on struct page %#" PRIx64 " (pfn %#" PRIx64 ")", a, pfn);
 		break;
 	case HVO_YP_PTE_STORE:
-		hvo_page_to_pfn(x->sim, a, &pfn);
 		sb_printf(b, "stores the vmemmap PTE of %#" PRIx64 " (struct pages of pfn %#" PRIx64
 			  "..)", a, pfn);
 		break;

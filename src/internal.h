@@ -258,12 +258,12 @@ void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_p
 void hvo__lock_yielding(struct hvo_sim *sim, pthread_mutex_t *m, enum hvo_yield_point p);
 
 /* ---- small helpers ---- */
-void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn);
+void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes);
 
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
 	if (unlikely(sim->track))
-		hvo__track_touch(sim, pfn);
+		hvo__track_touch(sim, pfn, true);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
@@ -271,7 +271,7 @@ static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 					       uint64_t pfn)
 {
 	if (unlikely(sim->track))
-		hvo__track_touch(sim, pfn);
+		hvo__track_touch(sim, pfn, false);
 	return &sim->meta[pfn];
 }
 

@@ -32,9 +32,7 @@
 
 struct hvo_undo {
 	uint64_t pfn;
-	uint64_t slot;			/* index into track->bytes if bytes */
 	struct hvo_frame_meta meta;
-	bool bytes;
 };
 
 struct folio_ref {
@@ -77,39 +75,59 @@ static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
 	return np;
 }
 
-static void undo_save(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
+static void save_meta(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
 {
 	struct hvo_undo *u;
-	uint64_t ps = sim->geo.page_size;
 
 	if (t->nlog == t->caplog)
 		t->log = grow(t->log, &t->caplog, t->nlog + 1, sizeof(*t->log));
 	u = &t->log[t->nlog++];
 	u->pfn = pfn;
 	memcpy(&u->meta, &sim->meta[pfn], sizeof(u->meta));
-	u->bytes = sim->meta[pfn].flags & FMF_EVER_BYTES;
-	if (!u->bytes)
-		return;
-	if (t->nbytes == t->capbytes)
-		t->bytes = grow(t->bytes, &t->capbytes, t->nbytes + 1, ps);
-	u->slot = t->nbytes++;
-	memcpy(t->bytes + u->slot * ps, sim->mem + (pfn << sim->geo.page_shift), ps);
 }
 
-void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn)
+/* a frame's bytes, before anything can write them (a frame that never had
+ * bytes reads as zeros, and is given back as zeros) */
+static void save_bytes(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
+{
+	uint64_t ps = sim->geo.page_size;
+
+	if (t->nbpfn == t->capbpfn) {
+		t->bpfn = grow(t->bpfn, &t->capbpfn, t->nbpfn + 1, sizeof(*t->bpfn));
+		t->capbytes = t->capbpfn;
+		t->bytes = realloc(t->bytes, t->capbytes * ps);
+		if (!t->bytes) {
+			fprintf(stderr, "hvosim: snapshot: out of host memory\n");
+			abort();
+		}
+	}
+	t->bpfn[t->nbpfn] = pfn;
+	memcpy(t->bytes + t->nbpfn * ps, sim->mem + (pfn << sim->geo.page_shift), ps);
+	t->nbpfn++;
+}
+
+void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 {
 	struct hvo_track *t = sim->track;
-	uint32_t s;
+	uint32_t *st, s;
+	bool seen;
 
-	if (pfn >= sim->geo.nr_pfns || t->paused)
+	if (pfn >= sim->geo.nr_pfns)
 		return;
-	s = t->stamp[pfn];
+	st = bytes ? t->bstamp : t->mstamp;
+	s = st[pfn];
 	if (likely(s == t->tick))
 		return;
-	t->stamp[pfn] = t->tick;
-	if (s < t->run_tick)
-		undo_save(sim, t, pfn);
-	if (t->fp_on) {
+	/* already in this step's footprint through the other kind of touch */
+	seen = (bytes ? t->mstamp : t->bstamp)[pfn] == t->tick;
+	st[pfn] = t->tick;
+	if (s < t->run_tick) {
+		if (bytes)
+			save_bytes(sim, t, pfn);
+		else
+			save_meta(sim, t, pfn);
+	}
+	if (t->fp_on && !seen) {
 		if (t->nfp == t->capfp)
 			t->fp = grow(t->fp, &t->capfp, t->nfp + 1, sizeof(*t->fp));
 		t->fp[t->nfp++] = pfn;
@@ -122,8 +140,10 @@ static void next_tick(struct hvo_sim *sim, struct hvo_track *t, bool new_run)
 	if (t->tick == UINT32_MAX - 1) {
 		uint64_t i;
 
-		for (i = 0; i < sim->geo.nr_pfns; i++)
-			t->stamp[i] = t->stamp[i] >= t->run_tick ? 2 : 0;
+		for (i = 0; i < sim->geo.nr_pfns; i++) {
+			t->mstamp[i] = t->mstamp[i] >= t->run_tick ? 2 : 0;
+			t->bstamp[i] = t->bstamp[i] >= t->run_tick ? 2 : 0;
+		}
 		t->tick = 2;
 		if (!new_run)
 			t->run_tick = 1;
@@ -144,10 +164,11 @@ void hvo__track_step(struct hvo_sim *sim, bool footprint)
 	t->nfp = 0;
 }
 
-void hvo__track_pause(struct hvo_sim *sim, bool paused)
+/* read-only work runs with the hook off altogether: not even a call */
+void hvo__track_pause(struct hvo_sim *sim, struct hvo_snapshot *sn, bool paused)
 {
-	if (sim->track)
-		sim->track->paused = paused;
+	if (sn && sn->sim == sim)
+		sim->track = paused ? NULL : &sn->track;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -290,8 +311,10 @@ static void snap_free(struct hvo_snapshot *sn)
 	free((void *)sn->flat);
 	free(sn->ring);
 	free(sn->mb);
-	free(sn->track.stamp);
+	free(sn->track.mstamp);
+	free(sn->track.bstamp);
 	free(sn->track.log);
+	free(sn->track.bpfn);
 	free(sn->track.bytes);
 	free(sn->track.fp);
 	free(sn);
@@ -311,8 +334,9 @@ HVO_EXPORT int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out)
 	if (!sn)
 		return hvo__err(-ENOMEM, "snapshot: out of host memory");
 	sn->sim = sim;
-	sn->track.stamp = calloc(sim->geo.nr_pfns, sizeof(uint32_t));
-	if (!sn->track.stamp || save_state(sn, sim)) {
+	sn->track.mstamp = calloc(sim->geo.nr_pfns, sizeof(uint32_t));
+	sn->track.bstamp = calloc(sim->geo.nr_pfns, sizeof(uint32_t));
+	if (!sn->track.mstamp || !sn->track.bstamp || save_state(sn, sim)) {
 		snap_free(sn);
 		return hvo__err(-ENOMEM, "snapshot: out of host memory");
 	}
@@ -382,18 +406,12 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 {
 	uint64_t i, ps = sim->geo.page_size;
 
-	for (i = 0; i < t->nlog; i++) {
-		struct hvo_undo *u = &t->log[i];
-		uint8_t *frame = sim->mem + (u->pfn << sim->geo.page_shift);
-
-		if (u->bytes)
-			memcpy(frame, t->bytes + u->slot * ps, ps);
-		else if (sim->meta[u->pfn].flags & FMF_EVER_BYTES)
-			memset(frame, 0, ps);	/* got bytes in the run: zero, as never used */
-		memcpy(&sim->meta[u->pfn], &u->meta, sizeof(u->meta));
-	}
+	for (i = 0; i < t->nbpfn; i++)
+		memcpy(sim->mem + (t->bpfn[i] << sim->geo.page_shift), t->bytes + i * ps, ps);
+	for (i = 0; i < t->nlog; i++)
+		memcpy(&sim->meta[t->log[i].pfn], &t->log[i].meta, sizeof(t->log[i].meta));
 	t->nlog = 0;
-	t->nbytes = 0;
+	t->nbpfn = 0;
 }
 
 HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn)
@@ -407,7 +425,7 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	if (sim->hugetlb != sn->s.hugetlb || sim->rcu != sn->s.rcu || sim->mb != sn->s.mb)
 		return hvo__err(-EINVAL, "snapshot_restore: the machine's structures moved");
 	t = sim->track;
-	t->paused = true;
+	sim->track = NULL;
 	restore_arena(sim, t);
 	/* the hook is the caller's, not machine state */
 	fn = atomic_load(&sim->yield_fn);
@@ -427,7 +445,6 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	if (sn->ring)
 		memcpy(sim->flog.ring, sn->ring, sim->flog.cap * sizeof(*sn->ring));
 	next_tick(sim, t, true);
-	t->paused = false;
 	t->fp_on = false;
 	t->nfp = 0;
 	return 0;
@@ -585,7 +602,7 @@ uint64_t hvo__snap_leaks(struct hvo_sim *sim, char *msg, size_t len)
 
 	if (!t)
 		return 0;
-	t->paused = true;
+	sim->track = NULL;
 	pthread_mutex_lock(&sim->hugetlb->lock);
 	for (i = 0; i < t->nlog; i++) {
 		const char *why = leak_of(sim, &t->log[i]);
@@ -598,6 +615,6 @@ uint64_t hvo__snap_leaks(struct hvo_sim *sim, char *msg, size_t len)
 				 t->log[i].pfn, sim->meta[t->log[i].pfn].order, why);
 	}
 	pthread_mutex_unlock(&sim->hugetlb->lock);
-	t->paused = false;
+	sim->track = t;
 	return n;
 }

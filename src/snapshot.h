@@ -11,15 +11,17 @@
 #include "hugetlb_internal.h"
 
 struct hvo_track {
-	uint32_t *stamp;		/* per pfn: tick of its last touch */
+	uint32_t *mstamp;		/* per pfn: tick of its last metadata touch */
+	uint32_t *bstamp;		/* per pfn: tick of its last frame touch */
 	uint32_t tick;			/* the current step, or run */
 	uint32_t run_tick;		/* first tick of the current run */
-	bool paused;			/* read-only work (the checker): not logged */
-	/* undo log: every pfn touched since the last restore, once */
-	struct hvo_undo *log;
+	/* undo logs: every pfn touched since the last restore, once each */
+	struct hvo_undo *log;		/* metadata */
 	uint64_t nlog, caplog;
-	uint8_t *bytes;			/* saved frames, page_size each */
-	uint64_t nbytes, capbytes;
+	uint64_t *bpfn;			/* frames, and their bytes */
+	uint64_t nbpfn, capbpfn;
+	uint8_t *bytes;			/* page_size per entry of bpfn */
+	uint64_t capbytes;
 	/* the current step's footprint: pfns touched */
 	bool fp_on;
 	uint64_t *fp;
@@ -28,8 +30,8 @@ struct hvo_track {
 
 /* start a new step: its touches form a fresh footprint */
 void hvo__track_step(struct hvo_sim *sim, bool footprint);
-/* while paused, touches are neither logged nor part of a footprint */
-void hvo__track_pause(struct hvo_sim *sim, bool paused);
+/* while paused (read-only work: the checker), touches are not seen at all */
+void hvo__track_pause(struct hvo_sim *sim, struct hvo_snapshot *sn, bool paused);
 /* the pfns of the current step's footprint, sorted, and their number */
 uint64_t hvo__track_footprint(struct hvo_sim *sim, const uint64_t **pfns);
 
