@@ -524,12 +524,15 @@ static void keep_finding(struct hvo_explore *x, struct hvo_explore_result *res)
 static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
 {
 	uint64_t limit = x->o.runs ? x->o.runs : (x->o.strategy == HVO_EXPLORE_DFS ? 0 : 1000);
+	uint64_t last_seed = 0, last_index = 0;
 	int r;
 
 	for (x->run_index = 0; !limit || x->run_index < limit; x->run_index++) {
 		r = run_one(x);
 		if (r)
 			return r;
+		last_seed = x->run_seed;
+		last_index = x->run_index;
 		res->schedules++;
 		res->steps += x->step;
 		if (x->step > res->max_run_steps)
@@ -542,6 +545,13 @@ static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
 			break;
 		if (!(x->dfs ? hvo__dfs_end_run(x) : hvo__xs_end_run(x)))
 			break;
+	}
+	if (x->o.trace && res->kind == HVO_FINDING_NONE && res->schedules) {
+		res->seed = last_seed;
+		res->run_index = last_index;
+		res->step = x->step;
+		res->schedule = hvo__xt_schedule_string(x);
+		res->trace = hvo__xt_trace(x);
 	}
 	return 0;
 }

@@ -115,6 +115,7 @@ int cmd_savings(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_kpageflags(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 int bench_lookup(int argc, char **argv);
 int bench_cycle(int argc, char **argv);
 int bench_scale(int argc, char **argv);

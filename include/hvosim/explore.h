@@ -148,6 +148,8 @@ enum hvo_explore_strategy {
  * @keep_going: do not stop at the first finding.
  * @rebuild: build the machine and run setup for every run instead of
  *	restoring the snapshot (slow; for comparing the two).
+ * @trace: when nothing is found, keep the last run's schedule and trace in
+ *	the result anyway (a replay to look at).
  * @progress: optional, called every 256 runs.
  * @progress_ctx: passed to @progress.
  */
@@ -162,6 +164,7 @@ struct hvo_explore_opts {
 	bool check_every_step;
 	bool keep_going;
 	bool rebuild;
+	bool trace;
 	void (*progress)(void *ctx, uint64_t runs_done, uint64_t findings);
 	void *progress_ctx;
 };
@@ -191,7 +194,8 @@ enum hvo_finding_kind {
  * @complete: DFS: the bounded space was explored to the end.
  * @findings: runs that found something.
  * @kind: the first finding's kind (HVO_FINDING_NONE: none).
- * @seed: the seed of the first finding's run.
+ * @seed: the seed of the first finding's run (with opts.trace and no
+ *	finding: of the last run, and so are the fields below).
  * @run_index: which run it was (0-based).
  * @step: the step after which it was found.
  * @schedule: its schedule string (malloc()ed; hvo_explore_result_free()).
