@@ -221,11 +221,18 @@ static uint32_t runnable_mask(struct hvo_explore *x, bool *retry)
 	return m;
 }
 
-/* after thread t's step: who is blocked now */
-static void update_blocked(struct hvo_explore *x, struct xthread *t, bool was_spin)
+/*
+ * After thread t's step: who is blocked now.  A step that ends in a spin
+ * made progress unless it also began at one and changed nothing: a
+ * retried thread whose step changed the machine (two flushes in a row look
+ * like a spin) is not a deadlock.
+ */
+static void update_blocked(struct hvo_explore *x, struct xthread *t, bool was_spin,
+			   uint64_t digest)
 {
 	unsigned int i;
-	bool progress = t->done || !t->spun || !was_spin;
+	bool progress = t->done || !t->spun || !was_spin ||
+			(t->retried && hvo__snap_digest(x->sim) != digest);
 
 	t->blocked = !t->done && t->spun;
 	if (!progress)
@@ -279,6 +286,7 @@ static bool run_steps(struct hvo_explore *x)
 		uint8_t from_p;
 		uint64_t from_addr;
 		bool retry, was_spin;
+		uint64_t digest = 0;
 		int pick;
 
 		m = runnable_mask(x, &retry);
@@ -307,8 +315,10 @@ static bool run_steps(struct hvo_explore *x)
 		}
 		t = &x->t[pick];
 		record_decision(x, (unsigned int)pick);
-		if (retry)
+		if (retry) {
 			t->retried = true;
+			digest = hvo__snap_digest(x->sim);
+		}
 		from_p = t->at_p;
 		from_addr = t->at_addr;
 		was_spin = t->spun;
@@ -320,7 +330,7 @@ static bool run_steps(struct hvo_explore *x)
 		x->step++;
 		x->prev = (uint8_t)pick;
 		record_step(x, t, from_p, from_addr, retry);
-		update_blocked(x, t, was_spin);
+		update_blocked(x, t, was_spin, digest);
 		if (x->dfs)
 			hvo__dfs_after_step(x, (unsigned int)pick);
 		else
@@ -367,8 +377,10 @@ static int run_one(struct hvo_explore *x)
 	if (finished)
 		after_run(x);
 	for (i = 0; i < x->n; i++)
-		if (!x->t[i].done)
+		if (!x->t[i].done) {
 			x->t[i].dirty = true;	/* left mid-call: reset next run */
+			x->tainted = true;
+		}
 	return 0;
 }
 
@@ -389,17 +401,38 @@ static void setup_ctx(struct hvo_explore *x)
 	}
 }
 
-static int build_machine(struct hvo_explore *x)
+/*
+ * A machine whose run was abandoned (deadlock, livelock, divergence) may
+ * have a lock held by a fiber that will never run again.  ThreadSanitizer
+ * keeps that fiber as the owner and would report the next lock, or the
+ * destroy, of that mutex; so under TSan such a machine is left alone
+ * (leaked) and a new one is built.
+ */
+static void drop_machine(struct hvo_explore *x)
 {
-	int r;
-
 	if (x->snap) {
 		hvo_snapshot_free(x->snap);
 		x->snap = NULL;
 	}
-	if (x->sim)
+	if (x->sim) {
+		hvo_sim_set_yield_hook(x->sim, NULL, NULL);
+#ifdef HVO_TSAN
+		if (x->tainted) {
+			x->sim = NULL;
+			return;
+		}
+#endif
 		hvo_sim_destroy(x->sim);
+	}
 	x->sim = NULL;
+}
+
+static int build_machine(struct hvo_explore *x)
+{
+	int r;
+
+	drop_machine(x);
+	x->tainted = false;
 	r = hvo_sim_create(&x->cfg, &x->sim);
 	if (r)
 		return r;
@@ -417,6 +450,10 @@ static int build_machine(struct hvo_explore *x)
 
 static int prepare_machine(struct hvo_explore *x)
 {
+#ifdef HVO_TSAN
+	if (x->tainted)
+		return build_machine(x);
+#endif
 	if (!x->sim || x->o.rebuild)
 		return build_machine(x);
 	return hvo_snapshot_restore(x->sim, x->snap);
@@ -491,12 +528,7 @@ static void explorer_destroy(struct hvo_explore *x)
 	hvo__xs_destroy(x);
 	for (i = 0; i < x->n; i++)
 		hvo__fiber_destroy(&x->t[i].fib);
-	if (x->snap)
-		hvo_snapshot_free(x->snap);
-	if (x->sim) {
-		hvo_sim_set_yield_hook(x->sim, NULL, NULL);
-		hvo_sim_destroy(x->sim);
-	}
+	drop_machine(x);
 	free(x->rep);
 	free(x->run_buf);
 	free(x->data_buf);

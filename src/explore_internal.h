@@ -58,6 +58,7 @@ struct hvo_explore {
 	char *replay;			/* o.replay, copied */
 	struct hvo_sim *sim;
 	struct hvo_snapshot *snap;
+	bool tainted;			/* a run was abandoned on this machine */
 	struct hvo_report *rep;
 	struct hvo_fiber main;
 	struct xthread t[HVO_EXPLORE_MAX_THREADS];
