@@ -20,6 +20,14 @@
  * retry below lets such a thread go on.)  When every live thread is
  * blocked, each gets one retry; if all of them spin again with nothing
  * changed, that is a deadlock.
+ *
+ * ThreadSanitizer sees every fiber as a thread of its own (fiber.c), and
+ * every switch here synchronises: TSan then checks the one interleaving
+ * that actually ran, in the order it ran.  Switches without that edge would
+ * let it report races between simulated threads, but also between the
+ * fibers' shared thread-locals (the error message) and between a run and
+ * the restore before the next one; races between simulated threads are
+ * checked by the stress suite, on real threads.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -186,7 +186,8 @@ uint64_t hvo__track_footprint(struct hvo_sim *sim, const uint64_t **pfns)
 		*pfns = NULL;
 		return 0;
 	}
-	qsort(t->fp, t->nfp, sizeof(*t->fp), cmp_u64);
+	if (t->nfp > 1)
+		qsort(t->fp, t->nfp, sizeof(*t->fp), cmp_u64);
 	*pfns = t->fp;
 	return t->nfp;
 }
