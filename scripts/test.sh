@@ -6,7 +6,7 @@
 #   (a) gcc, -Dwerror=true                meson test (every suite)
 #   (b) clang, -Dwerror=true              meson test (every suite)
 #   (c) ASan + UBSan (gcc)                meson test [--setup=asan]
-#   (d) TSan (clang)                      meson test --suite stress --suite unit
+#   (d) TSan (clang)                      meson test --suite stress --suite unit --suite explore
 #                                         [--setup=tsan]
 #   (e) install into a temporary prefix, build examples/ with nothing but
 #       pkg-config, run it
@@ -124,7 +124,7 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:print_summary=
 pass_done
 
 # ---------------------------------------------------------------------------
-banner "(d) TSan (clang): build + meson test --suite stress --suite unit"
+banner "(d) TSan (clang): build + meson test --suite stress --suite unit --suite explore"
 # Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
 # does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
 # Probe with a trivial program and, if so, run without ASLR.
@@ -163,7 +163,7 @@ if ! "$tsan_probe/probe" >"$tsan_probe/out" 2>&1; then
 fi
 setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
 "${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-tsan_args=(--print-errorlogs --suite stress --suite unit)
+tsan_args=(--print-errorlogs --suite stress --suite unit --suite explore)
 if has_setup "$CI_DIR/tsan" tsan; then
 	tsan_args+=(--setup=tsan)
 else
@@ -196,7 +196,7 @@ echo "PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
 echo "pkg-config --cflags --libs hvosim: $(pkg-config --cflags --libs hvosim)"
 exdir=$(mktemp -d)
 TMPDIRS+=("$exdir")
-cp examples/harness.c examples/Makefile "$exdir/"
+cp examples/harness.c examples/explore_scenario.c examples/Makefile "$exdir/"
 make -C "$exdir" CFLAGS="-O2 -g -Wall -Wextra -Werror"
 set +e
 LD_LIBRARY_PATH="$(pkg-config --variable=libdir hvosim)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
@@ -207,6 +207,8 @@ echo "examples/harness exit code: $harness_rc"
 if [ "$harness_rc" -ne 0 ]; then
 	exit "$harness_rc"
 fi
+LD_LIBRARY_PATH="$(pkg-config --variable=libdir hvosim)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+	"$exdir/explore_scenario"
 unset PKG_CONFIG_PATH
 pass_done
 
