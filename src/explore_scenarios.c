@@ -232,6 +232,12 @@ static void restore_own(const struct hvo_scenario_ctx *c)
 	run->done[c->tid] = true;
 }
 
+static void last_user_machine(struct hvo_config *cfg)
+{
+	small_machine(cfg);
+	cfg->tail_lifetime = HVO_TAIL_LAST_USER;
+}
+
 static int last_applies(const struct hvo_config *cfg)
 {
 	if (need_shared_tail(cfg) || cfg->tail_lifetime != HVO_TAIL_LAST_USER)
@@ -531,7 +537,7 @@ static const struct hvo_scenario scenarios[] = {
 	{
 		.name = "last-user",
 		.summary = "(b) the last user's restore frees the tail while another folio is optimized",
-		.nr_threads = 2, .config = small_machine, .applies = last_applies,
+		.nr_threads = 2, .config = last_user_machine, .applies = last_applies,
 		.known_bad = alloc_none, .setup = last_setup,
 		.thread = { restore_own, optimize_own },
 		.check = all_returned_zero,

@@ -22,6 +22,10 @@
 #include <unistd.h>
 
 #include "fiber.h"
+#include "hvosim/explore.h"
+
+#define HVO_EXPORT __attribute__((visibility("default")))
+int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HVO_FIBER_ASAN 1
@@ -330,4 +334,40 @@ const char *hvo__fiber_switch_kind(void)
 #else
 	return "asm aarch64";
 #endif
+}
+
+/* ---- hvo_explore_pingpong(): the switch, measured by the caller ---- */
+
+struct pingpong {
+	struct hvo_fiber main, f;
+};
+
+static void pong(void *arg)
+{
+	struct pingpong *p = arg;
+
+	for (;;)
+		hvo__fiber_switch(&p->f, &p->main, 0);
+}
+
+HVO_EXPORT int hvo_explore_pingpong(uint64_t n, const char **kind)
+{
+	struct pingpong *p = calloc(1, sizeof(*p));
+	uint64_t i;
+
+	if (kind)
+		*kind = hvo__fiber_switch_kind();
+	if (!p)
+		return hvo__err(-ENOMEM, "pingpong: out of host memory");
+	hvo__fiber_main(&p->main);
+	if (hvo__fiber_create(&p->f, 64 * 1024, pong, p)) {
+		free(p);
+		return hvo__err(-ENOMEM, "pingpong: cannot map a fiber stack");
+	}
+	for (i = 0; i < n; i++)
+		hvo__fiber_switch(&p->main, &p->f, 0);
+	/* the fiber is left at its switch: its stack goes with it */
+	hvo__fiber_destroy(&p->f);
+	free(p);
+	return 0;
 }

@@ -120,5 +120,6 @@ int bench_lookup(int argc, char **argv);
 int bench_cycle(int argc, char **argv);
 int bench_scale(int argc, char **argv);
 int bench_stress(int argc, char **argv);
+int bench_explore(int argc, char **argv);
 
 #endif /* HVOSIM_CLI_H */

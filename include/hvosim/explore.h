@@ -324,6 +324,18 @@ unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
  */
 char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t len);
 
+/**
+ * hvo_explore_pingpong() - switch @n times from the calling thread to a
+ * fiber and back, with the switch the explorer uses: time it and divide
+ * by 2 * @n for the cost of one switch (the library reads no clock).
+ * @n: round trips.
+ * @kind: if not NULL, set to the switch used: "asm x86-64", "asm aarch64"
+ *	or "ucontext".
+ *
+ * Return: 0, or -ENOMEM if no fiber stack could be mapped.
+ */
+int hvo_explore_pingpong(uint64_t n, const char **kind);
+
 struct hvo_snapshot;
 
 /**
