@@ -659,13 +659,3 @@ HVO_EXPORT void hvo_explore_note(const struct hvo_scenario_ctx *ctx, const char 
 	hvo__xt_note(ctx->explore, fmt, ap);
 	va_end(ap);
 }
-
-HVO_EXPORT const char *hvo_finding_name(enum hvo_finding_kind kind)
-{
-	static const char *const names[HVO_NR_FINDING_KINDS] = {
-		"none", "invariant", "check", "fault", "leak", "final", "deadlock",
-		"livelock", "diverged",
-	};
-
-	return (unsigned int)kind < HVO_NR_FINDING_KINDS ? names[kind] : "?";
-}

@@ -241,3 +241,13 @@ HVO_EXPORT void hvo_explore_print(const struct hvo_explore_result *res, FILE *ou
 		fprintf(out, "trace (threads a..d, every step from one scheduling point to the "
 			"next):\n%s", res->trace);
 }
+
+HVO_EXPORT const char *hvo_finding_name(enum hvo_finding_kind kind)
+{
+	static const char *const names[HVO_NR_FINDING_KINDS] = {
+		"none", "invariant", "check", "fault", "leak", "final", "deadlock",
+		"livelock", "diverged",
+	};
+
+	return (unsigned int)kind < HVO_NR_FINDING_KINDS ? names[kind] : "?";
+}

@@ -30,11 +30,6 @@
 #include "snapshot.h"
 #include "vmm.h"
 
-struct hvo_undo {
-	uint64_t pfn;
-	struct hvo_frame_meta meta;
-};
-
 struct folio_ref {
 	const struct hvo_folio *orig;	/* its address at the snapshot */
 	uint64_t idx;
@@ -56,141 +51,6 @@ struct hvo_snapshot {
 	struct hvo_memblock_range *mb;
 	struct hvo_track track;
 };
-
-/* ---- the touch hook ---- */
-
-static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
-{
-	uint64_t c = *cap ? *cap : 64;
-	void *np;
-
-	while (c < need)
-		c *= 2;
-	np = realloc(p, c * elem);
-	if (!np) {
-		fprintf(stderr, "hvosim: snapshot: out of host memory\n");
-		abort();
-	}
-	*cap = c;
-	return np;
-}
-
-static void save_meta(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
-{
-	struct hvo_undo *u;
-
-	if (t->nlog == t->caplog)
-		t->log = grow(t->log, &t->caplog, t->nlog + 1, sizeof(*t->log));
-	u = &t->log[t->nlog++];
-	u->pfn = pfn;
-	memcpy(&u->meta, &sim->meta[pfn], sizeof(u->meta));
-}
-
-/* a frame's bytes, before anything can write them (a frame that never had
- * bytes reads as zeros, and is given back as zeros) */
-static void save_bytes(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
-{
-	uint64_t ps = sim->geo.page_size;
-
-	if (t->nbpfn == t->capbpfn) {
-		t->bpfn = grow(t->bpfn, &t->capbpfn, t->nbpfn + 1, sizeof(*t->bpfn));
-		t->capbytes = t->capbpfn;
-		t->bytes = realloc(t->bytes, t->capbytes * ps);
-		if (!t->bytes) {
-			fprintf(stderr, "hvosim: snapshot: out of host memory\n");
-			abort();
-		}
-	}
-	t->bpfn[t->nbpfn] = pfn;
-	memcpy(t->bytes + t->nbpfn * ps, sim->mem + (pfn << sim->geo.page_shift), ps);
-	t->nbpfn++;
-}
-
-void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
-{
-	struct hvo_track *t = sim->track;
-	uint32_t *st, s;
-	bool seen;
-
-	if (pfn >= sim->geo.nr_pfns)
-		return;
-	st = bytes ? t->bstamp : t->mstamp;
-	s = st[pfn];
-	if (likely(s == t->tick))
-		return;
-	/* already in this step's footprint through the other kind of touch */
-	seen = (bytes ? t->mstamp : t->bstamp)[pfn] == t->tick;
-	st[pfn] = t->tick;
-	if (s < t->run_tick) {
-		if (bytes)
-			save_bytes(sim, t, pfn);
-		else
-			save_meta(sim, t, pfn);
-	}
-	if (t->fp_on && !seen) {
-		if (t->nfp == t->capfp)
-			t->fp = grow(t->fp, &t->capfp, t->nfp + 1, sizeof(*t->fp));
-		t->fp[t->nfp++] = pfn;
-	}
-}
-
-/* a new tick; stamps are rewritten before the 32-bit tick can wrap */
-static void next_tick(struct hvo_sim *sim, struct hvo_track *t, bool new_run)
-{
-	if (t->tick == UINT32_MAX - 1) {
-		uint64_t i;
-
-		for (i = 0; i < sim->geo.nr_pfns; i++) {
-			t->mstamp[i] = t->mstamp[i] >= t->run_tick ? 2 : 0;
-			t->bstamp[i] = t->bstamp[i] >= t->run_tick ? 2 : 0;
-		}
-		t->tick = 2;
-		if (!new_run)
-			t->run_tick = 1;
-	}
-	t->tick++;
-	if (new_run)
-		t->run_tick = t->tick;
-}
-
-void hvo__track_step(struct hvo_sim *sim, bool footprint)
-{
-	struct hvo_track *t = sim->track;
-
-	if (!t)
-		return;
-	next_tick(sim, t, false);
-	t->fp_on = footprint;
-	t->nfp = 0;
-}
-
-/* read-only work runs with the hook off altogether: not even a call */
-void hvo__track_pause(struct hvo_sim *sim, struct hvo_snapshot *sn, bool paused)
-{
-	if (sn && sn->sim == sim)
-		sim->track = paused ? NULL : &sn->track;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t hvo__track_footprint(struct hvo_sim *sim, const uint64_t **pfns)
-{
-	struct hvo_track *t = sim->track;
-
-	if (!t) {
-		*pfns = NULL;
-		return 0;
-	}
-	if (t->nfp > 1)
-		qsort(t->fp, t->nfp, sizeof(*t->fp), cmp_u64);
-	*pfns = t->fp;
-	return t->nfp;
-}
 
 /* ---- taking a snapshot ---- */
 
@@ -445,7 +305,7 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	memcpy(sim->mb, sn->mb, sim->nr_mb * sizeof(*sn->mb));
 	if (sn->ring)
 		memcpy(sim->flog.ring, sn->ring, sim->flog.cap * sizeof(*sn->ring));
-	next_tick(sim, t, true);
+	hvo__track_tick(sim, t, true);
 	t->fp_on = false;
 	t->nfp = 0;
 	return 0;
@@ -458,6 +318,13 @@ HVO_EXPORT void hvo_snapshot_free(struct hvo_snapshot *sn)
 	if (sn->sim && sn->sim->track == &sn->track)
 		sn->sim->track = NULL;
 	snap_free(sn);
+}
+
+/* read-only work runs with the hook off altogether: not even a call */
+void hvo__track_pause(struct hvo_sim *sim, struct hvo_snapshot *sn, bool paused)
+{
+	if (sn && sn->sim == sim)
+		sim->track = paused ? NULL : &sn->track;
 }
 
 /* ---- what the explorer reads ---- */

@@ -28,6 +28,13 @@ struct hvo_track {
 	uint64_t nfp, capfp;
 };
 
+struct hvo_undo {
+	uint64_t pfn;
+	struct hvo_frame_meta meta;
+};
+
+/* a new tick (a step; with @new_run, a run: everything may be saved again) */
+void hvo__track_tick(struct hvo_sim *sim, struct hvo_track *t, bool new_run);
 /* start a new step: its touches form a fresh footprint */
 void hvo__track_step(struct hvo_sim *sim, bool footprint);
 /* while paused (read-only work: the checker), touches are not seen at all */
