@@ -53,7 +53,9 @@ int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3))
 void hvo__ctx_switch(void **save_sp, void *new_sp);
 void hvo__ctx_entry(void);
 
-#if defined(__x86_64__)
+#if defined(HVO_FIBER_UCONTEXT)
+/* swapcontext() below */
+#elif defined(__x86_64__)
 /*
  * hvo__ctx_switch(save_sp, new_sp): SysV callee-saved rbx, rbp, r12-r15,
  * MXCSR and the x87 control word; the return address is the resume point.
@@ -180,7 +182,9 @@ static void frame_init(struct hvo_fiber *f, void (*start)(void *))
 	sp[20] = fpcr;
 	f->sp = sp;
 }
-#else
+#endif
+
+#ifdef HVO_FIBER_UCONTEXT
 static _Thread_local struct hvo_fiber *starting;
 static void fiber_start(void *arg);
 
@@ -327,7 +331,7 @@ void hvo__fiber_destroy(struct hvo_fiber *f)
 
 const char *hvo__fiber_switch_kind(void)
 {
-#if defined(HVO_FIBER_UCONTEXT)
+#ifdef HVO_FIBER_UCONTEXT
 	return "ucontext";
 #elif defined(__x86_64__)
 	return "asm x86-64";

@@ -21,7 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#if !defined(__x86_64__) && !defined(__aarch64__)
+/* -Dfiber_switch=ucontext (meson) forces the fallback everywhere */
+#if (!defined(__x86_64__) && !defined(__aarch64__)) || defined(HVO_FIBER_FORCE_UCONTEXT)
 #define HVO_FIBER_UCONTEXT 1
 #include <ucontext.h>
 #endif
