@@ -331,9 +331,7 @@ static bool run_steps(struct hvo_explore *x)
 		from_addr = t->at_addr;
 		was_spin = t->spun;
 		if (x->dfs)
-			hvo__dfs_before_step(x);
-		else
-			hvo__track_step(x->sim, false);
+			hvo__dfs_before_step(x);	/* footprints for the sleep sets */
 		resume(x, t);
 		x->step++;
 		x->prev = (uint8_t)pick;
