@@ -212,7 +212,7 @@ static uint32_t runnable_mask(struct hvo_explore *x, bool *retry)
 	unsigned int i;
 
 	*retry = false;
-	for (i = 0; i < x->n; i++) {
+	for (i = 0; i < x->n && i < HVO_EXPLORE_MAX_THREADS; i++) {
 		if (x->t[i].done)
 			continue;
 		live |= 1u << i;
@@ -222,7 +222,7 @@ static uint32_t runnable_mask(struct hvo_explore *x, bool *retry)
 	if (m || !live)
 		return m;
 	/* every live thread waits: each may look once more */
-	for (i = 0; i < x->n; i++)
+	for (i = 0; i < x->n && i < HVO_EXPLORE_MAX_THREADS; i++)
 		if ((live & (1u << i)) && !x->t[i].retried)
 			m |= 1u << i;
 	*retry = m != 0;
