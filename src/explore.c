@@ -284,59 +284,89 @@ static void record_decision(struct hvo_explore *x, unsigned int tid)
 static int prepare_machine(struct hvo_explore *x);
 
 /* run steps until every body returned, or a deadlock, livelock, divergence */
-static bool run_steps(struct hvo_explore *x)
+enum run_end { RUN_DONE, RUN_STUCK, RUN_DRAINED };
+
+/* no thread can run: every body returned, or a deadlock */
+static enum run_end no_runnable(struct hvo_explore *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->n && i < HVO_EXPLORE_MAX_THREADS; i++)
+		if (!x->t[i].done) {
+			finding(x, HVO_FINDING_DEADLOCK, "deadlock: no thread can run; %c waits at %s",
+				'a' + i, hvo_yield_point_name((enum hvo_yield_point)x->t[i].at_p));
+			return RUN_STUCK;
+		}
+	return RUN_DONE;
+}
+
+/* one step of thread @pick; @retry: every thread was blocked */
+static void step(struct hvo_explore *x, unsigned int pick, bool retry, bool record)
+{
+	struct xthread *t = &x->t[pick];
+	uint8_t from_p = t->at_p;
+	uint64_t from_addr = t->at_addr, digest = 0;
+	bool was_spin = t->spun;
+
+	if (retry) {
+		t->retried = true;
+		digest = hvo__snap_digest(x->sim);
+	}
+	if (record && x->dfs)
+		hvo__dfs_before_step(x);	/* footprints for the sleep sets */
+	resume(x, t);
+	x->step++;
+	x->prev = (uint8_t)pick;
+	if (record)
+		record_step(x, t, from_p, from_addr, retry);
+	update_blocked(x, t, was_spin, digest);
+}
+
+/*
+ * After a divergence the run is over, but its threads hold what they hold
+ * (a page list, a lock): let them finish without preemptions, unrecorded
+ * and unchecked, rather than leave them (and it) behind.
+ */
+static enum run_end drain(struct hvo_explore *x, uint64_t max)
+{
+	for (;;) {
+		bool retry;
+		uint32_t m = runnable_mask(x, &retry);
+
+		if (!m)
+			return no_runnable(x) == RUN_DONE ? RUN_DRAINED : RUN_STUCK;
+		if (x->step >= max)
+			return RUN_STUCK;
+		step(x, x->prev != XT_NONE && (m & (1u << x->prev)) ? x->prev :
+		     (unsigned int)__builtin_ctz(m), retry, false);
+	}
+}
+
+/* run steps until every body returned, or a deadlock, livelock, divergence */
+static enum run_end run_steps(struct hvo_explore *x)
 {
 	uint64_t max = x->o.max_steps ? x->o.max_steps : DEFAULT_MAX_STEPS;
 
 	for (;;) {
-		struct xthread *t;
-		uint32_t m;
-		uint8_t from_p;
-		uint64_t from_addr;
-		bool retry, was_spin;
-		uint64_t digest = 0;
+		bool retry;
+		uint32_t m = runnable_mask(x, &retry);
 		int pick;
 
-		m = runnable_mask(x, &retry);
-		if (!m) {
-			unsigned int i;
-
-			for (i = 0; i < x->n; i++)
-				if (!x->t[i].done) {
-					finding(x, HVO_FINDING_DEADLOCK, "deadlock: no thread can run; "
-						"T%u waits at %s", i, hvo_yield_point_name(
-							(enum hvo_yield_point)x->t[i].at_p));
-					return false;
-				}
-			return true;
-		}
+		if (!m)
+			return no_runnable(x);
 		if (x->step >= max) {
 			finding(x, HVO_FINDING_LIVELOCK, "livelock: %" PRIu64 " steps and the threads "
 				"have not finished", x->step);
-			return false;
+			return RUN_STUCK;
 		}
 		pick = x->dfs ? hvo__dfs_pick(x, m) : hvo__xs_pick(x, m);
 		if (pick < 0) {
 			finding(x, HVO_FINDING_DIVERGED, "the replay diverged at decision %" PRIu64
 				": %s", x->nsched, x->why);
-			return false;
+			return drain(x, max + x->step);
 		}
-		t = &x->t[pick];
 		record_decision(x, (unsigned int)pick);
-		if (retry) {
-			t->retried = true;
-			digest = hvo__snap_digest(x->sim);
-		}
-		from_p = t->at_p;
-		from_addr = t->at_addr;
-		was_spin = t->spun;
-		if (x->dfs)
-			hvo__dfs_before_step(x);	/* footprints for the sleep sets */
-		resume(x, t);
-		x->step++;
-		x->prev = (uint8_t)pick;
-		record_step(x, t, from_p, from_addr, retry);
-		update_blocked(x, t, was_spin, digest);
+		step(x, (unsigned int)pick, retry, true);
 		if (x->dfs)
 			hvo__dfs_after_step(x, (unsigned int)pick);
 		else
@@ -367,8 +397,8 @@ static void begin_run(struct hvo_explore *x)
 /* one schedule; returns the finding kind */
 static int run_one(struct hvo_explore *x)
 {
+	enum run_end end;
 	unsigned int i;
-	bool finished;
 	int r;
 
 	r = prepare_machine(x);
@@ -376,11 +406,11 @@ static int run_one(struct hvo_explore *x)
 		return r;
 	begin_run(x);
 	start_fibers(x);
-	finished = run_steps(x);
-	if (finished && x->rseq && x->rpos != x->rlen)
+	end = run_steps(x);
+	if (end == RUN_DONE && x->rseq && x->rpos != x->rlen)
 		finding(x, HVO_FINDING_DIVERGED, "the replay diverged: every thread finished with "
 			"%" PRIu64 " of its %" PRIu64 " decisions left", x->rlen - x->rpos, x->rlen);
-	if (finished)
+	if (end == RUN_DONE)
 		after_run(x);
 	for (i = 0; i < x->n; i++)
 		if (!x->t[i].done) {
