@@ -5,8 +5,9 @@
  *
  * A machine's state is (1) the frame arena and its per-pfn metadata, which
  * can be large, and (2) a few kilobytes of structures: struct hvo_sim, the
- * hugetlb state with its folio registry, the RCU epochs, the shared-tail
- * slots, the flat entry view, the fault log.  (2) is copied whole at the
+ * hugetlb state with its folio registry and boot pages, the RCU epochs, the
+ * shared-tail slots, the flat entry view, the fault log, the memblock
+ * reservations and the mem_section flags (SECTION_IS_VMEMMAP_PREINIT).  (2) is copied whole at the
  * snapshot and copied back at every restore.  (1) is an undo log: while a
  * snapshot exists, hvo__frame() and hvo__meta() report every pfn they are
  * asked for, and the first report of a pfn after a restore saves its
@@ -52,6 +53,7 @@ struct hvo_snapshot {
 	_Atomic uint64_t *flat;
 	struct hvo_fault *ring;		/* fault log records, if any were kept */
 	struct hvo_memblock_range *mb;
+	uint8_t *sections;		/* sim->section_flags */
 	struct hvo_track track;
 };
 
@@ -62,6 +64,12 @@ static uint64_t nr_slots(const struct hvo_sim *sim)
 	uint64_t nr = sim->geo.nr_vmemmap_tails ? sim->geo.nr_vmemmap_tails : 1;
 
 	return (uint64_t)sim->cfg.nr_nodes * (1 + HVO_NR_ZONES) * 2 * nr;
+}
+
+/* mem_section flags, one byte per section (sim.c sizes them so) */
+static uint64_t nr_sections(const struct hvo_sim *sim)
+{
+	return sim->geo.nr_pfns >> (sim->geo.section_shift - sim->geo.page_shift);
 }
 
 /* every tail slot array, in one order, for save (to_sim false) and restore */
@@ -143,8 +151,11 @@ static int save_state(struct hvo_snapshot *sn, struct hvo_sim *sim)
 	sn->slots = calloc(nr_slots(sim), sizeof(uint64_t));
 	sn->flat = calloc(sim->flat_n ? sim->flat_n : 1, sizeof(uint64_t));
 	sn->mb = calloc(sim->nr_mb ? sim->nr_mb : 1, sizeof(*sn->mb));
-	if (!sn->rcu || !sn->slots || !sn->flat || !sn->mb || save_folios(sn, hg))
+	sn->sections = malloc(nr_sections(sim) ? nr_sections(sim) : 1);
+	if (!sn->rcu || !sn->slots || !sn->flat || !sn->mb || !sn->sections ||
+	    save_folios(sn, hg))
 		return -ENOMEM;
+	memcpy(sn->sections, sim->section_flags, nr_sections(sim));
 	memcpy(sn->rcu, sim->rcu, hvo__rcu_state_size());
 	copy_slots(sim, sn->slots, false);
 	memcpy((void *)sn->flat, (const void *)sim->flat, sim->flat_n * sizeof(uint64_t));
@@ -175,6 +186,7 @@ static void snap_free(struct hvo_snapshot *sn)
 	free((void *)sn->flat);
 	free(sn->ring);
 	free(sn->mb);
+	free(sn->sections);
 	free(sn->track.mstamp);
 	free(sn->track.bstamp);
 	free(sn->track.log);
@@ -286,7 +298,8 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 
 	if (!sim || !sn || sn->sim != sim || sim->track != &sn->track)
 		return hvo__err(-EINVAL, "snapshot_restore: not this machine's snapshot");
-	if (sim->hugetlb != sn->s.hugetlb || sim->rcu != sn->s.rcu || sim->mb != sn->s.mb)
+	if (sim->hugetlb != sn->s.hugetlb || sim->rcu != sn->s.rcu || sim->mb != sn->s.mb ||
+	    sim->section_flags != sn->s.section_flags)
 		return hvo__err(-EINVAL, "snapshot_restore: the machine's structures moved");
 	t = sim->track;
 	sim->track = NULL;
@@ -306,6 +319,7 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	copy_slots(sim, sn->slots, true);
 	memcpy((void *)sim->flat, (const void *)sn->flat, sim->flat_n * sizeof(uint64_t));
 	memcpy(sim->mb, sn->mb, sim->nr_mb * sizeof(*sn->mb));
+	memcpy(sim->section_flags, sn->sections, nr_sections(sim));
 	if (sn->ring)
 		memcpy(sim->flog.ring, sn->ring, sim->flog.cap * sizeof(*sn->ring));
 	hvo__track_tick(sim, t, true);

@@ -12,7 +12,9 @@
  *   - a replay is deterministic: twice, and from a rebuilt machine, the same
  *     trace;
  *   - a replay that asks for a thread that cannot run is a divergence;
- *   - a restored snapshot is the snapshot's machine, byte for byte;
+ *   - a restored snapshot is the snapshot's machine, byte for byte: frames,
+ *     metadata, statistics, mem_section flags, and a digest of the rest of
+ *     the state outside the frame arena;
  *   - a scenario written here, against the public API, with its own
  *     scheduling points, finds its lost update; deadlocks and livelocks
  *     are findings.
@@ -21,7 +23,7 @@
  * variant (10000 for the full check) instead of a few hundred.
  */
 #include "hvotest.h"
-#include "../../src/internal.h"
+#include "../../src/snapshot.h"
 
 static uint64_t runs(uint64_t dflt)
 {
@@ -251,6 +253,9 @@ struct image {
 	struct hvo_frame_meta *meta;
 	uint8_t *bytes;
 	struct hvo_stats st;
+	uint8_t *sections;		/* mem_section flags */
+	uint64_t nr_sections;
+	uint64_t digest;		/* the rest of the state outside the arena */
 };
 
 static void image_of(struct hvo_sim *sim, struct image *im)
@@ -268,6 +273,18 @@ static void image_of(struct hvo_sim *sim, struct image *im)
 			memcpy(im->bytes + pfn * g->page_size, sim->mem + (pfn << g->page_shift),
 			       g->page_size);
 	hvo_sim_stats(sim, &im->st);
+	im->nr_sections = g->nr_pfns >> (g->section_shift - g->page_shift);
+	im->sections = malloc(im->nr_sections);
+	assert_non_null(im->sections);
+	memcpy(im->sections, sim->section_flags, im->nr_sections);
+	im->digest = hvo__snap_digest(sim);
+}
+
+static void image_free(struct image *im)
+{
+	free(im->meta);
+	free(im->bytes);
+	free(im->sections);
 }
 
 static void image_equal(struct hvo_sim *sim, const struct image *a)
@@ -286,8 +303,11 @@ static void image_equal(struct hvo_sim *sim, const struct image *a)
 	}
 	if (memcmp(&a->st, &b.st, sizeof(b.st)))
 		failf("the statistics differ after the restore");
-	free(b.meta);
-	free(b.bytes);
+	if (memcmp(a->sections, b.sections, b.nr_sections))
+		failf("the mem_section flags differ after the restore");
+	if (a->digest != b.digest)
+		failf("the state outside the arena differs after the restore");
+	image_free(&b);
 }
 
 /* grow, take, put, optimize, restore, demote, dissolve: restore undoes all */
@@ -332,14 +352,16 @@ static void test_snapshot_restore(void **state)
 		assert_int_equal(hvo_demote(sim, (unsigned int)big, (unsigned int)h, 0, 1, &done), 0);
 		assert_int_equal(hvo_folio_put(sim, pfn), 0);
 		assert_int_equal(hvo_check(sim, rep), 0);
+		/* state outside the arena no call changes after boot: the
+		 * restore brings it back too */
+		sim->section_flags[round % im.nr_sections] ^= 0x80;
 		if (hvo_snapshot_restore(sim, snap))
 			failf("restore: %s", hvo_last_error());
 		image_equal(sim, &im);
 		assert_int_equal(hvo_check(sim, rep), 0);
 	}
 	hvo_snapshot_free(snap);
-	free(im.meta);
-	free(im.bytes);
+	image_free(&im);
 	free(rep);
 	assert_int_equal(hvo_sim_destroy(sim), 0);
 }
