@@ -131,13 +131,21 @@ static int parse(int argc, char **argv, struct xopts *x)
 			  "if the known-bad ones were found and the rest were clean" },
 		{ .name = NULL },
 	};
-	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts,
-				       .machine = "* -seed", .notes = notes };
+	/* without --scenario, --help shows the generic machine's defaults
+	 * but for the size every scenario sets */
+	static const struct cli_override generic[] = {
+		{ .name = "mem", .def = "128M, the scenario's" },
+		{ .name = NULL },
+	};
+	struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts,
+				 .machine = "* -seed", .notes = notes };
 	int r;
 
 	r = find_scenario(argc, argv, x);
 	if (r != CLI_GO)
 		return r;
+	if (!x->sc)
+		spec.override = generic;
 	return cli_parse(&spec, &x->args, argc, argv);
 }
 

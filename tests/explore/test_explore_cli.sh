@@ -45,6 +45,19 @@ check "a variant the scenario does not apply to: exit 2" '[ $? -eq 2 ]'
 "$H" explore --scenario walker-optimize --threads 3 >/dev/null 2>&1
 check "--threads for distinct threads: exit 2" '[ $? -eq 2 ]'
 
+# the harness's rules (harness/opt.h): --help from the option table, JSON,
+# nothing on stdout before a usage error, no progress lines in a log
+"$H" explore --help >/dev/null
+check "--help: exit 0" '[ $? -eq 0 ]'
+check "--help after --scenario shows its machine" '"$H" explore --scenario last-user --help | grep -q "^  --lifetime .*\[last-user\]"'
+check "--list --json names every scenario" '[ "$("$H" explore --list --json | grep -o "\"name\":" | wc -l)" -eq "$(echo "$L" | wc -l)" ]'
+E=$("$H" explore --scenario first-optimize --mem 1M 2>/dev/null)
+check "a machine that cannot be built: exit 2, nothing on stdout" '[ $? -eq 2 ] && [ -z "$E" ]'
+"$H" explore --scenario first-optimize --runs 0 >/dev/null 2>&1
+check "--runs 0: exit 2" '[ $? -eq 2 ]'
+ERR=$("$H" explore --scenario first-optimize --runs 300 2>&1 >/dev/null)
+check "no progress lines in a log" '! printf "%s" "$ERR" | grep -q "$(printf "\r")"'
+
 "$H" explore --scenario shrink-grow --all-variants --strategy pct:3 --runs 300 >/dev/null
 check "--all-variants: every known-bad found, the rest clean: exit 0" '[ $? -eq 0 ]'
 
