@@ -15,6 +15,7 @@ int bench_lookup(int argc, char **argv);
 int bench_cycle(int argc, char **argv);
 int bench_scale(int argc, char **argv);
 int bench_stress(int argc, char **argv);
+int bench_explore(int argc, char **argv);
 
 /* every benchmark, for the dispatcher */
 extern const struct cli_cmd bench_cmds[];

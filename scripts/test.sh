@@ -7,10 +7,11 @@
 #   (b) clang, -Dwerror=true              meson test (every suite)
 #   (c) ASan + UBSan (gcc)                meson test [--setup=asan]
 #   (d) TSan (clang)                      meson test --suite stress --suite unit
+#                                         --suite regression --suite explore
 #                                         [--setup=tsan]
 #       (c) and (d) run side by side, each with its log in build-ci/
-#   (e) install into a temporary prefix, build examples/ with nothing but
-#       pkg-config, run it
+#   (e) install into a temporary prefix, build examples/ (harness.c,
+#       explore_scenario.c) with nothing but pkg-config, run them
 #   (f) smoke: hvosim --version, hvosim demo
 #
 # Build directories live in build-ci/ and are reused, so a rerun only
@@ -129,7 +130,7 @@ pass_asan() {
 }
 
 pass_tsan() {
-	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit --suite regression"
+	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit --suite regression --suite explore"
 	# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
 	# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
 	# Probe with a trivial program and, if so, run without ASLR.
@@ -169,7 +170,7 @@ pass_tsan() {
 	fi
 	setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
 	"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-	tsan_args=(--print-errorlogs --suite stress --suite unit --suite regression)
+	tsan_args=(--print-errorlogs --suite stress --suite unit --suite regression --suite explore)
 	if has_setup "$CI_DIR/tsan" tsan; then
 		tsan_args+=(--setup=tsan)
 	else
@@ -242,7 +243,7 @@ echo "PKG_CONFIG_PATH=$PKG_CONFIG_PATH"
 echo "pkg-config --cflags --libs hvosim: $(pkg-config --cflags --libs hvosim)"
 exdir=$(mktemp -d)
 TMPDIRS+=("$exdir")
-cp examples/harness.c examples/Makefile "$exdir/"
+cp examples/harness.c examples/explore_scenario.c examples/Makefile "$exdir/"
 make -C "$exdir" CFLAGS="-O2 -g -Wall -Wextra -Werror"
 set +e
 # no LD_LIBRARY_PATH: the Makefile's rpath must find the library in the prefix
@@ -253,6 +254,7 @@ echo "examples/harness exit code: $harness_rc"
 if [ "$harness_rc" -ne 0 ]; then
 	exit "$harness_rc"
 fi
+"$exdir/explore_scenario"
 unset PKG_CONFIG_PATH
 pass_done
 

@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #include "hvosim/hvosim.h"
+/* hvo__track_touch(), which hvo__frame() and hvo__meta() below call */
+#include "track.h"
 
 #define HVO_EXPORT __attribute__((visibility("default")))
 
@@ -176,6 +178,36 @@ struct hvo_faultlog {
 	_Atomic uint64_t total;
 };
 
+/*
+ * ---- the touch log of a snapshot (track.c, snapshot.c) ----
+ * While a snapshot exists, hvo__frame() and hvo__meta() report every pfn
+ * they are asked for; the first report of a pfn in a run saves its metadata
+ * or its frame bytes (the undo log a restore writes back), and the reports
+ * of one explorer step form its footprint.
+ */
+struct hvo_undo {
+	uint64_t pfn;
+	struct hvo_frame_meta meta;
+};
+
+struct hvo_track {
+	uint32_t *mstamp;		/* per pfn: tick of its last metadata touch */
+	uint32_t *bstamp;		/* per pfn: tick of its last frame touch */
+	uint32_t tick;			/* the current step, or run */
+	uint32_t run_tick;		/* first tick of the current run */
+	/* undo logs: every pfn touched since the last restore, once each */
+	struct hvo_undo *log;		/* metadata */
+	uint64_t nlog, caplog;
+	uint64_t *bpfn;			/* frames, and their bytes */
+	uint64_t nbpfn, capbpfn;
+	uint8_t *bytes;			/* page_size per entry of bpfn */
+	uint64_t capbytes;
+	/* the current step's footprint: pfns touched */
+	bool fp_on;
+	uint64_t *fp;
+	uint64_t nfp, capfp;
+};
+
 struct hvo_hugetlb;	/* hugetlb.c */
 struct hvo_rcu;		/* rcu.c */
 
@@ -228,17 +260,26 @@ struct hvo_sim {
 
 	struct hvo_hugetlb *hugetlb;
 	struct hvo_rcu *rcu;
+
+	/* snapshot.c: while a snapshot exists, every frame and metadata entry
+	 * the machine touches is logged (track.c; NULL: off, one branch) */
+	struct hvo_track *track;
 };
 
 /* ---- small helpers ---- */
+
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
+	if (unlikely(sim->track))
+		hvo__track_touch(sim, pfn, true);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
 static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 					       uint64_t pfn)
 {
+	if (unlikely(sim->track))
+		hvo__track_touch(sim, pfn, false);
 	return &sim->meta[pfn];
 }
 

@@ -77,6 +77,12 @@ void hvo__synchronize_rcu(struct hvo_sim *sim)
 		cnt_add(sim, synchronize_rcu_ns, now_ns() - t0);
 }
 
+/* snapshot.c saves and restores the RCU state as bytes */
+size_t hvo__rcu_state_size(void)
+{
+	return sizeof(struct hvo_rcu);
+}
+
 void hvo__rcu_set_timing(struct hvo_sim *sim, bool on)
 {
 	atomic_store(&sim->rcu->timing, on);

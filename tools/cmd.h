@@ -12,5 +12,6 @@ int cmd_savings(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_kpageflags(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 #endif

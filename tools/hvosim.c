@@ -13,7 +13,8 @@ static const struct cli_cmd cmds[] = {
 	{ "savings", "vmemmap per huge page and what HVO frees, measured by running it", cmd_savings },
 	{ "run", "build a machine, fill pools (optionally with threads and walkers), check it", cmd_run },
 	{ "kpageflags", "the /proc/kpageflags view of a pfn range", cmd_kpageflags },
-	{ "bench", "benchmarks: lookup, cycle, scale, stress", cmd_bench },
+	{ "explore", "run a scenario's threads under a schedule explorer: random, PCT, DFS, replay", cmd_explore },
+	{ "bench", "benchmarks: lookup, cycle, scale, stress, explore", cmd_bench },
 };
 
 static void usage(FILE *out)

@@ -49,5 +49,6 @@
 #include "check.h"
 #include "walker.h"
 #include "kpageflags.h"
+#include "explore.h"
 
 #endif /* HVOSIM_HVOSIM_H */

@@ -1,0 +1,630 @@
+// SPDX-License-Identifier: MIT
+/*
+ * explore_scenarios.c - the built-in scenarios: one small concurrency test
+ * for every HVO race the kernel had or was warned about, written against
+ * the public API only, as a harness author would write one.
+ *
+ *   first-optimize  the seed patch's race: threads optimize folios of one
+ *                   zone and order while the shared-tail slot is empty
+ *   last-user       the last restore of a (zone, order) against a new
+ *                   optimize, with lifetime last-user
+ *   shrink-grow     the pool shrinks to zero while another thread grows it
+ *   walker-optimize a speculative PFN walker against an optimize (and the
+ *   walker-restore  folio's use) and against a restore (bd225530a4c7)
+ *   demote-walker   a walker against demote and the use of a new folio
+ *   pmd-split       two optimizers split the same vmemmap PMD
+ *   dissolve-alloc  dissolve against an allocation that may need a surplus
+ *                   folio (and a new shared tail)
+ *
+ * Machines are 128 MiB with 4K pages (one PMD of vmemmap, one zone), so a
+ * run costs microseconds.  Known-bad variants: shared-tail alloc none where
+ * two threads can publish or drop the tail, fake-head without its RCU
+ * synchronisation where a walker meets a fake head of a folio in use.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hvosim/hvosim.h"
+#include "error.h"
+
+#define HVO_EXPORT __attribute__((visibility("default")))
+#define NMAX HVO_EXPLORE_MAX_THREADS
+
+static int needs(const char *name, const char *opts);
+
+struct sdata {
+	unsigned int h;			/* the 2M hstate */
+	unsigned int big;		/* demote: the source hstate */
+	uint64_t pfn[NMAX];		/* folios, by thread */
+	uint64_t nr;			/* valid pfns */
+	uint64_t per_page;		/* struct pages per vmemmap page */
+	uint64_t folio_pages;		/* base pages per 2M folio */
+};
+
+struct srun {
+	int ret[NMAX];			/* what each thread's main call returned */
+	bool done[NMAX];
+};
+
+/* the 2M hstate, and the geometry the checks need */
+static int hstate_2m(struct hvo_sim *sim, struct sdata *d)
+{
+	const struct hvo_geometry *g = hvo_sim_geometry(sim);
+	int r = hvo_hstate_find(sim, 2ull << 20);
+
+	if (r < 0)
+		return r;
+	d->h = (unsigned int)r;
+	d->per_page = g->page_size / g->stride;
+	d->folio_pages = (2ull << 20) / g->page_size;
+	return 0;
+}
+
+static void small_machine(struct hvo_config *cfg)
+{
+	cfg->page_shift = 12;
+	cfg->nr_nodes = 1;
+	cfg->node_mem_bytes[0] = 128ull << 20;
+	cfg->node_movable_bytes[0] = 0;
+	cfg->fault_policy = HVO_FAULT_RECORD;
+}
+
+/* the folios of hstate h, lowest pfn first, into d->pfn */
+static int list_folios(struct hvo_sim *sim, struct sdata *d, unsigned int h)
+{
+	int64_t n = hvo_folio_list(sim, h, d->pfn, NMAX);
+
+	if (n < 0)
+		return (int)n;
+	d->nr = (uint64_t)n < NMAX ? (uint64_t)n : NMAX;
+	return 0;
+}
+
+/*
+ * Grow the pool by @n folios that stay unoptimized: with the shared-tail
+ * scheme the tail allocation is failed on purpose, so the slot stays empty
+ * (the first optimize is still to come); otherwise each is restored again.
+ */
+static int grow_unoptimized(struct hvo_sim *sim, unsigned int h, unsigned int n)
+{
+	const struct hvo_config *cfg = hvo_sim_config(sim);
+	struct hvo_fail_spec fail = { .site = HVO_SITE_VMEMMAP_TAIL, .nth = 1,
+				      .persistent = true };
+	uint64_t done, pfns[NMAX];
+	int64_t nf, i;
+	int r;
+
+	if (cfg->scheme == HVO_SCHEME_SHARED_TAIL) {
+		r = hvo_fail_set(sim, &fail);
+		if (!r)
+			r = hvo_pool_grow(sim, h, 0, n, &done);
+		hvo_fail_clear(sim);
+		return r;
+	}
+	r = hvo_pool_grow(sim, h, 0, n, &done);
+	if (r || cfg->scheme == HVO_SCHEME_NONE)
+		return r;
+	nf = hvo_folio_list(sim, h, pfns, NMAX);
+	for (i = 0; i < nf && i < NMAX; i++)
+		if (hvo_folio_restore(sim, pfns[i]))
+			return -EIO;
+	return 0;
+}
+
+
+/* ---- (a) first-optimize ---- */
+
+static int first_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	int r = hstate_2m(c->sim, d);
+
+	if (!r)
+		r = grow_unoptimized(c->sim, d->h, c->nr_threads);
+	if (!r)
+		r = list_folios(c->sim, d, d->h);
+	return r ? r : d->nr == c->nr_threads ? 0 : -ENOMEM;
+}
+
+static void optimize_own(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	run->ret[c->tid] = hvo_folio_optimize(c->sim, d->pfn[c->tid]);
+	hvo_explore_note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[c->tid],
+			 run->ret[c->tid]);
+	run->done[c->tid] = true;
+}
+
+/* every folio whose optimize returned decodes its aligned tails to its head */
+static int optimized_decode(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	const struct sdata *d = c->data;
+	const struct srun *run = c->run;
+	uint64_t k, head, vp = d->folio_pages / d->per_page;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_threads; i++) {
+		if (!run->done[i] || run->ret[i])
+			continue;
+		head = hvo_pfn_to_page(c->sim, d->pfn[i]);
+		for (k = 1; k < vp; k++)
+			if (hvo_compound_head(c->sim, hvo_pfn_to_page(c->sim, d->pfn[i] +
+								       k * d->per_page)) != head) {
+				snprintf(msg, len, "tail %" PRIu64 " of folio %#" PRIx64 " does not "
+					 "decode to its head", k * d->per_page, d->pfn[i]);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+static int all_returned_zero(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	const struct srun *run = c->run;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_threads; i++)
+		if (run->ret[i]) {
+			snprintf(msg, len, "thread %c's call returned %d", 'a' + i, run->ret[i]);
+			return 1;
+		}
+	return 0;
+}
+
+static int need_shared_tail(const struct hvo_config *cfg)
+{
+	if (cfg->scheme != HVO_SCHEME_SHARED_TAIL)
+		return -EINVAL;
+	return 0;
+}
+
+static int first_applies(const struct hvo_config *cfg)
+{
+	if (need_shared_tail(cfg))
+		return needs("first-optimize", "--scheme shared-tail");
+	return 0;
+}
+
+static bool alloc_none(const struct hvo_config *cfg)
+{
+	return cfg->scheme == HVO_SCHEME_SHARED_TAIL && cfg->tail_alloc == HVO_TAIL_ALLOC_NONE;
+}
+
+/* ---- (b) last-user ---- */
+
+static int last_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	uint64_t done, pfns[2];
+	int64_t n;
+	int r = hstate_2m(c->sim, d);
+
+	/* B first, unoptimized; then A, optimized: A is the tail's only user */
+	if (!r)
+		r = grow_unoptimized(c->sim, d->h, 1);
+	if (!r && list_folios(c->sim, d, d->h) == 0 && d->nr == 1)
+		d->pfn[1] = d->pfn[0];
+	if (!r)
+		r = hvo_pool_grow(c->sim, d->h, 0, 1, &done);
+	n = r ? 0 : hvo_folio_list(c->sim, d->h, pfns, 2);
+	if (!r && n != 2)
+		r = -ENOMEM;
+	if (!r)
+		d->pfn[0] = pfns[0] == d->pfn[1] ? pfns[1] : pfns[0];
+	return r;
+}
+
+static void restore_own(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	run->ret[c->tid] = hvo_folio_restore(c->sim, d->pfn[c->tid]);
+	hvo_explore_note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[c->tid],
+			 run->ret[c->tid]);
+	run->done[c->tid] = true;
+}
+
+static void last_user_machine(struct hvo_config *cfg)
+{
+	small_machine(cfg);
+	cfg->tail_lifetime = HVO_TAIL_LAST_USER;
+}
+
+static int last_applies(const struct hvo_config *cfg)
+{
+	if (need_shared_tail(cfg) || cfg->tail_lifetime != HVO_TAIL_LAST_USER)
+		return needs("last-user", "--scheme shared-tail --lifetime last-user");
+	return 0;
+}
+
+/* ---- (c) shrink-grow ---- */
+
+static int one_folio_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	uint64_t done;
+	int r = hstate_2m(c->sim, d);
+
+	if (!r)
+		r = hvo_pool_grow(c->sim, d->h, 0, 1, &done);
+	if (!r)
+		r = list_folios(c->sim, d, d->h);
+	return r;
+}
+
+static void shrink_one(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t done = 0;
+
+	run->ret[c->tid] = hvo_pool_shrink(c->sim, d->h, 0, 1, &done);
+	hvo_explore_note(c, "hvo_pool_shrink(1) = %d", run->ret[c->tid]);
+	run->done[c->tid] = true;
+}
+
+static void grow_one(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t done = 0;
+
+	run->ret[c->tid] = hvo_pool_grow(c->sim, d->h, 0, 1, &done);
+	hvo_explore_note(c, "hvo_pool_grow(1) = %d", run->ret[c->tid]);
+	run->done[c->tid] = true;
+}
+
+static int optimizing_scheme(const char *name, const struct hvo_config *cfg)
+{
+	if (cfg->scheme == HVO_SCHEME_NONE)
+		return needs(name, "--scheme fake-head or shared-tail");
+	return 0;
+}
+
+static int shrink_applies(const struct hvo_config *cfg)
+{
+	return optimizing_scheme("shrink-grow", cfg);
+}
+
+static bool last_user_none(const struct hvo_config *cfg)
+{
+	return alloc_none(cfg) && cfg->tail_lifetime == HVO_TAIL_LAST_USER;
+}
+
+/* ---- (d) walkers ---- */
+
+static bool fake_head_no_rcu(const struct hvo_config *cfg)
+{
+	return cfg->scheme == HVO_SCHEME_FAKE_HEAD && !cfg->rcu_sync;
+}
+
+static int walker_opt_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	int r = hstate_2m(c->sim, d);
+
+	if (!r)
+		r = grow_unoptimized(c->sim, d->h, 1);
+	if (!r)
+		r = list_folios(c->sim, d, d->h);
+	return r;
+}
+
+static int walker_rest_setup(const struct hvo_scenario_ctx *c)
+{
+	return one_folio_setup(c);
+}
+
+/* take the folio for use, pin and unpin it a few times as GUP would, give
+ * it back: its refcount is at least 1 all that time */
+static void use_folio(const struct hvo_scenario_ctx *c, unsigned int h)
+{
+	uint64_t pfn, head;
+	unsigned int i;
+	int r = hvo_folio_alloc(c->sim, h, 0, &pfn);
+
+	hvo_explore_note(c, "hvo_folio_alloc() = %d (%#" PRIx64 ")", r, r ? 0 : pfn);
+	if (r)
+		return;
+	head = hvo_pfn_to_page(c->sim, pfn);
+	for (i = 0; i < 3; i++) {
+		hvo_page_ref_add(c->sim, head, 1, NULL);
+		hvo_page_ref_add(c->sim, head, -1, NULL);
+	}
+	hvo_folio_put(c->sim, pfn);
+}
+
+static void optimize_then_use(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	run->ret[c->tid] = hvo_folio_optimize(c->sim, d->pfn[0]);
+	hvo_explore_note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[0],
+			 run->ret[c->tid]);
+	use_folio(c, d->h);
+}
+
+static void use_then_restore(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	use_folio(c, d->h);
+	run->ret[c->tid] = hvo_folio_restore(c->sim, d->pfn[0]);
+	hvo_explore_note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[0],
+			 run->ret[c->tid]);
+}
+
+/* PFN scanners: the raw page at the fake-head position, the head, a tail */
+static void walker(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	uint64_t pfn = d->pfn[0];
+	int a = hvo_walk_pfn(c->sim, pfn + d->per_page, HVO_WALK_PAGE);
+	int b = hvo_walk_pfn(c->sim, pfn, HVO_WALK_PAGE);
+	int e = hvo_walk_pfn(c->sim, pfn + d->per_page + 1, HVO_WALK_FOLIO);
+
+	hvo_explore_note(c, "walks: page %d, head %d, folio %d (0 noref, 1 got, 2 raced, "
+			 "3 fault)", a, b, e);
+}
+
+static int walker_applies(const struct hvo_config *cfg)
+{
+	(void)cfg;
+	return 0;
+}
+
+/* ---- (e) demote-walker ---- */
+
+static void demote_machine(struct hvo_config *cfg)
+{
+	small_machine(cfg);
+	cfg->cont_hstates = true;	/* 32M folios demote to 2M ones */
+}
+
+static int demote_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	uint64_t done;
+	int big = hvo_hstate_find(c->sim, 32ull << 20), r;
+
+	if (big < 0)
+		return big;
+	d->big = (unsigned int)big;
+	r = hstate_2m(c->sim, d);
+	if (!r)
+		r = hvo_pool_grow(c->sim, d->big, 0, 1, &done);
+	if (!r)
+		r = list_folios(c->sim, d, d->big);
+	return r;
+}
+
+static void demote_then_use(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t done = 0;
+
+	run->ret[c->tid] = hvo_demote(c->sim, d->big, d->h, 0, 1, &done);
+	hvo_explore_note(c, "hvo_demote(32M -> 2M) = %d", run->ret[c->tid]);
+	use_folio(c, d->h);
+}
+
+/* the fake-head position of every 2M folio the 32M one becomes */
+static void demote_walker(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	unsigned int i, faults = 0;
+
+	for (i = 0; i < 16; i++)
+		if (hvo_walk_pfn(c->sim, d->pfn[0] + i * d->folio_pages + d->per_page, HVO_WALK_PAGE) ==
+		    HVO_WALK_FAULT)
+			faults++;
+	hvo_explore_note(c, "16 walks, %u faulted", faults);
+}
+
+static int demote_applies(const struct hvo_config *cfg)
+{
+	if (cfg->page_shift != 12 || !cfg->cont_hstates)
+		return needs("demote-walker", "--page-shift 12 --cont-hstates on");
+	return 0;
+}
+
+/* ---- (f) pmd-split ---- */
+
+static int pmd_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	struct hvo_fail_spec fail = { .site = HVO_SITE_PGTABLE, .nth = 1, .persistent = true };
+	uint64_t done;
+	int r = hstate_2m(c->sim, d);
+
+	/* two folios enter the pool unoptimized, their vmemmap PMD unsplit */
+	if (!r)
+		r = hvo_fail_set(c->sim, &fail);
+	if (!r)
+		r = hvo_pool_grow(c->sim, d->h, 0, c->nr_threads, &done);
+	hvo_fail_clear(c->sim);
+	if (!r)
+		r = list_folios(c->sim, d, d->h);
+	return r ? r : d->nr == c->nr_threads ? 0 : -ENOMEM;
+}
+
+static int pmd_check(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	struct hvo_stats st;
+
+	if (all_returned_zero(c, msg, len))
+		return 1;
+	hvo_sim_stats(c->sim, &st);
+	if (st.pmd_splits != 1) {
+		snprintf(msg, len, "%" PRIu64 " PMD splits, expected exactly one", st.pmd_splits);
+		return 1;
+	}
+	return 0;
+}
+
+static int pmd_applies(const struct hvo_config *cfg)
+{
+	if (cfg->page_shift != 12)
+		return needs("pmd-split", "--page-shift 12 (PMD-mapped vmemmap)");
+	return optimizing_scheme("pmd-split", cfg);
+}
+
+/* ---- (g) dissolve-alloc ---- */
+
+static int dissolve_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	int r = one_folio_setup(c);
+
+	if (!r)
+		r = hvo_pool_set_overcommit(c->sim, d->h, 1);
+	return r;
+}
+
+static void dissolve_own(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	run->ret[c->tid] = hvo_folio_dissolve(c->sim, d->pfn[0]);
+	hvo_explore_note(c, "hvo_folio_dissolve(%#" PRIx64 ") = %d", d->pfn[0],
+			 run->ret[c->tid]);
+}
+
+static void alloc_put(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+
+	use_folio(c, d->h);
+}
+
+static int dissolve_applies(const struct hvo_config *cfg)
+{
+	return optimizing_scheme("dissolve-alloc", cfg);
+}
+
+/* ---- the table ---- */
+
+/* pool-level races: the PTE stores of a remap (seven per 2M folio) are not
+ * where they race, and leaving them out shortens every run */
+#define POOL_POINTS (HVO_EXPLORE_POINTS_DEFAULT & ~HVO_EXPLORE_POINT(HVO_YP_PTE_STORE))
+/* demote remaps 17 folios and frees hundreds of vmemmap pages: its PTE
+ * stores and frame frees would make every run hundreds of steps long, and
+ * the walker's race is with the refcount of the folio in use */
+#define DEMOTE_POINTS (POOL_POINTS & ~HVO_EXPLORE_POINT(HVO_YP_FRAME_FREE))
+
+static const struct hvo_scenario scenarios[] = {
+	{
+		.name = "first-optimize",
+		.summary = "(a) threads optimize folios of one zone and order; the tail slot is empty",
+		.nr_threads = 2, .config = small_machine, .applies = first_applies,
+		.known_bad = alloc_none, .setup = first_setup,
+		.thread = { optimize_own, optimize_own, optimize_own, optimize_own },
+		.invariant = optimized_decode, .check = all_returned_zero,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "last-user",
+		.summary = "(b) the last user's restore frees the tail while another folio is optimized",
+		.nr_threads = 2, .config = last_user_machine, .applies = last_applies,
+		.known_bad = alloc_none, .setup = last_setup,
+		.thread = { restore_own, optimize_own },
+		.check = all_returned_zero,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "shrink-grow",
+		.summary = "(c) the pool shrinks to zero while another thread grows it",
+		.nr_threads = 2, .config = small_machine, .applies = shrink_applies,
+		.known_bad = last_user_none, .setup = one_folio_setup,
+		.thread = { shrink_one, grow_one },
+		.check = all_returned_zero,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "walker-optimize",
+		.summary = "(d) a speculative PFN walker while a folio is optimized and then used",
+		.nr_threads = 2, .config = small_machine, .applies = walker_applies,
+		.known_bad = fake_head_no_rcu, .setup = walker_opt_setup,
+		.thread = { optimize_then_use, walker },
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "walker-restore",
+		.summary = "(d) a speculative PFN walker while a folio is used and then restored",
+		.nr_threads = 2, .config = small_machine, .applies = walker_applies,
+		.known_bad = fake_head_no_rcu, .setup = walker_rest_setup,
+		.thread = { use_then_restore, walker },
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "demote-walker",
+		.summary = "(e) a walker over a 32M folio while it is demoted to 2M ones, one then used",
+		.nr_threads = 2, .config = demote_machine, .applies = demote_applies,
+		.known_bad = fake_head_no_rcu, .setup = demote_setup,
+		.thread = { demote_then_use, demote_walker }, .points = DEMOTE_POINTS,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "pmd-split",
+		.summary = "(f) two optimizers split the same vmemmap PMD",
+		.nr_threads = 2, .config = small_machine, .applies = pmd_applies,
+		.setup = pmd_setup,
+		.thread = { optimize_own, optimize_own, optimize_own, optimize_own },
+		.check = pmd_check,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "dissolve-alloc",
+		.summary = "(g) dissolve against an allocation that may make a surplus folio",
+		.nr_threads = 2, .config = small_machine, .applies = dissolve_applies,
+		.known_bad = last_user_none, .setup = dissolve_setup,
+		.thread = { dissolve_own, alloc_put }, .points = POOL_POINTS,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+};
+
+#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+/* -EINVAL: @name needs @opts, or (opts NULL) does not exist */
+static int needs(const char *name, const char *opts)
+{
+	char names[512] = "";
+	unsigned int i;
+
+	if (opts)
+		return hvo__err(-EINVAL, "explore: scenario %s needs %s", name, opts);
+	for (i = 0; i < NR_SCENARIOS; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 i ? ", " : "", scenarios[i].name);
+	return hvo__err(-EINVAL, "explore: no scenario '%s' (%s)", name, names);
+}
+
+HVO_EXPORT unsigned int hvo_scenario_count(void)
+{
+	return NR_SCENARIOS;
+}
+
+HVO_EXPORT const struct hvo_scenario *hvo_scenario_get(unsigned int i)
+{
+	return i < NR_SCENARIOS ? &scenarios[i] : NULL;
+}
+
+HVO_EXPORT const struct hvo_scenario *hvo_scenario_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; name && i < NR_SCENARIOS; i++)
+		if (!strcmp(name, scenarios[i].name))
+			return &scenarios[i];
+	needs(name ? name : "", NULL);
+	return NULL;
+}
