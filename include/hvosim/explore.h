@@ -9,22 +9,20 @@
  * A scenario is a setup function, 2..HVO_EXPLORE_MAX_THREADS thread bodies,
  * an optional invariant checked after every step and an optional final
  * check.  The setup runs once on a fresh machine; every run starts from the
- * state it left, restored from a snapshot (hvo_snapshot_take()).
+ * state it left, restored from a snapshot (snapshot.h).
  *
  * Concurrency (X: may run concurrently, -: must not):
  *
- *                                                 [1] [2] [3] [4] [5] [6]
- *   [1] hvo_explore                                X   X   -   -   X   X
- *   [2] hvo_explore_note                           X   X   X   X   X   X
- *   [3] hvo_explore_print                          -   X   X   -   X   X
- *   [4] hvo_explore_result_free                    -   X   -   -   X   X
- *   [5] hvo_explore_parse_strategy,                X   X   X   X   X   X
+ *                                                 [1] [2] [3] [4] [5]
+ *   [1] hvo_explore                                X   X   -   -   X
+ *   [2] hvo_explore_note                           X   X   X   X   X
+ *   [3] hvo_explore_print                          -   X   X   -   X
+ *   [4] hvo_explore_result_free                    -   X   -   -   X
+ *   [5] hvo_explore_parse_strategy,                X   X   X   X   X
  *       hvo_explore_pingpong, hvo_finding_name,
  *       hvo_scenario_count, hvo_scenario_get,
  *       hvo_scenario_find, hvo_scenario_variants,
  *       hvo_scenario_variant_name
- *   [6] hvo_snapshot_take, hvo_snapshot_restore,   X   X   X   X   X   -
- *       hvo_snapshot_free
  *
  *   [1] builds its own machine and runs all its fibers on the calling
  *       thread: explorations on different threads share nothing.  The -
@@ -35,13 +33,11 @@
  *       it points to; on different results X.
  *   [5] touch no machine and no result (hvo_explore_parse_strategy()
  *       writes only the options it is given).
- *   [6] on one machine: - with each other and with every call of every
- *       other header on that machine, which must be quiescent and, while a
- *       snapshot exists, used by one OS thread only (fibers taking turns
- *       are fine); on different machines X.
  *   Other headers: a scenario's callbacks may call anything on ctx->sim,
- *   which only their exploration uses, except hvo_sim_destroy (sim.h) and
- *   hvo_sim_set_yield_hook (sched.h): the explorer's hook is installed.
+ *   which only their exploration uses, except hvo_sim_destroy (sim.h),
+ *   hvo_sim_set_yield_hook (sched.h), as the explorer's hook is
+ *   installed, and the snapshot calls (snapshot.h), as the explorer holds
+ *   the machine's one snapshot.
  */
 #ifndef HVOSIM_EXPLORE_H
 #define HVOSIM_EXPLORE_H
@@ -54,6 +50,7 @@
 #include "config.h"
 #include "sched.h"
 #include "sim.h"
+#include "snapshot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -363,40 +360,6 @@ char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t 
  * Return: 0, or -ENOMEM if no fiber stack could be mapped.
  */
 int hvo_explore_pingpong(uint64_t n, const char **kind);
-
-struct hvo_snapshot;
-
-/**
- * hvo_snapshot_take() - remember a machine's state so that it can be
- * brought back by hvo_snapshot_restore() as often as wanted.
- * @sim: the machine, quiescent.
- * @out: the snapshot.
- *
- * While a snapshot exists the machine logs the frames it touches, and it
- * must be used by one OS thread only (fibers are fine).  One snapshot per
- * machine.
- *
- * Return: 0, -EBUSY if the machine has a snapshot, or -ENOMEM.
- */
-int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out);
-
-/**
- * hvo_snapshot_restore() - bring a machine back to its snapshot's state.
- * @sim: the machine, quiescent.
- * @snap: its snapshot.
- *
- * Only what was touched since the last restore is written back.  The yield
- * hook is left as it is.
- *
- * Return: 0, or -EINVAL if @snap is not @sim's, or -ENOMEM.
- */
-int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *snap);
-
-/**
- * hvo_snapshot_free() - forget a snapshot (the machine stays as it is).
- * @snap: the snapshot, or NULL.
- */
-void hvo_snapshot_free(struct hvo_snapshot *snap);
 
 #ifdef __cplusplus
 }
