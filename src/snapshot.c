@@ -202,6 +202,7 @@ HVO_EXPORT int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out)
 
 	HVO_NONNULL("snapshot_take", sim);
 	HVO_NONNULL("snapshot_take", out);
+	*out = NULL;
 	if (sim->track)
 		return hvo__err(-EBUSY, "snapshot_take: the machine already has a snapshot");
 	touch_vmemmap(sim);

@@ -41,9 +41,9 @@ struct hvo_snapshot;
  * must be used by one OS thread only (fibers are fine).  One snapshot per
  * machine.
  *
- * Return: 0; -EINVAL if @sim or @out is NULL; -EBUSY if the machine has a
- * snapshot; or -ENOMEM.  On failure @out is not written and the machine
- * is as it was.
+ * Return: 0; -EINVAL if @sim or @out is NULL (nothing is written or
+ * changed); -EBUSY if the machine has a snapshot, or -ENOMEM, both with
+ * *@out set to NULL.
  */
 int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out);
 
