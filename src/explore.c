@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * explore.c - the schedule explorer's runs: simulated threads as fibers on
- * the calling thread, switched only at the library's yield points.
+ * the calling thread, switched only at the library's yield points; and
+ * every call of hvosim/explore.h, which checks its arguments here and
+ * hands the rest to the file that does it (explore_strategy.c,
+ * explore_trace.c, explore_scenarios.c, explore_variants.c, fiber.c).
  *
  * A run restores the machine to the end of the scenario's setup, lets every
  * fiber reach its first yield point, then loops: the strategy picks a
@@ -38,8 +41,10 @@
 
 #include "error.h"
 #include "explore_dfs.h"
+#include "explore_scenarios.h"
 #include "explore_strategy.h"
 #include "explore_trace.h"
+#include "explore_variants.h"
 
 #define FIBER_STACK (256 * 1024)
 /* the yield points epoch.c waits at */
@@ -500,28 +505,60 @@ static int prepare_machine(struct hvo_explore *x)
 
 /* ---- the exploration ---- */
 
-static int check_args(const struct hvo_scenario *sc, const struct hvo_explore_opts *o)
+/* hvo_explore()'s scenario: its threads and points (hvosim.h's rule) */
+static int check_scenario(const struct hvo_scenario *sc)
 {
+	const char *name = sc->name ? sc->name : "?";
 	unsigned int i;
 
-	if (!sc || !o)
-		return hvo__err(-EINVAL, "explore: NULL scenario or options");
 	if (sc->nr_threads < 2 || sc->nr_threads > HVO_EXPLORE_MAX_THREADS)
-		return hvo__err(-EINVAL, "explore: %s: %u threads (2..%u)", sc->name ? sc->name : "?",
-				sc->nr_threads, HVO_EXPLORE_MAX_THREADS);
+		return hvo__err(-EINVAL, "explore: sc->nr_threads %u is not 2..%u (scenario %s)",
+				sc->nr_threads, HVO_EXPLORE_MAX_THREADS, name);
 	for (i = 0; i < sc->nr_threads; i++)
 		if (!sc->thread[i])
-			return hvo__err(-EINVAL, "explore: %s: thread %u has no body", sc->name, i);
-	if ((unsigned int)o->strategy > HVO_EXPLORE_REPLAY)
-		return hvo__err(-EINVAL, "explore: unknown strategy %d", (int)o->strategy);
-	if (o->strategy == HVO_EXPLORE_PCT && (o->depth < 1 || o->depth > 16))
-		return hvo__err(-EINVAL, "explore: PCT depth %u (1..16)", o->depth);
-	if (o->strategy == HVO_EXPLORE_REPLAY && !o->replay)
-		return hvo__err(-EINVAL, "explore: replay needs a schedule string");
+			return hvo__err(-EINVAL, "explore: sc->thread[%u] is NULL (scenario %s)", i,
+					name);
 	if (sc->points & ~((1u << HVO_NR_YIELD_POINTS) - 1))
-		return hvo__err(-EINVAL, "explore: %s: unknown scheduling points %#x", sc->name,
-				sc->points);
+		return hvo__err(-EINVAL, "explore: sc->points %#x has unknown scheduling points "
+				"(scenario %s)", sc->points, name);
 	return 0;
+}
+
+static int check_opts(const struct hvo_explore_opts *opts)
+{
+	if ((unsigned int)opts->strategy > HVO_EXPLORE_REPLAY)
+		return hvo__err(-EINVAL, "explore: opts->strategy %d is not a strategy",
+				(int)opts->strategy);
+	if (opts->strategy == HVO_EXPLORE_PCT && (opts->depth < 1 || opts->depth > 16))
+		return hvo__err(-EINVAL, "explore: opts->depth %u is not 1..16 (PCT)", opts->depth);
+	if (opts->strategy == HVO_EXPLORE_REPLAY) {
+		HVO_NONNULL("explore", opts->replay);
+		if (hvo__xt_schedule_parse(opts->replay, NULL, 0) < 0)
+			return hvo__err(-EINVAL, "explore: opts->replay '%s' is not a schedule "
+					"string (letters a-d for threads 0-3, each optionally "
+					"followed by a count)", opts->replay);
+	}
+	return 0;
+}
+
+/* every argument of hvo_explore(), before anything is written */
+static int check_args(const struct hvo_config *cfg, const struct hvo_scenario *sc,
+		      const struct hvo_explore_opts *opts, const struct hvo_explore_result *res)
+{
+	int r;
+
+	HVO_NONNULL("explore", cfg);
+	HVO_NONNULL("explore", sc);
+	HVO_NONNULL("explore", opts);
+	HVO_NONNULL("explore", res);
+	r = check_scenario(sc);
+	if (!r)
+		r = check_opts(opts);
+	if (!r)
+		r = hvo_config_validate(cfg);
+	if (!r && sc->applies)
+		r = sc->applies(cfg);
+	return r;
 }
 
 static int explorer_init(struct hvo_explore *x, const struct hvo_config *cfg,
@@ -633,17 +670,11 @@ HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenar
 	struct hvo_explore *x;
 	int r;
 
-	if (!res)
-		return hvo__err(-EINVAL, "explore: NULL result");
-	memset(res, 0, sizeof(*res));
-	res->switch_kind = hvo__fiber_switch_kind();
-	r = check_args(sc, opts);
-	if (!r && !cfg)
-		r = hvo__err(-EINVAL, "explore: NULL config");
-	if (!r && sc->applies)
-		r = sc->applies(cfg);
+	r = check_args(cfg, sc, opts, res);
 	if (r)
 		return r;
+	memset(res, 0, sizeof(*res));
+	res->switch_kind = hvo__fiber_switch_kind();
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return hvo__err(-ENOMEM, "explore: out of host memory");
@@ -672,8 +703,7 @@ HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenar
 
 HVO_EXPORT void hvo_explore_result_free(struct hvo_explore_result *res)
 {
-	if (!res)
-		return;
+	HVO_NONNULL_OR("explore_result_free", res, );
 	free(res->schedule);
 	free(res->trace);
 	res->schedule = NULL;
@@ -684,9 +714,120 @@ HVO_EXPORT void hvo_explore_note(const struct hvo_scenario_ctx *ctx, const char 
 {
 	va_list ap;
 
-	if (!ctx || !ctx->explore)
-		return;
+	HVO_NONNULL_OR("explore_note", ctx, );
+	HVO_NONNULL_OR("explore_note", fmt, );
+	HVO_NONNULL_OR("explore_note", ctx->explore, );
 	va_start(ap, fmt);
 	hvo__xt_note(ctx->explore, fmt, ap);
 	va_end(ap);
+}
+
+/* ---- the rest of explore.h: argument checks, then the file that models it ---- */
+
+HVO_EXPORT void hvo_explore_print(const struct hvo_explore_result *res, FILE *out)
+{
+	HVO_NONNULL_OR("explore_print", res, );
+	HVO_NONNULL_OR("explore_print", out, );
+	if ((unsigned int)res->kind >= HVO_NR_FINDING_KINDS) {
+		hvo__err(-EINVAL, "explore_print: res->kind %d is not a finding kind",
+			 (int)res->kind);
+		return;
+	}
+	hvo__xt_print(res, out);
+}
+
+HVO_EXPORT const char *hvo_finding_name(enum hvo_finding_kind kind)
+{
+	if ((unsigned int)kind >= HVO_NR_FINDING_KINDS) {
+		hvo__err(-EINVAL, "finding_name: kind %d is not a finding kind", (int)kind);
+		return "?";
+	}
+	return hvo__xt_finding_name(kind);
+}
+
+HVO_EXPORT int hvo_explore_parse_strategy(const char *s, struct hvo_explore_opts *opts)
+{
+	HVO_NONNULL("explore_parse_strategy", s);
+	HVO_NONNULL("explore_parse_strategy", opts);
+	return hvo__xs_parse(s, opts);
+}
+
+HVO_EXPORT int hvo_explore_pingpong(uint64_t n, const char **kind)
+{
+	return hvo__fiber_pingpong(n, kind);
+}
+
+HVO_EXPORT unsigned int hvo_scenario_count(void)
+{
+	return hvo__scenario_count();
+}
+
+HVO_EXPORT const struct hvo_scenario *hvo_scenario_get(unsigned int i)
+{
+	if (i >= hvo__scenario_count()) {
+		hvo__err(-EINVAL, "scenario_get: i %u is not a built-in scenario (0..%u)", i,
+			 hvo__scenario_count() - 1);
+		return NULL;
+	}
+	return hvo__scenario_get(i);
+}
+
+HVO_EXPORT const struct hvo_scenario *hvo_scenario_find(const char *name)
+{
+	HVO_NONNULL_OR("scenario_find", name, NULL);
+	return hvo__scenario_find(name);
+}
+
+static bool builtin(const struct hvo_scenario *sc)
+{
+	unsigned int i;
+
+	for (i = 0; i < hvo__scenario_count(); i++)
+		if (hvo__scenario_get(i) == sc)
+			return true;
+	return false;
+}
+
+HVO_EXPORT unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
+					      struct hvo_config *out, unsigned int max)
+{
+	HVO_NONNULL_OR("scenario_variants", sc, 0);
+	if (!builtin(sc)) {
+		hvo__err(-EINVAL, "scenario_variants: sc (%s) is not a built-in scenario",
+			 sc->name ? sc->name : "?");
+		return 0;
+	}
+	return hvo__scenario_variants(sc, out, max);
+}
+
+/* the enums a variant name spells, in range (hvo_config_validate() checks more) */
+static int variant_enums_bad(const struct hvo_config *cfg)
+{
+	const char *fn = "scenario_variant_name";
+
+	if ((unsigned int)cfg->scheme > HVO_SCHEME_SHARED_TAIL)
+		return hvo__err(-EINVAL, "%s: cfg->scheme %d is not a scheme", fn, (int)cfg->scheme);
+	if ((unsigned int)cfg->tail_scope > HVO_SCOPE_HSTATE)
+		return hvo__err(-EINVAL, "%s: cfg->tail_scope %d is not a scope", fn,
+				(int)cfg->tail_scope);
+	if ((unsigned int)cfg->tail_alloc > HVO_TAIL_ALLOC_NONE)
+		return hvo__err(-EINVAL, "%s: cfg->tail_alloc %d is not an allocation", fn,
+				(int)cfg->tail_alloc);
+	if ((unsigned int)cfg->tail_lifetime > HVO_TAIL_LAST_USER)
+		return hvo__err(-EINVAL, "%s: cfg->tail_lifetime %d is not a lifetime", fn,
+				(int)cfg->tail_lifetime);
+	return 0;
+}
+
+HVO_EXPORT char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t len)
+{
+	HVO_NONNULL_OR("scenario_variant_name", cfg, NULL);
+	HVO_NONNULL_OR("scenario_variant_name", buf, NULL);
+	if (!len) {
+		hvo__err(-EINVAL, "scenario_variant_name: len 0 leaves no room");
+		return NULL;
+	}
+	if (variant_enums_bad(cfg))
+		return NULL;
+	return hvo__scenario_variant_name(cfg, buf, len);
 }

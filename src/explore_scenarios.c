@@ -16,6 +16,11 @@
  *   dissolve-alloc  dissolve against an allocation that may need a surplus
  *                   folio (and a new shared tail)
  *
+ * The scenarios use only the public calls, but for their trace notes:
+ * explore.c calls down into this file (hvo_scenario_get() and kin), so
+ * they add them with note() straight into explore_trace.c rather than
+ * calling up through hvo_explore_note() (no file loop).
+ *
  * Machines are 128 MiB with 4K pages (one PMD of vmemmap, one zone), so a
  * run costs microseconds.  Known-bad variants: shared-tail alloc none where
  * two threads can publish or drop the tail, fake-head without its RCU
@@ -23,16 +28,29 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hvosim/hvosim.h"
 #include "error.h"
+#include "explore_scenarios.h"
+#include "explore_trace.h"
 
-#define HVO_EXPORT __attribute__((visibility("default")))
 #define NMAX HVO_EXPLORE_MAX_THREADS
 
 static int needs(const char *name, const char *opts);
+
+/* hvo_explore_note() for the thread bodies below */
+__attribute__((format(printf, 2, 3)))
+static void note(const struct hvo_scenario_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hvo__xt_note(c->explore, fmt, ap);
+	va_end(ap);
+}
 
 struct sdata {
 	unsigned int h;			/* the 2M hstate */
@@ -134,7 +152,7 @@ static void optimize_own(const struct hvo_scenario_ctx *c)
 	struct srun *run = c->run;
 
 	run->ret[c->tid] = hvo_folio_optimize(c->sim, d->pfn[c->tid]);
-	hvo_explore_note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[c->tid],
+	note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[c->tid],
 			 run->ret[c->tid]);
 	run->done[c->tid] = true;
 }
@@ -224,7 +242,7 @@ static void restore_own(const struct hvo_scenario_ctx *c)
 	struct srun *run = c->run;
 
 	run->ret[c->tid] = hvo_folio_restore(c->sim, d->pfn[c->tid]);
-	hvo_explore_note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[c->tid],
+	note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[c->tid],
 			 run->ret[c->tid]);
 	run->done[c->tid] = true;
 }
@@ -264,7 +282,7 @@ static void shrink_one(const struct hvo_scenario_ctx *c)
 	uint64_t done = 0;
 
 	run->ret[c->tid] = hvo_pool_shrink(c->sim, d->h, 0, 1, &done);
-	hvo_explore_note(c, "hvo_pool_shrink(1) = %d", run->ret[c->tid]);
+	note(c, "hvo_pool_shrink(1) = %d", run->ret[c->tid]);
 	run->done[c->tid] = true;
 }
 
@@ -275,7 +293,7 @@ static void grow_one(const struct hvo_scenario_ctx *c)
 	uint64_t done = 0;
 
 	run->ret[c->tid] = hvo_pool_grow(c->sim, d->h, 0, 1, &done);
-	hvo_explore_note(c, "hvo_pool_grow(1) = %d", run->ret[c->tid]);
+	note(c, "hvo_pool_grow(1) = %d", run->ret[c->tid]);
 	run->done[c->tid] = true;
 }
 
@@ -328,7 +346,7 @@ static void use_folio(const struct hvo_scenario_ctx *c, unsigned int h)
 	unsigned int i;
 	int r = hvo_folio_alloc(c->sim, h, 0, &pfn);
 
-	hvo_explore_note(c, "hvo_folio_alloc() = %d (%#" PRIx64 ")", r, r ? 0 : pfn);
+	note(c, "hvo_folio_alloc() = %d (%#" PRIx64 ")", r, r ? 0 : pfn);
 	if (r)
 		return;
 	head = hvo_pfn_to_page(c->sim, pfn);
@@ -345,7 +363,7 @@ static void optimize_then_use(const struct hvo_scenario_ctx *c)
 	struct srun *run = c->run;
 
 	run->ret[c->tid] = hvo_folio_optimize(c->sim, d->pfn[0]);
-	hvo_explore_note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[0],
+	note(c, "hvo_folio_optimize(%#" PRIx64 ") = %d", d->pfn[0],
 			 run->ret[c->tid]);
 	use_folio(c, d->h);
 }
@@ -357,7 +375,7 @@ static void use_then_restore(const struct hvo_scenario_ctx *c)
 
 	use_folio(c, d->h);
 	run->ret[c->tid] = hvo_folio_restore(c->sim, d->pfn[0]);
-	hvo_explore_note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[0],
+	note(c, "hvo_folio_restore(%#" PRIx64 ") = %d", d->pfn[0],
 			 run->ret[c->tid]);
 }
 
@@ -370,7 +388,7 @@ static void walker(const struct hvo_scenario_ctx *c)
 	int b = hvo_walk_pfn(c->sim, pfn, HVO_WALK_PAGE);
 	int e = hvo_walk_pfn(c->sim, pfn + d->per_page + 1, HVO_WALK_FOLIO);
 
-	hvo_explore_note(c, "walks: page %d, head %d, folio %d (0 noref, 1 got, 2 raced, "
+	note(c, "walks: page %d, head %d, folio %d (0 noref, 1 got, 2 raced, "
 			 "3 fault)", a, b, e);
 }
 
@@ -412,7 +430,7 @@ static void demote_then_use(const struct hvo_scenario_ctx *c)
 	uint64_t done = 0;
 
 	run->ret[c->tid] = hvo_demote(c->sim, d->big, d->h, 0, 1, &done);
-	hvo_explore_note(c, "hvo_demote(32M -> 2M) = %d", run->ret[c->tid]);
+	note(c, "hvo_demote(32M -> 2M) = %d", run->ret[c->tid]);
 	use_folio(c, d->h);
 }
 
@@ -426,7 +444,7 @@ static void demote_walker(const struct hvo_scenario_ctx *c)
 		if (hvo_walk_pfn(c->sim, d->pfn[0] + i * d->folio_pages + d->per_page, HVO_WALK_PAGE) ==
 		    HVO_WALK_FAULT)
 			faults++;
-	hvo_explore_note(c, "16 walks, %u faulted", faults);
+	note(c, "16 walks, %u faulted", faults);
 }
 
 static int demote_applies(const struct hvo_config *cfg)
@@ -495,7 +513,7 @@ static void dissolve_own(const struct hvo_scenario_ctx *c)
 	struct srun *run = c->run;
 
 	run->ret[c->tid] = hvo_folio_dissolve(c->sim, d->pfn[0]);
-	hvo_explore_note(c, "hvo_folio_dissolve(%#" PRIx64 ") = %d", d->pfn[0],
+	note(c, "hvo_folio_dissolve(%#" PRIx64 ") = %d", d->pfn[0],
 			 run->ret[c->tid]);
 }
 
@@ -605,26 +623,27 @@ static int needs(const char *name, const char *opts)
 	for (i = 0; i < NR_SCENARIOS; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 			 i ? ", " : "", scenarios[i].name);
-	return hvo__err(-EINVAL, "explore: no scenario '%s' (%s)", name, names);
+	return hvo__err(-EINVAL, "scenario_find: name '%s' is no built-in scenario (%s)",
+			name, names);
 }
 
-HVO_EXPORT unsigned int hvo_scenario_count(void)
+unsigned int hvo__scenario_count(void)
 {
 	return NR_SCENARIOS;
 }
 
-HVO_EXPORT const struct hvo_scenario *hvo_scenario_get(unsigned int i)
+const struct hvo_scenario *hvo__scenario_get(unsigned int i)
 {
-	return i < NR_SCENARIOS ? &scenarios[i] : NULL;
+	return &scenarios[i];
 }
 
-HVO_EXPORT const struct hvo_scenario *hvo_scenario_find(const char *name)
+const struct hvo_scenario *hvo__scenario_find(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; name && i < NR_SCENARIOS; i++)
+	for (i = 0; i < NR_SCENARIOS; i++)
 		if (!strcmp(name, scenarios[i].name))
 			return &scenarios[i];
-	needs(name ? name : "", NULL);
+	needs(name, NULL);
 	return NULL;
 }

@@ -238,32 +238,34 @@ static int parse_num(const char *s, unsigned int *out, unsigned int max)
 	return 0;
 }
 
-HVO_EXPORT int hvo_explore_parse_strategy(const char *s, struct hvo_explore_opts *o)
+/* hvo_explore_parse_strategy() past its NULL checks: fills a copy and
+ * writes *@o only on success, so a refused string changes nothing */
+int hvo__xs_parse(const char *s, struct hvo_explore_opts *o)
 {
-	if (!s || !o)
-		return hvo__err(-EINVAL, "strategy: NULL argument");
+	struct hvo_explore_opts t = *o;
+
 	if (!strcmp(s, "random")) {
-		o->strategy = HVO_EXPLORE_RANDOM;
-		return 0;
+		t.strategy = HVO_EXPLORE_RANDOM;
+	} else if (!strncmp(s, "pct:", 4)) {
+		t.strategy = HVO_EXPLORE_PCT;
+		if (parse_num(s + 4, &t.depth, 16) || !t.depth)
+			return hvo__err(-EINVAL, "explore_parse_strategy: s '%s': the PCT depth "
+					"must be 1..16", s);
+	} else if (!strncmp(s, "dfs:", 4)) {
+		t.strategy = HVO_EXPLORE_DFS;
+		if (parse_num(s + 4, &t.preemptions, 64))
+			return hvo__err(-EINVAL, "explore_parse_strategy: s '%s': the preemption "
+					"bound must be 0..64", s);
+	} else if (!strncmp(s, "replay:", 7)) {
+		t.strategy = HVO_EXPLORE_REPLAY;
+		t.replay = s + 7;
+		if (hvo__xt_schedule_parse(t.replay, NULL, 0) < 0)
+			return hvo__err(-EINVAL, "explore_parse_strategy: s '%s': not a schedule "
+					"string", s);
+	} else {
+		return hvo__err(-EINVAL, "explore_parse_strategy: s '%s': not random, pct:D, "
+				"dfs:C or replay:STRING", s);
 	}
-	if (!strncmp(s, "pct:", 4)) {
-		o->strategy = HVO_EXPLORE_PCT;
-		if (parse_num(s + 4, &o->depth, 16) || !o->depth)
-			return hvo__err(-EINVAL, "strategy %s: PCT depth must be 1..16", s);
-		return 0;
-	}
-	if (!strncmp(s, "dfs:", 4)) {
-		o->strategy = HVO_EXPLORE_DFS;
-		if (parse_num(s + 4, &o->preemptions, 64))
-			return hvo__err(-EINVAL, "strategy %s: the preemption bound must be 0..64", s);
-		return 0;
-	}
-	if (!strncmp(s, "replay:", 7)) {
-		o->strategy = HVO_EXPLORE_REPLAY;
-		o->replay = s + 7;
-		if (hvo__xt_schedule_parse(o->replay, NULL, 0) < 0)
-			return hvo__err(-EINVAL, "strategy %s: not a schedule string", s);
-		return 0;
-	}
-	return hvo__err(-EINVAL, "strategy '%s': random, pct:D, dfs:C or replay:STRING", s);
+	*o = t;
+	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * explore_strategy.h - who runs next under random, PCT and replay
- * (explore_strategy.c), for explore.c.
+ * (explore_strategy.c), and the strategy string's parser, for explore.c.
  */
 #ifndef HVOSIM_SRC_EXPLORE_STRATEGY_H
 #define HVOSIM_SRC_EXPLORE_STRATEGY_H
@@ -16,5 +16,7 @@ void hvo__xs_after_step(struct hvo_explore *x, unsigned int tid);
 /* false when the strategy has nothing more to run */
 bool hvo__xs_end_run(struct hvo_explore *x);
 void hvo__xs_destroy(struct hvo_explore *x);
+/* hvo_explore_parse_strategy() for non-NULL arguments */
+int hvo__xs_parse(const char *s, struct hvo_explore_opts *o);
 
 #endif /* HVOSIM_SRC_EXPLORE_STRATEGY_H */

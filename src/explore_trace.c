@@ -211,7 +211,7 @@ static void trace_line(const struct hvo_explore *x, struct sbuf *b, uint64_t i)
 	if (s->faults)
 		sb_printf(b, "; FAULT LOG +%" PRIu64, s->faults);
 	if (x->fkind != HVO_FINDING_NONE && x->fstep == i + 1)
-		sb_printf(b, "   <== %s", hvo_finding_name(x->fkind));
+		sb_printf(b, "   <== %s", hvo__xt_finding_name(x->fkind));
 	sb_printf(b, "\n");
 	if (s->note != UINT32_MAX)
 		sb_printf(b, "%6s  %c  note: %s\n", "", 'a' + s->thread, x->notes + s->note);
@@ -229,20 +229,22 @@ char *hvo__xt_trace(const struct hvo_explore *x)
 	return b.p;
 }
 
-HVO_EXPORT void hvo_explore_print(const struct hvo_explore_result *res, FILE *out)
+/* hvo_explore_print() for non-NULL arguments */
+void hvo__xt_print(const struct hvo_explore_result *res, FILE *out)
 {
-	if (!res || res->kind == HVO_FINDING_NONE)
+	if (res->kind == HVO_FINDING_NONE)
 		return;
 	fprintf(out, "seed: %#" PRIx64 "\n", res->seed);
 	fprintf(out, "schedule: %s\n", res->schedule ? res->schedule : "");
 	fprintf(out, "finding: %s after step %" PRIu64 " of run %" PRIu64 ": %s\n",
-		hvo_finding_name(res->kind), res->step, res->run_index, res->message);
+		hvo__xt_finding_name(res->kind), res->step, res->run_index, res->message);
 	if (res->trace)
 		fprintf(out, "trace (threads a..d, every step from one scheduling point to the "
 			"next):\n%s", res->trace);
 }
 
-HVO_EXPORT const char *hvo_finding_name(enum hvo_finding_kind kind)
+/* hvo_finding_name() without its message: the trace's kinds are valid */
+const char *hvo__xt_finding_name(enum hvo_finding_kind kind)
 {
 	static const char *const names[HVO_NR_FINDING_KINDS] = {
 		"none", "invariant", "check", "fault", "leak", "final", "deadlock",

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * explore_trace.h - schedule strings and readable traces (explore_trace.c),
- * for explore.c and explore_strategy.c (replay parses a schedule string).
+ * for explore.c, explore_strategy.c (replay parses a schedule string) and
+ * explore_scenarios.c (the built-in scenarios' notes).
  */
 #ifndef HVOSIM_SRC_EXPLORE_TRACE_H
 #define HVOSIM_SRC_EXPLORE_TRACE_H
@@ -15,5 +16,8 @@ char *hvo__xt_schedule_string(const struct hvo_explore *x);
 int64_t hvo__xt_schedule_parse(const char *s, uint8_t *out, uint64_t max);
 char *hvo__xt_trace(const struct hvo_explore *x);
 void hvo__xt_note(struct hvo_explore *x, const char *fmt, va_list ap);
+/* hvo_explore_print(), hvo_finding_name() past their argument checks */
+void hvo__xt_print(const struct hvo_explore_result *res, FILE *out);
+const char *hvo__xt_finding_name(enum hvo_finding_kind kind);
 
 #endif /* HVOSIM_SRC_EXPLORE_TRACE_H */

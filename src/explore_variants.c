@@ -10,18 +10,7 @@
 #include <string.h>
 
 #include "hvosim/hvosim.h"
-
-#define HVO_EXPORT __attribute__((visibility("default")))
-
-static bool builtin(const struct hvo_scenario *sc)
-{
-	unsigned int i;
-
-	for (i = 0; sc && i < hvo_scenario_count(); i++)
-		if (hvo_scenario_get(i) == sc)
-			return true;
-	return false;
-}
+#include "explore_variants.h"
 
 struct vbuild {
 	struct hvo_config *out;
@@ -69,14 +58,12 @@ static void v_schemes(struct vbuild *b, bool none, bool rcu_off)
 		     HVO_TAIL_NEVER, false);
 }
 
-HVO_EXPORT unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
-					      struct hvo_config *out, unsigned int max)
+unsigned int hvo__scenario_variants(const struct hvo_scenario *sc, struct hvo_config *out,
+				    unsigned int max)
 {
 	struct vbuild b = { .out = out, .max = max };
 	const char *n;
 
-	if (!builtin(sc))
-		return 0;
 	hvo_config_init(&b.base);
 	if (sc->config)
 		sc->config(&b.base);
@@ -100,14 +87,14 @@ HVO_EXPORT unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
 	return b.n;
 }
 
-HVO_EXPORT char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t len)
+char *hvo__scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t len)
 {
 	static const char *const scopes[] = { "zone", "node", "hstate" };
 	static const char *const allocs[] = { "cmpxchg", "lock", "none" };
 
 	if (cfg->scheme == HVO_SCHEME_SHARED_TAIL)
 		snprintf(buf, len, "--scheme shared-tail --scope %s --alloc %s --lifetime %s",
-			 scopes[cfg->tail_scope % 3], allocs[cfg->tail_alloc % 3],
+			 scopes[cfg->tail_scope], allocs[cfg->tail_alloc],
 			 cfg->tail_lifetime == HVO_TAIL_LAST_USER ? "last-user" : "never");
 	else if (cfg->scheme == HVO_SCHEME_FAKE_HEAD)
 		snprintf(buf, len, "--scheme fake-head --rcu-sync %s", cfg->rcu_sync ? "on" : "off");

@@ -21,11 +21,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hvosim/explore.h"
 #include "error.h"
 #include "fiber.h"
-
-#define HVO_EXPORT __attribute__((visibility("default")))
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HVO_FIBER_ASAN 1
@@ -340,7 +337,7 @@ const char *hvo__fiber_switch_kind(void)
 #endif
 }
 
-/* ---- hvo_explore_pingpong(): the switch, measured by the caller ---- */
+/* ---- hvo_explore_pingpong() (explore.c): the switch, measured by the caller ---- */
 
 struct pingpong {
 	struct hvo_fiber main, f;
@@ -354,7 +351,7 @@ static void pong(void *arg)
 		hvo__fiber_switch(&p->f, &p->main, 0);
 }
 
-HVO_EXPORT int hvo_explore_pingpong(uint64_t n, const char **kind)
+int hvo__fiber_pingpong(uint64_t n, const char **kind)
 {
 	struct pingpong *p = calloc(1, sizeof(*p));
 	uint64_t i;

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* -Dfiber_switch=ucontext (meson) forces the fallback everywhere */
 #if (!defined(__x86_64__) && !defined(__aarch64__)) || defined(HVO_FIBER_FORCE_UCONTEXT)
@@ -68,5 +69,8 @@ void hvo__fiber_destroy(struct hvo_fiber *f);
 
 /* "asm x86-64", "asm aarch64" or "ucontext": what hvo__fiber_switch() uses */
 const char *hvo__fiber_switch_kind(void);
+
+/* hvo_explore_pingpong(): @n round trips to a fiber and back */
+int hvo__fiber_pingpong(uint64_t n, const char **kind);
 
 #endif /* HVOSIM_SRC_FIBER_H */

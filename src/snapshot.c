@@ -200,21 +200,21 @@ HVO_EXPORT int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out)
 {
 	struct hvo_snapshot *sn;
 
-	if (!sim || !out)
-		return hvo__err(-EINVAL, "snapshot: NULL argument");
+	HVO_NONNULL("snapshot_take", sim);
+	HVO_NONNULL("snapshot_take", out);
 	*out = NULL;
 	if (sim->track)
-		return hvo__err(-EBUSY, "snapshot: the machine already has a snapshot");
+		return hvo__err(-EBUSY, "snapshot_take: the machine already has a snapshot");
 	touch_vmemmap(sim);
 	sn = calloc(1, sizeof(*sn));
 	if (!sn)
-		return hvo__err(-ENOMEM, "snapshot: out of host memory");
+		return hvo__err(-ENOMEM, "snapshot_take: out of host memory");
 	sn->sim = sim;
 	sn->track.mstamp = calloc(sim->geo.nr_pfns, sizeof(uint32_t));
 	sn->track.bstamp = calloc(sim->geo.nr_pfns, sizeof(uint32_t));
 	if (!sn->track.mstamp || !sn->track.bstamp || save_state(sn, sim)) {
 		snap_free(sn);
-		return hvo__err(-ENOMEM, "snapshot: out of host memory");
+		return hvo__err(-ENOMEM, "snapshot_take: out of host memory");
 	}
 	sn->track.tick = 1;
 	sn->track.run_tick = 1;
@@ -290,16 +290,18 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 	t->nbpfn = 0;
 }
 
-HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn)
+HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *snap)
 {
 	struct hvo_track *t;
 	hvo_yield_fn fn;
 	void *ctx;
 
-	if (!sim || !sn || sn->sim != sim || sim->track != &sn->track)
-		return hvo__err(-EINVAL, "snapshot_restore: not this machine's snapshot");
-	if (sim->hugetlb != sn->s.hugetlb || sim->rcu != sn->s.rcu || sim->mb != sn->s.mb ||
-	    sim->section_flags != sn->s.section_flags)
+	HVO_NONNULL("snapshot_restore", sim);
+	HVO_NONNULL("snapshot_restore", snap);
+	if (snap->sim != sim || sim->track != &snap->track)
+		return hvo__err(-EINVAL, "snapshot_restore: snap is not this machine's snapshot");
+	if (sim->hugetlb != snap->s.hugetlb || sim->rcu != snap->s.rcu || sim->mb != snap->s.mb ||
+	    sim->section_flags != snap->s.section_flags)
 		return hvo__err(-EINVAL, "snapshot_restore: the machine's structures moved");
 	t = sim->track;
 	sim->track = NULL;
@@ -307,34 +309,34 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	/* the hook is the caller's, not machine state */
 	fn = atomic_load(&sim->yield_fn);
 	ctx = sim->yield_ctx;
-	*sim = sn->s;
+	*sim = snap->s;
 	sim->track = t;
 	sim->yield_ctx = ctx;
 	atomic_store(&sim->yield_fn, fn);
-	if (restore_folios(sn, sim->hugetlb))
+	if (restore_folios(snap, sim->hugetlb))
 		return hvo__err(-ENOMEM, "snapshot_restore: out of host memory");
-	if (sn->boot)
-		memcpy(sim->hugetlb->boot, sn->boot, sim->hugetlb->nr_boot * sizeof(*sn->boot));
-	memcpy(sim->rcu, sn->rcu, hvo__rcu_state_size());
-	copy_slots(sim, sn->slots, true);
-	memcpy((void *)sim->flat, (const void *)sn->flat, sim->flat_n * sizeof(uint64_t));
-	memcpy(sim->mb, sn->mb, sim->nr_mb * sizeof(*sn->mb));
-	memcpy(sim->section_flags, sn->sections, nr_sections(sim));
-	if (sn->ring)
-		memcpy(sim->flog.ring, sn->ring, sim->flog.cap * sizeof(*sn->ring));
+	if (snap->boot)
+		memcpy(sim->hugetlb->boot, snap->boot, sim->hugetlb->nr_boot * sizeof(*snap->boot));
+	memcpy(sim->rcu, snap->rcu, hvo__rcu_state_size());
+	copy_slots(sim, snap->slots, true);
+	memcpy((void *)sim->flat, (const void *)snap->flat, sim->flat_n * sizeof(uint64_t));
+	memcpy(sim->mb, snap->mb, sim->nr_mb * sizeof(*snap->mb));
+	memcpy(sim->section_flags, snap->sections, nr_sections(sim));
+	if (snap->ring)
+		memcpy(sim->flog.ring, snap->ring, sim->flog.cap * sizeof(*snap->ring));
 	hvo__track_tick(sim, t, true);
 	t->fp_on = false;
 	t->nfp = 0;
 	return 0;
 }
 
-HVO_EXPORT void hvo_snapshot_free(struct hvo_snapshot *sn)
+HVO_EXPORT void hvo_snapshot_free(struct hvo_snapshot *snap)
 {
-	if (!sn)
+	if (!snap)
 		return;
-	if (sn->sim && sn->sim->track == &sn->track)
-		sn->sim->track = NULL;
-	snap_free(sn);
+	if (snap->sim && snap->sim->track == &snap->track)
+		snap->sim->track = NULL;
+	snap_free(snap);
 }
 
 /* read-only work runs with the hook off altogether: not even a call */

@@ -9,22 +9,20 @@
  * A scenario is a setup function, 2..HVO_EXPLORE_MAX_THREADS thread bodies,
  * an optional invariant checked after every step and an optional final
  * check.  The setup runs once on a fresh machine; every run starts from the
- * state it left, restored from a snapshot (hvo_snapshot_take()).
+ * state it left, restored from a snapshot (snapshot.h).
  *
  * Concurrency (X: may run concurrently, -: must not):
  *
- *                                                 [1] [2] [3] [4] [5] [6]
- *   [1] hvo_explore                                X   X   -   -   X   X
- *   [2] hvo_explore_note                           X   X   X   X   X   X
- *   [3] hvo_explore_print                          -   X   X   -   X   X
- *   [4] hvo_explore_result_free                    -   X   -   -   X   X
- *   [5] hvo_explore_parse_strategy,                X   X   X   X   X   X
+ *                                                 [1] [2] [3] [4] [5]
+ *   [1] hvo_explore                                X   X   -   -   X
+ *   [2] hvo_explore_note                           X   X   X   X   X
+ *   [3] hvo_explore_print                          -   X   X   -   X
+ *   [4] hvo_explore_result_free                    -   X   -   -   X
+ *   [5] hvo_explore_parse_strategy,                X   X   X   X   X
  *       hvo_explore_pingpong, hvo_finding_name,
  *       hvo_scenario_count, hvo_scenario_get,
  *       hvo_scenario_find, hvo_scenario_variants,
  *       hvo_scenario_variant_name
- *   [6] hvo_snapshot_take, hvo_snapshot_restore,   X   X   X   X   X   -
- *       hvo_snapshot_free
  *
  *   [1] builds its own machine and runs all its fibers on the calling
  *       thread: explorations on different threads share nothing.  The -
@@ -35,13 +33,11 @@
  *       it points to; on different results X.
  *   [5] touch no machine and no result (hvo_explore_parse_strategy()
  *       writes only the options it is given).
- *   [6] on one machine: - with each other and with every call of every
- *       other header on that machine, which must be quiescent and, while a
- *       snapshot exists, used by one OS thread only (fibers taking turns
- *       are fine); on different machines X.
  *   Other headers: a scenario's callbacks may call anything on ctx->sim,
- *   which only their exploration uses, except hvo_sim_destroy (sim.h) and
- *   hvo_sim_set_yield_hook (sched.h): the explorer's hook is installed.
+ *   which only their exploration uses, except hvo_sim_destroy (sim.h),
+ *   hvo_sim_set_yield_hook (sched.h), as the explorer's hook is
+ *   installed, and the snapshot calls (snapshot.h), as the explorer holds
+ *   the machine's one snapshot.
  */
 #ifndef HVOSIM_EXPLORE_H
 #define HVOSIM_EXPLORE_H
@@ -54,6 +50,7 @@
 #include "config.h"
 #include "sched.h"
 #include "sim.h"
+#include "snapshot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -258,15 +255,19 @@ struct hvo_explore;
  * @res: what happened (release with hvo_explore_result_free()).
  *
  * Return: 0 when the exploration ran (whether or not it found anything:
- * see @res->findings), or a negative errno: -EINVAL for a bad scenario or
- * options (message in hvo_last_error()), or the setup's error.
+ * see @res->findings), or a negative errno: -EINVAL, with @res untouched,
+ * if an argument is NULL, @sc's nr_threads, thread bodies or points or
+ * @opts' strategy, depth or replay string are out of range, or @cfg is
+ * invalid (hvo_config_validate()); @sc's applies() error, @res untouched
+ * too; or the setup's error.
  */
 int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenario *sc,
 		const struct hvo_explore_opts *opts, struct hvo_explore_result *res);
 
 /**
  * hvo_explore_result_free() - free what a result points to.
- * @res: the result; its counters stay.
+ * @res: the result; its counters stay.  NULL: nothing happens (message
+ *	set).
  */
 void hvo_explore_result_free(struct hvo_explore_result *res);
 
@@ -275,6 +276,9 @@ void hvo_explore_result_free(struct hvo_explore_result *res);
  * then the schedule string, then the message and the trace.
  * @res: the result.
  * @out: where.
+ *
+ * A NULL argument or a @res->kind that is no finding kind prints nothing
+ * and sets hvo_last_error().
  */
 void hvo_explore_print(const struct hvo_explore_result *res, FILE *out);
 
@@ -285,7 +289,8 @@ void hvo_explore_print(const struct hvo_explore_result *res, FILE *out);
  * @opts: strategy, depth, preemptions or replay are set (replay points
  *	into @s).
  *
- * Return: 0, or -EINVAL with a message.
+ * Return: 0, or -EINVAL if an argument is NULL or @s is none of these,
+ * with a message naming it and @opts untouched.
  */
 int hvo_explore_parse_strategy(const char *s, struct hvo_explore_opts *opts);
 
@@ -294,6 +299,9 @@ int hvo_explore_parse_strategy(const char *s, struct hvo_explore_opts *opts);
  * a thread body (e.g. what a call returned).
  * @ctx: the thread's context.
  * @fmt: printf format.
+ *
+ * A NULL @ctx, @fmt or @ctx->explore (not an exploration's context) adds
+ * nothing and sets hvo_last_error().
  */
 void hvo_explore_note(const struct hvo_scenario_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -302,14 +310,15 @@ void hvo_explore_note(const struct hvo_scenario_ctx *ctx, const char *fmt, ...)
  * hvo_finding_name() - a short name of a finding kind.
  * @kind: the kind.
  *
- * Return: a static string.
+ * Return: a static string; "?" (and hvo_last_error() set) if @kind is not
+ * a finding kind.
  */
 const char *hvo_finding_name(enum hvo_finding_kind kind);
 
 /**
  * hvo_scenario_count() - the number of built-in scenarios.
  *
- * Return: the count.
+ * Return: the count (never fails).
  */
 unsigned int hvo_scenario_count(void);
 
@@ -317,7 +326,8 @@ unsigned int hvo_scenario_count(void);
  * hvo_scenario_get() - a built-in scenario by index.
  * @i: 0..hvo_scenario_count() - 1.
  *
- * Return: the scenario, or NULL.
+ * Return: the scenario, or NULL (hvo_last_error() set) if @i is out of
+ * range.
  */
 const struct hvo_scenario *hvo_scenario_get(unsigned int i);
 
@@ -325,18 +335,20 @@ const struct hvo_scenario *hvo_scenario_get(unsigned int i);
  * hvo_scenario_find() - a built-in scenario by name.
  * @name: its name.
  *
- * Return: the scenario, or NULL with a message listing the names.
+ * Return: the scenario, or NULL if @name is NULL or names no scenario,
+ * with a message naming it (and listing the names).
  */
 const struct hvo_scenario *hvo_scenario_find(const char *name);
 
 /**
  * hvo_scenario_variants() - every scheme and knob combination a built-in
  * scenario applies to, each as a config built from its default machine.
- * @sc: the scenario.
+ * @sc: a built-in scenario (hvo_scenario_get(), hvo_scenario_find()).
  * @out: configs (may be NULL to count).
  * @max: room in @out.
  *
- * Return: the number of variants (which may exceed @max).
+ * Return: the number of variants (which may exceed @max); 0, with @out
+ * untouched and hvo_last_error() set, if @sc is NULL or not built in.
  */
 unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
 				   struct hvo_config *out, unsigned int max);
@@ -348,7 +360,9 @@ unsigned int hvo_scenario_variants(const struct hvo_scenario *sc,
  * @buf: where.
  * @len: its size.
  *
- * Return: @buf.
+ * Return: @buf; NULL, with @buf untouched and hvo_last_error() set, if
+ * @cfg or @buf is NULL, @len is 0, or @cfg's scheme, tail_scope,
+ * tail_alloc or tail_lifetime is out of range.
  */
 char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t len);
 
@@ -360,43 +374,10 @@ char *hvo_scenario_variant_name(const struct hvo_config *cfg, char *buf, size_t 
  * @kind: if not NULL, set to the switch used: "asm x86-64", "asm aarch64"
  *	or "ucontext".
  *
- * Return: 0, or -ENOMEM if no fiber stack could be mapped.
+ * Return: 0, or -ENOMEM if no fiber stack could be mapped.  Every @n is
+ * valid (0: no switch) and @kind is optional, so nothing is refused.
  */
 int hvo_explore_pingpong(uint64_t n, const char **kind);
-
-struct hvo_snapshot;
-
-/**
- * hvo_snapshot_take() - remember a machine's state so that it can be
- * brought back by hvo_snapshot_restore() as often as wanted.
- * @sim: the machine, quiescent.
- * @out: the snapshot.
- *
- * While a snapshot exists the machine logs the frames it touches, and it
- * must be used by one OS thread only (fibers are fine).  One snapshot per
- * machine.
- *
- * Return: 0, -EBUSY if the machine has a snapshot, or -ENOMEM.
- */
-int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out);
-
-/**
- * hvo_snapshot_restore() - bring a machine back to its snapshot's state.
- * @sim: the machine, quiescent.
- * @snap: its snapshot.
- *
- * Only what was touched since the last restore is written back.  The yield
- * hook is left as it is.
- *
- * Return: 0, or -EINVAL if @snap is not @sim's, or -ENOMEM.
- */
-int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *snap);
-
-/**
- * hvo_snapshot_free() - forget a snapshot (the machine stays as it is).
- * @snap: the snapshot, or NULL.
- */
-void hvo_snapshot_free(struct hvo_snapshot *snap);
 
 #ifdef __cplusplus
 }

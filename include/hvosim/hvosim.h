@@ -28,7 +28,7 @@
  * concurrently with which on one machine.  In short, almost everything
  * may; not hvo_sim_destroy() or hvo_sim_set_yield_hook() with anything,
  * nor two writers of one struct page, PTE or block that one owner should
- * write; and hvo_check() wants a quiescent machine.
+ * write; and hvo_check() and the snapshot calls want a quiescent machine.
  */
 #ifndef HVOSIM_HVOSIM_H
 #define HVOSIM_HVOSIM_H
@@ -49,6 +49,7 @@
 #include "check.h"
 #include "walker.h"
 #include "kpageflags.h"
+#include "snapshot.h"
 #include "explore.h"
 
 #endif /* HVOSIM_HVOSIM_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_api_badinput.c - the whole public API against bad input, one table
- * row per exported function (issue 8.2, 8.3, 8.4).
+ * row per exported function (issue 8.2, 8.3, 8.4), the schedule explorer's
+ * (explore.h, snapshot.h) included.
  *
  * The rule (hvosim.h, README "Using the library"): a NULL pointer argument
  * or an out-of-range node, zone, hstate, order, pfn or enum value makes an
@@ -999,6 +1000,237 @@ static void r_kpageflags(struct bx *b)
 	EXPECT(f == 1ull << HVO_KPF_NOPAGE);
 }
 
+/* ---- snapshot.h ---- */
+
+/* a small machine of its own with a snapshot: b->sim must stay unsnapped */
+static struct hvo_sim *snapped(struct hvo_snapshot **sn)
+{
+	struct hvo_config c;
+	struct hvo_sim *sim;
+
+	cfg_make(&c, 12, 64, HVO_SCHEME_SHARED_TAIL, 1, 128 * MiB);
+	assert_int_equal(hvo_sim_create(&c, &sim), 0);
+	assert_int_equal(hvo_snapshot_take(sim, sn), 0);
+	return sim;
+}
+
+static void r_snapshot_take(struct bx *b)
+{
+	struct hvo_snapshot *sn = (struct hvo_snapshot *)CANARY, *mine;
+	struct hvo_sim *other = snapped(&mine);
+
+	ERR(-EINVAL, "sim is NULL", hvo_snapshot_take(NULL, &sn));
+	ERR(-EINVAL, "out is NULL", hvo_snapshot_take(b->sim, NULL));
+	UNTOUCHED((uintptr_t)sn);
+	/* not bad input but a busy machine: *out is NULL, as documented */
+	ERR(-EBUSY, "already has a snapshot", hvo_snapshot_take(other, &sn));
+	EXPECT(sn == NULL);
+	/* the refused second take left the first one working */
+	EXPECT(hvo_snapshot_restore(other, mine) == 0);
+	hvo_snapshot_free(mine);
+	assert_int_equal(hvo_sim_destroy(other), 0);
+}
+
+static void r_snapshot_restore(struct bx *b)
+{
+	struct hvo_snapshot *sn;
+	struct hvo_sim *other = snapped(&sn);
+
+	ERR(-EINVAL, "sim is NULL", hvo_snapshot_restore(NULL, sn));
+	ERR(-EINVAL, "snap is NULL", hvo_snapshot_restore(b->sim, NULL));
+	/* another machine's: b->sim is left alone (test_rows checks it) */
+	ERR(-EINVAL, "snap is not this machine's", hvo_snapshot_restore(b->sim, sn));
+	EXPECT(hvo_snapshot_restore(other, sn) == 0);
+	hvo_snapshot_free(sn);
+	assert_int_equal(hvo_sim_destroy(other), 0);
+}
+
+static void r_snapshot_free(struct bx *b)
+{
+	/* NULL is allowed, like free(NULL): not a failure */
+	prime();
+	hvo_snapshot_free(NULL);
+	if (strcmp(hvo_last_error(), sentinel))
+		miss("%s: hvo_snapshot_free(NULL) is not the no-op it is documented to be", b->row);
+}
+
+/* ---- explore.h: no machine of b's; hvo_explore() builds its own ---- */
+
+static void r_explore(struct bx *b)
+{
+	const struct hvo_scenario *sc = hvo_scenario_get(0);
+	struct hvo_explore_opts o = { .strategy = HVO_EXPLORE_RANDOM, .runs = 1 };
+	struct hvo_explore_result res;
+	struct hvo_scenario bad;
+	struct hvo_config c;
+
+	assert_non_null(sc);
+	hvo_config_init(&c);
+	if (sc->config)
+		sc->config(&c);
+	memset(&res, 0x5a, sizeof(res));
+	ERR(-EINVAL, "cfg is NULL", hvo_explore(NULL, sc, &o, &res));
+	ERR(-EINVAL, "sc is NULL", hvo_explore(&c, NULL, &o, &res));
+	ERR(-EINVAL, "opts is NULL", hvo_explore(&c, sc, NULL, &res));
+	ERR(-EINVAL, "res is NULL", hvo_explore(&c, sc, &o, NULL));
+	bad = *sc;
+	bad.nr_threads = 1;
+	ERR(-EINVAL, "sc->nr_threads 1", hvo_explore(&c, &bad, &o, &res));
+	bad.nr_threads = HVO_EXPLORE_MAX_THREADS + 1;
+	ERR(-EINVAL, "sc->nr_threads 5", hvo_explore(&c, &bad, &o, &res));
+	bad = *sc;
+	bad.thread[1] = NULL;
+	ERR(-EINVAL, "sc->thread[1] is NULL", hvo_explore(&c, &bad, &o, &res));
+	bad = *sc;
+	bad.points = 1u << HVO_NR_YIELD_POINTS;
+	ERR(-EINVAL, "sc->points", hvo_explore(&c, &bad, &o, &res));
+	o.strategy = (enum hvo_explore_strategy)(HVO_EXPLORE_REPLAY + 1);
+	ERR(-EINVAL, "opts->strategy 4", hvo_explore(&c, sc, &o, &res));
+	o.strategy = HVO_EXPLORE_PCT;
+	ERR(-EINVAL, "opts->depth 0", hvo_explore(&c, sc, &o, &res));
+	o.depth = 17;
+	ERR(-EINVAL, "opts->depth 17", hvo_explore(&c, sc, &o, &res));
+	o.strategy = HVO_EXPLORE_REPLAY;
+	ERR(-EINVAL, "opts->replay is NULL", hvo_explore(&c, sc, &o, &res));
+	o.replay = "a0";
+	ERR(-EINVAL, "opts->replay 'a0'", hvo_explore(&c, sc, &o, &res));
+	o.strategy = HVO_EXPLORE_RANDOM;
+	c.page_shift = 13;
+	ERR(-EINVAL, "page_shift", hvo_explore(&c, sc, &o, &res));
+	UNTOUCHED(res.schedules);
+	UNTOUCHED(res.findings);
+	UNTOUCHED((uintptr_t)res.schedule);
+	UNTOUCHED((uintptr_t)res.switch_kind);
+}
+
+static void r_explore_note(struct bx *b)
+{
+	struct hvo_scenario_ctx ctx = { .sim = b->sim };
+	const char *volatile no_fmt = NULL;
+
+	VOID("ctx is NULL", hvo_explore_note(NULL, "%d", 1));
+	VOID("fmt is NULL", hvo_explore_note(&ctx, no_fmt, 1));
+	/* not an exploration's context: there is no trace to add to */
+	VOID("ctx->explore is NULL", hvo_explore_note(&ctx, "%d", 1));
+}
+
+static void r_explore_print(struct bx *b)
+{
+	struct hvo_explore_result r = { .kind = HVO_FINDING_FINAL, .message = "m" };
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	VOID("res is NULL", hvo_explore_print(NULL, f));
+	VOID("out is NULL", hvo_explore_print(&r, NULL));
+	r.kind = HVO_NR_FINDING_KINDS;
+	VOID("res->kind 9", hvo_explore_print(&r, f));
+	r.kind = (enum hvo_finding_kind)-1;
+	VOID("res->kind -1", hvo_explore_print(&r, f));
+	EXPECT(ftell(f) == 0);
+	fclose(f);
+}
+
+static void r_explore_result_free(struct bx *b)
+{
+	VOID("res is NULL", hvo_explore_result_free(NULL));
+}
+
+static void r_explore_parse_strategy(struct bx *b)
+{
+	struct hvo_explore_opts o, before;
+
+	memset(&o, 0x5a, sizeof(o));
+	before = o;
+	ERR(-EINVAL, "s is NULL", hvo_explore_parse_strategy(NULL, &o));
+	ERR(-EINVAL, "opts is NULL", hvo_explore_parse_strategy("random", NULL));
+	ERR(-EINVAL, "s 'bfs'", hvo_explore_parse_strategy("bfs", &o));
+	ERR(-EINVAL, "s ''", hvo_explore_parse_strategy("", &o));
+	ERR(-EINVAL, "s 'pct:0'", hvo_explore_parse_strategy("pct:0", &o));
+	ERR(-EINVAL, "s 'pct:17'", hvo_explore_parse_strategy("pct:17", &o));
+	ERR(-EINVAL, "s 'pct:-1'", hvo_explore_parse_strategy("pct:-1", &o));
+	ERR(-EINVAL, "s 'dfs:'", hvo_explore_parse_strategy("dfs:", &o));
+	ERR(-EINVAL, "s 'dfs:65'", hvo_explore_parse_strategy("dfs:65", &o));
+	ERR(-EINVAL, "s 'replay:x'", hvo_explore_parse_strategy("replay:x", &o));
+	ERR(-EINVAL, "s 'replay:a0'", hvo_explore_parse_strategy("replay:a0", &o));
+	EXPECT(!memcmp(&o, &before, sizeof(o)));
+}
+
+static void r_explore_pingpong(struct bx *b)
+{
+	const char *kind = NULL;
+
+	/* every n is valid and kind is optional: nothing to refuse */
+	prime();
+	if (hvo_explore_pingpong(0, &kind) != 0 || !kind || hvo_explore_pingpong(1, NULL) != 0 ||
+	    strcmp(hvo_last_error(), sentinel))
+		miss("%s: hvo_explore_pingpong(0 or 1) failed: %s", b->row, hvo_last_error());
+}
+
+static void r_finding_name(struct bx *b)
+{
+	STR("kind 9", hvo_finding_name(HVO_NR_FINDING_KINDS));
+	STR("kind -1", hvo_finding_name((enum hvo_finding_kind)-1));
+}
+
+static void r_scenario_count(struct bx *b)
+{
+	(void)b;
+	assert_true(hvo_scenario_count() > 0);
+}
+
+static void r_scenario_get(struct bx *b)
+{
+	char needle[32];
+
+	snprintf(needle, sizeof(needle), "i %u", hvo_scenario_count());
+	NUL(needle, hvo_scenario_get(hvo_scenario_count()));
+	NUL("i 4294967295", hvo_scenario_get(UINT32_MAX));
+}
+
+static void r_scenario_find(struct bx *b)
+{
+	NUL("name is NULL", hvo_scenario_find(NULL));
+	NUL("name 'nosuch'", hvo_scenario_find("nosuch"));
+	NUL("name ''", hvo_scenario_find(""));
+}
+
+static void r_scenario_variants(struct bx *b)
+{
+	struct hvo_config out[2], before[2];
+	struct hvo_scenario mine = *hvo_scenario_get(0);
+
+	memset(out, 0x5a, sizeof(out));
+	memcpy(before, out, sizeof(out));
+	VAL(0, "sc is NULL", hvo_scenario_variants(NULL, out, 2));
+	/* a copy of a built-in one is the caller's scenario, not built in */
+	VAL(0, "not a built-in scenario", hvo_scenario_variants(&mine, out, 2));
+	EXPECT(!memcmp(out, before, sizeof(out)));
+}
+
+static void r_scenario_variant_name(struct bx *b)
+{
+	struct hvo_config c;
+	char buf[128];
+
+	memset(buf, 'Z', sizeof(buf));
+	hvo_config_init(&c);
+	NUL("cfg is NULL", hvo_scenario_variant_name(NULL, buf, sizeof(buf)));
+	NUL("buf is NULL", hvo_scenario_variant_name(&c, NULL, sizeof(buf)));
+	NUL("len 0", hvo_scenario_variant_name(&c, buf, 0));
+	c.scheme = (enum hvo_scheme)3;
+	NUL("cfg->scheme 3", hvo_scenario_variant_name(&c, buf, sizeof(buf)));
+	hvo_config_init(&c);
+	c.tail_scope = (enum hvo_tail_scope)3;
+	NUL("cfg->tail_scope 3", hvo_scenario_variant_name(&c, buf, sizeof(buf)));
+	hvo_config_init(&c);
+	c.tail_alloc = (enum hvo_tail_alloc)-1;
+	NUL("cfg->tail_alloc -1", hvo_scenario_variant_name(&c, buf, sizeof(buf)));
+	hvo_config_init(&c);
+	c.tail_lifetime = (enum hvo_tail_lifetime)2;
+	NUL("cfg->tail_lifetime 2", hvo_scenario_variant_name(&c, buf, sizeof(buf)));
+	EXPECT(buf[0] == 'Z' && buf[sizeof(buf) - 1] == 'Z');
+}
+
 /* ---- the table ---- */
 
 #define ROW(fn) { "hvo_" #fn, r_##fn }
@@ -1036,6 +1268,11 @@ static const struct row {
 	ROW(check), ROW(report_print), ROW(report_has),
 	ROW(page_ref_add_unless_spec), ROW(page_put), ROW(walk_pfn), ROW(rcu_read_lock),
 	ROW(rcu_read_unlock), ROW(synchronize_rcu), ROW(kpageflags),
+	ROW(snapshot_take), ROW(snapshot_restore), ROW(snapshot_free),
+	ROW(explore), ROW(explore_note), ROW(explore_print), ROW(explore_result_free),
+	ROW(explore_parse_strategy), ROW(explore_pingpong), ROW(finding_name),
+	ROW(scenario_count), ROW(scenario_get), ROW(scenario_find), ROW(scenario_variants),
+	ROW(scenario_variant_name),
 };
 
 static const char *map_path;
