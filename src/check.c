@@ -616,6 +616,91 @@ static bool check_accounting(struct check_ctx *c)
 	return true;
 }
 
+/*
+ * Per hstate, the vmemmap pages optimize freed less those restore gave back
+ * (both as the walks measured them, hugetlb.c's boot HVO pages counted as
+ * freed at gather) must be what the folios' optimized flags imply:
+ * hugetlb_vmemmap_optimizable_size() >> PAGE_SHIFT per optimized folio.
+ * Demote restores the source in its hstate and optimizes the new folios in
+ * theirs, so each hstate balances on its own.
+ */
+static bool check_vmemmap_pages(struct check_ctx *c)
+{
+	struct hvo_hugetlb *hg = c->sim->hugetlb;
+	uint64_t freed, restored, per, want;
+	unsigned int h;
+	char e[96], g[96];
+
+	for (h = 0; h < hg->nr_hstates; h++) {
+		const struct hvo_hstate *hs = &hg->hs[h];
+
+		freed = atomic_load(&hs->vmemmap_freed);
+		restored = atomic_load(&hs->vmemmap_restored);
+		per = hvo__hugetlb_vmemmap_optimizable_size(c->sim, hs->order) >>
+		      c->sim->geo.page_shift;
+		want = c->nr_optimized_h[h] * per;
+		if (freed - restored != want)
+			report(c, UINT64_MAX,
+			       FMT(e, "freed - restored = %" PRIu64 " (%" PRIu64 " optimized x %"
+				   PRIu64 ")", want, c->nr_optimized_h[h], per),
+			       FMT(g, "%" PRIu64 " - %" PRIu64 " = %" PRId64, freed, restored,
+				   (int64_t)(freed - restored)),
+			       "%s vmemmap pages", hs->name);
+	}
+	return true;
+}
+
+/* what the walk of the page table found: each table frame once, its kind */
+struct table_census {
+	struct check_ctx *c;
+	struct u64set seen;
+	uint64_t bad;
+};
+
+static void census_table(void *ctx, uint64_t pfn, unsigned int level)
+{
+	struct table_census *tc = ctx;
+	struct hvo_frame_info fi;
+	char g[96];
+
+	if (set_add(&tc->seen, pfn) == 1) {
+		report(tc->c, pfn, "each table linked from one entry",
+		       FMT(g, "table %#" PRIx64 " linked twice", pfn), "page table level %u",
+		       level);
+		tc->bad++;
+	}
+	hvo_frame_info(tc->c->sim, pfn, &fi);
+	if (!fi.allocated || fi.kind != HVO_KIND_PGTABLE || fi.head_pfn != pfn ||
+	    !(hvo__meta(tc->c->sim, pfn)->flags & FMF_MACHINE)) {
+		report(tc->c, pfn, "an allocated page-table frame of the machine",
+		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
+			   pfn), "page table level %u", level);
+		tc->bad++;
+	}
+}
+
+/*
+ * Every page-table frame the machine allocated (HVO_KIND_PGTABLE, counted
+ * as it is allocated and freed) is reachable from the root, and every table
+ * the root reaches is one of them: a table that is allocated and unlinked
+ * is the leak hvo_sim_destroy() reports (a PMD split that lost its race and
+ * kept its table), one linked and freed a use after free.
+ */
+static bool check_pgtable_frames(struct check_ctx *c)
+{
+	struct table_census tc = { .c = c };
+	uint64_t reach, have = atomic_load(&c->sim->c.machine_pgtables);
+	char e[96], g[96];
+
+	reach = hvo__pgtable_for_each_table(c->sim, census_table, &tc);
+	free(tc.seen.k);
+	if (!tc.bad && reach != have)
+		report(c, UINT64_MAX, FMT(e, "%" PRIu64 " page-table frames allocated, all "
+					  "reachable", have),
+		       FMT(g, "%" PRIu64 " reachable from the root", reach), "page-table frames");
+	return true;
+}
+
 /* the flat view of leaf entries agrees with the page table, page by page */
 static bool check_page_table(struct check_ctx *c)
 {
@@ -712,6 +797,16 @@ static const struct check_inv invariants[] = {
 	{ "page-table", "the flat view of leaf entries that loads use agrees with the "
 	  "hierarchical page table (a model detail, no kernel rule)",
 	  CHECK_TOTALS, check_page_table },
+	{ "vmemmap-pages", "per hstate, the vmemmap pages optimize freed less those "
+	  "restore allocated, as the remap walks counted them, equal the optimized "
+	  "folios x hugetlb_vmemmap_optimizable_size() >> PAGE_SHIFT (boot HVO pages: "
+	  "memmap_boot_pages_add(RESERVE_SIZE / PAGE_SIZE), the rest counted freed)",
+	  CHECK_TOTALS, check_vmemmap_pages },
+	{ "pgtable-frames", "every page-table frame the machine allocated is reachable "
+	  "from the root once, and every table the walk reaches is one of them "
+	  "(allocated HVO_KIND_PGTABLE): no table leaked by a lost PMD-split race, "
+	  "none used after its free",
+	  CHECK_TOTALS, check_pgtable_frames },
 };
 
 #define NR_INVARIANTS (sizeof(invariants) / sizeof(invariants[0]))

@@ -154,6 +154,7 @@ struct hvo_counters {
 	_Atomic uint64_t synchronize_rcu_calls, synchronize_rcu_ns;
 	_Atomic int64_t static_key_count;
 	_Atomic uint64_t rollbacks;
+	_Atomic uint64_t machine_pgtables;	/* FMF_MACHINE frames in use (page tables) */
 };
 
 struct hvo_failinj {

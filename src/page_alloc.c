@@ -188,6 +188,8 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
 	if (owner & FMF_HARNESS)
 		cnt_add(sim, harness_in_use, 1ull << o);
+	if (owner & FMF_MACHINE)
+		cnt_add(sim, machine_pgtables, 1ull << o);
 	cnt_add(sim, allocated[kind], 1ull << o);
 	cnt_add(sim, in_use[kind], 1ull << o);
 	if (boot)
@@ -329,6 +331,8 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 	m->state = FM_NONE;
 	if (m->flags & FMF_HARNESS)
 		cnt_sub(sim, harness_in_use, n);
+	if (m->flags & FMF_MACHINE)
+		cnt_sub(sim, machine_pgtables, n);
 	cnt_add(sim, freed[kind], n);
 	cnt_sub(sim, in_use[kind], n);
 	if (m->flags & FMF_BOOT)

@@ -291,6 +291,7 @@ HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
 		return 0;
 	leaked = hvo__hugetlb_leaked(sim, true);
 	leaked += hvo__frames_leaked(sim, true);
+	leaked += hvo__pgtable_leaked(sim, true);
 	hvo__hugetlb_destroy(sim);
 	hvo__rcu_destroy(sim);
 	sim_free(sim);
