@@ -118,11 +118,11 @@ void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
 	};
 	char buf[256];
 
-	if (type == HVO_FAULT_RO_WRITE) {
+	if (type == HVO_FAULT_RO_WRITE)
 		cnt_add(sim, ro_faults, 1);
-		if (vaddr >= sim->geo.vmemmap_base)
-			f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
-	}
+	if ((type == HVO_FAULT_RO_WRITE || type == HVO_FAULT_WALKER) &&
+	    vaddr >= sim->geo.vmemmap_base)
+		f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
 	f.seq = atomic_fetch_add(&l->total, 1);
 	if (sim->cfg.fault_policy == HVO_FAULT_ABORT) {
 		fprintf(stderr, "hvosim: fault (policy abort): %s\n",
@@ -172,7 +172,7 @@ HVO_EXPORT void hvo_fault_log_clear(struct hvo_sim *sim)
 
 HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len)
 {
-	static const char *const types[] = { "ro-write", "early-free", "mapped-free" };
+	static const char *const types[] = { "ro-write", "early-free", "mapped-free", "walker" };
 	char folio[32] = "-", page[32] = "-";
 
 	if (f->page_pfn != UINT64_MAX)
@@ -181,7 +181,7 @@ HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t l
 		snprintf(folio, sizeof(folio), "%#" PRIx64, f->folio_pfn);
 	snprintf(buf, len, "#%" PRIu64 " %s op=%s vaddr=%#" PRIx64 " frame=%#" PRIx64
 		 " page_pfn=%s folio=%s word=%d thread=%u", f->seq,
-		 (unsigned int)f->type < 3 ? types[f->type] : "?", f->op ? f->op : "?",
+		 (unsigned int)f->type < sizeof(types) / sizeof(types[0]) ? types[f->type] : "?", f->op ? f->op : "?",
 		 f->vaddr, f->frame_pfn, page, folio, f->field, f->thread);
 	return buf;
 }

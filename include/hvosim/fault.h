@@ -2,7 +2,8 @@
 /*
  * hvosim/fault.h - fault injection at the allocation sites (should_fail()
  * of lib/fault-inject.c) and the fault log: writes through read-only
- * vmemmap PTEs and frees that break the TLB rule.
+ * vmemmap PTEs, frees that break the TLB rule, and speculative walkers
+ * whose reference disagrees with the pool.
  *
  * Concurrency on one machine (X: may run concurrently, -: must not):
  *
@@ -81,16 +82,20 @@ enum hvo_fault_type {
 	HVO_FAULT_RO_WRITE = 0,	/* a store or RMW through an RO PTE */
 	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
 	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
+	HVO_FAULT_WALKER,	/* a walker's reference disagrees with the pool (walker.h) */
 };
 
 /**
  * struct hvo_fault - one fault log record.
  * @type: what happened.
- * @vaddr: simulated virtual address accessed (RO write), or 0.
- * @frame_pfn: the frame written or freed.
+ * @vaddr: simulated virtual address accessed (RO write), the struct page
+ *	of the pfn walked (walker), or 0.
+ * @frame_pfn: the frame written or freed; for a walker, the pfn whose
+ *	struct page it holds its reference on (the head it computed).
  * @page_pfn: pfn whose struct page was addressed, or ~0.
  * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
- * @op: "store", "add_unless", "cmpxchg", "free", ...
+ * @op: "store", "add_unless", "cmpxchg", "free", ...; for a walker what it
+ *	got wrong ("walk: wrong head", "walk: reference on a tail", ...).
  * @field: struct page word index written, or -1.
  * @thread: the thread id (hvo_thread_id()) that did it.
  * @seq: global sequence number of the record.
