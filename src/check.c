@@ -455,6 +455,24 @@ static bool check_tail_refcount(struct check_ctx *c)
 	return true;
 }
 
+/* struct folio overlays the head and tails 1..3; page[3]'s ->mapping is
+ * the hugetlb cgroup */
+#define FOLIO_META_PAGES 4
+
+static bool check_tail_mapping(struct check_ctx *c)
+{
+	uint64_t mapping = 0;
+	char e[96], g[96];
+
+	if (c->p.alias_of_head || c->p.i < FOLIO_META_PAGES)
+		return true;
+	hvo_page_read(c->sim, c->p.page, HVO_PW_MAPPING, &mapping);
+	if (mapping != HVO_TAIL_MAPPING)
+		report_tail(c, FMT(e, "mapping TAIL_MAPPING %#llx", HVO_TAIL_MAPPING),
+			    FMT(g, "%#" PRIx64, mapping));
+	return true;
+}
+
 static bool check_tail_node_zone(struct check_ctx *c)
 {
 	unsigned int nid = 0, zone = 0, fnid = c->f.s->nid, fzone = c->f.s->zone;
@@ -778,6 +796,10 @@ static const struct check_inv invariants[] = {
 	{ "tail-refcount", "tails read refcount 0, so get_page_unless_zero() never writes "
 	  "them (the fake-head aliases of the head are why bd225530a4c7 needed RCU)",
 	  CHECK_PAGE, check_tail_refcount },
+	{ "tail-mapping", "every tail past the folio's own (index >= 4) has ->mapping "
+	  "TAIL_MAPPING: free_tail_page_prepare()'s \"corrupted mapping in tail page\", "
+	  "which the fake-head restore's reset_struct_pages() exists to prevent",
+	  CHECK_PAGE, check_tail_mapping },
 	{ "tail-node-zone", "node and zone read through any tail are the folio's: the "
 	  "flags of the per-zone tail (v7, so page_zonenum() needs no special case)",
 	  CHECK_PAGE, check_tail_node_zone },

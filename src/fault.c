@@ -120,7 +120,7 @@ void hvo__fault(struct hvo_sim *sim, enum hvo_fault_type type, uint64_t vaddr,
 
 	if (type == HVO_FAULT_RO_WRITE)
 		cnt_add(sim, ro_faults, 1);
-	if ((type == HVO_FAULT_RO_WRITE || type == HVO_FAULT_WALKER) &&
+	if ((type == HVO_FAULT_RO_WRITE || type == HVO_FAULT_WALKER || type == HVO_FAULT_VM_BUG) &&
 	    vaddr >= sim->geo.vmemmap_base)
 		f.page_pfn = (vaddr - sim->geo.vmemmap_base) / sim->geo.stride;
 	f.seq = atomic_fetch_add(&l->total, 1);
@@ -172,7 +172,8 @@ HVO_EXPORT void hvo_fault_log_clear(struct hvo_sim *sim)
 
 HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t len)
 {
-	static const char *const types[] = { "ro-write", "early-free", "mapped-free", "walker" };
+	static const char *const types[] = { "ro-write", "early-free", "mapped-free", "walker",
+					      "vm-bug" };
 	char folio[32] = "-", page[32] = "-";
 
 	if (f->page_pfn != UINT64_MAX)

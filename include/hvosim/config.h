@@ -162,6 +162,12 @@ struct hvo_fail_spec {
  *	(VMEMMAP_SYNCHRONIZE_RCU).  Switching it off reopens the race fixed by
  *	commit bd225530a4c7.
  * @cont_hstates: also create the arm64 contiguous-bit hstates.
+ * @boot_tails_late: known-bad, a test hook: initialise the boot shared
+ *	tails only after gather_bootmem_prealloc() has read node and zone
+ *	through them (as late_initcall hugetlb_vmemmap_init() did before
+ *	"mm/hugetlb: init tails before init_migratetype"), so the read is seen
+ *	to catch it: a HVO_FAULT_VM_BUG record where the zeroed tail names a
+ *	zone that does not span the pageblock.  false (the fix) by default.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -187,6 +193,7 @@ struct hvo_config {
 	enum hvo_encoding encoding;
 	bool rcu_sync;
 	bool cont_hstates;
+	bool boot_tails_late;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;

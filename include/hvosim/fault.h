@@ -83,6 +83,7 @@ enum hvo_fault_type {
 	HVO_FAULT_EARLY_FREE,	/* a frame freed before the TLB flush */
 	HVO_FAULT_MAPPED_FREE,	/* a frame freed while still mapped */
 	HVO_FAULT_WALKER,	/* a walker's reference disagrees with the pool (walker.h) */
+	HVO_FAULT_VM_BUG,	/* a read that a DEBUG_VM VM_BUG_ON() of the kernel rejects */
 };
 
 /**
@@ -95,7 +96,8 @@ enum hvo_fault_type {
  * @page_pfn: pfn whose struct page was addressed, or ~0.
  * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
  * @op: "store", "add_unless", "cmpxchg", "free", ...; for a walker what it
- *	got wrong ("walk: wrong head", "walk: reference on a tail", ...).
+ *	got wrong ("walk: wrong head", "walk: reference on a tail", ...); for
+ *	a VM_BUG_ON() the check and where ("init_migratetype: ...").
  * @field: struct page word index written, or -1.
  * @thread: the thread id (hvo_thread_id()) that did it.
  * @seq: global sequence number of the record.

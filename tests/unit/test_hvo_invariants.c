@@ -360,6 +360,35 @@ static void test_tail_node_zone(void **state)
 	base_done(&b);
 }
 
+/* ---- tail-mapping ---- */
+
+static void test_tail_mapping(void **state)
+{
+	struct base b;
+	uint64_t t, m, p3;
+	struct hvo_report *rep;
+
+	base_new(&b, scheme_of(state));
+	/* a tail in the head page, and what a copy of page[3] would hold there
+	 * (its ->mapping is the folio's hugetlb cgroup) */
+	t = b.pfn[0] + 7;
+	m = rd(b.sim, t, HVO_PW_MAPPING);
+	assert_int_equal(m, HVO_TAIL_MAPPING);
+	wr(b.sim, t, HVO_PW_MAPPING, 0xffff888004800000ull);
+	rep = expect_v(b.sim, "tail-mapping", NONE_ELSE);
+	expect_pfn(rep, "tail-mapping", b.pfn[0]);
+	assert_non_null(strstr(rep->v[0].where, "tail 7"));
+	scratch_free(rep);
+	wr(b.sim, t, HVO_PW_MAPPING, m);
+	/* page[3] is the folio's own: its ->mapping is the cgroup, no rule */
+	p3 = rd(b.sim, b.pfn[0] + 3, HVO_PW_MAPPING);
+	assert_int_equal(hvo_folio_set(b.sim, hvo_pfn_to_page(b.sim, b.pfn[0]),
+				       HVO_FOLIO_HUGETLB_CGROUP, 0xffff888004800000ull), 0);
+	check_clean(b.sim, "a cgroup in page[3]");
+	wr(b.sim, b.pfn[0] + 3, HVO_PW_MAPPING, p3);
+	base_done(&b);
+}
+
 /* the seed patch's per-hstate tail on two nodes: node 1 reads node 0 */
 static void test_tail_node_zone_hstate_scope(void **state)
 {
@@ -622,7 +651,8 @@ static void test_frame_ownership(void **state)
 		rep = expect_v(b.sim, "frame-ownership",
 			       (const char *const[]){ "accounting", "encoding", "compound-head",
 						      "tail-flag", "fake-head", "tail-refcount",
-						      "tail-node-zone", "head", NULL });
+						      "tail-node-zone", "tail-mapping", "head",
+						      NULL });
 	} else {
 		/* an optimized folio A's head page onto B's private head copy; in
 		 * fake-head A's head then reads as a fake head of B */
@@ -938,7 +968,7 @@ static void test_zero_filled_tail(void **state)
 	rep = expect_v(b.sim, "tail-flag",
 		       (const char *const[]){ "encoding", "compound-head", "shared-tail",
 					      "shared-tail-mapcount", "accounting",
-					      "tail-node-zone", NULL });
+					      "tail-node-zone", "tail-mapping", NULL });
 	assert_true(hvo_report_has(rep, "encoding") > 0);
 	assert_true(hvo_report_has(rep, "compound-head") > 0);
 	assert_true(hvo_report_has(rep, "shared-tail") > 0);
@@ -969,6 +999,9 @@ int main(void)
 		S(test_tail_flag, s_fake),
 		S(test_tail_refcount, s_shared),
 		S(test_tail_refcount, s_fake),
+		S(test_tail_mapping, s_shared),
+		S(test_tail_mapping, s_fake),
+		S(test_tail_mapping, s_none),
 		S(test_tail_node_zone, s_shared),
 		S(test_tail_node_zone, s_fake),
 		CT(test_tail_node_zone_hstate_scope),
