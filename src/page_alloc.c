@@ -322,10 +322,12 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
 	uint64_t i;
 
+	/* unmap_gen stays: a flush has completed since (check_unmapped()), so
+	 * it stays <= flush_done for good, and non-zero it says the frame was
+	 * in the vmemmap once, where a late reader may still point */
 	if (m->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
 			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
-			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
 			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;

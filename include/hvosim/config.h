@@ -168,6 +168,12 @@ struct hvo_fail_spec {
  *	"mm/hugetlb: init tails before init_migratetype"), so the read is seen
  *	to catch it: a HVO_FAULT_VM_BUG record where the zeroed tail names a
  *	zone that does not span the pageblock.  false (the fix) by default.
+ * @tail_publish_relaxed: known-bad, a test hook: shared-tail alloc
+ *	cmpxchg publishes the tail with a relaxed cmpxchg, without the
+ *	release that orders its init_compound_tail() stores before it.  The
+ *	model runs sequentially consistent on x86-like hosts, so only a TSan
+ *	build sees it: there the tail is initialised with plain stores and a
+ *	reader through another thread's mapping is a data race report.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -194,6 +200,7 @@ struct hvo_config {
 	bool rcu_sync;
 	bool cont_hstates;
 	bool boot_tails_late;
+	bool tail_publish_relaxed;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
