@@ -35,6 +35,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "free_list.h"
 #include "hugetlb_vmemmap.h"
 #include "pgtable.h"
 #include "vmm.h"
@@ -751,6 +752,51 @@ static bool check_page_table(struct check_ctx *c)
 	return true;
 }
 
+/* the first free head of @z whose struct page does not show the buddy's
+ * state (HVO_NIL: none), its order and the word */
+static uint64_t zone_free_list_bad(struct hvo_sim *sim, struct hvo_zone *z, unsigned int *order,
+				   unsigned int *word, uint64_t *want, uint64_t *got)
+{
+	uint64_t pfn, bad = HVO_NIL;
+	unsigned int o;
+
+	pthread_mutex_lock(&z->lock);
+	for (o = 0; bad == HVO_NIL && o <= HVO_MAX_ORDER_LIMIT; o++)
+		for (pfn = z->free_head[o]; pfn != HVO_NIL; pfn = hvo__meta(sim, pfn)->next)
+			if (!hvo__free_list_shows(sim, z, pfn, word, want, got)) {
+				bad = pfn;
+				*order = o;
+				break;
+			}
+	pthread_mutex_unlock(&z->lock);
+	return bad;
+}
+
+/*
+ * Every free block's head, where its struct page exists yet, shows what the
+ * buddy's host-side state says: PageBuddy, the order in ->private, ->lru
+ * between its neighbours on the zone's free_area list.  One report per
+ * zone: the first head that does not.
+ */
+static bool check_free_lists(struct check_ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	uint64_t pfn, want = 0, got = 0;
+	unsigned int n, zi, o = 0, word = 0;
+	char e[96], g[96];
+
+	for (n = 0; n < sim->cfg.nr_nodes; n++)
+		for (zi = 0; zi < HVO_NR_ZONES; zi++) {
+			pfn = zone_free_list_bad(sim, &sim->nodes[n].zones[zi], &o, &word, &want,
+						 &got);
+			if (pfn != HVO_NIL)
+				report(c, pfn, FMT(e, "word %u %#" PRIx64, word, want),
+				       FMT(g, "%#" PRIx64, got), "zone %u/%s free block %#" PRIx64
+				       " order %u", n, hvo_zone_name((enum hvo_zone_type)zi), pfn, o);
+		}
+	return true;
+}
+
 /*
  * The invariants.  At each level the checks run, and report, in table order:
  * the order the checker always reported in (a folio's head, its vmemmap
@@ -819,6 +865,11 @@ static const struct check_inv invariants[] = {
 	{ "page-table", "the flat view of leaf entries that loads use agrees with the "
 	  "hierarchical page table (a model detail, no kernel rule)",
 	  CHECK_TOTALS, check_page_table },
+	{ "free-lists", "every free block's head, where its struct page exists, shows "
+	  "the buddy's state: PageBuddy (PGTY_buddy), the order in ->private, ->lru "
+	  "linked between its neighbours on zone->free_area[order] "
+	  "(__add_to_free_list()), so its compound_info word is an aligned pointer",
+	  CHECK_TOTALS, check_free_lists },
 	{ "vmemmap-pages", "per hstate, the vmemmap pages optimize freed less those "
 	  "restore allocated, as the remap walks counted them, equal the optimized "
 	  "folios x hugetlb_vmemmap_optimizable_size() >> PAGE_SHIFT (boot HVO pages: "

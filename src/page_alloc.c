@@ -2,11 +2,11 @@
 /*
  * page_alloc.c - the buddy allocator over simulated pfns (mm/page_alloc.c).
  *
- * Deliberate difference from the kernel: the buddy's own state (PageBuddy,
- * the order in ->private, the lru links) lives in a host-side per-pfn array
- * (struct hvo_frame_meta), not in the simulated struct pages.  Keeping it
- * out of the vmemmap is what lets a free simulated terabyte cost no host
- * memory, and it keeps HVO's view of struct pages about HVO alone.
+ * The buddy's own state (PageBuddy, the order, the list links) is kept in
+ * a host-side per-pfn array (struct hvo_frame_meta) and is the truth; the
+ * struct pages of free blocks show it as the kernel's do (free_list.c),
+ * only where the vmemmap holds struct pages already, so a free simulated
+ * terabyte still costs no host memory.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "error.h"
 #include "fault.h"
+#include "free_list.h"
 #include "memblock.h"
 #include "page_alloc.h"
 #include "sched.h"
@@ -68,6 +69,7 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 		hvo__meta(sim, m->next)->prev = pfn;
 	z->free_head[o] = pfn;
 	atomic_fetch_add_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
+	hvo__free_list_added(sim, z, pfn);
 }
 
 static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
@@ -83,6 +85,7 @@ static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 		hvo__meta(sim, m->next)->prev = m->prev;
 	m->state = FM_NONE;
 	atomic_fetch_sub_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
+	hvo__free_list_deleted(sim, z, pfn, m->prev, m->next);
 }
 
 /* __free_one_page(): merge with free buddies, then put on the list */

@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "error.h"
 #include "fault.h"
+#include "free_list.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "sched.h"
@@ -66,14 +67,18 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	if (walk(sim, vaddr, &slot, &level, &e) == 0 && (e & HVO_PTE_LAZY)) {
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
 		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
+		/* the buddy's state stays still until the entry is not lazy */
+		hvo__free_list_lock(sim, base, span);
 		for (i = 0; i < span; i++)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));
+		hvo__free_list_memmap_init(sim, entry_pfn(e), base, span);
 		__atomic_store_n(slot, e & ~HVO_PTE_LAZY, __ATOMIC_SEQ_CST);
 		for (i = 0; i < span; i++)
 			hvo__flat_set(sim, base + (i << sim->geo.page_shift),
 				      ((entry_pfn(e) + i) << HVO_PTE_PFN_SHIFT) |
 				      (e & (HVO_PTE_PRESENT | HVO_PTE_RW)));
+		hvo__free_list_unlock(sim, base, span);
 	}
 	pthread_mutex_unlock(&sim->ptl);
 }

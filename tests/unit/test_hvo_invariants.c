@@ -19,6 +19,7 @@
  *   pool        - its counter half (hstate nr); the refcount half is public.
  *   vmemmap-pages - its counter half (an hstate's freed pages); the flag
  *                 half is broken through the public API;
+ *   free-lists  - broken through the public API (a free head's words);
  *   pgtable-frames - a page-table frame the machine allocated and never
  *                 linked (what a PMD split that lost its race and kept its
  *                 table leaves): hvo__alloc() at the page-table site.
@@ -816,6 +817,42 @@ static void test_vmemmap_pages_boot_demote(void **state)
 	sim_done(sim);
 }
 
+/* ---- free-lists ---- */
+
+static void test_free_lists(void **state)
+{
+	struct base b;
+	struct hvo_frame_info fi;
+	uint64_t head, prev;
+	struct hvo_report *rep;
+
+	base_new(&b, scheme_of(state));
+	/* a folio's block back in the buddy: its head's struct page exists */
+	assert_int_equal(hvo_folio_dissolve(b.sim, b.pfn[1]), 0);
+	check_clean(b.sim, "one dissolved");
+	assert_int_equal(hvo_frame_info(b.sim, b.pfn[1], &fi), 0);
+	head = fi.head_pfn;
+	assert_int_equal(hvo_frame_info(b.sim, head, &fi), 0);
+	assert_true(fi.buddy);
+	/* ->lru.prev no longer where the buddy's list says */
+	prev = rd(b.sim, head, HVO_PW_LRU_PREV);
+	wr(b.sim, head, HVO_PW_LRU_PREV, prev + 64);
+	rep = expect_v(b.sim, "free-lists", NONE_ELSE);
+	expect_pfn(rep, "free-lists", head);
+	scratch_free(rep);
+	/* PageBuddy gone */
+	wr(b.sim, head, HVO_PW_LRU_PREV, prev);
+	check_clean(b.sim, "link back");
+	wr(b.sim, head, HVO_PW_COUNTS, HVO_MAPCOUNT_NONE);
+	expect_only(b.sim, "free-lists", NONE_ELSE);
+	wr(b.sim, head, HVO_PW_COUNTS, 0xf0000000ull);
+	check_clean(b.sim, "PageBuddy back");
+	/* and the pool shrinks by the other one only */
+	assert_int_equal(hvo_pool_shrink(b.sim, b.h, 0, 1, NULL), 0);
+	check_clean(b.sim, "emptied");
+	sim_done(b.sim);
+}
+
 /* ---- pgtable-frames ---- */
 
 static void test_pgtable_frames(void **state)
@@ -1027,6 +1064,9 @@ int main(void)
 		S(test_vmemmap_pages_boot_demote, s_fake),
 		S(test_vmemmap_pages_boot_demote, s_none),
 		CT(test_pgtable_frames),
+		S(test_free_lists, s_shared),
+		S(test_free_lists, s_fake),
+		S(test_free_lists, s_none),
 		S(test_pool, s_shared),
 		S(test_pool, s_fake),
 		S(test_pool, s_none),
