@@ -175,6 +175,18 @@ struct hvo_fail_spec {
  * @movable_gigantic_pages: the sysctl vm.movable_gigantic_pages: gigantic
  *	pool folios may come from ZONE_MOVABLE (hugepage_movable_supported()
  *	then says yes for them too).  Off by default, as in the kernel.
+ * @boot_tails_late: known-bad, a test hook: initialise the boot shared
+ *	tails only after gather_bootmem_prealloc() has read node and zone
+ *	through them (as late_initcall hugetlb_vmemmap_init() did before
+ *	"mm/hugetlb: init tails before init_migratetype"), so the read is seen
+ *	to catch it: a HVO_FAULT_VM_BUG record where the zeroed tail names a
+ *	zone that does not span the pageblock.  false (the fix) by default.
+ * @tail_publish_relaxed: known-bad, a test hook: shared-tail alloc
+ *	cmpxchg publishes the tail with a relaxed cmpxchg, without the
+ *	release that orders its init_compound_tail() stores before it.  The
+ *	model runs sequentially consistent on x86-like hosts, so only a TSan
+ *	build sees it: there the tail is initialised with plain stores and a
+ *	reader through another thread's mapping is a data race report.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -202,6 +214,8 @@ struct hvo_config {
 	bool rcu_sync;
 	bool cont_hstates;
 	bool movable_gigantic_pages;
+	bool boot_tails_late;
+	bool tail_publish_relaxed;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
