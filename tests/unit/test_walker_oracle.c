@@ -198,8 +198,12 @@ static void scen_setup(struct scen *sc)
 	cfg_make(&c, 12, 64, sc->scheme, 1, 256 * MiB);
 	c.fault_policy = HVO_FAULT_RECORD;
 	c.cont_hstates = true;
-	if (sc->ch == CH_DISSOLVE)
+	if (sc->ch == CH_DISSOLVE) {
 		c.node_movable_bytes[0] = 64 * MiB;
+		/* the 32M folio is gigantic: only with the sysctl may it come
+		 * from ZONE_MOVABLE (hugepage_movable_supported()) */
+		c.movable_gigantic_pages = true;
+	}
 	sc->sim = sim_new(&c);
 	sc->h2 = hstate_of(sc->sim, 2 * MiB);
 	sc->h32 = hstate_of(sc->sim, 32 * MiB);
