@@ -35,6 +35,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "free_list.h"
 #include "hugetlb_vmemmap.h"
 #include "pgtable.h"
 #include "vmm.h"
@@ -455,6 +456,24 @@ static bool check_tail_refcount(struct check_ctx *c)
 	return true;
 }
 
+/* struct folio overlays the head and tails 1..3; page[3]'s ->mapping is
+ * the hugetlb cgroup */
+#define FOLIO_META_PAGES 4
+
+static bool check_tail_mapping(struct check_ctx *c)
+{
+	uint64_t mapping = 0;
+	char e[96], g[96];
+
+	if (c->p.alias_of_head || c->p.i < FOLIO_META_PAGES)
+		return true;
+	hvo_page_read(c->sim, c->p.page, HVO_PW_MAPPING, &mapping);
+	if (mapping != HVO_TAIL_MAPPING)
+		report_tail(c, FMT(e, "mapping TAIL_MAPPING %#llx", HVO_TAIL_MAPPING),
+			    FMT(g, "%#" PRIx64, mapping));
+	return true;
+}
+
 static bool check_tail_node_zone(struct check_ctx *c)
 {
 	unsigned int nid = 0, zone = 0, fnid = c->f.s->nid, fzone = c->f.s->zone;
@@ -616,6 +635,91 @@ static bool check_accounting(struct check_ctx *c)
 	return true;
 }
 
+/*
+ * Per hstate, the vmemmap pages optimize freed less those restore gave back
+ * (both as the walks measured them, hugetlb.c's boot HVO pages counted as
+ * freed at gather) must be what the folios' optimized flags imply:
+ * hugetlb_vmemmap_optimizable_size() >> PAGE_SHIFT per optimized folio.
+ * Demote restores the source in its hstate and optimizes the new folios in
+ * theirs, so each hstate balances on its own.
+ */
+static bool check_vmemmap_pages(struct check_ctx *c)
+{
+	struct hvo_hugetlb *hg = c->sim->hugetlb;
+	uint64_t freed, restored, per, want;
+	unsigned int h;
+	char e[96], g[96];
+
+	for (h = 0; h < hg->nr_hstates; h++) {
+		const struct hvo_hstate *hs = &hg->hs[h];
+
+		freed = atomic_load(&hs->vmemmap_freed);
+		restored = atomic_load(&hs->vmemmap_restored);
+		per = hvo__hugetlb_vmemmap_optimizable_size(c->sim, hs->order) >>
+		      c->sim->geo.page_shift;
+		want = c->nr_optimized_h[h] * per;
+		if (freed - restored != want)
+			report(c, UINT64_MAX,
+			       FMT(e, "freed - restored = %" PRIu64 " (%" PRIu64 " optimized x %"
+				   PRIu64 ")", want, c->nr_optimized_h[h], per),
+			       FMT(g, "%" PRIu64 " - %" PRIu64 " = %" PRId64, freed, restored,
+				   (int64_t)(freed - restored)),
+			       "%s vmemmap pages", hs->name);
+	}
+	return true;
+}
+
+/* what the walk of the page table found: each table frame once, its kind */
+struct table_census {
+	struct check_ctx *c;
+	struct u64set seen;
+	uint64_t bad;
+};
+
+static void census_table(void *ctx, uint64_t pfn, unsigned int level)
+{
+	struct table_census *tc = ctx;
+	struct hvo_frame_info fi;
+	char g[96];
+
+	if (set_add(&tc->seen, pfn) == 1) {
+		report(tc->c, pfn, "each table linked from one entry",
+		       FMT(g, "table %#" PRIx64 " linked twice", pfn), "page table level %u",
+		       level);
+		tc->bad++;
+	}
+	hvo_frame_info(tc->c->sim, pfn, &fi);
+	if (!fi.allocated || fi.kind != HVO_KIND_PGTABLE || fi.head_pfn != pfn ||
+	    !(hvo__meta(tc->c->sim, pfn)->flags & FMF_MACHINE)) {
+		report(tc->c, pfn, "an allocated page-table frame of the machine",
+		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
+			   pfn), "page table level %u", level);
+		tc->bad++;
+	}
+}
+
+/*
+ * Every page-table frame the machine allocated (HVO_KIND_PGTABLE, counted
+ * as it is allocated and freed) is reachable from the root, and every table
+ * the root reaches is one of them: a table that is allocated and unlinked
+ * is the leak hvo_sim_destroy() reports (a PMD split that lost its race and
+ * kept its table), one linked and freed a use after free.
+ */
+static bool check_pgtable_frames(struct check_ctx *c)
+{
+	struct table_census tc = { .c = c };
+	uint64_t reach, have = atomic_load(&c->sim->c.machine_pgtables);
+	char e[96], g[96];
+
+	reach = hvo__pgtable_for_each_table(c->sim, census_table, &tc);
+	free(tc.seen.k);
+	if (!tc.bad && reach != have)
+		report(c, UINT64_MAX, FMT(e, "%" PRIu64 " page-table frames allocated, all "
+					  "reachable", have),
+		       FMT(g, "%" PRIu64 " reachable from the root", reach), "page-table frames");
+	return true;
+}
+
 /* the flat view of leaf entries agrees with the page table, page by page */
 static bool check_page_table(struct check_ctx *c)
 {
@@ -645,6 +749,51 @@ static bool check_page_table(struct check_ctx *c)
 			return true;
 		}
 	}
+	return true;
+}
+
+/* the first free head of @z whose struct page does not show the buddy's
+ * state (HVO_NIL: none), its order and the word */
+static uint64_t zone_free_list_bad(struct hvo_sim *sim, struct hvo_zone *z, unsigned int *order,
+				   unsigned int *word, uint64_t *want, uint64_t *got)
+{
+	uint64_t pfn, bad = HVO_NIL;
+	unsigned int o;
+
+	pthread_mutex_lock(&z->lock);
+	for (o = 0; bad == HVO_NIL && o <= HVO_MAX_ORDER_LIMIT; o++)
+		for (pfn = z->free_head[o]; pfn != HVO_NIL; pfn = hvo__meta(sim, pfn)->next)
+			if (!hvo__free_list_shows(sim, z, pfn, word, want, got)) {
+				bad = pfn;
+				*order = o;
+				break;
+			}
+	pthread_mutex_unlock(&z->lock);
+	return bad;
+}
+
+/*
+ * Every free block's head, where its struct page exists yet, shows what the
+ * buddy's host-side state says: PageBuddy, the order in ->private, ->lru
+ * between its neighbours on the zone's free_area list.  One report per
+ * zone: the first head that does not.
+ */
+static bool check_free_lists(struct check_ctx *c)
+{
+	struct hvo_sim *sim = c->sim;
+	uint64_t pfn, want = 0, got = 0;
+	unsigned int n, zi, o = 0, word = 0;
+	char e[96], g[96];
+
+	for (n = 0; n < sim->cfg.nr_nodes; n++)
+		for (zi = 0; zi < HVO_NR_ZONES; zi++) {
+			pfn = zone_free_list_bad(sim, &sim->nodes[n].zones[zi], &o, &word, &want,
+						 &got);
+			if (pfn != HVO_NIL)
+				report(c, pfn, FMT(e, "word %u %#" PRIx64, word, want),
+				       FMT(g, "%#" PRIx64, got), "zone %u/%s free block %#" PRIx64
+				       " order %u", n, hvo_zone_name((enum hvo_zone_type)zi), pfn, o);
+		}
 	return true;
 }
 
@@ -693,6 +842,10 @@ static const struct check_inv invariants[] = {
 	{ "tail-refcount", "tails read refcount 0, so get_page_unless_zero() never writes "
 	  "them (the fake-head aliases of the head are why bd225530a4c7 needed RCU)",
 	  CHECK_PAGE, check_tail_refcount },
+	{ "tail-mapping", "every tail past the folio's own (index >= 4) has ->mapping "
+	  "TAIL_MAPPING: free_tail_page_prepare()'s \"corrupted mapping in tail page\", "
+	  "which the fake-head restore's reset_struct_pages() exists to prevent",
+	  CHECK_PAGE, check_tail_mapping },
 	{ "tail-node-zone", "node and zone read through any tail are the folio's: the "
 	  "flags of the per-zone tail (v7, so page_zonenum() needs no special case)",
 	  CHECK_PAGE, check_tail_node_zone },
@@ -712,6 +865,21 @@ static const struct check_inv invariants[] = {
 	{ "page-table", "the flat view of leaf entries that loads use agrees with the "
 	  "hierarchical page table (a model detail, no kernel rule)",
 	  CHECK_TOTALS, check_page_table },
+	{ "free-lists", "every free block's head, where its struct page exists, shows "
+	  "the buddy's state: PageBuddy (PGTY_buddy), the order in ->private, ->lru "
+	  "linked between its neighbours on zone->free_area[order] "
+	  "(__add_to_free_list()), so its compound_info word is an aligned pointer",
+	  CHECK_TOTALS, check_free_lists },
+	{ "vmemmap-pages", "per hstate, the vmemmap pages optimize freed less those "
+	  "restore allocated, as the remap walks counted them, equal the optimized "
+	  "folios x hugetlb_vmemmap_optimizable_size() >> PAGE_SHIFT (boot HVO pages: "
+	  "memmap_boot_pages_add(RESERVE_SIZE / PAGE_SIZE), the rest counted freed)",
+	  CHECK_TOTALS, check_vmemmap_pages },
+	{ "pgtable-frames", "every page-table frame the machine allocated is reachable "
+	  "from the root once, and every table the walk reaches is one of them "
+	  "(allocated HVO_KIND_PGTABLE): no table leaked by a lost PMD-split race, "
+	  "none used after its free",
+	  CHECK_TOTALS, check_pgtable_frames },
 };
 
 #define NR_INVARIANTS (sizeof(invariants) / sizeof(invariants[0]))

@@ -142,6 +142,15 @@ static int validate_scheme(const struct hvo_config *cfg)
 	    (cfg->tail_scope || cfg->tail_alloc || cfg->tail_lifetime))
 		return hvo__err(-EINVAL, "tail_scope/tail_alloc/tail_lifetime: only meaningful with "
 				"scheme shared-tail (scheme is %s)", hvo_scheme_name(cfg->scheme));
+	/* the known-bad hooks of the shared tail: a no-op elsewhere would read
+	 * as a clean run of a bug that was never there */
+	if (cfg->boot_tails_late && cfg->scheme != HVO_SCHEME_SHARED_TAIL)
+		return hvo__err(-EINVAL, "boot_tails_late: only meaningful with scheme shared-tail "
+				"(scheme is %s)", hvo_scheme_name(cfg->scheme));
+	if (cfg->tail_publish_relaxed &&
+	    (cfg->scheme != HVO_SCHEME_SHARED_TAIL || cfg->tail_alloc != HVO_TAIL_ALLOC_CMPXCHG))
+		return hvo__err(-EINVAL, "tail_publish_relaxed: only meaningful with scheme "
+				"shared-tail and tail_alloc cmpxchg");
 	return 0;
 }
 
@@ -336,7 +345,8 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	static const char *const policies[] = { "abort", "record", "count" };
 	static const char *const bools[] = { "off", "on" };
 	enum { K_SCHEME, K_SCOPE, K_ALLOC, K_LIFETIME, K_ENCODING, K_POLICY,
-	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, K_MOVABLE_GIGANTIC, NR_KEYS };
+	       K_RCU_SYNC, K_CONT_HSTATES, K_OPTIMIZE_VMEMMAP, K_MOVABLE_GIGANTIC,
+	       K_BOOT_TAILS_LATE, K_TAIL_PUBLISH_RELAXED, NR_KEYS };
 	static const struct {
 		const char *key;
 		const char *const *names;
@@ -352,6 +362,8 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 		[K_CONT_HSTATES] = { "cont-hstates", bools, 2 },
 		[K_OPTIMIZE_VMEMMAP] = { "optimize-vmemmap", bools, 2 },
 		[K_MOVABLE_GIGANTIC] = { "movable-gigantic-pages", bools, 2 },
+		[K_BOOT_TAILS_LATE] = { "boot-tails-late", bools, 2 },
+		[K_TAIL_PUBLISH_RELAXED] = { "tail-publish-relaxed", bools, 2 },
 	};
 	int k, e = 0, r;
 
@@ -372,6 +384,8 @@ static int set_enum_key(struct hvo_config *cfg, const char *key, const char *val
 	case K_RCU_SYNC: cfg->rcu_sync = e; break;
 	case K_OPTIMIZE_VMEMMAP: cfg->optimize_vmemmap = e; break;
 	case K_MOVABLE_GIGANTIC: cfg->movable_gigantic_pages = e; break;
+	case K_BOOT_TAILS_LATE: cfg->boot_tails_late = e; break;
+	case K_TAIL_PUBLISH_RELAXED: cfg->tail_publish_relaxed = e; break;
 	default: cfg->cont_hstates = e; break;
 	}
 	return 0;

@@ -239,7 +239,7 @@ HVO_EXPORT char *hvo_fault_format(const struct hvo_fault *f, char *buf, size_t l
 {
 	static const char *const types[HVO_NR_FAULT_TYPES] = {
 		"ro-write", "early-free", "mapped-free", "refcount-underflow",
-		"mapcount-underflow",
+		"mapcount-underflow", "walker", "vm-bug",
 	};
 	char folio[32] = "-", page[32] = "-", count[32] = "";
 

@@ -15,6 +15,7 @@
 
 #include "hugetlb_internal.h"
 #include "error.h"
+#include "fault.h"
 #include "hugetlb_vmemmap.h"
 #include "hugetlb_vmemmap_boot.h"
 #include "memblock.h"
@@ -244,7 +245,11 @@ static void pool_remove(struct hvo_hugetlb *hg, struct hvo_folio *f, bool surplu
 
 /* ---- new and freed folios (no lock held) ---- */
 
-/* __prep_new_hugetlb_folio(): page type, HPageFlags clear, refcount frozen */
+/*
+ * __prep_new_hugetlb_folio(): page type, HPageFlags clear, refcount frozen;
+ * init_new_hugetlb_folio(): no subpool, no cgroup, no reserved cgroup
+ * (page[3] words that prep_compound_tail() left TAIL_MAPPING and 0 in)
+ */
 static int prep_hugetlb_head(struct hvo_sim *sim, uint64_t pfn)
 {
 	uint64_t head = hvo_pfn_to_page(sim, pfn);
@@ -255,6 +260,10 @@ static int prep_hugetlb_head(struct hvo_sim *sim, uint64_t pfn)
 		r = hvo_page_write(sim, head, HVO_PW_PRIVATE, 0);
 	if (!r)
 		r = hvo_folio_set(sim, head, HVO_FOLIO_HUGETLB_SUBPOOL, 0);
+	if (!r)
+		r = hvo_folio_set(sim, head, HVO_FOLIO_HUGETLB_CGROUP, 0);
+	if (!r)
+		r = hvo_folio_set(sim, head, HVO_FOLIO_HUGETLB_CGROUP_RSVD, 0);
 	return r;
 }
 
@@ -568,6 +577,25 @@ HVO_EXPORT int hvo_pool_set_overcommit(struct hvo_sim *sim, unsigned int hi,
 }
 
 /*
+ * What alloc_hugetlb_folio() leaves in page[3] of a folio it hands out:
+ * hugetlb_set_folio_subpool(folio, spool) and the hugetlb cgroup charge
+ * (set_hugetlb_cgroup()).  There are no subpools or cgroups here; these
+ * are kernel pointers nothing dereferences, one per hstate, so that tails
+ * 1..3 of a folio in use hold what they hold in the kernel and a copy of
+ * them into a tail ("corrupted mapping in tail page") shows.
+ */
+#define HVO_SUBPOOL_PTR(h) (0xffff888004000000ull + (uint64_t)(h) * 0x100)
+#define HVO_HCG_PTR(h) (0xffff888004800000ull + (uint64_t)(h) * 0x100)
+
+static void folio_set_owner(struct hvo_sim *sim, const struct hvo_folio *f, bool in_use)
+{
+	uint64_t head = hvo_pfn_to_page(sim, f->pfn);
+
+	hvo_folio_set(sim, head, HVO_FOLIO_HUGETLB_SUBPOOL, in_use ? HVO_SUBPOOL_PTR(f->h) : 0);
+	hvo_folio_set(sim, head, HVO_FOLIO_HUGETLB_CGROUP, in_use ? HVO_HCG_PTR(f->h) : 0);
+}
+
+/*
  * dequeue_hugetlb_folio_nodemask(), hugetlb_lock held: the preferred node
  * first, then the others.  With a preferred zone the node's free list is
  * searched for a folio in that zone, then in each zone below it (the
@@ -661,6 +689,7 @@ static int folio_alloc(struct hvo_sim *sim, const char *fn, unsigned int hi, int
 		if (r)
 			return r;
 	}
+	folio_set_owner(sim, f, true);
 	/* folio_ref_unfreeze(folio, 1) */
 	hvo_page_ref_add(sim, hvo_pfn_to_page(sim, f->pfn), 1, NULL);
 	*pfn = f->pfn;
@@ -695,6 +724,9 @@ int hvo__free_huge_folio(struct hvo_sim *sim, uint64_t pfn)
 				pfn, !f ? "not a hugetlb folio" : f->state == HVO_FOLIO_FREE ?
 				"a free pool folio" : "isolated by another call");
 	}
+	/* hugetlb_set_folio_subpool(folio, NULL), the cgroup uncharged; the
+	 * folio is ours alone (refcount 0, not on a list yet) */
+	folio_set_owner(sim, f, false);
 	if (hg->hs[f->h].surplus_node[f->nid]) {
 		/* remove_hugetlb_folio(h, folio, true): a surplus folio leaves */
 		pool_remove(hg, f, true);
@@ -1173,6 +1205,33 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim)
 }
 
 /*
+ * hugetlb_bootmem_init_migratetype(): every pageblock of a boot folio gets
+ * its migratetype, and get_pfnblock_bitmap_bitidx() finds the bitmap from
+ * the zone of the pageblock's first struct page, read through whatever its
+ * vmemmap maps (the boot tail, for a page in HVO form), with DEBUG_VM
+ * VM_BUG_ON_PAGE(!zone_spans_pfn(page_zone(page), pfn)).  No bitmap is
+ * kept here: the read and the check are the point, a zeroed tail names
+ * node 0, zone 0.
+ */
+static void hugetlb_bootmem_init_migratetype(struct hvo_sim *sim, const struct hvo_folio *f)
+{
+	uint64_t nr = 1ull << sim->hugetlb->hs[f->h].order, i, page;
+	uint64_t block = 1ull << (sim->geo.pmd_shift - sim->geo.page_shift);
+	unsigned int nid = 0, zone = 0, tnid = 0;
+	enum hvo_zone_type tzone = HVO_ZONE_DMA32;
+
+	for (i = 0; i < nr; i += block) {
+		page = hvo_pfn_to_page(sim, f->pfn + i);
+		if (hvo_page_node_zone(sim, page, &nid, &zone) ||
+		    hvo__pfn_nid_zone(sim, f->pfn + i, &tnid, &tzone) ||
+		    nid != tnid || zone != (unsigned int)tzone)
+			hvo__fault(sim, HVO_FAULT_VM_BUG, page, f->pfn + i, f->pfn,
+				   "init_migratetype: !zone_spans_pfn(page_zone(page), pfn)",
+				   HVO_PW_FLAGS);
+	}
+}
+
+/*
  * gather_bootmem_prealloc(), once hugetlb_vmemmap_init_tails() has
  * initialised the boot tails (hvo_sim_create()): prep each boot folio
  * (only the head page's struct pages if its vmemmap is HVO form,
@@ -1216,6 +1275,7 @@ int hvo__hugetlb_late_init(struct hvo_sim *sim)
 				return r;
 			}
 		}
+		hugetlb_bootmem_init_migratetype(sim, f);
 		batch[nb++] = f;
 	}
 	/* prep_and_add_bootmem_folios(): the rest are optimized now (fake-head) */

@@ -309,9 +309,13 @@ static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
 
 /*
  * Every struct page of @frame gets @words, the rest of the page is zero:
- * one struct page image stored over the page, one pass.
+ * one struct page image stored over the page, one pass.  @plain: plain
+ * stores, as the kernel's init_compound_tail() makes (see
+ * hvo__fill_tail_frame()); otherwise the atomic stores every frame write
+ * of the model uses.
  */
-static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_t *words)
+static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_t *words,
+			      bool plain)
 {
 	uint64_t *dst = (uint64_t *)hvo__frame(sim, frame), img[MAX_STRUCT_PAGE_WORDS] = { 0 };
 	uint64_t i, n = hvo__hugetlb_vmemmap_reserve_pages(sim);
@@ -322,10 +326,18 @@ static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_
 		if (sim->word_off[w] >= 0)
 			img[sim->word_off[w]] = words[w];
 	for (i = 0; i < n; i++, dst += spw)
-		for (w = 0; w < spw; w++)
-			__atomic_store_n(&dst[w], img[w], HVO_STORE_ORDER);
-	for (i = n * spw; i < all; i++, dst++)
-		__atomic_store_n(dst, 0, HVO_STORE_ORDER);
+		for (w = 0; w < spw; w++) {
+			if (plain)
+				dst[w] = img[w];
+			else
+				__atomic_store_n(&dst[w], img[w], HVO_STORE_ORDER);
+		}
+	for (i = n * spw; i < all; i++, dst++) {
+		if (plain)
+			*dst = 0;
+		else
+			__atomic_store_n(dst, 0, HVO_STORE_ORDER);
+	}
 }
 
 /*
@@ -448,7 +460,8 @@ static int alloc_vmemmap_page_list(struct hvo_sim *sim, const struct hvo_folio *
  * restored (the kernel passes the shared tail, which they all map).
  */
 static int vmemmap_remap_alloc(struct hvo_sim *sim, const struct hvo_folio *f,
-			       uint64_t start, uint64_t end, unsigned int flags)
+			       uint64_t start, uint64_t end, unsigned int flags,
+			       uint64_t *mapped)
 {
 	struct hvo_pagelist pages = { 0 };
 	struct vmemmap_remap_walk walk = {
@@ -459,13 +472,17 @@ static int vmemmap_remap_alloc(struct hvo_sim *sim, const struct hvo_folio *f,
 		.flags = flags,
 		.ops = vmemmap_ops(sim),
 	};
+	uint64_t nr = (end - start) >> sim->geo.page_shift;
 	int r;
 
-	r = alloc_vmemmap_page_list(sim, f, (end - start) >> sim->geo.page_shift, &pages);
+	r = alloc_vmemmap_page_list(sim, f, nr, &pages);
 	if (!r) {
 		if (walk.ops->restore_source)
 			walk.ops->restore_source(sim, &walk);
 		r = vmemmap_remap_range(sim, start, end, &walk);
+		/* what the walk mapped, not what the sizes say it should have:
+		 * the checker compares the two ("vmemmap-pages") */
+		*mapped = nr - pages.n;
 	}
 	/* not all pages may have been consumed */
 	hvo__free_vmemmap_page_list(sim, &pages);
@@ -496,14 +513,34 @@ void hvo__tail_slot(struct hvo_sim *sim, unsigned int h, unsigned int nid,
 	}
 }
 
-/* init_compound_tail() on every entry; written before it is published */
+/*
+ * init_compound_tail() on every entry; written before it is published.
+ *
+ * Ordering that ThreadSanitizer can see: the kernel writes the entries with
+ * plain stores and publishes the page with the release of its cmpxchg
+ * (smp_store_release() under the lock in v2), and a CPU that finds the page
+ * through the slot or through a PTE mapped to it reads the entries
+ * afterwards.  In a TSan build the entries are plain stores here too, so
+ * the release is all that orders them before a reader on another thread: a
+ * publish without it (config tail_publish_relaxed) is a data race report.
+ * Only for a frame never mapped in the vmemmap before (unmap_gen 0): a
+ * reused one may still be read by a late reader of its old mapping, whose
+ * validated load (vmm.h) discards what it read but would be reported, so
+ * it keeps the atomic stores of every other frame write.  Other builds
+ * store atomically throughout; the model is sequentially consistent there
+ * and cannot see the ordering at all.
+ */
 void hvo__fill_tail_frame(struct hvo_sim *sim, uint64_t frame, unsigned int order,
 			  unsigned int nid, unsigned int zone)
 {
 	uint64_t words[HVO_NR_PAGE_WORDS];
+	bool plain = false;
 
+#ifdef HVO_TSAN
+	plain = atomic_load(&hvo__meta(sim, frame)->unmap_gen) == 0;
+#endif
 	hvo_init_compound_tail(sim, words, 0, order, nid, zone);
-	fill_struct_pages(sim, frame, words);
+	fill_struct_pages(sim, frame, words, plain);
 }
 
 static int alloc_tail(struct hvo_sim *sim, const struct hvo_folio *f, uint64_t *page)
@@ -579,15 +616,22 @@ static int get_tail_last_user(struct hvo_sim *sim, const struct hvo_folio *f,
 	return 0;
 }
 
-/* v5+ and 7.1: cmpxchg(); the loser frees its page and uses the winner's */
+/*
+ * v5+ and 7.1: cmpxchg() (fully ordered: the release publishes the tail's
+ * init, the acquire of a loser sees the winner's); the loser frees its page
+ * and uses the winner's.  tail_publish_relaxed drops both, known-bad.
+ */
 static uint64_t publish_tail_cmpxchg(struct hvo_sim *sim, _Atomic uint64_t *slot,
 				     uint64_t mine)
 {
+	bool relaxed = sim->cfg.tail_publish_relaxed;
 	uint64_t expected = 0;
 
 	if (atomic_compare_exchange_strong_explicit(slot, &expected, mine,
-						    memory_order_acq_rel,
-						    memory_order_acquire))
+						    relaxed ? memory_order_relaxed :
+							      memory_order_acq_rel,
+						    relaxed ? memory_order_relaxed :
+							      memory_order_acquire))
 		return mine;
 	cnt_add(sim, shared_tail_races, 1);
 	drop_tail_frame(sim, mine);
@@ -808,7 +852,7 @@ static void shared_tail_restore_page(struct hvo_sim *sim, uint64_t dst, uint64_t
 				     const struct vmemmap_remap_walk *walk)
 {
 	if (walk->has_tmpl)
-		fill_struct_pages(sim, dst, walk->tmpl);
+		fill_struct_pages(sim, dst, walk->tmpl, false);
 	else
 		hvo__frame_copy(sim, dst, src);
 }
@@ -912,7 +956,7 @@ int hvo__hugetlb_vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f
 {
 	const struct vmemmap_ops *ops = vmemmap_ops(sim);
 	struct hvo_hstate *h = &sim->hugetlb->hs[f->h];
-	uint64_t start, end, head = HVO_NIL, tail, tail_page = 0;
+	uint64_t start, end, head = HVO_NIL, tail, tail_page = 0, n0 = pl->n;
 	int r;
 
 	/* the kernel's silent no-op; optimizing an optimized folio is an
@@ -947,8 +991,9 @@ int hvo__hugetlb_vmemmap_optimize_folio(struct hvo_sim *sim, struct hvo_folio *f
 	cnt_add(sim, optimized_folios, 1);
 	cnt_add(sim, optimize_done, 1);
 	atomic_fetch_add(&h->nr_optimized, 1);
-	atomic_fetch_add(&h->vmemmap_freed,
-			 hvo__hugetlb_vmemmap_optimizable_size(sim, h->order) >> sim->geo.page_shift);
+	/* the pages the walk unmapped, less the head copy it mapped: measured,
+	 * so the checker can hold it against the sizes ("vmemmap-pages") */
+	atomic_fetch_add(&h->vmemmap_freed, pl->n - n0 - (head != HVO_NIL));
 	return 0;
 }
 
@@ -963,7 +1008,7 @@ int hvo__hugetlb_vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 {
 	const struct vmemmap_ops *ops = vmemmap_ops(sim);
 	struct hvo_hstate *h = &sim->hugetlb->hs[f->h];
-	uint64_t start, end, n;
+	uint64_t start, end, n = 0;
 	int r;
 
 	if (tail_to_put)
@@ -975,13 +1020,12 @@ int hvo__hugetlb_vmemmap_restore_folio(struct hvo_sim *sim, struct hvo_folio *f,
 	if (ops->restore_begin)
 		ops->restore_begin(sim, flags);
 	r = vmemmap_remap_alloc(sim, f, start + hvo__hugetlb_vmemmap_reserve_size(sim), end,
-				flags);
+				flags, &n);
 	if (r)
 		return r;
 	hvo__folio_set_optimized(sim, f->pfn, false);
 	if (ops->restore_end)
 		ops->restore_end(sim);
-	n = hvo__hugetlb_vmemmap_optimizable_size(sim, h->order) >> sim->geo.page_shift;
 	cnt_sub(sim, optimized_folios, 1);
 	cnt_add(sim, restore_done, 1);
 	cnt_add(sim, vmemmap_pages_restored, n);

@@ -82,7 +82,8 @@ struct hvo_frame_meta {
 	uint8_t kind;
 	uint8_t flags;			/* FMF_* of the block, EVER_BYTES per frame */
 	_Atomic uint32_t vmap_count;	/* vmemmap entries mapping this frame */
-	_Atomic uint64_t unmap_gen;	/* tlb flush number + 1 at last unmap */
+	_Atomic uint64_t unmap_gen;	/* tlb flush number + 1 at last unmap; 0: never
+					 * unmapped (kept across a free) */
 };
 
 struct hvo_zone {
@@ -156,6 +157,7 @@ struct hvo_counters {
 	_Atomic uint64_t synchronize_rcu_calls, synchronize_rcu_ns;
 	_Atomic int64_t static_key_count;
 	_Atomic uint64_t rollbacks;
+	_Atomic uint64_t machine_pgtables;	/* FMF_MACHINE frames in use (page tables) */
 };
 
 struct hvo_failinj {

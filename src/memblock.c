@@ -46,6 +46,8 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 	cnt_add(sim, allocated[kind], n);
 	cnt_add(sim, in_use[kind], n);
 	cnt_add(sim, boot_in_use[kind], n);
+	if (m->flags & FMF_MACHINE)
+		cnt_add(sim, machine_pgtables, n);
 	if (m->flags & FMF_BYTES)
 		hvo__frame_give_bytes(sim, start, n, false);
 	*pfn = start;
@@ -65,6 +67,8 @@ void hvo__memblock_free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			break;
 		}
 	hvo__meta(sim, pfn)->state = FM_NONE;
+	if (hvo__meta(sim, pfn)->flags & FMF_MACHINE)
+		cnt_sub(sim, machine_pgtables, n);
 	if (hvo__meta(sim, pfn)->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
 			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);

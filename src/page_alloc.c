@@ -2,11 +2,11 @@
 /*
  * page_alloc.c - the buddy allocator over simulated pfns (mm/page_alloc.c).
  *
- * Deliberate difference from the kernel: the buddy's own state (PageBuddy,
- * the order in ->private, the lru links) lives in a host-side per-pfn array
- * (struct hvo_frame_meta), not in the simulated struct pages.  Keeping it
- * out of the vmemmap is what lets a free simulated terabyte cost no host
- * memory, and it keeps HVO's view of struct pages about HVO alone.
+ * The buddy's own state (PageBuddy, the order, the list links) is kept in
+ * a host-side per-pfn array (struct hvo_frame_meta) and is the truth; the
+ * struct pages of free blocks show it as the kernel's do (free_list.c),
+ * only where the vmemmap holds struct pages already, so a free simulated
+ * terabyte still costs no host memory.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,7 @@
 #include "arena.h"
 #include "error.h"
 #include "fault.h"
+#include "free_list.h"
 #include "memblock.h"
 #include "page_alloc.h"
 #include "sched.h"
@@ -117,6 +118,7 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 		hvo__meta(sim, m->next)->prev = pfn;
 	z->free_head[o] = pfn;
 	atomic_fetch_add_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
+	hvo__free_list_added(sim, z, pfn);
 }
 
 static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
@@ -132,6 +134,7 @@ static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 		hvo__meta(sim, m->next)->prev = m->prev;
 	m->state = FM_NONE;
 	atomic_fetch_sub_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
+	hvo__free_list_deleted(sim, z, pfn, m->prev, m->next);
 }
 
 /* __free_one_page(): merge with free buddies, then put on the list */
@@ -237,6 +240,8 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
 	if (owner & FMF_HARNESS)
 		cnt_add(sim, harness_in_use, 1ull << o);
+	if (owner & FMF_MACHINE)
+		cnt_add(sim, machine_pgtables, 1ull << o);
 	cnt_add(sim, allocated[kind], 1ull << o);
 	cnt_add(sim, in_use[kind], 1ull << o);
 	if (boot)
@@ -371,15 +376,19 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
 	uint64_t i;
 
+	/* unmap_gen stays: a flush has completed since (check_unmapped()), so
+	 * it stays <= flush_done for good, and non-zero it says the frame was
+	 * in the vmemmap once, where a late reader may still point */
 	if (m->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
 			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
-			atomic_store(&hvo__meta(sim, pfn + i)->unmap_gen, 0);
 			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;
 	if (m->flags & FMF_HARNESS)
 		cnt_sub(sim, harness_in_use, n);
+	if (m->flags & FMF_MACHINE)
+		cnt_sub(sim, machine_pgtables, n);
 	cnt_add(sim, freed[kind], n);
 	cnt_sub(sim, in_use[kind], n);
 	if (m->flags & FMF_BOOT)

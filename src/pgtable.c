@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "internal.h"
 #include "error.h"
 #include "fault.h"
+#include "free_list.h"
 #include "page_alloc.h"
 #include "pgtable.h"
 #include "sched.h"
@@ -65,14 +67,18 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	if (walk(sim, vaddr, &slot, &level, &e) == 0 && (e & HVO_PTE_LAZY)) {
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
 		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
+		/* the buddy's state stays still until the entry is not lazy */
+		hvo__free_list_lock(sim, base, span);
 		for (i = 0; i < span; i++)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));
+		hvo__free_list_memmap_init(sim, entry_pfn(e), base, span);
 		__atomic_store_n(slot, e & ~HVO_PTE_LAZY, __ATOMIC_SEQ_CST);
 		for (i = 0; i < span; i++)
 			hvo__flat_set(sim, base + (i << sim->geo.page_shift),
 				      ((entry_pfn(e) + i) << HVO_PTE_PFN_SHIFT) |
 				      (e & (HVO_PTE_PRESENT | HVO_PTE_RW)));
+		hvo__free_list_unlock(sim, base, span);
 	}
 	pthread_mutex_unlock(&sim->ptl);
 }
@@ -588,6 +594,46 @@ HVO_EXPORT int hvo_vmemmap_split_pmd(struct hvo_sim *sim, uint64_t vaddr,
 	if (flush)
 		hvo_flush_tlb_kernel_range(sim, vaddr, vaddr + (1ull << sim->geo.pmd_shift));
 	return 0;
+}
+
+/* the tables under @tpfn (a table of @level), @tpfn included */
+static uint64_t tables_under(struct hvo_sim *sim, uint64_t tpfn, unsigned int level,
+			     hvo__table_fn fn, void *ctx)
+{
+	const uint64_t *t = table_of(sim, tpfn);
+	uint64_t n = 1, e;
+	unsigned int i;
+
+	if (fn)
+		fn(ctx, tpfn, level);
+	for (i = 0; level && i < sim->level_entries[level]; i++) {
+		e = __atomic_load_n(&t[i], __ATOMIC_RELAXED);
+		if ((e & HVO_PTE_PRESENT) && !(e & HVO_PTE_LEAF))
+			n += tables_under(sim, entry_pfn(e), level - 1, fn, ctx);
+	}
+	return n;
+}
+
+uint64_t hvo__pgtable_for_each_table(struct hvo_sim *sim, hvo__table_fn fn, void *ctx)
+{
+	return tables_under(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, fn, ctx);
+}
+
+/*
+ * hvo_sim_destroy(): a page-table frame the machine allocated that its page
+ * table no longer reaches is a leak, as the kernel's free_pgtables() would
+ * never find it (a PMD split that lost its race and kept its table, say).
+ */
+uint64_t hvo__pgtable_leaked(struct hvo_sim *sim, bool report)
+{
+	uint64_t have = atomic_load(&sim->c.machine_pgtables), reach, leaked;
+
+	reach = hvo__pgtable_for_each_table(sim, NULL, NULL);
+	leaked = have > reach ? have - reach : 0;
+	if (leaked && report)
+		fprintf(stderr, "hvosim: %" PRIu64 " page-table frame(s) of the vmemmap no longer "
+			"reachable from its page table at destroy\n", leaked);
+	return leaked;
 }
 
 HVO_EXPORT void hvo_vmemmap_range(const struct hvo_sim *sim, uint64_t pfn,

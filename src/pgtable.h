@@ -34,6 +34,12 @@ int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
 void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
 void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);
 
+/* every table frame reachable from the root, once each in a tree (@fn may
+ * be NULL); returns how many */
+typedef void (*hvo__table_fn)(void *ctx, uint64_t pfn, unsigned int level);
+uint64_t hvo__pgtable_for_each_table(struct hvo_sim *sim, hvo__table_fn fn, void *ctx);
+uint64_t hvo__pgtable_leaked(struct hvo_sim *sim, bool report);
+
 /* several stores to one vmemmap page under one walk and one access section */
 struct hvo_writer {
 	struct hvo_sim *sim;

@@ -221,7 +221,17 @@ static int boot_memblock(struct hvo_sim *sim)
 /* hugetlb_vmemmap_init_tails(): before gather reads zone or node through them */
 static int boot_init_tails(struct hvo_sim *sim)
 {
-	hvo__vmemmap_init_boot_tails(sim);
+	if (!sim->cfg.boot_tails_late)
+		hvo__vmemmap_init_boot_tails(sim);
+	return 0;
+}
+
+/* boot_tails_late: late_initcall hugetlb_vmemmap_init(), after gather, as
+ * before "mm/hugetlb: init tails before init_migratetype" */
+static int boot_init_tails_late(struct hvo_sim *sim)
+{
+	if (sim->cfg.boot_tails_late)
+		hvo__vmemmap_init_boot_tails(sim);
 	return 0;
 }
 
@@ -235,6 +245,7 @@ static int (*const boot_steps[])(struct hvo_sim *sim) = {
 	hvo__rcu_init,
 	boot_init_tails,		/* hugetlb_vmemmap_init_tails() */
 	hvo__hugetlb_late_init,		/* gather_bootmem_prealloc() */
+	boot_init_tails_late,		/* boot_tails_late: too late */
 };
 
 static int boot(struct hvo_sim *sim)
@@ -291,6 +302,7 @@ HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
 		return 0;
 	leaked = hvo__hugetlb_leaked(sim, true);
 	leaked += hvo__frames_leaked(sim, true);
+	leaked += hvo__pgtable_leaked(sim, true);
 	hvo__hugetlb_destroy(sim);
 	hvo__rcu_destroy(sim);
 	sim_free(sim);

@@ -390,6 +390,8 @@ static uint64_t digest_hugetlb(struct hvo_hugetlb *hg, uint64_t h)
 			h = mix(mix(mix(mix(h, s->nr_node[n]), s->free_node[n]),
 				    s->surplus_node[n]), fpfn(s->free_list[n]));
 		h = mix(mix(h, atomic_load(&s->vmemmap_tail)), atomic_load(&s->tail_users));
+		/* what the checker's vmemmap-pages invariant counts */
+		h = mix(mix(h, atomic_load(&s->vmemmap_freed)), atomic_load(&s->vmemmap_restored));
 	}
 	h = mix(mix(mix(h, hg->cap), hg->count), hg->tombs);
 	for (k = 0; k < hg->cap; k++) {
@@ -434,6 +436,9 @@ uint64_t hvo__snap_digest(struct hvo_sim *sim)
 		h = mix(mix(h, (uint64_t)atomic_load(&sim->tlb.shard[k].cnt[0])),
 			(uint64_t)atomic_load(&sim->tlb.shard[k].cnt[1]));
 	h = mix(h, (uint64_t)atomic_load(&sim->c.static_key_count));
+	/* what the checker's pgtable-frames invariant and the leak count at
+	 * destroy hold the page table against */
+	h = mix(h, atomic_load(&sim->c.machine_pgtables));
 	h = mix(h, atomic_load(&sim->flog.total));
 	h = mix(mix(mix(h, sim->fail.seen), sim->fail.rng), sim->fail.tripped);
 	h = mix_bytes(h, sim->rcu, hvo__rcu_state_size());

@@ -49,7 +49,13 @@ extern "C" {
  *	"alignment", "layout", "read-only", "shared-tail",
  *	"shared-tail-mapcount", "frame-ownership", "static-key",
  *	"accounting", "pool", "page-table" (the flat view of leaf entries
- *	that loads use disagrees with the hierarchical table).
+ *	that loads use disagrees with the hierarchical table),
+ *	"vmemmap-pages" (an hstate's freed less restored vmemmap pages
+ *	disagree with its optimized folios), "pgtable-frames" (a page-table
+ *	frame allocated and unreachable, or reachable and not one),
+ *	"tail-mapping" (a tail past the folio's own four without
+ *	TAIL_MAPPING), "free-lists" (a free block's head whose struct page
+ *	does not show the buddy's state).
  * @pfn: the folio head pfn or frame it is about (~0 if global).
  * @where: a short location ("folio 0x1000 page 64", "zone 0/Normal order 9").
  * @expected: what should be there.

@@ -175,6 +175,20 @@ struct hvo_fail_spec {
  * @movable_gigantic_pages: the sysctl vm.movable_gigantic_pages: gigantic
  *	pool folios may come from ZONE_MOVABLE (hugepage_movable_supported()
  *	then says yes for them too).  Off by default, as in the kernel.
+ * @boot_tails_late: known-bad, a test hook: initialise the boot shared
+ *	tails only after gather_bootmem_prealloc() has read node and zone
+ *	through them (as late_initcall hugetlb_vmemmap_init() did before
+ *	"mm/hugetlb: init tails before init_migratetype"), so the read is seen
+ *	to catch it: a HVO_FAULT_VM_BUG record where the zeroed tail names a
+ *	zone that does not span the pageblock.  false (the fix) by default;
+ *	shared-tail only.
+ * @tail_publish_relaxed: known-bad, a test hook: shared-tail alloc
+ *	cmpxchg publishes the tail with a relaxed cmpxchg, without the
+ *	release that orders its init_compound_tail() stores before it.  The
+ *	model runs sequentially consistent on x86-like hosts, so only a TSan
+ *	build sees it: there the tail is initialised with plain stores and a
+ *	reader through another thread's mapping is a data race report.
+ *	Shared-tail with tail_alloc cmpxchg only.
  * @vmemmap_base: simulated virtual address of struct page for pfn 0; 0 picks
  *	a default aligned to MAX_FOLIO_NR_PAGES * stride.
  * @fault_policy: what a write through a read-only PTE does.
@@ -202,6 +216,8 @@ struct hvo_config {
 	bool rcu_sync;
 	bool cont_hstates;
 	bool movable_gigantic_pages;
+	bool boot_tails_late;
+	bool tail_publish_relaxed;
 	uint64_t vmemmap_base;
 	enum hvo_fault_policy fault_policy;
 	unsigned int fault_log_size;
@@ -243,7 +259,8 @@ const char *hvo_scheme_name(enum hvo_scheme scheme);
  * @key: field name, e.g. "scheme", "scope", "alloc", "lifetime", "encoding",
  *	"page-shift", "struct-page-size", "nodes", "mem", "seed", "rcu-sync",
  *	"optimize-vmemmap", "movable-gigantic-pages", "fault-policy",
- *	"boot-gigantic", "movable".
+ *	"boot-gigantic", "movable"; the known-bad hooks "boot-tails-late",
+ *	"tail-publish-relaxed" (on|off).
  * @value: its value, e.g. "shared-tail", "zone", "16G", "2".
  *
  * A value no config can ever hold (page shift 13, struct page size 60, 9

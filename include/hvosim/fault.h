@@ -2,7 +2,8 @@
 /*
  * hvosim/fault.h - fault injection at the allocation sites (should_fail()
  * of lib/fault-inject.c) and the fault log: writes through read-only
- * vmemmap PTEs and frees that break the TLB rule.
+ * vmemmap PTEs, frees that break the TLB rule, and speculative walkers
+ * whose reference disagrees with the pool.
  *
  * Concurrency on one machine (X: may run concurrently, -: must not):
  *
@@ -91,6 +92,11 @@ uint64_t hvo_fail_injected(struct hvo_sim *sim);
  *	found.
  * @HVO_FAULT_MAPCOUNT_UNDERFLOW: an unmap of a vmemmap frame, or a put of a
  *	shared tail's user, whose count is already 0; @count is 0.
+ * @HVO_FAULT_WALKER: a pfn walker's reference disagrees with the pool (the
+ *	reader-side oracle, walker.h): it holds a reference on a struct page
+ *	that is not its folio's head, or on a folio that is not in use.
+ * @HVO_FAULT_VM_BUG: a read that a DEBUG_VM VM_BUG_ON() of the kernel
+ *	rejects (gather_bootmem_prealloc()'s node and zone reads).
  */
 enum hvo_fault_type {
 	HVO_FAULT_RO_WRITE = 0,
@@ -98,6 +104,8 @@ enum hvo_fault_type {
 	HVO_FAULT_MAPPED_FREE,
 	HVO_FAULT_REFCOUNT_UNDERFLOW,
 	HVO_FAULT_MAPCOUNT_UNDERFLOW,
+	HVO_FAULT_WALKER,
+	HVO_FAULT_VM_BUG,
 	HVO_NR_FAULT_TYPES,
 };
 
@@ -105,13 +113,17 @@ enum hvo_fault_type {
  * struct hvo_fault - one fault log record.
  * @type: what happened.
  * @vaddr: simulated virtual address accessed (RO write: the word written;
- *	refcount underflow: the _refcount word), or 0.
+ *	refcount underflow: the _refcount word; walker: the struct page of the
+ *	pfn walked), or 0.
  * @frame_pfn: the frame written, freed or unmapped, or the one holding the
- *	struct page whose count underflowed (~0 if unmapped).
+ *	struct page whose count underflowed (~0 if unmapped); for a walker, the
+ *	pfn whose struct page it holds its reference on (the head it computed).
  * @page_pfn: pfn whose struct page was addressed, or ~0.
  * @folio_pfn: head pfn of the hugetlb folio that contains @page_pfn, or ~0.
  * @op: "store", "add_unless", "cmpxchg", "free", "page_put", "folio_put",
- *	"ref_add", "unmap", "tail_put", ...
+ *	"ref_add", "unmap", "tail_put", ...; for a walker what it got wrong
+ *	("walk: wrong head", "walk: reference on a tail", ...); for a
+ *	VM_BUG_ON() the check and where ("init_migratetype: ...").
  * @field: struct page word index written, or -1.
  * @count: underflow records: the count found (the refcount a put found, 0
  *	for a map count); 0 otherwise.

@@ -162,8 +162,9 @@ int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out);
  * structures (page tables, vmemmap, pool folios and shared tails are the
  * machine's; frames from hvo_alloc_frames() are the harness's unless it
  * mapped them with hvo_vmemmap_set_pte(), and so are folios taken with
- * hvo_folio_alloc() and never put).  They are reported on stderr.  Tests
- * assert 0.
+ * hvo_folio_alloc() and never put), and page-table frames of the machine
+ * that its page table no longer reaches.  They are reported on stderr.
+ * Tests assert 0.
  */
 uint64_t hvo_sim_destroy(struct hvo_sim *sim);
 

@@ -12,17 +12,29 @@
  *   fake-head, rcu_sync off: the kernel before that commit, a bare
  *     atomic_add_unless() that writes through a fake head's RO mapping.
  *
+ * Every walk that gets a reference and passes its recheck is checked before
+ * it lets go (the reader-side oracle): if the pfn is in a hugetlb folio,
+ * the head the walker holds must be that folio's head and the folio in use;
+ * if not, the head must not start a folio.  A walk that breaks this is a
+ * fault record of type HVO_FAULT_WALKER under the machine's fault policy,
+ * and still returns what the walker believed (HVO_WALK_GOT).  With its RCU
+ * read side and its recheck the walker never breaks it; the known-bad
+ * variants of hvo_walk_pfn_flags() do, and are kept so the tests and tools
+ * can be shown to catch them.
+ *
  * Concurrency on one machine, from any number of threads (X: may run
  * concurrently, -: must not):
  *
  *                                                    [1] [2] [3] [4]
- *   [1] hvo_walk_pfn, hvo_page_ref_add_unless_spec    X   X   X   X
+ *   [1] hvo_walk_pfn, hvo_walk_pfn_flags,             X   X   X   X
+ *       hvo_page_ref_add_unless_spec
  *   [2] hvo_page_put                                  X   X   X   X
  *   [3] hvo_rcu_read_lock, hvo_rcu_read_unlock        X   X   X   X
  *   [4] hvo_synchronize_rcu                           X   X   X   X
  *
  *   [1] takes and drops a speculative reference with atomic
- *       read-modify-writes of _refcount, and rechecks.
+ *       read-modify-writes of _refcount, and rechecks; the oracle reads
+ *       the pool under hugetlb_lock while the reference is held.
  *   [2] drops a reference the caller holds; the last one of a hugetlb
  *       folio frees it (free_huge_folio()).
  *   [3] count the section in per-shard epochs; [4] serialises on the
@@ -68,6 +80,23 @@ enum hvo_walk_result {
 };
 
 /**
+ * enum hvo_walk_flags - known-bad walkers, for hvo_walk_pfn_flags().
+ * @HVO_WALK_NO_RCU: fake-head scheme with rcu_sync on: page_count_writable()
+ *	without rcu_read_lock() around it and the add, so HVO's
+ *	synchronize_rcu() does not wait for a walker between its fake-head
+ *	check and its add: the add can land on a fake head remapped read-only
+ *	meanwhile (the window bd225530a4c7 closed).  No effect elsewhere.
+ * @HVO_WALK_NO_RECHECK: no page_folio() / compound_head() recheck after
+ *	the reference: whatever it got, it reports HVO_WALK_GOT, so a folio
+ *	freed and reused under it (demoted, dissolved) goes unnoticed.
+ */
+enum hvo_walk_flags {
+	HVO_WALK_NO_RCU = 1u << 0,
+	HVO_WALK_NO_RECHECK = 1u << 1,
+};
+#define HVO_WALK_KNOWN_BAD (HVO_WALK_NO_RCU | HVO_WALK_NO_RECHECK)
+
+/**
  * hvo_page_ref_add_unless_spec() - page_ref_add_unless() as the scheme's
  * kernel has it (see above), for a speculative reference on any page.
  * @sim: the machine.
@@ -108,6 +137,18 @@ int hvo_page_put(struct hvo_sim *sim, uint64_t page);
  * -EFAULT (unmapped), -EINVAL (NULL @sim, @mode not a walk mode).
  */
 int hvo_walk_pfn(struct hvo_sim *sim, uint64_t pfn, enum hvo_walk_mode mode);
+
+/**
+ * hvo_walk_pfn_flags() - hvo_walk_pfn() as a known-bad walker.
+ * @sim: the machine.
+ * @pfn: the pfn.
+ * @mode: enum hvo_walk_mode.
+ * @flags: enum hvo_walk_flags; 0 is hvo_walk_pfn().
+ *
+ * Return: as hvo_walk_pfn(); -EINVAL for an unknown mode or flag.
+ */
+int hvo_walk_pfn_flags(struct hvo_sim *sim, uint64_t pfn, enum hvo_walk_mode mode,
+		       unsigned int flags);
 
 /** An RCU read-side critical section, from hvo_rcu_read_lock(). */
 struct hvo_rcu_token {

@@ -963,6 +963,17 @@ static void r_walk_pfn(struct bx *b)
 	ERR(-EINVAL, "mode 2", hvo_walk_pfn(b->sim, 0, (enum hvo_walk_mode)2));
 }
 
+static void r_walk_pfn_flags(struct bx *b)
+{
+	ERR(-EINVAL, "sim is NULL", hvo_walk_pfn_flags(NULL, 0, HVO_WALK_PAGE, 0));
+	ERR(-ERANGE, "pfn", hvo_walk_pfn_flags(b->sim, b->npfn, HVO_WALK_PAGE, 0));
+	ERR(-EINVAL, "mode 2", hvo_walk_pfn_flags(b->sim, 0, (enum hvo_walk_mode)2, 0));
+	ERR(-EINVAL, "mode -1", hvo_walk_pfn_flags(b->sim, 0, (enum hvo_walk_mode)-1, 0));
+	ERR(-EINVAL, "flags 0x4", hvo_walk_pfn_flags(b->sim, 0, HVO_WALK_PAGE, 1u << 2));
+	ERR(-EINVAL, "flags 0x80000001", hvo_walk_pfn_flags(b->sim, 0, HVO_WALK_FOLIO,
+							     HVO_WALK_NO_RCU | 1u << 31));
+}
+
 static void r_rcu_read_lock(struct bx *b)
 {
 	struct hvo_rcu_token t;
@@ -1266,7 +1277,8 @@ static const struct row {
 	ROW(folio_optimize), ROW(folio_restore), ROW(folios_optimize), ROW(folios_restore),
 	ROW(sysctl_optimize_vmemmap_read), ROW(sysctl_optimize_vmemmap_write),
 	ROW(check), ROW(report_print), ROW(report_has),
-	ROW(page_ref_add_unless_spec), ROW(page_put), ROW(walk_pfn), ROW(rcu_read_lock),
+	ROW(page_ref_add_unless_spec), ROW(page_put), ROW(walk_pfn), ROW(walk_pfn_flags),
+	ROW(rcu_read_lock),
 	ROW(rcu_read_unlock), ROW(synchronize_rcu), ROW(kpageflags),
 	ROW(snapshot_take), ROW(snapshot_restore), ROW(snapshot_free),
 	ROW(explore), ROW(explore_note), ROW(explore_print), ROW(explore_result_free),

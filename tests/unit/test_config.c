@@ -362,7 +362,25 @@ static void test_tail_knobs_need_shared_tail(void **state)
 		c.scheme = schemes[s];
 		c.tail_lifetime = HVO_TAIL_LAST_USER;
 		assert_bad(&c, "tail_lifetime");
+
+		hvo_config_init(&c);
+		c.scheme = schemes[s];
+		c.boot_tails_late = true;
+		assert_bad(&c, "boot_tails_late");
+
+		hvo_config_init(&c);
+		c.scheme = schemes[s];
+		c.tail_publish_relaxed = true;
+		assert_bad(&c, "tail_publish_relaxed");
 	}
+	/* the relaxed publish is a cmpxchg's: not the locked or unsynchronised one */
+	hvo_config_init(&c);
+	c.scheme = HVO_SCHEME_SHARED_TAIL;
+	c.boot_tails_late = true;
+	c.tail_publish_relaxed = true;
+	assert_good(&c);
+	c.tail_alloc = HVO_TAIL_ALLOC_LOCK;
+	assert_bad(&c, "tail_publish_relaxed");
 }
 
 static void test_vmemmap_base(void **state)
@@ -594,6 +612,19 @@ static void test_set_enums(void **state)
 	assert_true(c.rcu_sync);
 	assert_set_bad(&c, "rcu-sync", "yes");
 	assert_set_bad(&c, "rcu-sync", "1");
+
+	assert_false(c.boot_tails_late);
+	assert_set_ok(&c, "boot-tails-late", "on");
+	assert_true(c.boot_tails_late);
+	assert_set_ok(&c, "boot-tails-late", "off");
+	assert_false(c.boot_tails_late);
+	assert_set_bad(&c, "boot-tails-late", "true");
+	assert_false(c.tail_publish_relaxed);
+	assert_set_ok(&c, "tail-publish-relaxed", "on");
+	assert_true(c.tail_publish_relaxed);
+	assert_set_ok(&c, "tail-publish-relaxed", "off");
+	assert_false(c.tail_publish_relaxed);
+	assert_set_bad(&c, "tail-publish-relaxed", "2");
 }
 
 static void test_set_numbers(void **state)

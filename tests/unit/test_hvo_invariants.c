@@ -17,10 +17,17 @@
  *   accounting  - its counter half (optimized_folios); the memmap half is
  *                 broken through the public API;
  *   pool        - its counter half (hstate nr); the refcount half is public.
+ *   vmemmap-pages - its counter half (an hstate's freed pages); the flag
+ *                 half is broken through the public API;
+ *   free-lists  - broken through the public API (a free head's words);
+ *   pgtable-frames - a page-table frame the machine allocated and never
+ *                 linked (what a PMD split that lost its race and kept its
+ *                 table leaves): hvo__alloc() at the page-table site.
  */
 #include "hvotest_hvo.h"
 
 #include "../../src/hugetlb_internal.h"
+#include "../../src/page_alloc.h"
 
 /* ---- helpers ---- */
 
@@ -354,6 +361,35 @@ static void test_tail_node_zone(void **state)
 	base_done(&b);
 }
 
+/* ---- tail-mapping ---- */
+
+static void test_tail_mapping(void **state)
+{
+	struct base b;
+	uint64_t t, m, p3;
+	struct hvo_report *rep;
+
+	base_new(&b, scheme_of(state));
+	/* a tail in the head page, and what a copy of page[3] would hold there
+	 * (its ->mapping is the folio's hugetlb cgroup) */
+	t = b.pfn[0] + 7;
+	m = rd(b.sim, t, HVO_PW_MAPPING);
+	assert_int_equal(m, HVO_TAIL_MAPPING);
+	wr(b.sim, t, HVO_PW_MAPPING, 0xffff888004800000ull);
+	rep = expect_v(b.sim, "tail-mapping", NONE_ELSE);
+	expect_pfn(rep, "tail-mapping", b.pfn[0]);
+	assert_non_null(strstr(rep->v[0].where, "tail 7"));
+	scratch_free(rep);
+	wr(b.sim, t, HVO_PW_MAPPING, m);
+	/* page[3] is the folio's own: its ->mapping is the cgroup, no rule */
+	p3 = rd(b.sim, b.pfn[0] + 3, HVO_PW_MAPPING);
+	assert_int_equal(hvo_folio_set(b.sim, hvo_pfn_to_page(b.sim, b.pfn[0]),
+				       HVO_FOLIO_HUGETLB_CGROUP, 0xffff888004800000ull), 0);
+	check_clean(b.sim, "a cgroup in page[3]");
+	wr(b.sim, b.pfn[0] + 3, HVO_PW_MAPPING, p3);
+	base_done(&b);
+}
+
 /* the seed patch's per-hstate tail on two nodes: node 1 reads node 0 */
 static void test_tail_node_zone_hstate_scope(void **state)
 {
@@ -616,7 +652,8 @@ static void test_frame_ownership(void **state)
 		rep = expect_v(b.sim, "frame-ownership",
 			       (const char *const[]){ "accounting", "encoding", "compound-head",
 						      "tail-flag", "fake-head", "tail-refcount",
-						      "tail-node-zone", "head", NULL });
+						      "tail-node-zone", "tail-mapping", "head",
+						      NULL });
 	} else {
 		/* an optimized folio A's head page onto B's private head copy; in
 		 * fake-head A's head then reads as a fake head of B */
@@ -712,6 +749,140 @@ static void test_accounting_counters(void **state)
 	expect_only(b.sim, "accounting", NONE_ELSE);
 	atomic_fetch_sub(&b.sim->c.memmap_pages, 1);
 	base_done(&b);
+}
+
+/* ---- vmemmap-pages ---- */
+
+static void test_vmemmap_pages(void **state)
+{
+	struct base b;
+	uint64_t priv = 0, head;
+	struct hvo_hstate_info hi;
+	struct hvo_report *rep;
+
+	base_new(&b, scheme_of(state));
+	hi = hinfo(b.sim, b.h);
+	assert_int_equal(hi.vmemmap_pages_freed - hi.vmemmap_pages_restored, 2 * 7);
+	/* internal: the walk freed a page more than it should have */
+	atomic_fetch_add(&b.sim->hugetlb->hs[b.h].vmemmap_freed, 1);
+	rep = expect_v(b.sim, "vmemmap-pages", NONE_ELSE);
+	expect_pfn(rep, "vmemmap-pages", UINT64_MAX);
+	assert_non_null(strstr(rep->v[0].where, "hugepages-2048kB"));
+	scratch_free(rep);
+	atomic_fetch_sub(&b.sim->hugetlb->hs[b.h].vmemmap_freed, 1);
+	check_clean(b.sim, "counter back");
+
+	/* public: a restored folio whose head says it is optimized (its own
+	 * RW frames still mapped): the pages it claims were never freed */
+	assert_int_equal(hvo_folio_restore(b.sim, b.pfn[1]), 0);
+	check_clean(b.sim, "one folio restored");
+	head = hvo_pfn_to_page(b.sim, b.pfn[1]);
+	assert_int_equal(hvo_page_read(b.sim, head, HVO_PW_PRIVATE, &priv), 0);
+	wr(b.sim, b.pfn[1], HVO_PW_PRIVATE, priv | (1ull << HVO_HPG_vmemmap_optimized));
+	rep = expect_v(b.sim, "vmemmap-pages",
+		       (const char *const[]){ "layout", "shared-tail", "read-only",
+					      "shared-tail-mapcount", "accounting",
+					      "static-key", NULL });
+	scratch_free(rep);
+	wr(b.sim, b.pfn[1], HVO_PW_PRIVATE, priv);
+	base_done(&b);
+}
+
+/* boot HVO pages count as freed, demote balances each hstate on its own */
+static void test_vmemmap_pages_boot_demote(void **state)
+{
+	struct hvo_config c;
+	struct hvo_sim *sim;
+	unsigned int h1, h2;
+	uint64_t done = 0;
+
+	cfg_make(&c, 12, 64, scheme_of(state), 1, 3 * GiB);
+	c.boot_gigantic[0] = 2;
+	sim = sim_new(&c);
+	h1 = hstate_of(sim, 1 * GiB);
+	h2 = hstate_of(sim, 2 * MiB);
+	check_clean(sim, "booted");
+	assert_int_equal(hinfo(sim, h1).vmemmap_pages_freed,
+			 scheme_of(state) == HVO_SCHEME_NONE ? 0 : 2 * 4095);
+	assert_int_equal(hvo_demote(sim, h1, h2, 0, 1, &done), 0);
+	assert_int_equal(done, 1);
+	check_clean(sim, "one demoted");
+	if (scheme_of(state) != HVO_SCHEME_NONE) {
+		assert_int_equal(hinfo(sim, h1).vmemmap_pages_restored, 4095);
+		assert_int_equal(hinfo(sim, h2).vmemmap_pages_freed, 512 * 7);
+	}
+	assert_int_equal(hvo_pool_shrink(sim, h2, 0, 512, NULL), 0);
+	assert_int_equal(hvo_pool_shrink(sim, h1, 0, 1, NULL), 0);
+	check_clean(sim, "emptied");
+	sim_done(sim);
+}
+
+/* ---- free-lists ---- */
+
+static void test_free_lists(void **state)
+{
+	struct base b;
+	struct hvo_frame_info fi;
+	uint64_t head, prev;
+	struct hvo_report *rep;
+
+	base_new(&b, scheme_of(state));
+	/* a folio's block back in the buddy: its head's struct page exists */
+	assert_int_equal(hvo_folio_dissolve(b.sim, b.pfn[1]), 0);
+	check_clean(b.sim, "one dissolved");
+	assert_int_equal(hvo_frame_info(b.sim, b.pfn[1], &fi), 0);
+	head = fi.head_pfn;
+	assert_int_equal(hvo_frame_info(b.sim, head, &fi), 0);
+	assert_true(fi.buddy);
+	/* ->lru.prev no longer where the buddy's list says */
+	prev = rd(b.sim, head, HVO_PW_LRU_PREV);
+	wr(b.sim, head, HVO_PW_LRU_PREV, prev + 64);
+	rep = expect_v(b.sim, "free-lists", NONE_ELSE);
+	expect_pfn(rep, "free-lists", head);
+	scratch_free(rep);
+	/* PageBuddy gone */
+	wr(b.sim, head, HVO_PW_LRU_PREV, prev);
+	check_clean(b.sim, "link back");
+	wr(b.sim, head, HVO_PW_COUNTS, HVO_MAPCOUNT_NONE);
+	expect_only(b.sim, "free-lists", NONE_ELSE);
+	wr(b.sim, head, HVO_PW_COUNTS, 0xf0000000ull);
+	check_clean(b.sim, "PageBuddy back");
+	/* and the pool shrinks by the other one only */
+	assert_int_equal(hvo_pool_shrink(b.sim, b.h, 0, 1, NULL), 0);
+	check_clean(b.sim, "emptied");
+	sim_done(b.sim);
+}
+
+/* ---- pgtable-frames ---- */
+
+static void test_pgtable_frames(void **state)
+{
+	struct base b;
+	struct hvo_sim *sim;
+	struct hvo_config c;
+	struct hvo_report *rep;
+	uint64_t lost;
+
+	(void)state;
+	base_new(&b, HVO_SCHEME_SHARED_TAIL);
+	/* internal: a table allocated at the page-table site and never linked */
+	assert_int_equal(hvo__alloc(b.sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
+				    HVO_GFP_ZERO, &lost), 0);
+	assert_int_equal(frinfo(b.sim, lost).kind, HVO_KIND_PGTABLE);
+	rep = expect_v(b.sim, "pgtable-frames", NONE_ELSE);
+	expect_pfn(rep, "pgtable-frames", UINT64_MAX);
+	scratch_free(rep);
+	/* not the harness's to free: a machine table */
+	assert_int_equal(hvo_free_frames(b.sim, lost, 0), -EBUSY);
+	assert_int_equal(hvo__free(b.sim, lost, 0, false), 0);
+	base_done(&b);
+
+	/* and hvo_sim_destroy() reports it as a leak */
+	cfg_make(&c, 12, 64, HVO_SCHEME_SHARED_TAIL, 1, 1 * GiB);
+	assert_int_equal(hvo_sim_create(&c, &sim), 0);
+	assert_int_equal(hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
+				    HVO_GFP_ZERO, &lost), 0);
+	assert_int_equal(hvo_sim_destroy(sim), 1);
 }
 
 /* ---- pool ---- */
@@ -834,7 +1005,7 @@ static void test_zero_filled_tail(void **state)
 	rep = expect_v(b.sim, "tail-flag",
 		       (const char *const[]){ "encoding", "compound-head", "shared-tail",
 					      "shared-tail-mapcount", "accounting",
-					      "tail-node-zone", NULL });
+					      "tail-node-zone", "tail-mapping", NULL });
 	assert_true(hvo_report_has(rep, "encoding") > 0);
 	assert_true(hvo_report_has(rep, "compound-head") > 0);
 	assert_true(hvo_report_has(rep, "shared-tail") > 0);
@@ -865,6 +1036,9 @@ int main(void)
 		S(test_tail_flag, s_fake),
 		S(test_tail_refcount, s_shared),
 		S(test_tail_refcount, s_fake),
+		S(test_tail_mapping, s_shared),
+		S(test_tail_mapping, s_fake),
+		S(test_tail_mapping, s_none),
 		S(test_tail_node_zone, s_shared),
 		S(test_tail_node_zone, s_fake),
 		CT(test_tail_node_zone_hstate_scope),
@@ -884,6 +1058,15 @@ int main(void)
 		CT(test_static_key),
 		CT(test_accounting),
 		CT(test_accounting_counters),
+		S(test_vmemmap_pages, s_shared),
+		S(test_vmemmap_pages, s_fake),
+		S(test_vmemmap_pages_boot_demote, s_shared),
+		S(test_vmemmap_pages_boot_demote, s_fake),
+		S(test_vmemmap_pages_boot_demote, s_none),
+		CT(test_pgtable_frames),
+		S(test_free_lists, s_shared),
+		S(test_free_lists, s_fake),
+		S(test_free_lists, s_none),
 		S(test_pool, s_shared),
 		S(test_pool, s_fake),
 		S(test_pool, s_none),

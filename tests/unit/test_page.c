@@ -645,6 +645,14 @@ static void test_destroy_restores(void **state)
 
 /* ---- memmap_init() content ---- */
 
+static bool frinfo_buddy(struct hvo_sim *sim, uint64_t pfn)
+{
+	struct hvo_frame_info fi;
+
+	assert_int_equal(hvo_frame_info(sim, pfn, &fi), 0);
+	return fi.buddy;
+}
+
 static void test_memmap_init(void **state)
 {
 	struct hvo_sim *sim = sim_of(state);
@@ -665,7 +673,7 @@ static void test_memmap_init(void **state)
 		{ (7 * GiB) >> 12, 1, HVO_ZONE_MOVABLE, 0x8100000000000000ull },
 		{ ((8 * GiB) >> 12) - 1, 1, HVO_ZONE_MOVABLE, 0x8100000000000000ull },
 	};
-	unsigned int nid, zone, w;
+	unsigned int nid, zone, w, buddies = 0;
 	size_t i;
 	int32_t rc;
 
@@ -677,16 +685,37 @@ static void test_memmap_init(void **state)
 		assert_int_equal(nid, cases[i].nid);
 		assert_int_equal(zone, cases[i].zone);
 		assert_int_equal(rd(sim, pfn, HVO_PW_FLAGS), cases[i].flags);
-		assert_int_equal(rd(sim, pfn, HVO_PW_COUNTS), 0x00000000ffffffffull);
 		assert_int_equal(hvo_page_refcount(sim, page, &rc), 0);
 		assert_int_equal(rc, 0);
-		for (w = HVO_PW_COMPOUND_INFO; w < HVO_NR_PAGE_WORDS; w++)
-			if (w != HVO_PW_COUNTS)
-				assert_int_equal(rd(sim, pfn, w), 0);
+		if (frinfo_buddy(sim, pfn)) {
+			/* the head of a free block: PageBuddy, its order, and ->lru
+			 * on the zone's free list, an aligned pointer in the word a
+			 * tail's compound_info shares (free_list.c) */
+			struct hvo_frame_info fi;
+
+			buddies++;
+			assert_int_equal(hvo_frame_info(sim, pfn, &fi), 0);
+			assert_int_equal(rd(sim, pfn, HVO_PW_COUNTS), 0x00000000f0000000ull);
+			assert_int_equal(rd(sim, pfn, HVO_PW_PRIVATE), fi.order);
+			assert_true(rd(sim, pfn, HVO_PW_COMPOUND_INFO) != 0);
+			assert_int_equal(rd(sim, pfn, HVO_PW_COMPOUND_INFO) & 7, 0);
+			assert_true(rd(sim, pfn, HVO_PW_LRU_PREV) != 0);
+			assert_int_equal(rd(sim, pfn, HVO_PW_LRU_PREV) & 7, 0);
+			for (w = HVO_PW_MAPPING; w < HVO_NR_PAGE_WORDS; w++)
+				if (w != HVO_PW_COUNTS && w != HVO_PW_PRIVATE)
+					assert_int_equal(rd(sim, pfn, w), 0);
+		} else {
+			assert_int_equal(rd(sim, pfn, HVO_PW_COUNTS), 0x00000000ffffffffull);
+			for (w = HVO_PW_COMPOUND_INFO; w < HVO_NR_PAGE_WORDS; w++)
+				if (w != HVO_PW_COUNTS)
+					assert_int_equal(rd(sim, pfn, w), 0);
+		}
 		assert_int_equal(hvo_page_head(sim, page), 0);
 		assert_int_equal(hvo_page_tail(sim, page), 0);
 		assert_int_equal(hvo_compound_head(sim, page), page);
 	}
+	/* the first pfn of each node and zone starts a free block */
+	assert_true(buddies >= 3);
 }
 
 /* ---- refcount ---- */
