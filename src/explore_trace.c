@@ -72,7 +72,7 @@ static char *sb_finish(struct sbuf *b, const char *what)
 		return NULL;
 	}
 	if (b->cap < m)
-		memcpy(b->p, LOST_MARK + m - b->cap, b->cap);
+		memcpy(b->p, &LOST_MARK[m - b->cap], b->cap);
 	else
 		memcpy(b->p + (b->cap - b->n >= m ? b->n : b->cap - m), LOST_MARK, m);
 	return b->p;
