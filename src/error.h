@@ -7,9 +7,21 @@
 #define HVOSIM_SRC_ERROR_H
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 
 int hvo__err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int hvo__err_null(const char *fn, const char *arg);
+
+/*
+ * realloc() for the host allocations of the explorer and the snapshot's
+ * touch log (issue 7: a library path returns -ENOMEM, it does not abort).
+ * A test makes the Nth of them from now fail, once, by setting
+ * hvo__host_alloc_fail_after to N (0: none fails; per OS thread, so
+ * parallel tests do not see each other's).
+ */
+extern _Thread_local uint64_t hvo__host_alloc_fail_after;
+void *hvo__host_realloc(void *p, size_t size);
 
 /*
  * The NULL rule of the public API (hvosim.h): a NULL pointer argument fails

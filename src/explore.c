@@ -198,20 +198,21 @@ static void after_run(struct hvo_explore *x)
 
 /* ---- one run ---- */
 
-static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
+/* room for @need elements, or -ENOMEM naming @what, *@p and *@cap kept */
+static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem, const char *what)
 {
 	uint64_t c = *cap ? *cap : 256;
 	void *np;
 
 	while (c < need)
 		c *= 2;
-	np = realloc(p, c * elem);
-	if (!np) {
-		fprintf(stderr, "hvosim: explore: out of host memory\n");
-		abort();
-	}
+	np = hvo__host_realloc(*p, c * elem);
+	if (!np)
+		return hvo__err(-ENOMEM, "explore: out of host memory for the %s (%" PRIu64
+				" entries)", what, need);
+	*p = np;
 	*cap = c;
-	return np;
+	return 0;
 }
 
 static uint32_t runnable_mask(struct hvo_explore *x, bool *retry)
@@ -262,13 +263,14 @@ static void update_blocked(struct hvo_explore *x, struct xthread *t, bool was_sp
 	t->retried = false;
 }
 
-static void record_step(struct hvo_explore *x, struct xthread *t, uint8_t from_p,
-			uint64_t from_addr, bool retry)
+static int record_step(struct hvo_explore *x, struct xthread *t, uint8_t from_p,
+		       uint64_t from_addr, bool retry)
 {
 	struct xstep *s;
 
-	if (x->ntrace == x->captrace)
-		x->trace = grow(x->trace, &x->captrace, x->ntrace + 1, sizeof(*x->trace));
+	if (x->ntrace == x->captrace &&
+	    grow((void **)&x->trace, &x->captrace, x->ntrace + 1, sizeof(*x->trace), "trace"))
+		return -ENOMEM;
 	s = &x->trace[x->ntrace++];
 	memset(s, 0, sizeof(*s));
 	s->thread = (uint8_t)t->id;
@@ -280,19 +282,23 @@ static void record_step(struct hvo_explore *x, struct xthread *t, uint8_t from_p
 	s->retry = retry;
 	s->note = x->pending_note;
 	x->pending_note = UINT32_MAX;
+	return 0;
 }
 
-static void record_decision(struct hvo_explore *x, unsigned int tid)
+static int record_decision(struct hvo_explore *x, unsigned int tid)
 {
-	if (x->nsched == x->capsched)
-		x->sched = grow(x->sched, &x->capsched, x->nsched + 1, 1);
+	if (x->nsched == x->capsched &&
+	    grow((void **)&x->sched, &x->capsched, x->nsched + 1, 1, "schedule"))
+		return -ENOMEM;
 	x->sched[x->nsched++] = (uint8_t)tid;
+	return 0;
 }
 
 static int prepare_machine(struct hvo_explore *x);
 
-/* run steps until every body returned, or a deadlock, livelock, divergence */
-enum run_end { RUN_DONE, RUN_STUCK, RUN_DRAINED };
+/* how a run ended: every body returned; a deadlock or livelock; a divergence
+ * drained; out of host memory (hvo__err() set) */
+enum run_end { RUN_DONE, RUN_STUCK, RUN_DRAINED, RUN_NOMEM };
 
 /* no thread can run: every body returned, or a deadlock */
 static enum run_end no_runnable(struct hvo_explore *x)
@@ -308,8 +314,9 @@ static enum run_end no_runnable(struct hvo_explore *x)
 	return RUN_DONE;
 }
 
-/* one step of thread @pick; @retry: every thread was blocked */
-static void step(struct hvo_explore *x, unsigned int pick, bool retry, bool record)
+/* one step of thread @pick; @retry: every thread was blocked.  0, or
+ * -ENOMEM if the step could not be recorded (it ran) */
+static int step(struct hvo_explore *x, unsigned int pick, bool retry, bool record)
 {
 	struct xthread *t = &x->t[pick];
 	uint8_t from_p = t->at_p;
@@ -325,9 +332,10 @@ static void step(struct hvo_explore *x, unsigned int pick, bool retry, bool reco
 	resume(x, t);
 	x->step++;
 	x->prev = (uint8_t)pick;
-	if (record)
-		record_step(x, t, from_p, from_addr, retry);
+	if (record && record_step(x, t, from_p, from_addr, retry))
+		return -ENOMEM;
 	update_blocked(x, t, was_spin, digest);
+	return 0;
 }
 
 /*
@@ -345,9 +353,24 @@ static enum run_end drain(struct hvo_explore *x, uint64_t max)
 			return no_runnable(x) == RUN_DONE ? RUN_DRAINED : RUN_STUCK;
 		if (x->step >= max)
 			return RUN_STUCK;
-		step(x, x->prev != XT_NONE && (m & (1u << x->prev)) ? x->prev :
-		     (unsigned int)__builtin_ctz(m), retry, false);
+		/* unrecorded: cannot fail */
+		(void)step(x, x->prev != XT_NONE && (m & (1u << x->prev)) ? x->prev :
+			   (unsigned int)__builtin_ctz(m), retry, false);
 	}
+}
+
+/*
+ * The touch log lost a pfn (track.c): the run's leak check and the next
+ * restore would be wrong, so the run ends here.
+ */
+static bool track_failed(struct hvo_explore *x)
+{
+	if (!x->sim->track || !x->sim->track->failed)
+		return false;
+	hvo__err(-ENOMEM, "explore: out of host memory for the snapshot's touch log "
+		 "(%" PRIu64 " metadata, %" PRIu64 " frame entries)", x->sim->track->nlog,
+		 x->sim->track->nbpfn);
+	return true;
 }
 
 /* run steps until every body returned, or a deadlock, livelock, divergence */
@@ -360,6 +383,8 @@ static enum run_end run_steps(struct hvo_explore *x)
 		uint32_t m = runnable_mask(x, &retry);
 		int pick;
 
+		if (track_failed(x))
+			return RUN_NOMEM;
 		if (!m)
 			return no_runnable(x);
 		if (x->step >= max) {
@@ -368,13 +393,16 @@ static enum run_end run_steps(struct hvo_explore *x)
 			return RUN_STUCK;
 		}
 		pick = x->dfs ? hvo__dfs_pick(x, m) : hvo__xs_pick(x, m);
+		if (pick == -ENOMEM)
+			return RUN_NOMEM;
 		if (pick < 0) {
 			finding(x, HVO_FINDING_DIVERGED, "the replay diverged at decision %" PRIu64
 				": %s", x->nsched, x->why);
 			return drain(x, max + x->step);
 		}
-		record_decision(x, (unsigned int)pick);
-		step(x, (unsigned int)pick, retry, true);
+		if (record_decision(x, (unsigned int)pick) ||
+		    step(x, (unsigned int)pick, retry, true))
+			return RUN_NOMEM;
 		if (x->dfs)
 			hvo__dfs_after_step(x, (unsigned int)pick);
 		else
@@ -390,6 +418,7 @@ static void begin_run(struct hvo_explore *x)
 	x->nsched = 0;
 	x->ntrace = 0;
 	x->nnotes = 0;
+	x->notes_lost = 0;
 	x->pending_note = UINT32_MAX;
 	x->fkind = HVO_FINDING_NONE;
 	x->fmsg[0] = 0;
@@ -402,7 +431,7 @@ static void begin_run(struct hvo_explore *x)
 		hvo__xs_begin_run(x);
 }
 
-/* one schedule; returns the finding kind */
+/* one schedule: 0 (a finding is in x->fkind), or a negative errno */
 static int run_one(struct hvo_explore *x)
 {
 	enum run_end end;
@@ -420,12 +449,14 @@ static int run_one(struct hvo_explore *x)
 			"%" PRIu64 " of its %" PRIu64 " decisions left", x->rlen - x->rpos, x->rlen);
 	if (end == RUN_DONE)
 		after_run(x);
+	if (end == RUN_DONE && track_failed(x))
+		end = RUN_NOMEM;
 	for (i = 0; i < x->n; i++)
 		if (!x->t[i].done) {
 			x->t[i].dirty = true;	/* left mid-call: reset next run */
 			x->tainted = true;
 		}
-	return 0;
+	return end == RUN_NOMEM ? -ENOMEM : 0;
 }
 
 /* ---- the machine ---- */
@@ -614,19 +645,28 @@ static void explorer_destroy(struct hvo_explore *x)
 	free(x->notes);
 }
 
-/* keep the first finding's particulars */
-static void keep_finding(struct hvo_explore *x, struct hvo_explore_result *res)
+/* the run's schedule string and trace into @res: 0, or -ENOMEM */
+static int keep_run(struct hvo_explore *x, struct hvo_explore_result *res)
+{
+	res->schedule = hvo__xt_schedule_string(x);
+	if (!res->schedule)
+		return -ENOMEM;
+	res->trace = hvo__xt_trace(x);
+	return res->trace ? 0 : -ENOMEM;
+}
+
+/* keep the first finding's particulars: 0, or -ENOMEM */
+static int keep_finding(struct hvo_explore *x, struct hvo_explore_result *res)
 {
 	res->findings++;
 	if (res->kind != HVO_FINDING_NONE)
-		return;
+		return 0;
 	res->kind = x->fkind;
 	res->seed = x->run_seed;
 	res->run_index = x->run_index;
 	res->step = x->fstep;
 	snprintf(res->message, sizeof(res->message), "%s", x->fmsg);
-	res->schedule = hvo__xt_schedule_string(x);
-	res->trace = hvo__xt_trace(x);
+	return keep_run(x, res);
 }
 
 static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
@@ -645,8 +685,8 @@ static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
 		res->steps += x->step;
 		if (x->step > res->max_run_steps)
 			res->max_run_steps = x->step;
-		if (x->fkind != HVO_FINDING_NONE)
-			keep_finding(x, res);
+		if (x->fkind != HVO_FINDING_NONE && keep_finding(x, res))
+			return -ENOMEM;
 		if (x->o.progress && !((x->run_index + 1) & 255))
 			x->o.progress(x->o.progress_ctx, x->run_index + 1, res->findings);
 		if (x->fkind != HVO_FINDING_NONE && !x->o.keep_going)
@@ -658,8 +698,7 @@ static int explore_loop(struct hvo_explore *x, struct hvo_explore_result *res)
 		res->seed = last_seed;
 		res->run_index = last_index;
 		res->step = x->step;
-		res->schedule = hvo__xt_schedule_string(x);
-		res->trace = hvo__xt_trace(x);
+		return keep_run(x, res);
 	}
 	return 0;
 }
@@ -698,6 +737,9 @@ HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenar
 	res->complete = x->complete;
 	explorer_destroy(x);
 	free(x);
+	/* a failed exploration hands back counters only, nothing to free */
+	if (r)
+		hvo_explore_result_free(res);
 	return r;
 }
 

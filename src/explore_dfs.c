@@ -57,16 +57,18 @@ static void fp_clear(struct xfp *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* a copy that runs out of host memory is left invalid: a footprint that is
+ * not known meets every other (independent()), which costs pruning only */
 static void fp_copy(struct xfp *dst, const struct xfp *src)
 {
 	fp_clear(dst);
 	*dst = *src;
 	dst->pfn = NULL;
 	if (src->n) {
-		dst->pfn = malloc(src->n * sizeof(*dst->pfn));
+		dst->pfn = hvo__host_realloc(NULL, src->n * sizeof(*dst->pfn));
 		if (!dst->pfn) {
-			fprintf(stderr, "hvosim: explore: out of host memory\n");
-			abort();
+			memset(dst, 0, sizeof(*dst));
+			return;
 		}
 		memcpy(dst->pfn, src->pfn, src->n * sizeof(*dst->pfn));
 	}
@@ -182,12 +184,14 @@ int hvo__dfs_pick(struct hvo_explore *x, uint32_t runnable)
 		return nd->chosen;
 	}
 	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 256;
-		d->nodes = realloc(d->nodes, d->cap * sizeof(*d->nodes));
-		if (!d->nodes) {
-			fprintf(stderr, "hvosim: explore: out of host memory\n");
-			abort();
-		}
+		uint64_t cap = d->cap ? d->cap * 2 : 256;
+		struct xnode *nodes = hvo__host_realloc(d->nodes, cap * sizeof(*nodes));
+
+		if (!nodes)
+			return hvo__err(-ENOMEM, "explore: dfs: out of host memory for the "
+					"search stack (%" PRIu64 " decisions deep)", d->n);
+		d->nodes = nodes;
+		d->cap = cap;
 	}
 	nd = &d->nodes[d->n++];
 	node_new(x, nd, runnable);
@@ -225,17 +229,16 @@ void hvo__dfs_after_step(struct hvo_explore *x, unsigned int tid)
 		return;		/* a replayed step: the same footprint */
 	n = hvo__track_footprint(x->sim, &pfns);
 	fp_clear(f);
-	if (n) {
-		f->pfn = malloc(n * sizeof(*f->pfn));
-		if (!f->pfn) {
-			fprintf(stderr, "hvosim: explore: out of host memory\n");
-			abort();
-		}
-		memcpy(f->pfn, pfns, n * sizeof(*f->pfn));
-	}
-	f->n = (uint32_t)n;
-	f->global = hvo__snap_digest(x->sim) != d->digest;
 	f->valid = true;
+	f->global = hvo__snap_digest(x->sim) != d->digest;
+	/* a footprint short of pfns (out of host memory) meets every step */
+	if (x->sim->track->fp_lost)
+		f->global = true;
+	else if (n && (f->pfn = hvo__host_realloc(NULL, n * sizeof(*f->pfn))))
+		memcpy(f->pfn, pfns, n * sizeof(*f->pfn));
+	else if (n)
+		f->global = true;
+	f->n = f->pfn ? (uint32_t)n : 0;
 }
 
 bool hvo__dfs_end_run(struct hvo_explore *x)

@@ -10,6 +10,8 @@
 
 int hvo__dfs_init(struct hvo_explore *x);
 void hvo__dfs_begin_run(struct hvo_explore *x);
+/* the thread to run; -1: the replayed prefix diverged (x->why says how);
+ * -ENOMEM: no room for the search stack (hvo__err() set) */
 int hvo__dfs_pick(struct hvo_explore *x, uint32_t runnable);
 void hvo__dfs_before_step(struct hvo_explore *x);
 void hvo__dfs_after_step(struct hvo_explore *x, unsigned int tid);

@@ -82,6 +82,7 @@ struct hvo_explore {
 	char *notes;
 	uint64_t nnotes, capnotes;
 	uint32_t pending_note;		/* the running step's notes, or UINT32_MAX */
+	uint64_t notes_lost;		/* dropped: out of host memory */
 	uint64_t faults;		/* fault log count before the step */
 	enum hvo_finding_kind fkind;
 	char fmsg[512];

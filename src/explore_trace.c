@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "explore_trace.h"
 
 struct sbuf {
 	char *p;
 	size_t n, cap;
+	bool lost;		/* out of host memory: text was dropped */
 };
+
+#define LOST_MARK "\n[truncated: out of host memory]\n"
 
 __attribute__((format(printf, 2, 3)))
 static void sb_printf(struct sbuf *b, const char *fmt, ...)
@@ -27,8 +31,9 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	va_list ap;
 	int len;
 
-	for (;;) {
+	while (!b->lost) {
 		size_t room = b->cap - b->n;
+		char *np;
 
 		va_start(ap, fmt);
 		len = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? room : 0, fmt, ap);
@@ -39,13 +44,38 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 			b->n += (size_t)len;
 			return;
 		}
-		b->cap = (b->cap ? b->cap * 2 : 1024) + (size_t)len;
-		b->p = realloc(b->p, b->cap);
-		if (!b->p) {
-			fprintf(stderr, "hvosim: explore: out of host memory\n");
-			abort();
+		np = hvo__host_realloc(b->p, (b->cap ? b->cap * 2 : 1024) + (size_t)len);
+		if (!np) {
+			b->lost = true;
+			if (b->p)
+				b->p[b->n] = 0;	/* vsnprintf() may have cut a line */
+			return;
 		}
+		b->p = np;
+		b->cap = (b->cap ? b->cap * 2 : 1024) + (size_t)len;
 	}
+}
+
+/*
+ * The text, or NULL if not even its first line fitted (hvo__err() set).
+ * Text cut short ends with LOST_MARK, written over its tail if need be: a
+ * trace is worth having even incomplete, as long as it says so.
+ */
+static char *sb_finish(struct sbuf *b, const char *what)
+{
+	size_t m = sizeof(LOST_MARK);
+
+	if (!b->lost)
+		return b->p;
+	if (!b->p) {
+		hvo__err(-ENOMEM, "explore: out of host memory for the %s", what);
+		return NULL;
+	}
+	if (b->cap < m)
+		memcpy(b->p, &LOST_MARK[m - b->cap], b->cap);
+	else
+		memcpy(b->p + (b->cap - b->n >= m ? b->n : b->cap - m), LOST_MARK, m);
+	return b->p;
 }
 
 char *hvo__xt_schedule_string(const struct hvo_explore *x)
@@ -64,6 +94,13 @@ char *hvo__xt_schedule_string(const struct hvo_explore *x)
 		else
 			sb_printf(&b, "%c", 'a' + x->sched[i]);
 		i = j;
+	}
+	/* a schedule cut short would replay as another schedule: none at all */
+	if (b.lost) {
+		free(b.p);
+		hvo__err(-ENOMEM, "explore: out of host memory for the schedule string "
+			 "(%" PRIu64 " decisions)", x->nsched);
+		return NULL;
 	}
 	return b.p;
 }
@@ -105,12 +142,16 @@ void hvo__xt_note(struct hvo_explore *x, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	len = strlen(line);
 	if (x->nnotes + len + 4 > x->capnotes) {
-		x->capnotes = (x->capnotes ? x->capnotes * 2 : 4096) + len + 4;
-		x->notes = realloc(x->notes, x->capnotes);
-		if (!x->notes) {
-			fprintf(stderr, "hvosim: explore: out of host memory\n");
-			abort();
+		uint64_t cap = (x->capnotes ? x->capnotes * 2 : 4096) + len + 4;
+		char *np = hvo__host_realloc(x->notes, cap);
+
+		/* a note is not worth ending the run for: the trace says it lost one */
+		if (!np) {
+			x->notes_lost++;
+			return;
 		}
+		x->notes = np;
+		x->capnotes = cap;
 	}
 	if (x->pending_note == UINT32_MAX) {
 		x->pending_note = (uint32_t)x->nnotes;
@@ -226,7 +267,10 @@ char *hvo__xt_trace(const struct hvo_explore *x)
 		  "what the step did");
 	for (i = 0; i < x->ntrace; i++)
 		trace_line(x, &b, i);
-	return b.p;
+	if (x->notes_lost)
+		sb_printf(&b, "%6s  (%" PRIu64 " note(s) dropped: out of host memory)\n", "",
+			  x->notes_lost);
+	return sb_finish(&b, "trace");
 }
 
 /* hvo_explore_print() for non-NULL arguments */

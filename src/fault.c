@@ -133,6 +133,8 @@ void hvo__fault_log(struct hvo_sim *sim, struct hvo_fault *f)
 		cnt_add(sim, count_underflows, 1);
 	f->seq = atomic_fetch_add(&l->total, 1);
 	if (sim->cfg.fault_policy == HVO_FAULT_ABORT) {
+		/* on purpose, not an error path: the user chose to stop at the
+		 * first fault, as the kernel oopses (config.h, HVO_FAULT_ABORT) */
 		fprintf(stderr, "hvosim: fault (policy abort): %s\n",
 			hvo_fault_format(f, buf, sizeof(buf)));
 		abort();

@@ -210,6 +210,9 @@ static void fiber_start(void *arg)
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
 	f->fn(f->arg);
+	/* a programming error in the library, not a runtime failure: a fiber
+	 * function loops forever (explore.c's thread_main()), and there is no
+	 * context to return to, so nothing could report an errno */
 	fprintf(stderr, "hvosim: a fiber function returned\n");
 	abort();
 }

@@ -208,6 +208,10 @@ struct hvo_track {
 	bool fp_on;
 	uint64_t *fp;
 	uint64_t nfp, capfp;
+	/* out of host memory: a pfn went unlogged (the snapshot can no longer
+	 * restore), or a footprint lost pfns (the step meets every other) */
+	bool failed;
+	bool fp_lost;
 };
 
 struct hvo_hugetlb;	/* hugetlb.c */

@@ -236,33 +236,51 @@ static struct hvo_folio *remap(const struct hvo_snapshot *sn, struct hvo_folio *
 	return r ? made[r->idx] : NULL;
 }
 
-/* free today's folio structs, rebuild the snapshot's and every pointer to them */
-static int restore_folios(struct hvo_snapshot *sn, struct hvo_hugetlb *hg)
+/*
+ * The snapshot's folio structs, made anew (and the registry table, if its
+ * size changed) before anything is written: a restore that runs out of
+ * host memory leaves the machine as it was.
+ */
+static int make_folios(const struct hvo_snapshot *sn, const struct hvo_hugetlb *hg,
+		       struct hvo_folio ***made, struct hvo_folio ***tab)
 {
-	struct hvo_folio **tab = hg->tab, **made;
-	uint64_t cap = hg->cap, i;
+	uint64_t i, n = sn->nr_folios ? sn->nr_folios : 1;
+
+	*tab = hg->tab;
+	*made = hvo__host_realloc(NULL, n * sizeof(**made));
+	if (!*made)
+		return -ENOMEM;
+	for (i = 0; i < sn->nr_folios; i++) {
+		(*made)[i] = hvo__host_realloc(NULL, sizeof(***made));
+		if (!(*made)[i])
+			goto fail;
+		*(*made)[i] = sn->folios[i];
+	}
+	if (hg->cap != sn->hg.cap) {
+		*tab = hvo__host_realloc(NULL, sn->hg.cap * sizeof(**tab));
+		if (!*tab)
+			goto fail;
+	}
+	return 0;
+fail:
+	while (i--)
+		free((*made)[i]);
+	free(*made);
+	return -ENOMEM;
+}
+
+/* free today's folio structs; point everything at the ones make_folios() made */
+static void restore_folios(struct hvo_snapshot *sn, struct hvo_hugetlb *hg,
+			   struct hvo_folio **made, struct hvo_folio **tab)
+{
+	uint64_t i;
 	unsigned int h, n;
 
-	for (i = 0; i < cap; i++)
-		if (tab[i] && tab[i] != HVO_FOLIO_TOMB)
-			free(tab[i]);
-	made = calloc(sn->nr_folios ? sn->nr_folios : 1, sizeof(*made));
-	if (!made)
-		return -ENOMEM;
-	if (cap != sn->hg.cap) {
-		free(tab);
-		tab = calloc(sn->hg.cap, sizeof(*tab));
-		if (!tab) {
-			free(made);
-			return -ENOMEM;
-		}
-	}
-	for (i = 0; i < sn->nr_folios; i++) {
-		made[i] = malloc(sizeof(**made));
-		if (!made[i])
-			return -ENOMEM;
-		*made[i] = sn->folios[i];
-	}
+	for (i = 0; i < hg->cap; i++)
+		if (hg->tab[i] && hg->tab[i] != HVO_FOLIO_TOMB)
+			free(hg->tab[i]);
+	if (tab != hg->tab)
+		free(hg->tab);
 	*hg = sn->hg;
 	hg->tab = tab;
 	for (i = 0; i < hg->cap; i++)
@@ -275,7 +293,6 @@ static int restore_folios(struct hvo_snapshot *sn, struct hvo_hugetlb *hg)
 		for (n = 0; n < HVO_MAX_NODES; n++)
 			hg->hs[h].free_list[n] = remap(sn, made, hg->hs[h].free_list[n]);
 	free(made);
-	return 0;
 }
 
 static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
@@ -292,6 +309,7 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 
 HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *snap)
 {
+	struct hvo_folio **made, **tab;
 	struct hvo_track *t;
 	hvo_yield_fn fn;
 	void *ctx;
@@ -304,6 +322,14 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	    sim->section_flags != snap->s.section_flags)
 		return hvo__err(-EINVAL, "snapshot_restore: the machine's structures moved");
 	t = sim->track;
+	if (t->failed)
+		return hvo__err(-ENOMEM, "snapshot_restore: the touch log ran out of host memory "
+				"during the run: the machine is as the run left it and this "
+				"snapshot cannot bring it back");
+	if (make_folios(snap, sim->hugetlb, &made, &tab))
+		return hvo__err(-ENOMEM, "snapshot_restore: out of host memory for %" PRIu64
+				" folio structs; the machine is left as it was",
+				snap->nr_folios);
 	sim->track = NULL;
 	restore_arena(sim, t);
 	/* the hook is the caller's, not machine state */
@@ -313,8 +339,7 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	sim->track = t;
 	sim->yield_ctx = ctx;
 	atomic_store(&sim->yield_fn, fn);
-	if (restore_folios(snap, sim->hugetlb))
-		return hvo__err(-ENOMEM, "snapshot_restore: out of host memory");
+	restore_folios(snap, sim->hugetlb, made, tab);
 	if (snap->boot)
 		memcpy(sim->hugetlb->boot, snap->boot, sim->hugetlb->nr_boot * sizeof(*snap->boot));
 	memcpy(sim->rcu, snap->rcu, hvo__rcu_state_size());

@@ -9,34 +9,43 @@
  * A leaf: every file that touches frames calls in here, so nothing here
  * calls back out into the library.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "internal.h"
 
-static void *grow(void *p, uint64_t *cap, uint64_t need, size_t elem)
+/* room for @need elements, or false with *@p and *@cap as they were */
+static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 {
 	uint64_t c = *cap ? *cap : 64;
 	void *np;
 
 	while (c < need)
 		c *= 2;
-	np = realloc(p, c * elem);
-	if (!np) {
-		fprintf(stderr, "hvosim: snapshot: out of host memory\n");
-		abort();
-	}
+	np = hvo__host_realloc(*p, c * elem);
+	if (!np)
+		return false;
+	*p = np;
 	*cap = c;
-	return np;
+	return true;
 }
 
+/*
+ * A pfn the log cannot hold is written anyway (the caller cannot be told),
+ * so the snapshot can no longer bring the machine back: the log is marked
+ * failed, hvo_snapshot_restore() refuses with -ENOMEM, and the explorer
+ * ends the run and the exploration with -ENOMEM.
+ */
 static void save_meta(const struct hvo_sim *sim, struct hvo_track *t, uint64_t pfn)
 {
 	struct hvo_undo *u;
 
-	if (t->nlog == t->caplog)
-		t->log = grow(t->log, &t->caplog, t->nlog + 1, sizeof(*t->log));
+	if (t->nlog == t->caplog &&
+	    !grow((void **)&t->log, &t->caplog, t->nlog + 1, sizeof(*t->log))) {
+		t->failed = true;
+		return;
+	}
 	u = &t->log[t->nlog++];
 	u->pfn = pfn;
 	memcpy(&u->meta, &sim->meta[pfn], sizeof(u->meta));
@@ -49,13 +58,15 @@ static void save_bytes(const struct hvo_sim *sim, struct hvo_track *t, uint64_t 
 	uint64_t ps = sim->geo.page_size;
 
 	if (t->nbpfn == t->capbpfn) {
-		t->bpfn = grow(t->bpfn, &t->capbpfn, t->nbpfn + 1, sizeof(*t->bpfn));
-		t->capbytes = t->capbpfn;
-		t->bytes = realloc(t->bytes, t->capbytes * ps);
-		if (!t->bytes) {
-			fprintf(stderr, "hvosim: snapshot: out of host memory\n");
-			abort();
+		uint64_t cap = t->capbytes;
+
+		/* bytes first: bpfn's capacity is the one both go by */
+		if (!grow((void **)&t->bytes, &cap, t->nbpfn + 1, ps) ||
+		    !grow((void **)&t->bpfn, &t->capbpfn, t->nbpfn + 1, sizeof(*t->bpfn))) {
+			t->failed = true;
+			return;
 		}
+		t->capbytes = cap;
 	}
 	t->bpfn[t->nbpfn] = pfn;
 	memcpy(t->bytes + t->nbpfn * ps, sim->mem + (pfn << sim->geo.page_shift), ps);
@@ -84,9 +95,12 @@ void hvo__track_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 			save_meta(sim, t, pfn);
 	}
 	if (t->fp_on && !seen) {
-		if (t->nfp == t->capfp)
-			t->fp = grow(t->fp, &t->capfp, t->nfp + 1, sizeof(*t->fp));
-		t->fp[t->nfp++] = pfn;
+		/* a footprint short of a pfn is taken to meet every step */
+		if (t->nfp == t->capfp &&
+		    !grow((void **)&t->fp, &t->capfp, t->nfp + 1, sizeof(*t->fp)))
+			t->fp_lost = true;
+		else
+			t->fp[t->nfp++] = pfn;
 	}
 }
 
@@ -118,6 +132,7 @@ void hvo__track_step(struct hvo_sim *sim, bool footprint)
 	hvo__track_tick(sim, t, false);
 	t->fp_on = footprint;
 	t->nfp = 0;
+	t->fp_lost = false;
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -259,7 +259,16 @@ struct hvo_explore;
  * if an argument is NULL, @sc's nr_threads, thread bodies or points or
  * @opts' strategy, depth or replay string are out of range, or @cfg is
  * invalid (hvo_config_validate()); @sc's applies() error, @res untouched
- * too; or the setup's error.
+ * too; the setup's error; or -ENOMEM when the host ran out of memory for
+ * the explorer's own bookkeeping (the DFS search stack, a run's schedule or
+ * step records, the snapshot's touch log, a finding's schedule string):
+ * hvo_last_error() names which, the exploration stops there, @res keeps
+ * the counters of the runs done but no schedule or trace (nothing to free),
+ * and everything the call built is freed, so a later call starts afresh.
+ * Less than that is no error: a trace cut short ends with a
+ * "[truncated: out of host memory]" line, a note that found no room is
+ * dropped and the trace counts it, and a step footprint that found none is
+ * taken to meet every other step (DFS prunes less, misses nothing).
  */
 int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenario *sc,
 		const struct hvo_explore_opts *opts, struct hvo_explore_result *res);

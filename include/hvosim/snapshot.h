@@ -42,8 +42,9 @@ struct hvo_snapshot;
  * machine.
  *
  * Return: 0; -EINVAL if @sim or @out is NULL (nothing is written or
- * changed); -EBUSY if the machine has a snapshot, or -ENOMEM, both with
- * *@out set to NULL.
+ * changed); -EBUSY if the machine has a snapshot, or -ENOMEM if the host
+ * had no memory for the copy, both with *@out set to NULL and the machine
+ * as it was (it has no snapshot and may be used as before).
  */
 int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out);
 
@@ -55,8 +56,18 @@ int hvo_snapshot_take(struct hvo_sim *sim, struct hvo_snapshot **out);
  * Only what was touched since the last restore is written back.  The yield
  * hook is left as it is.
  *
+ * The touch log grows as the machine runs; if the host runs out of memory
+ * for it, a frame is written without being logged, and the snapshot can no
+ * longer bring the machine back.  Nothing stops the machine then; this
+ * call says so.
+ *
  * Return: 0; -EINVAL if @sim or @snap is NULL or @snap is not @sim's (the
- * machine is then left alone); or -ENOMEM.
+ * machine is then left alone); or -ENOMEM, with the machine left as it was
+ * (not restored, still usable): either the host had no memory for the
+ * restore itself (a later call may succeed), or the touch log ran out of
+ * host memory since the last restore (every later call fails too; free
+ * the snapshot, and take a new one if wanted).  hvo_last_error() says
+ * which.
  */
 int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *snap);
 
