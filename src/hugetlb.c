@@ -633,6 +633,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 {
 	struct hvo_hugetlb *hg;
 	struct hvo_folio *f;
+	bool adjust;
 
 	if (!sim)
 		return hvo__err(-EINVAL, "dissolve: NULL sim");
@@ -649,10 +650,13 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 		return hvo__err(-EBUSY, "dissolve: folio %#" PRIx64 " is %s", pfn,
 				f->state == HVO_FOLIO_ACTIVE ? "in use" : "being worked on");
 	}
+	/* dissolve_free_hugetlb_folio(): adjust_surplus if the node has surplus
+	 * folios, both when it leaves and if it has to come back */
+	adjust = hg->hs[f->h].surplus_node[f->nid] != 0;
 	dequeue(hg, f);
-	pool_remove(hg, f, false);
+	pool_remove(hg, f, adjust);
 	pthread_mutex_unlock(&hg->lock);
-	if (!update_and_free_bulk(sim, &f, 1, false))
+	if (!update_and_free_bulk(sim, &f, 1, adjust))
 		return hvo__err(-ENOMEM, "dissolve: cannot restore the vmemmap of %#" PRIx64
 				"; it stays in the pool", pfn);
 	return 0;
@@ -942,10 +946,20 @@ int hvo__hugetlb_boot_reserve(struct hvo_sim *sim)
 	return 0;
 }
 
+/* vmemmap_should_optimize_bootmem_page(): pre-HVO only for a page aligned
+ * to a memory section and to what one vmemmap PMD maps, in address and
+ * size, so it owns whole sections and never needs a PMD split */
 static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
 {
+	uint64_t paddr = b->pfn << sim->geo.page_shift, psize = sim->hugetlb->hs[b->h].bytes;
+	uint64_t section = 1ull << sim->geo.section_shift;
+	uint64_t pmd_vmemmap = ((1ull << sim->geo.pmd_shift) / sim->geo.stride) <<
+			       sim->geo.page_shift;
+
 	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
-	       sim->hugetlb->hs[b->h].optimizable;
+	       sim->hugetlb->hs[b->h].optimizable &&
+	       !(paddr % section) && !(psize % section) &&
+	       !(paddr % pmd_vmemmap) && !(psize % pmd_vmemmap);
 }
 
 /* SECTION_IS_VMEMMAP_PREINIT: sparse_init() leaves these sections alone */
