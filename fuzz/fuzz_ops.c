@@ -171,6 +171,18 @@ static uint64_t boot_size(const struct hvo_config *cfg, uint8_t b)
 	return 1ull << lg[(cfg->page_shift - 12) / 2][b % 4];
 }
 
+/* boot folios of 2^16 pages or more cost a full prep (tens of ms) unless
+ * they are pre-HVO'd: keep those only at 4K with shared-tail */
+static void drop_slow_boot_pages(struct hvo_config *cfg)
+{
+	uint64_t sz = cfg->boot_gigantic_bytes ? cfg->boot_gigantic_bytes :
+		      cfg->page_shift == 16 ? 16ull << 30 : 1ull << 30;
+
+	if (sz >> cfg->page_shift >= 1ull << FO_HUGE_ORDER &&
+	    (cfg->page_shift != 12 || cfg->scheme != HVO_SCHEME_SHARED_TAIL))
+		memset(cfg->boot_gigantic, 0, sizeof(cfg->boot_gigantic));
+}
+
 /* returns whether a boot fault-injection rule is installed */
 static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 {
@@ -189,6 +201,8 @@ static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 	b7 = fz_u8(in);
 	if (b6 > 1)
 		cfg->boot_gigantic_bytes = raw ? (uint64_t)b6 << 20 : boot_size(cfg, b6);
+	if (!raw)
+		drop_slow_boot_pages(cfg);
 	if ((b7 & 7) == 7 && cfg->nr_nodes)
 		cfg->node_mem_bytes[0] += 4ull << 30;
 	if ((b7 >> 4) & 1)
@@ -231,7 +245,7 @@ static void boot(struct fo *c, bool boot_rule)
 
 static void run_ops(struct fo *c, struct fz_in *in)
 {
-	while (in->n && c->opno < FO_MAX_OPS) {
+	while (in->n && c->opno < FO_MAX_OPS && c->cost < FO_BUDGET) {
 		unsigned int op = fz_u8(in) % FO_NR_OPS;
 
 		c->opno++;
@@ -246,7 +260,8 @@ static void run_ops(struct fo *c, struct fz_in *in)
 }
 
 /* dissolve what can be: folios that need no memory first, then the rest,
- * as long as that frees something */
+ * as long as that frees something; boot folios of 1G and more stay (free
+ * pool folios are no leak, and tearing down 2^18 struct pages is slow) */
 static void dissolve_all(struct fo *c)
 {
 	uint64_t before, i, pfn;
@@ -256,7 +271,8 @@ static void dissolve_all(struct fo *c)
 		before = c->m.nf;
 		for (pass = 0; pass < 2; pass++)
 			for (i = c->m.nf; i-- > 0;) {
-				if (i >= c->m.nf || c->m.f[i].opt != pass)
+				if (i >= c->m.nf || c->m.f[i].opt != pass ||
+				    c->m.hs[c->m.f[i].h].order >= FO_HUGE_ORDER)
 					continue;
 				pfn = c->m.f[i].pfn;
 				fo_dissolve_pfn(c, pfn);
@@ -271,6 +287,7 @@ static void wind_down(struct fo *c)
 
 	c->op = "wind-down";
 	c->args[0] = 0;
+	c->cost = 0;	/* bounded by what the ops made */
 	hvo_fail_clear(c->sim);
 	c->armed = false;
 	while (c->m.nblk) {

@@ -30,6 +30,7 @@ struct fo {
 	struct refmodel m;
 	struct hvo_report *rep;
 	bool verbose;
+	uint64_t cost;		/* struct pages prepared or torn down so far */
 	unsigned int opno;
 	const char *op;
 	char args[96];
@@ -54,6 +55,18 @@ struct fo {
 #define FO_OPT_SITES (FO_SITE(HVO_SITE_PGTABLE) | FO_SITE(HVO_SITE_VMEMMAP_HEAD) | \
 		      FO_SITE(HVO_SITE_VMEMMAP_TAIL))
 #define FO_RESTORE_SITES FO_SITE(HVO_SITE_VMEMMAP_RESTORE)
+
+/*
+ * A folio's struct pages are written when it is made and when it is freed:
+ * that is most of an input's time.  An input stops taking operations once
+ * it has paid this many (about 128 2M folios made or freed), so no input
+ * takes more than a few tens of milliseconds.
+ */
+#define FO_BUDGET (1ull << 16)
+
+/* hstates with folios of 2^16 pages or more (1G at 4K): only their boot
+ * folios, no runtime allocation */
+#define FO_HUGE_ORDER 16
 
 /* ops_check.c */
 void fo_fail(struct fo *c, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));

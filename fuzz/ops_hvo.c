@@ -35,6 +35,8 @@ void fo_op_optimize(struct fo *c, struct fz_in *in)
 	int rc;
 
 	ARGS(c, "pfn %#" PRIx64, pfn);
+	if (f)
+		c->cost += 8 * c->m.hs[f->h].vp;
 	rc = hvo_folio_optimize(c->sim, pfn);
 	fo_touch(c, pfn);
 	if (!isolate_one(c, f, rc))
@@ -65,6 +67,8 @@ void fo_op_restore(struct fo *c, struct fz_in *in)
 	int rc;
 
 	ARGS(c, "pfn %#" PRIx64, pfn);
+	if (f)
+		c->cost += 8 * c->m.hs[f->h].vp;
 	rc = hvo_folio_restore(c->sim, pfn);
 	fo_touch(c, pfn);
 	if (!isolate_one(c, f, rc))
@@ -100,12 +104,18 @@ static int isolate_batch(struct fo *c, const uint64_t *pfns, unsigned int n)
 	return 0;
 }
 
+/* the budget pays copies of vmemmap pages too */
 static unsigned int pick_batch(struct fo *c, struct fz_in *in, uint64_t *pfns)
 {
 	unsigned int n = fz_u8(in) % (FO_MAX_BATCH + 1), i;
+	const struct rm_folio *f;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		pfns[i] = fo_pick_pfn(c, in);
+		f = rm_folio(&c->m, pfns[i]);
+		if (f)
+			c->cost += 8 * c->m.hs[f->h].vp;
+	}
 	ARGS(c, "%u folios, first %#" PRIx64, n, n ? pfns[0] : 0);
 	for (i = 0; i < n; i++)
 		fo_touch(c, pfns[i]);

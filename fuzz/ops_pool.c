@@ -20,6 +20,18 @@ static uint64_t max_nr(const struct fo *c, unsigned int h)
 	return c->m.hs[h].order >= 13 ? 1 : 4;
 }
 
+/* making or freeing n folios of hstate h: pay for it, or skip the op if
+ * the input's budget cannot */
+static bool afford(struct fo *c, unsigned int h, uint64_t n)
+{
+	uint64_t pages = n << c->m.hs[h].order;
+
+	if (c->cost + pages > FO_BUDGET)
+		return false;
+	c->cost += pages;
+	return true;
+}
+
 /* order-0 frames optimizing n folios of h may take: a head copy, a tail,
  * a page table per PMD; and the folios themselves may take non-movable
  * memory */
@@ -68,6 +80,8 @@ void fo_op_grow(struct fo *c, struct fz_in *in)
 	int rc;
 
 	ARGS(c, "h %u node %u nr %" PRIu64, h, nid, nr);
+	if (c->m.hs[h].order >= FO_HUGE_ORDER || !afford(c, h, nr))
+		return;
 	rc = hvo_pool_grow(c->sim, h, nid, nr, &done);
 	fo_expect_rc2(c, rc, 0, -ENOMEM);
 	if ((rc == 0) != (done == nr) || done > nr)
@@ -129,6 +143,8 @@ void fo_op_shrink(struct fo *c, struct fz_in *in)
 	avail = rm_count(&c->m, h, RM_FREE, (int)nid);
 	taken = nr < avail ? nr : avail;
 	exact = fo_exact(c, FO_RESTORE_SITES, taken * c->m.hs[h].vp);
+	if (!afford(c, h, taken))
+		return;
 	rc = hvo_pool_shrink(c->sim, h, nid, nr, &done);
 	fo_diff(c);
 	failed = done - c->nremoved;
@@ -194,6 +210,8 @@ void fo_op_resize(struct fo *c, struct fz_in *in)
 	ARGS(c, "h %u node %u count %" PRIu64 " (persistent %" PRIu64 ")", h, nid, count, have);
 	exact = count > have ? fo_exact(c, FO_OPT_SITES, opt_need(c, h, d))
 			     : fo_exact(c, FO_RESTORE_SITES, d * hs->vp);
+	if (hs->order >= FO_HUGE_ORDER || !afford(c, h, d))
+		return;
 	rc = hvo_pool_resize(c->sim, h, nid, count, &actual);
 	fo_diff(c);
 	if (count > have) {
@@ -277,6 +295,8 @@ void fo_op_alloc(struct fo *c, struct fz_in *in)
 	if (rm_count(&c->m, ~0u, RM_ACTIVE, -1) >= FO_MAX_HELD)
 		return;
 	n = first_node_with_free(c, h, nid);
+	if (n < 0 && (hs->order >= FO_HUGE_ORDER || !afford(c, h, 1)))
+		return;
 	rc = hvo_folio_alloc(c->sim, h, nid, &pfn);
 	if (n < 0 && surplus_total(hs, c->m.nr_nodes) < hs->overcommit) {
 		alloc_surplus(c, h, rc, pfn, exact);
@@ -314,6 +334,7 @@ static void last_put(struct fo *c, struct rm_folio *f, bool exact)
 		return;
 	}
 	rm_pool_remove(&c->m, h, nid, true);
+	c->cost += 1ull << c->m.hs[h].order;
 	fo_diff(c);
 	if (c->nadded || c->nremoved > 1 || (exact && c->nremoved != 1))
 		fo_fail(c, "%" PRIu64 " folios appeared, %" PRIu64 " disappeared", c->nadded,
@@ -428,6 +449,8 @@ void fo_op_demote(struct fo *c, struct fz_in *in)
 	if (c->m.hs[dst].order < c->m.hs[src].order &&
 	    c->m.hs[src].order - c->m.hs[dst].order > 9)
 		return;		/* thousands of folios: too slow to be worth it */
+	if (c->m.hs[src].order >= FO_HUGE_ORDER || !afford(c, src, 2 * nr))
+		return;
 	rc = hvo_demote(c->sim, src, dst, nid, nr, &done);
 	if (c->m.hs[dst].order >= c->m.hs[src].order) {
 		fo_expect_rc(c, rc, -EINVAL);
@@ -461,9 +484,12 @@ void fo_dissolve_pfn(struct fo *c, uint64_t pfn)
 {
 	struct rm_folio *f = rm_folio(&c->m, pfn);
 	bool exact = f && fo_exact(c, FO_RESTORE_SITES, c->m.hs[f->h].vp), adj;
-	int rc = hvo_folio_dissolve(c->sim, pfn);
+	int rc;
 	unsigned int h, nid;
 
+	if (f && (c->m.hs[f->h].order >= FO_HUGE_ORDER || !afford(c, f->h, 1)))
+		return;
+	rc = hvo_folio_dissolve(c->sim, pfn);
 	fo_touch(c, pfn);
 	if (!f || f->state != RM_FREE) {
 		fo_expect_rc(c, rc, f ? -EBUSY : -EINVAL);
