@@ -299,7 +299,7 @@ HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 				return 0;
 			}
 	}
-	return -ERANGE;
+	return hvo__err(-ERANGE, "pfn_zone: pfn %#" PRIx64 " is beyond the machine", pfn);
 }
 
 #define LOAD(f) atomic_load_explicit(&sim->c.f, memory_order_relaxed)
