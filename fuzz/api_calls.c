@@ -390,6 +390,8 @@ void fa_c_fault_log_clear(struct fa *a)
 void fa_c_check(struct fa *a)
 {
 	static const char *const names[] = { "pool", "accounting", "read-only", "nonsense" };
+	int64_t v = hvo_check(a->sim, a->rep);
 
-	(void)hvo_report_has(a->rep, names[fa_u8(a) % 4]);
+	if (v || hvo_report_has(a->rep, names[fa_u8(a) % 4]))
+		fa_fail(a, "%" PRId64 " violation(s)", v);
 }

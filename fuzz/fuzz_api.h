@@ -42,6 +42,7 @@ struct fa {
 struct fa_call {
 	const char *name;
 	void (*fn)(struct fa *a);
+	bool mutates;
 };
 
 /* fuzz_api.c */
@@ -68,34 +69,34 @@ void fa_add_held(struct fa *a, uint64_t pfn);
 void fa_add_block(struct fa *a, uint64_t pfn, unsigned int order);
 
 /* the calls, hvo_<name> each: api_calls.c (pools, HVO, frames, walkers,
- * fault injection) and api_calls2.c (struct pages, page table, machine,
- * config, names) */
-#define FA_CALLS(X)							\
-	X(hstate_count) X(hstate_info) X(hstate_find) X(pool_resize)	\
-	X(pool_grow) X(pool_shrink) X(pool_set_overcommit) X(folio_alloc) \
-	X(folio_put) X(folio_dissolve) X(demote) X(folio_lookup)	\
-	X(folio_list) X(folio_optimize) X(folio_restore)		\
-	X(folios_optimize) X(folios_restore) X(alloc_frames)		\
-	X(alloc_frames_zone) X(free_frames) X(frame_info) X(frame_bytes) \
-	X(zone_free_pages) X(walk_pfn) X(page_ref_add_unless_spec)	\
-	X(page_put) X(rcu_read_lock) X(synchronize_rcu) X(kpageflags)	\
-	X(fail_set) X(fail_clear) X(fail_injected) X(fault_log_count)	\
-	X(fault_log_get) X(fault_log_clear) X(check)			\
-	X(pfn_to_page) X(page_to_pfn) X(page_read) X(page_write)	\
-	X(compound_info_value) X(compound_head) X(page_fixed_fake_head)	\
-	X(page_head) X(page_tail) X(page_refcount) X(page_ref_add_unless) \
-	X(page_ref_add) X(page_ref_freeze) X(page_test_flag)		\
-	X(page_node_zone) X(prep_compound_page) X(destroy_compound_page) \
-	X(init_compound_tail) X(folio_get) X(folio_set)			\
-	X(page_word_present) X(vmemmap_translate) X(vmemmap_split_pmd)	\
-	X(vmemmap_set_pte) X(vmemmap_set_ro) X(flush_tlb_kernel_range)	\
-	X(flush_tlb_all) X(vmemmap_range) X(sim_stats) X(sim_geometry)	\
-	X(names) X(site_parse) X(zone_span) X(pfn_zone)			\
-	X(config_validate) X(config_set) X(parse_size) X(sim_create)	\
-	X(sim_set_yield_hook) X(sim_set_timing)
+ * fault injection), api_calls2.c (struct pages, page table) and
+ * api_machine.c (machine, config, names); M(): may change the machine, so
+ * hvo_check() runs after it; R(): reads only */
+#define FA_CALLS(M, R) \
+	R(hstate_count) R(hstate_info) R(hstate_find) M(pool_resize) \
+	M(pool_grow) M(pool_shrink) M(pool_set_overcommit) M(folio_alloc) \
+	M(folio_put) M(folio_dissolve) M(demote) R(folio_lookup) \
+	R(folio_list) M(folio_optimize) M(folio_restore) M(folios_optimize) \
+	M(folios_restore) M(alloc_frames) M(alloc_frames_zone) \
+	M(free_frames) R(frame_info) R(frame_bytes) R(zone_free_pages) \
+	M(walk_pfn) M(page_ref_add_unless_spec) M(page_put) R(rcu_read_lock) \
+	R(synchronize_rcu) R(kpageflags) R(fail_set) R(fail_clear) \
+	R(fail_injected) R(fault_log_count) R(fault_log_get) \
+	R(fault_log_clear) R(check) R(pfn_to_page) R(page_to_pfn) \
+	R(page_read) M(page_write) R(compound_info_value) R(compound_head) \
+	R(page_fixed_fake_head) R(page_head) R(page_tail) R(page_refcount) \
+	M(page_ref_add_unless) M(page_ref_add) M(page_ref_freeze) \
+	R(page_test_flag) R(page_node_zone) M(prep_compound_page) \
+	M(destroy_compound_page) R(init_compound_tail) R(folio_get) \
+	M(folio_set) R(page_word_present) R(vmemmap_translate) \
+	M(vmemmap_split_pmd) M(vmemmap_set_pte) M(vmemmap_set_ro) \
+	R(flush_tlb_kernel_range) R(flush_tlb_all) R(vmemmap_range) \
+	R(sim_stats) R(sim_geometry) R(names) R(site_parse) R(zone_span) \
+	R(pfn_zone) R(config_validate) R(config_set) R(parse_size) \
+	R(sim_create) M(sim_set_yield_hook) R(sim_set_timing)
 
 #define FA_DECLARE(n) void fa_c_##n(struct fa *a);
-FA_CALLS(FA_DECLARE)
+FA_CALLS(FA_DECLARE, FA_DECLARE)
 #undef FA_DECLARE
 
 #endif /* HVOSIM_FUZZ_API_H */
