@@ -244,10 +244,29 @@ void fo_compare(struct fo *c, bool all_folios)
 		compare_folio(c, c->m.f[k].pfn);
 }
 
+/*
+ * The v1..v6 scopes are known to be wrong where folios of one tail's slot
+ * sit in different zones (node scope) or nodes (hstate scope): their tails
+ * carry the node and zone of whichever folio allocated them.  The checker
+ * says so ("tail-node-zone"); that is the variant, not a finding.
+ */
+static bool expected_violation(const struct fo *c, const struct hvo_violation *v)
+{
+	return c->m.cfg.scheme == HVO_SCHEME_SHARED_TAIL &&
+	       c->m.cfg.tail_scope != HVO_SCOPE_ZONE &&
+	       !strcmp(v->invariant, "tail-node-zone");
+}
+
 void fo_check(struct fo *c)
 {
 	int64_t v = hvo_check(c->sim, c->rep);
+	uint64_t i;
 
+	for (i = 0; v > 0 && (uint64_t)v == c->rep->nr && i < c->rep->nr; i++)
+		if (!expected_violation(c, &c->rep->v[i]))
+			break;
+	if (v > 0 && (uint64_t)v == c->rep->nr && i == c->rep->nr)
+		v = 0;
 	if (v) {
 		hvo_report_print(c->rep, stderr);
 		fo_fail(c, "hvo_check() found %" PRId64 " violation(s)", v);

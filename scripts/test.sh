@@ -11,12 +11,15 @@
 #   (e) install into a temporary prefix, build examples/ with nothing but
 #       pkg-config, run it
 #   (f) smoke: hvosim --version, hvosim demo
+#   (g) fuzz: each fuzz target for HVOSIM_FUZZ_SECONDS (default 30) under
+#       libFuzzer + ASan + UBSan (scripts/fuzz.sh); any finding fails
 #
 # Build directories live in build-ci/ and are reused, so a rerun only
 # rebuilds what changed.  The last line is "ALL: N passed, 0 failed"; the
 # first failing pass stops the run with "FAILED: ..." and a non-zero exit.
 #
-# Environment: HVOSIM_CI_DIR overrides build-ci/.
+# Environment: HVOSIM_CI_DIR overrides build-ci/; HVOSIM_FUZZ_SECONDS the
+# time per fuzz target (0 skips pass (g)).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -163,7 +166,7 @@ if ! "$tsan_probe/probe" >"$tsan_probe/out" 2>&1; then
 fi
 setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
 "${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-tsan_args=(--print-errorlogs --suite stress --suite unit)
+tsan_args=(--print-errorlogs --suite stress --suite unit --suite fuzz)
 if has_setup "$CI_DIR/tsan" tsan; then
 	tsan_args+=(--setup=tsan)
 else
@@ -219,6 +222,16 @@ if [ ! -x "$HVOSIM" ]; then
 fi
 "$HVOSIM" --version
 "$HVOSIM" demo
+pass_done
+
+# ---------------------------------------------------------------------------
+FUZZ_SECONDS=${HVOSIM_FUZZ_SECONDS:-30}
+banner "(g) fuzz: libFuzzer + ASan + UBSan, ${FUZZ_SECONDS}s per target"
+if [ "$FUZZ_SECONDS" -gt 0 ]; then
+	for t in fuzz_ops fuzz_api; do
+		HVOSIM_FUZZ_DIR=$CI_DIR ./scripts/fuzz.sh "$t" "$FUZZ_SECONDS" libfuzzer
+	done
+fi
 pass_done
 
 echo
