@@ -14,6 +14,13 @@
 
 #include "fuzz_driver.h"
 
+/* afl-cc's macros are GNU C: a statement expression, a stray ';' */
+#ifdef __clang__
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
+#pragma clang diagnostic ignored "-Wextra-semi"
+#pragma clang diagnostic ignored "-Wlanguage-extension-token"
+#endif
+
 #ifndef __AFL_FUZZ_TESTCASE_LEN
 static ssize_t fuzz_len;
 static unsigned char fuzz_buf[1 << 20];

@@ -991,7 +991,8 @@ static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
  * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
  * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
  * frame, every other page maps the zone's boot tail; a page that spans zones
- * is populated normally and given back.  Still the memblock phase.
+ * (pre-HVO or not) is given back, its vmemmap populated normally.  Still the
+ * memblock phase.
  */
 int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 {
@@ -1002,13 +1003,15 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 	for (i = 0; i < hg->nr_boot; i++) {
 		struct hvo_boot_page *b = &hg->boot[i];
 		unsigned int order = hg->hs[b->h].order;
+		bool wanted = boot_hvo_wanted(sim, b);
 		uint64_t s, e;
 
-		if (!boot_hvo_wanted(sim, b))
-			continue;
 		hvo_vmemmap_range(sim, b->pfn, 1ull << order, &s, &e);
+		/* hugetlb_bootmem_page_zones_valid(): any boot page that spans
+		 * zones is given back, HVO or not (a pre-HVO one gets the vmemmap
+		 * sparse_init() skipped) */
 		if (spans_zones(sim, b->pfn, order)) {
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
+			r = wanted ? hvo__populate_range(sim, s, e, b->nid, true, true) : 0;
 			if (r)
 				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
 						b->pfn);
@@ -1016,6 +1019,8 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 			b->valid = false;
 			continue;
 		}
+		if (!wanted)
+			continue;
 		r = hvo__vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
 		if (r) {
 			/* fall back to normal population, boot counted in full */
