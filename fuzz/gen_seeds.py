@@ -219,6 +219,46 @@ def api_seeds():
     return out
 
 
+def dict_entry(name, data):
+    return '%s="%s"' % (name, "".join("\\x%02x" % b for b in data))
+
+
+def ops_dict():
+    """machine headers (the first 11 bytes) and a few operation snippets"""
+    lines = ["# fuzz_ops: machine headers and operations (written by gen_seeds.py)"]
+    for name, (cfg, _) in sorted(OPS_SEEDS.items()):
+        if not name.startswith("invalid"):
+            lines.append(dict_entry("cfg_" + name.replace("-", "_"), cfg[:11]))
+    snippets = {
+        "grow2": op("grow", 0, 0, 1), "surplus": op("overcommit", 0, 2) + op("alloc", 0, 1),
+        "fail_restore": fail_set("vmemmap_restore", nth=1),
+        "fail_tail": fail_set("vmemmap_tail", nth=1), "fail_clear": op("fail_clear"),
+        "opt_batch": op("optimize_batch", 2, folio(0), folio(1)),
+        "restore_batch": op("restore_batch", 2, folio(0), folio(1)),
+    }
+    for name, data in sorted(snippets.items()):
+        lines.append(dict_entry("op_" + name, data))
+    return "\n".join(lines) + "\n"
+
+
+def api_dict():
+    words = ["scheme", "scope", "lifetime", "page-shift", "struct-page-size", "mem",
+             "boot-gigantic", "movable", "vmemmap_tail", "vmemmap_restore", "2M", "1G",
+             "16G", "0x", "shared-tail", "fake-head", "last-user"]
+    lines = ["# fuzz_api: strings for the config and site parsers (gen_seeds.py)"]
+    lines += ['"%s"' % w for w in words]
+    return "\n".join(lines) + "\n"
+
+
+def write_file(path, data, check, changed):
+    old = open(path, "rb").read() if os.path.exists(path) else None
+    if old != data:
+        changed.append(path)
+        if not check:
+            with open(path, "wb") as f:
+                f.write(data)
+
+
 def write(target, seeds, check):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -237,6 +277,8 @@ def write(target, seeds, check):
 def main():
     check = "--check" in sys.argv[1:]
     changed = write("fuzz_ops", ops_seeds(), check) + write("fuzz_api", api_seeds(), check)
+    write_file(os.path.join(HERE, "fuzz_ops.dict"), ops_dict().encode(), check, changed)
+    write_file(os.path.join(HERE, "fuzz_api.dict"), api_dict().encode(), check, changed)
     for p in changed:
         print(("would change " if check else "wrote ") + os.path.relpath(p))
     return 1 if check and changed else 0
