@@ -48,8 +48,9 @@ DICT=$ROOT/fuzz/$TARGET.dict
 case "$ENGINE" in
 libfuzzer)
 	CCX=clang
+	# UBSan reports are findings: not recoverable
 	OPTS=(-Dfuzz_engine=libfuzzer -Db_sanitize=address,undefined -Db_lundef=false
-	      -Dc_args=-fno-omit-frame-pointer)
+	      "-Dc_args=-fno-omit-frame-pointer -fno-sanitize-recover=undefined")
 	;;
 libfuzzer-nosan)
 	CCX=clang
@@ -135,6 +136,8 @@ args=(-max_total_time="$SECONDS_" -print_final_stats=1 -timeout=30 -rss_limit_mb
       -max_len=512 -artifact_prefix="$WORK/findings/" -print_pcs=0)
 [ -f "$DICT" ] && args+=(-dict="$DICT")
 [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 set +e
 # shellcheck disable=SC2086
 "$EXE" "${args[@]}" ${FUZZ_ARGS:-} "$WORK/corpus" "$SEEDS" >"$WORK/libfuzzer.log" 2>&1
