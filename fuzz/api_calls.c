@@ -116,10 +116,10 @@ void fa_c_folio_dissolve(struct fa *a)
 void fa_c_demote(struct fa *a)
 {
 	unsigned int src = fa_h(a), dst = fa_h(a), nid = fa_nid(a);
-	uint64_t done;
+	uint64_t done, nr = fa_u8(a) % 3;
 
-	fa_rc_in(a, hvo_demote(a->sim, src, dst, nid, fa_u8(a) % 3,
-			       fa_u8(a) & 1 ? NULL : &done), -EBUSY, -ENOMEM, -EINVAL);
+	fa_rc_in(a, hvo_demote(a->sim, src, dst, nid, nr, fa_u8(a) & 1 ? NULL : &done),
+		 -EBUSY, -ENOMEM, -EINVAL);
 }
 
 void fa_c_folio_lookup(struct fa *a)
@@ -183,10 +183,17 @@ void fa_c_folios_restore(struct fa *a)
 
 /* ---- page_alloc.h ---- */
 
+/*
+ * Kinds: a harness's own (other), a frame with bytes (vmemmap), or none that
+ * exists.  A page-table, hugetlb or shared-tail frame a harness allocates
+ * stands for the machine's own structures: tests plant one on purpose to
+ * make the checker report an orphan, so the fuzzer does not.
+ */
 void fa_c_alloc_frames(struct fa *a)
 {
 	unsigned int nid = fa_nid(a), order = fa_order(a), b = fa_u8(a);
-	enum hvo_frame_kind kind = (enum hvo_frame_kind)(b & 0x80 ? b : b % HVO_NR_KINDS);
+	enum hvo_frame_kind kind = (enum hvo_frame_kind)(b & 0x80 ? b : b % 3 ?
+			       HVO_KIND_OTHER : HVO_KIND_VMEMMAP);
 	uint64_t pfn;
 	int r = hvo_alloc_frames(a->sim, nid, order, kind, fa_u8(a) & 3, &pfn);
 
@@ -344,11 +351,11 @@ void fa_c_kpageflags(struct fa *a)
 void fa_c_fail_set(struct fa *a)
 {
 	static const double probs[8] = { 0, 0.25, 1, -0.5, 1.5, NAN, INFINITY, 1e-9 };
-	uint8_t b = fa_u8(a);
+	uint8_t b = fa_u8(a), nth = fa_u8(a), p = fa_u8(a);
 	struct hvo_fail_spec s = {
 		.site = (enum hvo_alloc_site)(b & 0x80 ? (int)b - 200 : b % HVO_NR_SITES),
-		.nth = fa_u8(a) % 5,
-		.probability = probs[fa_u8(a) % 8],
+		.nth = nth % 5,
+		.probability = probs[p % 8],
 		.persistent = b & 0x40,
 	};
 

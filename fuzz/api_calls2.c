@@ -30,10 +30,10 @@ void fa_c_page_to_pfn(struct fa *a)
 
 void fa_c_page_read(struct fa *a)
 {
-	uint64_t v;
+	uint64_t page = fa_page(a), v;
+	unsigned int word = fa_u8(a) % 12;
 
-	fa_rc_in(a, hvo_page_read(a->sim, fa_page(a), fa_u8(a) % 12, &v), -EINVAL, -ERANGE,
-		 -EFAULT);
+	fa_rc_in(a, hvo_page_read(a->sim, page, word, &v), -EINVAL, -ERANGE, -EFAULT);
 }
 
 void fa_c_page_write(struct fa *a)
@@ -56,7 +56,9 @@ void fa_c_page_write(struct fa *a)
 
 void fa_c_compound_info_value(struct fa *a)
 {
-	(void)hvo_compound_info_value(a->sim, fa_page(a), fa_order(a));
+	uint64_t head = fa_page(a);
+
+	(void)hvo_compound_info_value(a->sim, head, fa_order(a));
 }
 
 void fa_c_compound_head(struct fa *a)
@@ -128,7 +130,9 @@ void fa_c_page_ref_freeze(struct fa *a)
 
 void fa_c_page_test_flag(struct fa *a)
 {
-	fa_rc(a, hvo_page_test_flag(a->sim, fa_page(a), fa_u8(a)), 1);
+	uint64_t page = fa_page(a);
+
+	fa_rc(a, hvo_page_test_flag(a->sim, page, fa_u8(a)), 1);
 }
 
 void fa_c_page_node_zone(struct fa *a)
@@ -188,18 +192,18 @@ void fa_c_destroy_compound_page(struct fa *a)
 
 void fa_c_init_compound_tail(struct fa *a)
 {
-	uint64_t words[HVO_NR_PAGE_WORDS];
+	uint64_t words[HVO_NR_PAGE_WORDS], head = fa_page(a);
+	unsigned int order = fa_order(a), nid = fa_nid(a);
 
-	hvo_init_compound_tail(a->sim, words, fa_page(a), fa_order(a), fa_nid(a),
-			       fa_u8(a) % 5);
+	hvo_init_compound_tail(a->sim, words, head, order, nid, fa_u8(a) % 5);
 }
 
 void fa_c_folio_get(struct fa *a)
 {
-	uint64_t v;
+	uint64_t head = fa_page(a), v;
+	unsigned int field = fa_u8(a) % 14;
 
-	fa_rc_in(a, hvo_folio_get(a->sim, fa_page(a), fa_u8(a) % 14, &v), -EINVAL, -ERANGE,
-		 -EFAULT);
+	fa_rc_in(a, hvo_folio_get(a->sim, head, field, &v), -EINVAL, -ERANGE, -EFAULT);
 }
 
 /* folio metadata lives in tails 1..3: a block of at least 4 frames */
@@ -232,8 +236,9 @@ void fa_c_vmemmap_translate(struct fa *a)
 
 void fa_c_vmemmap_split_pmd(struct fa *a)
 {
-	fa_rc_in(a, hvo_vmemmap_split_pmd(a->sim, fa_page(a), fa_u8(a) & 1), -ENOMEM,
-		 -EFAULT, -EINVAL);
+	uint64_t v = fa_page(a);
+
+	fa_rc_in(a, hvo_vmemmap_split_pmd(a->sim, v, fa_u8(a) & 1), -ENOMEM, -EFAULT, -EINVAL);
 }
 
 /* remapping the machine's vmemmap would be the harness's corruption: only
@@ -281,7 +286,7 @@ void fa_c_flush_tlb_all(struct fa *a)
 
 void fa_c_vmemmap_range(struct fa *a)
 {
-	uint64_t s, e;
+	uint64_t s, e, pfn = fa_pfn(a), nr = fa_bytes(a);
 
-	hvo_vmemmap_range(a->sim, fa_pfn(a), fa_bytes(a), &s, &e);
+	hvo_vmemmap_range(a->sim, pfn, nr, &s, &e);
 }

@@ -17,7 +17,9 @@
  *
  * Input layout: byte 0 picks the machine (% 4, see machines[]), then each
  * call is an opcode byte (% the number of calls) and its operands, read as
- * needed (fuzz_input.h: past the end they are 0).
+ * needed (fuzz_input.h: past the end they are 0).  Operands are read in
+ * separate statements, never two in one argument list, whose order C
+ * leaves open: the same input must be the same calls in every build.
  */
 #include <errno.h>
 #include <inttypes.h>
