@@ -395,13 +395,11 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
-	uint64_t n, i;
+	uint64_t n = order <= sim->geo.max_folio_order ? 1ull << order : 0, i;
 	enum hvo_frame_kind kind;
 	bool boot, bytes;
 	int ret;
 
-	/* the order is checked before it is used as a shift */
-	n = order <= sim->geo.max_folio_order ? 1ull << order : 0;
 	if (!n || pfn >= sim->geo.nr_pfns || pfn + n > sim->geo.nr_pfns)
 		return hvo__err(-EINVAL, "free: pfn %#" PRIx64 " order %u is outside the machine",
 				pfn, order);
