@@ -21,7 +21,8 @@ if [ ! -f "$HVOSIM/meson.build" ]; then
 fi
 WORK=${WORK:-$(mktemp -d)}
 BUILD=$WORK/hvosim-build
-TARGETS="fuzz_ops fuzz_api"
+# every target with a corpus: fuzz/corpus/<target>/
+TARGETS=$(cd "$HVOSIM/fuzz/corpus" && ls -d */ | tr -d /)
 
 # meson takes $CFLAGS for compiling; the sanitizer runtimes must be linked
 # too, so the same flags go to the link (as $CC $CFLAGS ... does for others)

@@ -11,7 +11,7 @@
 #   (e) install into a temporary prefix, build examples/ with nothing but
 #       pkg-config, run it
 #   (f) smoke: hvosim --version, hvosim demo
-#   (g) fuzz: each fuzz target for HVOSIM_FUZZ_SECONDS (default 30) under
+#   (g) fuzz: each fuzz target (fuzz/corpus/*/) for HVOSIM_FUZZ_SECONDS (30) under
 #       libFuzzer + ASan + UBSan (scripts/fuzz.sh); any finding fails
 #
 # Build directories live in build-ci/ and are reused, so a rerun only
@@ -228,8 +228,9 @@ pass_done
 FUZZ_SECONDS=${HVOSIM_FUZZ_SECONDS:-30}
 banner "(g) fuzz: libFuzzer + ASan + UBSan, ${FUZZ_SECONDS}s per target"
 if [ "$FUZZ_SECONDS" -gt 0 ]; then
-	for t in fuzz_ops fuzz_api; do
-		HVOSIM_FUZZ_DIR=$CI_DIR ./scripts/fuzz.sh "$t" "$FUZZ_SECONDS" libfuzzer
+	# every target with a corpus: fuzz/corpus/<target>/
+	for d in fuzz/corpus/*/; do
+		HVOSIM_FUZZ_DIR=$CI_DIR ./scripts/fuzz.sh "$(basename "$d")" "$FUZZ_SECONDS" libfuzzer
 	done
 fi
 pass_done
