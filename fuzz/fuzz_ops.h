@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <hvosim/hvosim.h>
 
@@ -49,6 +50,9 @@ struct fo {
 	int64_t memmap_boot;
 	uint64_t rcu_calls;
 };
+
+/* an operation's operands, for the finding's message and verbose replay */
+#define ARGS(c, ...) snprintf((c)->args, sizeof((c)->args), __VA_ARGS__)
 
 /* sites whose failure an operation can meet */
 #define FO_SITE(s) (1u << (s))

@@ -12,8 +12,6 @@
 
 #include "fuzz_ops.h"
 
-#define ARGS(c, ...) snprintf((c)->args, sizeof((c)->args), __VA_ARGS__)
-
 /* what hvo_folio_optimize()/restore() say before any HVO work: not a folio
  * head or in use: -EINVAL; 1 if the op goes on */
 static int isolate_one(struct fo *c, struct rm_folio *f, int rc)

@@ -12,8 +12,6 @@
 
 #include "fuzz_ops.h"
 
-#define ARGS(c, ...) snprintf((c)->args, sizeof((c)->args), __VA_ARGS__)
-
 /* how many folios of an hstate one op may touch: few gigantic ones */
 static uint64_t max_nr(const struct fo *c, unsigned int h)
 {

@@ -231,7 +231,7 @@ static bool overlaps_folio(struct refmodel *m, uint64_t pfn, uint64_t n)
 }
 
 /* a new folio: naturally aligned, inside one zone, on no other folio or
- * block */
+ * harness block */
 int rm_add_folio(struct refmodel *m, uint64_t pfn, unsigned int h, int state,
 		 bool boot)
 {
@@ -240,7 +240,11 @@ int rm_add_folio(struct refmodel *m, uint64_t pfn, unsigned int h, int state,
 
 	if (pfn & (n - 1) || pfn + n > m->nr_pfns || pfn + n < pfn)
 		return -1;
-	if (rm_pfn_zone(m, pfn, &nid, &zone) || rm_pfn_zone(m, pfn + n - 1, &nid2, &zone2))
+	/* a folio lies in one zone: the buddy never merges across zones, and
+	 * a boot page that spans two is given back
+	 * (hugetlb_bootmem_page_zones_valid()) */
+	if (rm_pfn_zone(m, pfn, &nid, &zone) || rm_pfn_zone(m, pfn + n - 1, &nid2, &zone2) ||
+	    nid != nid2 || zone != zone2)
 		return -1;
 	if (overlaps_folio(m, pfn, n) || overlaps_block(m, pfn, n))
 		return -1;
@@ -260,11 +264,6 @@ int rm_add_folio(struct refmodel *m, uint64_t pfn, unsigned int h, int state,
 		.state = (uint8_t)state, .boot = boot, .ref = state == RM_ACTIVE,
 	};
 	m->nf++;
-	/* a boot page that spans zones keeps the zone of its head, as
-	 * memmap_init() gives it; only hugetlb_bootmem_page_zones_valid() stops
-	 * such a page from becoming a folio */
-	(void)nid2;
-	(void)zone2;
 	return 0;
 }
 
