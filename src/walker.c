@@ -40,16 +40,17 @@ HVO_EXPORT int hvo_page_ref_add_unless_spec(struct hvo_sim *sim, uint64_t page,
 {
 	struct hvo_rcu_tok t;
 	int32_t ref;
-	int r = 0;
+	int r;
 
 	HVO_NONNULL("ref_add_unless_spec", sim);
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD || !sim->cfg.rcu_sync)
 		return hvo_page_ref_add_unless(sim, page, nr, u);
 	/* the page_ref_add_unless() of bd225530a4c7 .. 7.0 */
 	t = hvo__rcu_read_lock(sim);
-	/* page_count_writable(): frozen, or a fake head (RO: don't write) */
-	if (hvo_page_refcount(sim, page, &ref) == 0 && ref != u &&
-	    hvo_page_fixed_fake_head(sim, page) == page)
+	/* page_count_writable(): frozen, or a fake head (RO: don't write); a
+	 * page that cannot be read is an error, as without the RCU */
+	r = hvo_page_refcount(sim, page, &ref);
+	if (!r && ref != u && hvo_page_fixed_fake_head(sim, page) == page)
 		r = hvo_page_ref_add_unless(sim, page, nr, u);
 	hvo__rcu_read_unlock(sim, t);
 	return r;
