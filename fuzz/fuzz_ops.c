@@ -20,7 +20,9 @@
  *            (high nibble >= 12: x - 11)
  *   byte 6   boot page size: 0-1 the default, else an hstate's
  *   byte 7   bits 0-2 all set: node 0 is 4 GiB bigger (a Normal zone);
- *            bits 4-5: vmemmap_base (default, another aligned one)
+ *            bit 4: vmemmap_base (default, another aligned one); bit 5:
+ *            hugetlb_free_vmemmap=off (optimize_vmemmap); bit 6:
+ *            movable_gigantic_pages
  *   byte 8-9 seed
  *   byte 10  low nibble 15: a boot fault-injection rule on the HVO head
  *            (bit 4 clear) or tail site, nth 1 + (x >> 5)
@@ -62,6 +64,10 @@ static const struct {
 	{ "kpageflags", fo_op_kpageflags },
 	{ "frames_alloc", fo_op_frames_alloc },
 	{ "frames_free", fo_op_frames_free },
+	/* added after the first corpus: an opcode byte below 19 means the same */
+	{ "sysctl", fo_op_sysctl },
+	{ "grow_zone", fo_op_grow_zone },
+	{ "ref_drop", fo_op_ref_drop },
 };
 #define FO_NR_OPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -207,6 +213,8 @@ static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 		cfg->node_mem_bytes[0] += 4ull << 30;
 	if ((b7 >> 4) & 1)
 		cfg->vmemmap_base = raw ? 0xffffc00000001000ull : 0xffffc00000000000ull;
+	cfg->optimize_vmemmap = !(b7 & 0x20);
+	cfg->movable_gigantic_pages = b7 & 0x40;
 	cfg->seed = fz_u16(in);
 	b10 = fz_u8(in);
 	if ((b10 & 15) != 15)

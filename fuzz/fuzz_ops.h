@@ -98,6 +98,8 @@ void fo_op_put(struct fo *c, struct fz_in *in);
 void fo_op_get(struct fo *c, struct fz_in *in);
 void fo_op_demote(struct fo *c, struct fz_in *in);
 void fo_op_dissolve(struct fo *c, struct fz_in *in);
+void fo_op_grow_zone(struct fo *c, struct fz_in *in);
+void fo_op_ref_drop(struct fo *c, struct fz_in *in);
 void fo_shrink_apply(struct fo *c, unsigned int h, unsigned int nid, uint64_t failed);
 void fo_put_pfn(struct fo *c, uint64_t pfn);
 void fo_dissolve_pfn(struct fo *c, uint64_t pfn);
@@ -113,6 +115,7 @@ void fo_op_walk(struct fo *c, struct fz_in *in);
 void fo_op_kpageflags(struct fo *c, struct fz_in *in);
 void fo_op_frames_alloc(struct fo *c, struct fz_in *in);
 void fo_op_frames_free(struct fo *c, struct fz_in *in);
+void fo_op_sysctl(struct fo *c, struct fz_in *in);
 
 /* picking operands from the model */
 unsigned int fo_pick_h(struct fo *c, struct fz_in *in);

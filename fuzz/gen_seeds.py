@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OPS = ["grow", "shrink", "resize", "overcommit", "alloc", "put", "get", "demote",
        "dissolve", "optimize", "restore", "optimize_batch", "restore_batch",
        "fail_set", "fail_clear", "walk", "kpageflags", "frames_alloc",
-       "frames_free"]
+       "frames_free", "sysctl", "grow_zone", "ref_drop"]
 SITES = ["any", "generic", "pgtable", "vmemmap_populate", "vmemmap_head",
          "vmemmap_tail", "vmemmap_restore", "hugetlb_folio", "boot_hvo"]
 STRIDES = [64, 64, 64, 64, 64, 64, 128, 128, 256, 40, 48, 56, 72, 96, 120, 200]
@@ -42,7 +42,8 @@ def tail(k):
 def config(page=4, nodes=1, cont=False, count_policy=False, stride=64,
            scheme="shared-tail", rcu=True, explicit_enc=False, scope=0, alloc=0,
            lifetime=0, mem=(1, 1, 1), movable=(0, 0, 0), boot=(0, 0, 0),
-           boot_size=0, big=False, base=False, seed=1, boot_fail=None):
+           boot_size=0, big=False, base=False, seed=1, boot_fail=None,
+           hvo_off=False, movable_gigantic=False):
     b0 = {4: 0, 16: 1, 64: 2}[page] | (4 if cont else 0) | ((nodes - 1) << 3)
     b0 |= 0x20 if count_policy else 0
     b1 = STRIDES.index(stride) | {"none": 0, "fake-head": 1, "shared-tail": 2}[scheme] << 4
@@ -51,7 +52,8 @@ def config(page=4, nodes=1, cont=False, count_policy=False, stride=64,
     nb = bytes((m - 1) | mv << 2 | ((11 + b) << 4 if b else 0)
                for m, mv, b in zip(mem, movable, boot))
     b6 = boot_size
-    b7 = (7 if big else 0) | (0x10 if base else 0)
+    b7 = (7 if big else 0) | (0x10 if base else 0) | (0x20 if hvo_off else 0)
+    b7 |= 0x40 if movable_gigantic else 0
     b10 = 0 if boot_fail is None else 15 | (0x10 if boot_fail[0] == "tail" else 0) | \
         (boot_fail[1] - 1) << 5
     return bytes([b0, b1, b2]) + nb + bytes([b6, b7]) + u16(seed) + bytes([b10])
@@ -144,6 +146,50 @@ def prog_pressure(h=0):
     ])
 
 
+def sysctl(write=None):
+    """read vm.hugetlb_optimize_vmemmap, or write it (True/False)"""
+    return op("sysctl", 0 if write is None else 1 | (2 if write else 0))
+
+
+def prog_switch(h=0):
+    """the runtime switch: folios made while it is off stay unoptimized,
+    optimized ones keep their state"""
+    return b"".join([
+        sysctl(), op("grow", h, 0, 1), sysctl(False), sysctl(), op("grow", h, 0, 1),
+        op("optimize", folio(2)), op("optimize_batch", 2, folio(2), folio(3)),
+        op("alloc", h, 0), op("restore", folio(0)), op("optimize", folio(0)),
+        op("overcommit", h, 1), op("alloc", h, 0), op("alloc", h, 0), op("put", 0, 0),
+        sysctl(True), op("optimize", folio(0)), op("optimize", folio(2)),
+        op("grow", h, 0, 0), op("put", 0, 0), op("put", 0, 0), op("shrink", h, 0, 5),
+    ])
+
+
+def grow_zone(h, zone, nr=0, node=0):
+    """hvo_pool_grow_zone(): zone None for HVO_ZONE_ANY"""
+    return op("grow_zone", h, node, nr, 0 if zone is None else
+              1 + ["dma32", "normal", "movable"].index(zone))
+
+
+def prog_zones(h=0, hg=2):
+    """zone placement of a movable hstate (h) and a gigantic one (hg)"""
+    return b"".join([
+        grow_zone(h, None, 1), grow_zone(h, "movable"), grow_zone(h, "normal"),
+        grow_zone(h, "dma32"), grow_zone(hg, "movable"), grow_zone(hg, None),
+        grow_zone(hg, "normal"), op("grow", hg, 0, 0), op("overcommit", hg, 1),
+        op("alloc", hg, 0), op("put", 0, 0), op("shrink", hg, 0, 5),
+        op("shrink", h, 0, 5),
+    ])
+
+
+def prog_refs(h=0):
+    """page_ref_sub() down to 1, and at 1 the underflows (ref_drop)"""
+    return b"".join([
+        op("grow", h, 0, 1), op("alloc", h, 0), op("ref_drop", 0), op("ref_drop", 0),
+        op("get", 0), op("get", 0), op("ref_drop", 0), op("put", 0, 0),
+        op("alloc", h, 0), op("ref_drop", 0), op("dissolve", folio(0)),
+    ])
+
+
 OPS_SEEDS = {
     "4k-shared-tail-pool": (config(), prog_pool()),
     "4k-shared-tail-hvo": (config(), prog_hvo()),
@@ -187,6 +233,18 @@ OPS_SEEDS = {
     "invalid-knobs": (config(scheme="fake-head", scope=1) + op("grow", 0, 0, 1), b""),
     "invalid-boot": (config(boot=(4, 0, 0), boot_size=3), b""),
     "big-normal-zone": (config(big=True, boot=(1, 0, 0)), prog_pool(h=0, h2=1)),
+    "4k-hvo-switch": (config(), prog_switch()),
+    "4k-fake-head-switch": (config(scheme="fake-head"), prog_switch()),
+    "4k-hvo-off-boot": (config(hvo_off=True, boot=(2, 0, 0), boot_size=2),
+                        prog_switch() + prog_hvo()),
+    "4k-stride72-shared-tail": (config(stride=72), prog_switch() + prog_pool()),
+    "4k-zones": (config(cont=True, movable=(1, 0, 0), mem=(2, 1, 1)), prog_zones()),
+    "4k-zones-movable-gigantic": (config(cont=True, movable=(2, 0, 0), mem=(2, 1, 1),
+                                         movable_gigantic=True), prog_zones()),
+    "4k-zones-big-normal": (config(cont=True, big=True, movable=(1, 0, 0)),
+                            prog_zones(h=1, hg=2)),
+    "4k-refs": (config(), prog_refs()),
+    "4k-refs-record": (config(scheme="fake-head"), prog_refs() + prog_pool()),
 }
 
 

@@ -183,10 +183,10 @@ void fo_batch_optimize(struct fo *c, const uint64_t *pfns, uint64_t n, bool exac
 		bool opt;
 
 		fo_touch(c, pfns[i]);
-		if (!m->hs[f->h].optimizable) {
-			if (!exact && fo_lib_optimized(c, f->pfn))
-				fo_fail(c, "folio %#" PRIx64 " of an hstate HVO cannot optimize "
-					"is optimized", f->pfn);
+		if (!rm_hvo_wanted(m, f->h)) {
+			if (!exact && fo_lib_optimized(c, f->pfn) && !f->opt)
+				fo_fail(c, "folio %#" PRIx64 " is optimized with HVO off or "
+					"unable to", f->pfn);
 			continue;
 		}
 		if (exact)

@@ -121,9 +121,11 @@ static void compare_stats(struct fo *c)
 	EQ(c, "static_key_count", (uint64_t)st.static_key_count,
 	   m->cfg.scheme == HVO_SCHEME_FAKE_HEAD ? (uint64_t)m->static_key : 0);
 	EQ(c, "ro_faults", st.ro_faults, m->expect_ro_faults);
+	EQ(c, "count_underflows", st.count_underflows, m->expect_underflows);
 	EQ(c, "early_frees", st.early_frees, 0);
 	if (m->cfg.fault_policy == HVO_FAULT_RECORD)
-		EQ(c, "fault log records", hvo_fault_log_count(c->sim), m->expect_ro_faults);
+		EQ(c, "fault log records", hvo_fault_log_count(c->sim),
+		   m->expect_ro_faults + m->expect_underflows);
 	if (!c->ever_armed)
 		EQ(c, "injected_failures", st.injected_failures, 0);
 	/* synchronize_rcu() is the fake-head scheme's, and only with rcu_sync */

@@ -40,8 +40,10 @@ void fo_op_optimize(struct fo *c, struct fz_in *in)
 	if (!isolate_one(c, f, rc))
 		return;
 	fo_expect_no_diff(c);
-	if (!c->m.hs[f->h].optimizable || f->opt) {
-		fo_expect_rc(c, rc, f->opt ? -EINVAL : 0);
+	/* vmemmap_should_optimize_folio() false: nothing happens, 0 (the
+	 * kernel's answer to an optimized folio too; hvosim's is -EINVAL) */
+	if (!rm_hvo_wanted(&c->m, f->h) || f->opt) {
+		fo_expect_rc(c, rc, f->opt && rm_hvo_wanted(&c->m, f->h) ? -EINVAL : 0);
 		return;
 	}
 	if (exact)
@@ -343,4 +345,29 @@ void fo_op_frames_free(struct fo *c, struct fz_in *in)
 	ARGS(c, "block %#" PRIx64 " order %u", c->m.blk[i].pfn, c->m.blk[i].order);
 	fo_expect_rc(c, hvo_free_frames(c->sim, c->m.blk[i].pfn, c->m.blk[i].order), 0);
 	rm_del_block(&c->m, i);
+}
+
+/*
+ * vm.hugetlb_optimize_vmemmap: read it, or write it.  Off, folios entering
+ * the pool and explicit optimizes stay unoptimized
+ * (vmemmap_should_optimize_folio()); optimized ones keep their state.  The
+ * sysctl exists only where some hstate is optimizable.
+ */
+void fo_op_sysctl(struct fo *c, struct fz_in *in)
+{
+	uint8_t how = fz_u8(in);
+	bool write = how & 1, on = how & 2;
+	int rc;
+
+	ARGS(c, "%s %d", write ? "write" : "read", on);
+	rc = write ? hvo_sysctl_optimize_vmemmap_write(c->sim, on)
+		   : hvo_sysctl_optimize_vmemmap_read(c->sim);
+	fo_expect_no_diff(c);
+	if (!c->m.has_sysctl) {
+		fo_expect_rc(c, rc, -ENOENT);
+		return;
+	}
+	fo_expect_rc(c, rc, write ? 0 : c->m.hvo_on);
+	if (write)
+		c->m.hvo_on = on;
 }

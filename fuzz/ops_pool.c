@@ -40,10 +40,19 @@ static uint64_t opt_need(const struct fo *c, unsigned int h, uint64_t n)
 	return n * (2 + pmds + (1ull << c->m.hs[h].order));
 }
 
+/* a new folio asked from @zone (-1: the hstate's own mask) came from a zone
+ * the zonelist allows */
+static void check_zone(struct fo *c, const struct rm_folio *f, int zone)
+{
+	if (!rm_zone_allowed(&c->m, f->h, zone, f->zone))
+		fo_fail(c, "new folio %#" PRIx64 " of hstate %u is in zone %u, asked from %d",
+			f->pfn, f->h, f->zone, zone);
+}
+
 /* new free persistent folios of h on nid (grow): place them, then the
  * batch optimize of prep_and_add_allocated_folios() */
 static void adopt_grown(struct fo *c, unsigned int h, unsigned int nid, uint64_t done,
-			bool exact)
+			bool exact, int zone)
 {
 	uint64_t i, *pfns;
 
@@ -64,28 +73,47 @@ static void adopt_grown(struct fo *c, unsigned int h, unsigned int nid, uint64_t
 		f = rm_folio(&c->m, pfns[i]);
 		if (f->nid != nid)
 			fo_fail(c, "new folio %#" PRIx64 " is on node %u, not %u", f->pfn, f->nid, nid);
+		check_zone(c, f, zone);
 		rm_pool_add(&c->m, h, nid, false);
 	}
 	fo_batch_optimize(c, pfns, done, exact, NULL);
 	free(pfns);
 }
 
-void fo_op_grow(struct fo *c, struct fz_in *in)
+/* hvo_pool_grow(), or hvo_pool_grow_zone() with @zone_op */
+static void grow(struct fo *c, struct fz_in *in, bool zone_op)
 {
 	unsigned int h = fo_pick_h(c, in), nid = fo_pick_node(c, in);
 	uint64_t nr = 1 + fz_u8(in) % max_nr(c, h), done = ~0ull;
+	int zone = zone_op ? (int)fz_below(in, HVO_NR_ZONES + 1) - 1 : -1, rc;
 	bool exact = fo_exact(c, FO_OPT_SITES, opt_need(c, h, nr));
-	int rc;
 
-	ARGS(c, "h %u node %u nr %" PRIu64, h, nid, nr);
+	ARGS(c, "h %u node %u zone %d nr %" PRIu64, h, nid, zone, nr);
 	if (c->m.hs[h].order >= FO_HUGE_ORDER || !afford(c, h, nr))
 		return;
-	rc = hvo_pool_grow(c->sim, h, nid, nr, &done);
+	rc = zone_op ? hvo_pool_grow_zone(c->sim, h, nid, zone, nr, &done)
+		     : hvo_pool_grow(c->sim, h, nid, nr, &done);
+	/* a gigantic folio is never asked from Movable unless it may move */
+	if (zone == HVO_ZONE_MOVABLE && !rm_zone_allowed(&c->m, h, -1, HVO_ZONE_MOVABLE)) {
+		fo_expect_rc(c, rc, -EINVAL);
+		fo_expect_no_diff(c);
+		return;
+	}
 	fo_expect_rc2(c, rc, 0, -ENOMEM);
 	if ((rc == 0) != (done == nr) || done > nr)
 		fo_fail(c, "rc %d with %" PRIu64 " of %" PRIu64 " done", rc, done, nr);
 	fo_diff(c);
-	adopt_grown(c, h, nid, done, exact);
+	adopt_grown(c, h, nid, done, exact, zone);
+}
+
+void fo_op_grow(struct fo *c, struct fz_in *in)
+{
+	grow(c, in, false);
+}
+
+void fo_op_grow_zone(struct fo *c, struct fz_in *in)
+{
+	grow(c, in, true);
 }
 
 /*
@@ -214,7 +242,7 @@ void fo_op_resize(struct fo *c, struct fz_in *in)
 	fo_diff(c);
 	if (count > have) {
 		fo_expect_rc(c, rc, c->nadded == d ? 0 : -ENOMEM);
-		adopt_grown(c, h, nid, c->nadded, exact);
+		adopt_grown(c, h, nid, c->nadded, exact, -1);
 	} else if (count < have) {
 		resize_shrink(c, h, nid, d, rc, actual, exact);
 	} else {
@@ -276,6 +304,7 @@ static void alloc_surplus(struct fo *c, unsigned int h, int rc, uint64_t pfn, bo
 		fo_fail(c, "surplus folio %#" PRIx64 ": %" PRIu64 " folios appeared, %" PRIu64
 			" disappeared", pfn, c->nadded, c->nremoved);
 	f = rm_folio(&c->m, pfn);
+	check_zone(c, f, -1);
 	rm_pool_add(&c->m, h, f->nid, true);
 	fo_batch_optimize(c, &pfn, 1, exact, NULL);
 }
@@ -397,6 +426,36 @@ void fo_op_get(struct fo *c, struct fz_in *in)
 		fo_fail(c, "refcount %d, the model expects %d", v, f->ref + 1);
 	f->ref++;
 	fo_touch(c, f->pfn);
+}
+
+/*
+ * page_ref_sub(1) on a folio in use.  At refcount 1 it goes to 0 for the
+ * length of the op only (hvo_check() rightly calls an in-use folio at 0 a
+ * broken pool): there a put and another page_ref_sub() are underflows,
+ * refused and logged, then page_ref_add() gives the reference back.
+ */
+void fo_op_ref_drop(struct fo *c, struct fz_in *in)
+{
+	struct rm_folio *f = fo_pick_active(c, in);
+	uint64_t page;
+	int32_t v = -1;
+
+	if (!f)
+		return;
+	ARGS(c, "pfn %#" PRIx64 " ref %d", f->pfn, f->ref);
+	page = rm_folio_vaddr(&c->m, f->pfn);
+	fo_touch(c, f->pfn);
+	fo_expect_rc(c, hvo_page_ref_add(c->sim, page, -1, &v), 0);
+	if (v != f->ref - 1)
+		fo_fail(c, "refcount %d, the model expects %d", v, f->ref - 1);
+	if (--f->ref)
+		return;
+	fo_expect_rc(c, hvo_folio_put(c->sim, f->pfn), -EINVAL);
+	fo_expect_rc(c, hvo_page_ref_add(c->sim, page, -1, &v), -EINVAL);
+	c->m.expect_underflows += 2;
+	fo_expect_no_diff(c);
+	fo_expect_rc(c, hvo_page_ref_add(c->sim, page, 1, &v), 0);
+	f->ref = 1;
 }
 
 /* the destination folios must tile the demoted source folios */

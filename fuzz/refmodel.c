@@ -190,6 +190,27 @@ uint64_t rm_pmd_vaddr(const struct refmodel *m, uint64_t idx)
 	return (m->pmd0 + idx) << m->pmd_shift;
 }
 
+/* vmemmap_should_optimize_folio(): the sysctl on and an optimizable hstate */
+bool rm_hvo_wanted(const struct refmodel *m, unsigned int h)
+{
+	return m->hvo_on && m->hs[h].optimizable;
+}
+
+/*
+ * A new folio of @h asked from @zone (-1: the hstate's own gfp mask,
+ * htlb_alloc_mask(): GFP_HIGHUSER_MOVABLE if hugepage_movable_supported(),
+ * else GFP_HIGHUSER) may come from that zone or any below it in the
+ * zonelist, never above.
+ */
+bool rm_zone_allowed(const struct refmodel *m, unsigned int h, int zone,
+		     unsigned int folio_zone)
+{
+	bool movable_ok = !m->hs[h].gigantic || m->cfg.movable_gigantic_pages;
+	int top = zone >= 0 ? zone : movable_ok ? HVO_ZONE_MOVABLE : HVO_ZONE_NORMAL;
+
+	return (int)folio_zone <= top;
+}
+
 bool rm_pmd_is_leaf(const struct refmodel *m, uint64_t idx)
 {
 	return idx < m->npmd && m->pmd_leaf[idx];

@@ -27,7 +27,13 @@
  *   - HVO: what optimize frees (vmemmap pages - 1), what restore allocates,
  *     PMD splits (one page-table page each, never merged back), one shared
  *     tail per (zone | node | hstate, order) and its lifetime, the
- *     fake-head static key.
+ *     fake-head static key; vmemmap_should_optimize_folio() reading
+ *     vm.hugetlb_optimize_vmemmap (hugetlb_free_vmemmap= at boot);
+ *   - zones a new folio may come from: htlb_alloc_mask() and the zonelist
+ *     (Movable, Normal, DMA32 from the gfp's zone down; gigantic hstates
+ *     not movable unless vm.movable_gigantic_pages);
+ *   - a put or page_ref_sub() below refcount 0 is refused (VM_BUG_ON_PAGE()
+ *     in the kernel) and logged.
  */
 #ifndef HVOSIM_FUZZ_REFMODEL_H
 #define HVOSIM_FUZZ_REFMODEL_H
@@ -122,7 +128,10 @@ struct refmodel {
 	/* frames in use by kind */
 	uint64_t vm_frames, pt_frames, other_frames;
 	uint64_t expect_ro_faults;
+	uint64_t expect_underflows;	/* refused puts and page_ref_sub()s */
 	int64_t static_key;
+	/* vm.hugetlb_optimize_vmemmap: its value, and whether it exists */
+	bool hvo_on, has_sysctl;
 };
 
 /**
@@ -170,6 +179,9 @@ uint64_t rm_folio_pmds(const struct refmodel *m, const struct rm_folio *f,
 bool rm_pmd_is_leaf(const struct refmodel *m, uint64_t idx);
 uint64_t rm_pmd_vaddr(const struct refmodel *m, uint64_t idx);
 uint64_t rm_folio_vaddr(const struct refmodel *m, uint64_t pfn);
+bool rm_hvo_wanted(const struct refmodel *m, unsigned int h);
+bool rm_zone_allowed(const struct refmodel *m, unsigned int h, int zone,
+		     unsigned int folio_zone);
 
 /* ---- transitions (the kernel's rules) ---- */
 int rm_add_folio(struct refmodel *m, uint64_t pfn, unsigned int h, int state,

@@ -103,6 +103,8 @@ static void add_zones(struct refmodel *m)
 
 int rm_init(struct refmodel *m, const struct hvo_config *cfg)
 {
+	unsigned int i;
+
 	memset(m, 0, sizeof(*m));
 	m->cfg = *cfg;
 	m->page_shift = cfg->page_shift;
@@ -121,8 +123,14 @@ int rm_init(struct refmodel *m, const struct hvo_config *cfg)
 	m->tail_min_order = ilog2(2 * m->page_size / m->stride);
 	m->vmemmap_base = cfg->vmemmap_base ? cfg->vmemmap_base : 0xffffea0000000000ull;
 	m->boot_h = -1;
+	/* hugetlb_free_vmemmap=; the sysctl exists if some hstate is optimizable
+	 * (hugetlb_vmemmap_init() registers it only then) */
+	m->hvo_on = cfg->optimize_vmemmap;
 	add_zones(m);
 	add_hstates(m);
+	m->has_sysctl = false;
+	for (i = 0; i < m->nr_hstates; i++)
+		m->has_sysctl |= m->hs[i].optimizable;
 	m->pmd0 = m->vmemmap_base >> m->pmd_shift;
 	m->npmd = ((m->vmemmap_base + m->nr_pfns * m->stride - 1) >> m->pmd_shift) - m->pmd0 + 1;
 	m->pmd_leaf = calloc(m->npmd, 1);
@@ -166,7 +174,7 @@ static bool prehvo_wanted(const struct refmodel *m, uint64_t pfn)
 	uint64_t section = 1ull << (m->page_shift == 16 ? 29 : 27);
 	uint64_t pmd_vmemmap = ((1ull << m->pmd_shift) / m->stride) << m->page_shift;
 
-	if (m->cfg.scheme != HVO_SCHEME_SHARED_TAIL || !h->optimizable)
+	if (m->cfg.scheme != HVO_SCHEME_SHARED_TAIL || !h->optimizable || !m->hvo_on)
 		return false;
 	if (paddr % section || psize % section)
 		return false;
