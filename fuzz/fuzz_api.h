@@ -69,9 +69,11 @@ void fa_add_held(struct fa *a, uint64_t pfn);
 void fa_add_block(struct fa *a, uint64_t pfn, unsigned int order);
 
 /* the calls, hvo_<name> each: api_calls.c (pools, HVO, frames, walkers,
- * fault injection), api_calls2.c (struct pages, page table) and
- * api_machine.c (machine, config, names); M(): may change the machine, so
- * hvo_check() runs after it; R(): reads only */
+ * fault injection), api_calls2.c (struct pages, page table),
+ * api_machine.c (machine, config, names) and api_contract.c (NULL
+ * arguments, zones, the sysctl); M(): may change the machine, so
+ * hvo_check() runs after it; R(): reads only.  New calls go at the end: an
+ * opcode byte below the old count still means the same call */
 #define FA_CALLS(M, R) \
 	R(hstate_count) R(hstate_info) R(hstate_find) M(pool_resize) \
 	M(pool_grow) M(pool_shrink) M(pool_set_overcommit) M(folio_alloc) \
@@ -93,7 +95,9 @@ void fa_add_block(struct fa *a, uint64_t pfn, unsigned int order);
 	R(flush_tlb_kernel_range) R(flush_tlb_all) R(vmemmap_range) \
 	R(sim_stats) R(sim_geometry) R(names) R(site_parse) R(zone_span) \
 	R(pfn_zone) R(config_validate) R(config_set) R(parse_size) \
-	R(sim_create) M(sim_set_yield_hook) R(sim_set_timing)
+	R(sim_create) M(sim_set_yield_hook) R(sim_set_timing) \
+	M(pool_grow_zone) M(folio_alloc_zone) M(sysctl) R(folio_vmemmap_frames) \
+	R(fault_log_newest) M(null_args)
 
 #define FA_DECLARE(n) void fa_c_##n(struct fa *a);
 FA_CALLS(FA_DECLARE, FA_DECLARE)

@@ -265,15 +265,33 @@ def ops_seeds():
 
 # ---- fuzz_api ---------------------------------------------------------------
 
+def api_calls():
+    """the names of fuzz_api's calls, in opcode order (FA_CALLS in fuzz_api.h)"""
+    import re
+    with open(os.path.join(HERE, "fuzz_api.h")) as f:
+        text = f.read()
+    body = text[text.index("#define FA_CALLS(M, R)"):]
+    body = body[:body.index("\n\n")]
+    return re.findall(r"\b[MR]\((\w+)\)", body)
+
+
 def api_seeds():
     """fuzz_api: one byte picks the machine, then calls; see fuzz_api.c"""
+    calls = api_calls()
     out = {}
     for m in range(4):
         for k in range(4):
             body = bytes((i * 37 + k * 11 + 5) & 255 for i in range(200 + 40 * k))
             out["seed-m%d-%d" % (m, k)] = bytes([m]) + body
     # every call once with small arguments
-    out["seed-every-call"] = bytes([0]) + b"".join(bytes([c, 1, 0, 0, 0]) for c in range(64))
+    out["seed-every-call"] = bytes([0]) + b"".join(bytes([c, 1, 0, 0, 0])
+                                                   for c in range(len(calls)))
+    # NULL where each function takes a machine or a required pointer, on
+    # every machine; k = 0xff also checks the calls that return no errno
+    null = calls.index("null_args")
+    for m in range(4):
+        out["seed-null-args-m%d" % m] = bytes([m]) + b"".join(
+            bytes([null, k, 0, 2, k]) for k in range(256))  # x: fa_pfn() case 2
     return out
 
 
