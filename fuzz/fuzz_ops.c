@@ -177,15 +177,18 @@ static uint64_t boot_size(const struct hvo_config *cfg, uint8_t b)
 	return 1ull << lg[(cfg->page_shift - 12) / 2][b % 4];
 }
 
-/* boot folios of 2^16 pages or more cost a full prep (tens of ms) unless
- * they are pre-HVO'd: keep those only at 4K with shared-tail */
+/* boot folios of 2^16 pages or more cost a full prep (tens of ms), and
+ * every check after it, unless they are pre-HVO'd: keep those only at 4K
+ * with shared-tail, hugetlb_free_vmemmap= on and a power-of-2 struct page */
 static void drop_slow_boot_pages(struct hvo_config *cfg)
 {
 	uint64_t sz = cfg->boot_gigantic_bytes ? cfg->boot_gigantic_bytes :
 		      cfg->page_shift == 16 ? 16ull << 30 : 1ull << 30;
+	unsigned int sp = cfg->struct_page_size;
 
 	if (sz >> cfg->page_shift >= 1ull << FO_HUGE_ORDER &&
-	    (cfg->page_shift != 12 || cfg->scheme != HVO_SCHEME_SHARED_TAIL))
+	    (cfg->page_shift != 12 || cfg->scheme != HVO_SCHEME_SHARED_TAIL ||
+	     !cfg->optimize_vmemmap || (sp & (sp - 1))))
 		memset(cfg->boot_gigantic, 0, sizeof(cfg->boot_gigantic));
 }
 
@@ -207,14 +210,14 @@ static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 	b7 = fz_u8(in);
 	if (b6 > 1)
 		cfg->boot_gigantic_bytes = raw ? (uint64_t)b6 << 20 : boot_size(cfg, b6);
+	cfg->optimize_vmemmap = !(b7 & 0x20);
+	cfg->movable_gigantic_pages = b7 & 0x40;
 	if (!raw)
 		drop_slow_boot_pages(cfg);
 	if ((b7 & 7) == 7 && cfg->nr_nodes)
 		cfg->node_mem_bytes[0] += 4ull << 30;
 	if ((b7 >> 4) & 1)
 		cfg->vmemmap_base = raw ? 0xffffc00000001000ull : 0xffffc00000000000ull;
-	cfg->optimize_vmemmap = !(b7 & 0x20);
-	cfg->movable_gigantic_pages = b7 & 0x40;
 	cfg->seed = fz_u16(in);
 	b10 = fz_u8(in);
 	if ((b10 & 15) != 15)
