@@ -16,7 +16,9 @@
 #   meson, ninja-build  the build system (meson >= 1.0; bookworm has 1.0.1)
 #   pkg-config          consumers of the installed library (examples/)
 #   libcmocka-dev       the unit tests
-#   libclang-rt-14-dev  clang's sanitizer runtimes (TSan, ASan, UBSan)
+#   libclang-rt-14-dev  clang's sanitizer runtimes (TSan, ASan, UBSan) and
+#                       libFuzzer
+#   afl++               afl-clang-fast and afl-fuzz (scripts/fuzz.sh ... afl)
 set -euo pipefail
 
 PKGS=(
@@ -27,6 +29,7 @@ PKGS=(
 	pkg-config
 	libcmocka-dev
 	libclang-rt-14-dev
+	afl++
 )
 
 installed() {

@@ -8,17 +8,20 @@
 #   (c) ASan + UBSan (gcc)                meson test [--setup=asan]
 #   (d) TSan (clang)                      meson test --suite stress --suite unit
 #                                         --suite regression --suite explore
-#                                         [--setup=tsan]
-#       (c) and (d) run side by side, each with its log in build-ci/
+#                                         --suite fuzz [--setup=tsan]
+#       (c), (d) and (g) run side by side, each with its log in build-ci/
 #   (e) install into a temporary prefix, build examples/ (harness.c,
 #       explore_scenario.c) with nothing but pkg-config, run them
 #   (f) smoke: hvosim --version, hvosim demo
+#   (g) fuzz: each fuzz target (fuzz/corpus/*/) for HVOSIM_FUZZ_SECONDS (30) under
+#       libFuzzer + ASan + UBSan (scripts/fuzz.sh); any finding fails
 #
 # Build directories live in build-ci/ and are reused, so a rerun only
 # rebuilds what changed.  The last line is "ALL: N passed, 0 failed"; the
 # first failing pass stops the run with "FAILED: ..." and a non-zero exit.
 #
-# Environment: HVOSIM_CI_DIR overrides build-ci/.
+# Environment: HVOSIM_CI_DIR overrides build-ci/; HVOSIM_FUZZ_SECONDS the
+# time per fuzz target (0 skips pass (g)).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -130,7 +133,7 @@ pass_asan() {
 }
 
 pass_tsan() {
-	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit --suite regression --suite explore"
+	echo "== pass (d) TSan (clang): build + meson test --suite stress --suite unit --suite regression --suite explore --suite fuzz"
 	# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
 	# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
 	# Probe with a trivial program and, if so, run without ASLR.
@@ -170,7 +173,8 @@ pass_tsan() {
 	fi
 	setup_dir "$CI_DIR/tsan" clang -Db_sanitize=thread -Db_lundef=false -Dcmocka=enabled
 	"${TSAN_WRAP[@]+"${TSAN_WRAP[@]}"}" meson compile -C "$CI_DIR/tsan"
-	tsan_args=(--print-errorlogs --suite stress --suite unit --suite regression --suite explore)
+	tsan_args=(--print-errorlogs --suite stress --suite unit --suite regression --suite explore
+		   --suite fuzz)
 	if has_setup "$CI_DIR/tsan" tsan; then
 		tsan_args+=(--setup=tsan)
 	else
@@ -219,7 +223,23 @@ run_side_by_side() {
 	fi
 }
 
-run_side_by_side "(c)" pass_asan "(d)" pass_tsan
+# (g): each fuzz target (every fuzz/corpus/<target>/) for FUZZ_SECONDS under
+# libFuzzer + ASan + UBSan, in its own build directory; any finding fails.
+FUZZ_SECONDS=${HVOSIM_FUZZ_SECONDS:-30}
+pass_fuzz() {
+	local d
+	echo "== pass (g) fuzz: libFuzzer + ASan + UBSan, ${FUZZ_SECONDS}s per target"
+	[ "$FUZZ_SECONDS" -gt 0 ] || return 0
+	for d in fuzz/corpus/*/; do
+		HVOSIM_FUZZ_DIR=$CI_DIR ./scripts/fuzz.sh "$(basename "$d")" "$FUZZ_SECONDS" libfuzzer
+	done
+}
+
+# (g) joins (c) and (d): its fuzzing is bounded by time, not work, so beside
+# them it only costs them the one core it uses for that time, where run
+# after them it would add its build and every target's seconds to the wall
+# time (over the 10 minutes .ci/run has on a 2-core machine).
+run_side_by_side "(c)" pass_asan "(d)" pass_tsan "(g)" pass_fuzz
 
 # ---------------------------------------------------------------------------
 banner "(e) install to a temporary prefix + examples/ via pkg-config"

@@ -770,6 +770,7 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 {
 	struct hvo_hugetlb *hg;
 	struct hvo_folio *f;
+	bool adjust;
 
 	HVO_NONNULL("folio_dissolve", sim);
 	hg = sim->hugetlb;
@@ -785,10 +786,13 @@ HVO_EXPORT int hvo_folio_dissolve(struct hvo_sim *sim, uint64_t pfn)
 		return hvo__err(-EBUSY, "dissolve: folio %#" PRIx64 " is %s", pfn,
 				f->state == HVO_FOLIO_ACTIVE ? "in use" : "being worked on");
 	}
+	/* dissolve_free_hugetlb_folio(): adjust_surplus if the node has surplus
+	 * folios, both when it leaves and if it has to come back */
+	adjust = hg->hs[f->h].surplus_node[f->nid] != 0;
 	dequeue(hg, f);
-	pool_remove(hg, f, false);
+	pool_remove(hg, f, adjust);
 	pthread_mutex_unlock(&hg->lock);
-	if (!update_and_free_bulk(sim, &f, 1, false))
+	if (!update_and_free_bulk(sim, &f, 1, adjust))
 		return hvo__err(-ENOMEM, "dissolve: cannot restore the vmemmap of %#" PRIx64
 				"; it stays in the pool", pfn);
 	return 0;

@@ -124,12 +124,24 @@ int hvo__vmemmap_finish_boot_hvo(struct hvo_sim *sim, struct hvo_folio *f)
 	return 0;
 }
 
-/* hugetlb_vmemmap_optimize_bootmem_page(): only with hugetlb_free_vmemmap= on
- * (vmemmap_optimize_enabled at boot), for an optimizable hstate */
+/*
+ * hugetlb_vmemmap_optimize_bootmem_page(): only with hugetlb_free_vmemmap= on
+ * (vmemmap_optimize_enabled at boot), for an optimizable hstate; and, as
+ * hugetlb_vmemmap_init_early() checks, only for a page aligned to a memory
+ * section and to what one vmemmap PMD maps, in address and size, so that it
+ * owns whole sections and never needs a PMD split.
+ */
 static bool boot_hvo_wanted(struct hvo_sim *sim, const struct hvo_boot_page *b)
 {
+	uint64_t paddr = b->pfn << sim->geo.page_shift, psize = sim->hugetlb->hs[b->h].bytes;
+	uint64_t section = 1ull << sim->geo.section_shift;
+	uint64_t pmd_vmemmap = ((1ull << sim->geo.pmd_shift) / sim->geo.stride) <<
+			       sim->geo.page_shift;
+
 	return sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL && sim->cfg.optimize_vmemmap &&
-	       sim->hugetlb->hs[b->h].optimizable;
+	       sim->hugetlb->hs[b->h].optimizable &&
+	       !(paddr % section) && !(psize % section) &&
+	       !(paddr % pmd_vmemmap) && !(psize % pmd_vmemmap);
 }
 
 /*
@@ -164,8 +176,10 @@ static bool spans_zones(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 /*
  * hugetlb_vmemmap_init_late(): zones exist now.  Populate each boot page's
  * vmemmap in HVO form (vmemmap_populate_hvo()): the head page gets its own
- * frame, every other page maps the zone's boot tail; a page that spans zones
- * is populated normally and given back.  Still the memblock phase.
+ * frame, every other page maps the zone's boot tail.  A page that spans
+ * zones is given back whatever the scheme (hugetlb_bootmem_page_zones_valid()
+ * in gather_bootmem_prealloc_node()); a pre-HVO one first gets the vmemmap
+ * sparse_init() skipped.  Still the memblock phase.
  */
 int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 {
@@ -176,13 +190,12 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 	for (i = 0; i < hg->nr_boot; i++) {
 		struct hvo_boot_page *b = &hg->boot[i];
 		unsigned int order = hg->hs[b->h].order;
+		bool wanted = boot_hvo_wanted(sim, b);
 		uint64_t s, e;
 
-		if (!boot_hvo_wanted(sim, b))
-			continue;
 		hvo_vmemmap_range(sim, b->pfn, 1ull << order, &s, &e);
 		if (spans_zones(sim, b->pfn, order)) {
-			r = hvo__populate_range(sim, s, e, b->nid, true, true);
+			r = wanted ? hvo__populate_range(sim, s, e, b->nid, true, true) : 0;
 			if (r)
 				return hvo__err(r, "boot: cannot populate the vmemmap of %#" PRIx64,
 						b->pfn);
@@ -190,6 +203,8 @@ int hvo__hugetlb_vmemmap_init_late(struct hvo_sim *sim)
 			b->valid = false;
 			continue;
 		}
+		if (!wanted)
+			continue;
 		r = vmemmap_populate_hvo(sim, b->pfn, b->h, b->nid);
 		if (r) {
 			/* fall back to normal population, boot counted in full */

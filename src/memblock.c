@@ -5,24 +5,59 @@
  * the vmemmap (sparse_init()) and its page tables.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "internal.h"
 #include "arena.h"
 #include "memblock.h"
 
+/*
+ * The highest naturally aligned free range of the node, as the kernel's
+ * top-down memblock_find_in_range_node() finds it: for the holes that the
+ * bump pointer below leaves above an aligned allocation (4 1G pages at the
+ * top of a 4G+128M node leave 128M above them for the vmemmap).
+ */
+static bool memblock_find_hole(struct hvo_sim *sim, unsigned int nid, uint64_t n,
+			       uint64_t *out)
+{
+	const struct hvo_node *node = &sim->nodes[nid];
+	uint64_t cand;
+	size_t i;
+
+	if (node->end < node->start + n)
+		return false;
+	cand = (node->end - n) & ~(n - 1);
+	while (cand >= node->start) {
+		for (i = 0; i < sim->nr_mb; i++)
+			if (sim->mb[i].start < cand + n && cand < sim->mb[i].start + sim->mb[i].nr)
+				break;
+		if (i == sim->nr_mb) {
+			*out = cand;
+			return true;
+		}
+		if (sim->mb[i].start < node->start + n)
+			return false;
+		cand = (sim->mb[i].start - n) & ~(n - 1);
+	}
+	return false;
+}
+
 int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int order,
 			enum hvo_frame_kind kind, uint64_t *pfn)
 {
 	struct hvo_node *node = &sim->nodes[nid];
 	struct hvo_frame_meta *m;
-	uint64_t n = 1ull << order, start;
+	uint64_t n = 1ull << order, start = 0;
+	bool bump;
 
-	if (node->memblock_top < node->start + n)
-		return -ENOMEM;
-	/* top-down, naturally aligned, like memblock_alloc_try_nid() */
-	start = (node->memblock_top - n) & ~(n - 1);
-	if (start < node->start)
+	/* top-down, naturally aligned, like memblock_alloc_try_nid(); a bump
+	 * pointer while there is room below it, the holes above after */
+	bump = node->memblock_top >= node->start + n &&
+	       ((node->memblock_top - n) & ~(n - 1)) >= node->start;
+	if (bump)
+		start = (node->memblock_top - n) & ~(n - 1);
+	else if (!memblock_find_hole(sim, nid, n, &start))
 		return -ENOMEM;
 	if (sim->nr_mb == sim->cap_mb) {
 		size_t cap = sim->cap_mb ? sim->cap_mb * 2 : 256;
@@ -34,7 +69,8 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 		sim->cap_mb = cap;
 	}
 	sim->mb[sim->nr_mb++] = (struct hvo_memblock_range){ start, n, nid };
-	node->memblock_top = start;
+	if (bump)
+		node->memblock_top = start;
 	m = hvo__meta(sim, start);
 	m->state = FM_ALLOC;
 	m->order = (uint8_t)order;

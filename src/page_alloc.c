@@ -400,11 +400,11 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
-	uint64_t n = 1ull << order;
+	/* the order is checked before shifting by it (UBSan, found by fuzz_api) */
+	uint64_t n = order <= sim->geo.max_folio_order ? 1ull << order : 0;
 	int ret;
 
-	if (order > sim->geo.max_folio_order || pfn >= sim->geo.nr_pfns ||
-	    pfn + n > sim->geo.nr_pfns)
+	if (!n || pfn >= sim->geo.nr_pfns || pfn + n > sim->geo.nr_pfns)
 		return hvo__err(-EINVAL, "free: pfn %#" PRIx64 " order %u is outside the machine",
 				pfn, order);
 	hvo__yield(sim, HVO_YP_FRAME_FREE, pfn);

@@ -165,6 +165,9 @@ static uint64_t setup_geometry(struct hvo_sim *sim)
 		(cfg->encoding == HVO_ENC_AUTO && cfg->scheme == HVO_SCHEME_SHARED_TAIL &&
 		 sim->geo.hvo_possible);
 	sim->geo.section_shift = hvo__section_shift(cfg->page_shift);
+	/* PMD_SHIFT, a constant in the kernel: hugetlb_vmemmap_init_early()
+	 * reads it before the page table exists (hvo__pgtable_init() agrees) */
+	sim->geo.pmd_shift = 2 * cfg->page_shift - 3;
 	/* MAX_FOLIO_ORDER = ilog2(SZ_16G) - PAGE_SHIFT */
 	sim->geo.max_folio_order = 34 - cfg->page_shift;
 	/* VMEMMAP_TAIL_MIN_ORDER = ilog2(2 * PAGE_SIZE / sizeof(struct page)) */
@@ -368,7 +371,10 @@ HVO_EXPORT int hvo_pfn_zone(const struct hvo_sim *sim, uint64_t pfn,
 
 	HVO_NONNULL("pfn_zone", sim);
 	r = hvo__check_pfn(sim, "pfn_zone", pfn);
-	return r ? r : hvo__pfn_nid_zone(sim, pfn, nid, zone);
+	/* every failure sets the message (found by fuzz_api) */
+	if (!r && hvo__pfn_nid_zone(sim, pfn, nid, zone))
+		r = hvo__err(-ERANGE, "pfn_zone: pfn %#" PRIx64 " is in no zone", pfn);
+	return r;
 }
 
 /* the one clock the library reads, and only when asked: synchronize_rcu() */

@@ -48,7 +48,7 @@ static int ref_add_unless_spec(struct hvo_sim *sim, uint64_t page, int32_t nr, i
 {
 	struct hvo_rcu_tok t = { 0 };
 	int32_t ref;
-	int r = 0;
+	int r;
 
 	HVO_NONNULL("ref_add_unless_spec", sim);
 	if (sim->cfg.scheme != HVO_SCHEME_FAKE_HEAD || !sim->cfg.rcu_sync)
@@ -56,9 +56,10 @@ static int ref_add_unless_spec(struct hvo_sim *sim, uint64_t page, int32_t nr, i
 	/* the page_ref_add_unless() of bd225530a4c7 .. 7.0 */
 	if (rcu)
 		t = hvo__rcu_read_lock(sim);
-	/* page_count_writable(): frozen, or a fake head (RO: don't write) */
-	if (hvo_page_refcount(sim, page, &ref) == 0 && ref != u &&
-	    hvo_page_fixed_fake_head(sim, page) == page)
+	/* page_count_writable(): frozen, or a fake head (RO: don't write); a
+	 * page that cannot be read is an error, as without the RCU */
+	r = hvo_page_refcount(sim, page, &ref);
+	if (!r && ref != u && hvo_page_fixed_fake_head(sim, page) == page)
 		r = hvo_page_ref_add_unless(sim, page, nr, u);
 	if (rcu)
 		hvo__rcu_read_unlock(sim, t);
