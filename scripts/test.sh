@@ -137,9 +137,10 @@ pass_tsan() {
 	# Some kernels (large vm.mmap_rnd_bits) place mappings where clang 14's TSan
 	# does not expect them: "FATAL: ThreadSanitizer: unexpected memory mapping".
 	# Probe with a trivial program and, if so, run without ASLR.
-	# (a subshell: the parent's TMPDIRS cleanup does not see this one)
+	# (a subshell: the parent's TMPDIRS cleanup does not see this one, and
+	# its EXIT trap records the pass's end: the probe dir goes on every path)
 	tsan_probe=$(mktemp -d)
-	trap 'rm -rf "$tsan_probe"' EXIT
+	trap 'rm -rf "$tsan_probe"; date +%s >"$CI_DIR/pass_tsan.end"' EXIT
 	cat >"$tsan_probe/probe.c" <<-'EOF'
 	#include <pthread.h>
 	static int x;
