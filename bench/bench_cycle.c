@@ -151,7 +151,7 @@ static int cyc_prepare(struct hvo_sim *sim, unsigned int h, struct cyc *c, struc
 
 /* one round of simulated cycles, checked: every cycle really restored and
  * optimized, and every folio is optimized after it */
-static int cyc_sim(struct cyc *c, struct row *row, double *us)
+static BENCH_TIMED int cyc_sim(struct cyc *c, struct row *row, double *us)
 {
 	struct hvo_stats a, b;
 	uint64_t i;
@@ -175,7 +175,7 @@ static int cyc_sim(struct cyc *c, struct row *row, double *us)
 	return all_optimized(c->sim, c->pfns, c->nf);
 }
 
-static double cyc_floor(const struct cyc *c)
+static BENCH_TIMED double cyc_floor(const struct cyc *c)
 {
 	double t0 = cli_now();
 	uint64_t i;
@@ -266,8 +266,8 @@ static void scheme_config(const struct hvo_config *base, enum hvo_scheme scheme,
 
 /* one machine per scheme, both sizes' pools on node 0 */
 static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
-		      uint64_t cycles, unsigned int rounds, struct row *rows,
-		      unsigned int *nrows, struct skipped *sk)
+		      uint64_t cycles, unsigned int rounds, unsigned int size_sel,
+		      struct row *rows, unsigned int *nrows, struct skipped *sk)
 {
 	struct hvo_config cfg;
 	struct hvo_hstate_info hi;
@@ -284,6 +284,9 @@ static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 	for (s = 0; s < NR_SIZES && !ret; s++) {
 		struct row *row = &rows[*nrows];
 
+		/* --size: 0 both, else 1 + the index in sizes[] */
+		if (size_sel && size_sel != s + 1)
+			continue;
 		h = hvo_hstate_find(sim, sizes[s].bytes);
 		if (h < 0) {
 			skip(sk, hvo_scheme_name(scheme), sizes[s].name,
@@ -417,12 +420,16 @@ int bench_cycle(int argc, char **argv)
 	};
 	struct row rows[2 * NR_SIZES];
 	struct skipped sk = { .n = 0 };
+	static const char *const size_names[] = { "both", "2M", "1G", NULL };
 	uint64_t cycles = 200, rounds = 5;
+	unsigned int size_sel = 0;
 	const struct cli_opt opts[] = {
 		{ .name = "cycles", .meta = "N", .kind = CLI_U64, .val = &cycles, .min = 1,
 		  .max = UINT64_MAX, .help = "2M cycles per round; 1G rows run N/50, at least 1" },
 		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &rounds, .min = 1,
 		  .max = MAX_ROUNDS, .help = "rounds" },
+		{ .name = "size", .meta = "S", .kind = CLI_CHOICE, .val = &size_sel,
+		  .choices = size_names, .help = "huge page size to cycle: both | 2M | 1G" },
 		{ .name = NULL },
 	};
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*",
@@ -451,7 +458,8 @@ int bench_cycle(int argc, char **argv)
 	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
 		if (only && all[s] != args.cfg.scheme)
 			continue;
-		if (run_scheme(&args.cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows, &sk))
+		if (run_scheme(&args.cfg, all[s], cycles, (unsigned int)rounds, size_sel, rows,
+			       &nrows, &sk))
 			return CLI_FINDING;
 	}
 	if (args.json)

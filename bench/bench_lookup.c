@@ -140,7 +140,7 @@ static inline uintptr_t flat_head_pointer(const struct flat *f, uintptr_t page)
  * sums differ by exactly n * (vmemmap_base - flat base) when every lookup
  * agrees, which rechecks the timed passes for free.
  */
-static uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
+static BENCH_TIMED uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 {
 	uint64_t i, sum = 0;
 
@@ -149,7 +149,7 @@ static uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 	return sum;
 }
 
-static uint64_t run_flat(const struct flat *f, const uint64_t *pfns, uint64_t n)
+static BENCH_TIMED uint64_t run_flat(const struct flat *f, const uint64_t *pfns, uint64_t n)
 {
 	uint64_t i, sum = 0;
 

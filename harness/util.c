@@ -122,6 +122,46 @@ void cli_min_max(const double *v, unsigned int n, double *min, double *max)
 	}
 }
 
+void cli_cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256], *v;
+	size_t n;
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !(v = strchr(line, ':')))
+			continue;
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+		n = strcspn(v, "\n");
+		snprintf(buf, len, "%.*s", (int)n, v);
+		break;
+	}
+	fclose(f);
+}
+
+unsigned int cli_nproc(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+void cli_loadavg(double load[3])
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	load[0] = load[1] = load[2] = -1;
+	if (!f)
+		return;
+	if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+		load[0] = load[1] = load[2] = -1;
+	fclose(f);
+}
+
 bool cli_tty(void)
 {
 	return isatty(2);

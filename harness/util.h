@@ -30,6 +30,15 @@ double cli_median(const double *v, unsigned int n);
 void cli_min_max(const double *v, unsigned int n, double *min, double *max);
 
 /*
+ * The host a measurement ran on, for benchmarks to print next to their
+ * figures: the CPU model (/proc/cpuinfo "model name", else "unknown"), the
+ * CPUs online, and the load averages (/proc/loadavg; -1 when unreadable).
+ */
+void cli_cpu_model(char *buf, size_t len);
+unsigned int cli_nproc(void);
+void cli_loadavg(double load[3]);
+
+/*
  * Progress: on a terminal, one line on stderr rewritten in place ("\r");
  * anywhere else (a log, a pipe) nothing, so logs hold only whole lines.
  * cli_progress_end() clears the line.
