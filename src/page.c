@@ -284,7 +284,8 @@ HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *word
 }
 
 /* write a whole struct page from words[]; the caller checked it is RW */
-static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words)
+static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words,
+		     const char *op)
 {
 	unsigned int w;
 	uint64_t v = 0;
@@ -293,10 +294,50 @@ static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
 		if (hvo__word_vaddr(wr->sim, page, w, &v))
 			continue;
-		r = hvo__writer_store(wr, v, words[w], "prep", (int)w);
+		r = hvo__writer_store(wr, v, words[w], op, (int)w);
 		if (r)
 			return r;
 	}
+	return 0;
+}
+
+/*
+ * Write words[] into the @nr struct pages from @first (in range: the caller
+ * checked), the same stores in the same order as store_all() on each.
+ * Without a scheduler hook they go straight into each vmemmap page's frame,
+ * one walk and one access section per vmemmap page and the word offsets
+ * computed once; with a hook every store keeps its own yield point, where
+ * the explorer interleaves other threads.
+ */
+static int store_range(struct hvo_writer *wr, uint64_t first, uint64_t nr,
+		       const uint64_t *words, const char *op)
+{
+	struct hvo_sim *sim = wr->sim;
+	unsigned int w, nw = 0, off[HVO_NR_PAGE_WORDS], field[HVO_NR_PAGE_WORDS];
+	uint64_t i, page, val[HVO_NR_PAGE_WORDS];
+	int r;
+
+	if (hvo__yield_hooked(sim)) {
+		for (i = 0, page = first; i < nr; i++, page += sim->geo.stride) {
+			r = store_all(wr, page, words, op);
+			if (r)
+				return r;
+		}
+		return 0;
+	}
+	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
+		if (sim->word_off[w] < 0)
+			continue;
+		off[nw] = 8u * (unsigned int)sim->word_off[w];
+		field[nw] = w;
+		val[nw++] = words[w];
+	}
+	for (i = 0, page = first; i < nr; i++, page += sim->geo.stride)
+		for (w = 0; w < nw; w++) {
+			r = hvo__writer_put(wr, page + off[w], val[w], op, (int)field[w]);
+			if (r)
+				return r;
+		}
 	return 0;
 }
 
@@ -393,7 +434,7 @@ int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		       uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f = 0, v = 0;
+	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], f = 0, v = 0;
 	unsigned int nid = 0, zone = 0;
 	struct hvo_writer wr;
 	int r;
@@ -411,14 +452,10 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
 	hvo__writer_init(&wr, sim);
 	hvo_init_compound_tail(sim, words, head, order, nid, zone);
-	for (i = 1; i < nr_init; i++) {
-		r = store_all(&wr, head + i * sim->geo.stride, words);
-		if (r) {
-			hvo__writer_close(&wr);
-			return r;
-		}
-	}
+	r = nr_init > 1 ? store_range(&wr, head + sim->geo.stride, nr_init - 1, words, "prep") : 0;
 	hvo__writer_close(&wr);
+	if (r)
+		return r;
 	/* __SetPageHead() and folio_set_order() */
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
@@ -445,7 +482,7 @@ HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
 int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			  uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v = 0, f = 0, words[HVO_NR_PAGE_WORDS];
+	uint64_t head = hvo_pfn_to_page(sim, pfn), w, v = 0, f = 0, words[HVO_NR_PAGE_WORDS];
 	struct hvo_writer wr;
 	int r;
 
@@ -460,14 +497,11 @@ int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	hvo__writer_init(&wr, sim);
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 		words[w] = hvo__memmap_init_word(sim, pfn, (unsigned int)w);
-	for (i = 1; i < nr_init; i++) {
-		r = store_all(&wr, head + i * sim->geo.stride, words);
-		if (r) {
-			hvo__writer_close(&wr);
-			return r;
-		}
-	}
+	r = nr_init > 1 ? store_range(&wr, head + sim->geo.stride, nr_init - 1, words,
+				      "destroy") : 0;
 	hvo__writer_close(&wr);
+	if (r)
+		return r;
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
 	return hvo__vmm_store(sim, v, f & ~(1ull << HVO_PG_head), "destroy", HVO_PW_FLAGS);

@@ -107,38 +107,52 @@ static void ro_write_fault(struct hvo_sim *sim, uint64_t vaddr, uint64_t frame,
 /*
  * A writer that keeps one vmemmap page open: one walk and one access
  * section per page instead of per word, for code that writes many struct
- * pages of a folio it owns (prep, destroy).  Same rules as hvo__vmm_store().
+ * pages of a folio it owns (prep, destroy).  Same rules as hvo__vmm_store():
+ * hvo__writer_open() opens the page of @vaddr (its lazy init first), and a
+ * read-only page is a fault reported for @vaddr's word.
  */
-int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
-		      const char *op, int field)
+int hvo__writer_open(struct hvo_writer *wr, uint64_t vaddr, const char *op, int field)
 {
 	struct hvo_sim *sim = wr->sim;
 	uint64_t page = vaddr & ~(sim->geo.page_size - 1), *w, frame;
 	bool rw;
 	int r;
 
-	if (page != wr->page) {
-		hvo__writer_close(wr);
-		for (;;) {
-			wr->tok = hvo__access_begin(sim);
-			r = resolve(sim, page, &w, &rw, &frame);
-			if (r != -EAGAIN)
-				break;
-			hvo__access_end(wr->tok);
-			hvo__lazy_init(sim, page);
-		}
-		if (r) {
-			hvo__access_end(wr->tok);
+	hvo__writer_close(wr);
+	for (;;) {
+		wr->tok = hvo__access_begin(sim);
+		r = resolve(sim, page, &w, &rw, &frame);
+		if (r != -EAGAIN)
+			break;
+		hvo__access_end(wr->tok);
+		hvo__lazy_init(sim, page);
+	}
+	if (r) {
+		hvo__access_end(wr->tok);
+		return r;
+	}
+	if (!rw) {
+		hvo__access_end(wr->tok);
+		ro_write_fault(sim, vaddr, frame, op, field);
+		return -EFAULT;
+	}
+	wr->open = true;
+	wr->page = page;
+	wr->base = (uint8_t *)w;
+	return 0;
+}
+
+int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+		      const char *op, int field)
+{
+	struct hvo_sim *sim = wr->sim;
+	uint64_t page = vaddr & ~(sim->geo.page_size - 1);
+	int r;
+
+	if (page != wr->page || !wr->open) {
+		r = hvo__writer_open(wr, vaddr, op, field);
+		if (r)
 			return r;
-		}
-		if (!rw) {
-			hvo__access_end(wr->tok);
-			ro_write_fault(sim, vaddr, frame, op, field);
-			return -EFAULT;
-		}
-		wr->open = true;
-		wr->page = page;
-		wr->base = (uint8_t *)w;
 	}
 	hvo__yield(sim, HVO_YP_PAGE_STORE, vaddr);
 	__atomic_store_n((uint64_t *)(wr->base + (vaddr - page)), val, HVO_STORE_ORDER);
