@@ -315,6 +315,7 @@ static int store_range(struct hvo_writer *wr, uint64_t first, uint64_t nr,
 	struct hvo_sim *sim = wr->sim;
 	unsigned int w, nw = 0, off[HVO_NR_PAGE_WORDS], field[HVO_NR_PAGE_WORDS];
 	uint64_t i, page, val[HVO_NR_PAGE_WORDS];
+	bool dense;
 	int r;
 
 	if (hvo__yield_hooked(sim)) {
@@ -332,12 +333,28 @@ static int store_range(struct hvo_writer *wr, uint64_t first, uint64_t nr,
 		field[nw] = w;
 		val[nw++] = words[w];
 	}
-	for (i = 0, page = first; i < nr; i++, page += sim->geo.stride)
+	/* 64-byte struct pages holding all eight words in order */
+	dense = nw == 8 && sim->geo.stride == 64;
+	for (w = 0; w < nw; w++)
+		dense &= off[w] == 8 * w;
+	for (i = 0, page = first; i < nr; i++, page += sim->geo.stride) {
+		/* a struct page that starts past the open vmemmap page opens
+		 * the next one, as its first word's store would */
+		if (!wr->open || page - wr->page > sim->geo.page_size - sim->geo.stride) {
+			r = hvo__writer_open(wr, page + off[0], op, (int)field[0]);
+			if (r)
+				return r;
+		}
+		if (dense) {
+			hvo__store_page64((uint64_t *)(wr->base + (page - wr->page)), val);
+			continue;
+		}
 		for (w = 0; w < nw; w++) {
 			r = hvo__writer_put(wr, page + off[w], val[w], op, (int)field[w]);
 			if (r)
 				return r;
 		}
+	}
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "arena.h"
 #include "error.h"
 #include "fault.h"
 #include "page_alloc.h"
@@ -65,6 +66,9 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 	if (walk(sim, vaddr, &slot, &level, &e) == 0 && (e & HVO_PTE_LAZY)) {
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
 		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
+		/* a PMD leaf maps a contiguous block of frames */
+		if (level)
+			hvo__arena_advise_whole(sim, entry_pfn(e), span);
 		for (i = 0; i < span; i++)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));

@@ -54,6 +54,20 @@ int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		      const char *op, int field);
 void hvo__writer_close(struct hvo_writer *wr);
 
+/* one 64-byte struct page from t[], unrolled: compilers do not unroll loops
+ * of atomic stores */
+static inline void hvo__store_page64(uint64_t *d, const uint64_t *t)
+{
+	__atomic_store_n(&d[0], t[0], HVO_STORE_ORDER);
+	__atomic_store_n(&d[1], t[1], HVO_STORE_ORDER);
+	__atomic_store_n(&d[2], t[2], HVO_STORE_ORDER);
+	__atomic_store_n(&d[3], t[3], HVO_STORE_ORDER);
+	__atomic_store_n(&d[4], t[4], HVO_STORE_ORDER);
+	__atomic_store_n(&d[5], t[5], HVO_STORE_ORDER);
+	__atomic_store_n(&d[6], t[6], HVO_STORE_ORDER);
+	__atomic_store_n(&d[7], t[7], HVO_STORE_ORDER);
+}
+
 /*
  * hvo__writer_store() without its yield point: a bulk writer's store, for
  * callers that run it only while no scheduler hook is set (hvo__yield()

@@ -62,18 +62,6 @@ static void init_template(const struct hvo_sim *sim, uint64_t pfn, unsigned int 
 	}
 }
 
-static inline void store_page64(uint64_t *d, const uint64_t *t)
-{
-	__atomic_store_n(&d[0], t[0], HVO_STORE_ORDER);
-	__atomic_store_n(&d[1], t[1], HVO_STORE_ORDER);
-	__atomic_store_n(&d[2], t[2], HVO_STORE_ORDER);
-	__atomic_store_n(&d[3], t[3], HVO_STORE_ORDER);
-	__atomic_store_n(&d[4], t[4], HVO_STORE_ORDER);
-	__atomic_store_n(&d[5], t[5], HVO_STORE_ORDER);
-	__atomic_store_n(&d[6], t[6], HVO_STORE_ORDER);
-	__atomic_store_n(&d[7], t[7], HVO_STORE_ORDER);
-}
-
 /*
  * memmap_init_range() for the struct pages one vmemmap frame holds.  The
  * frame is written whole, in runs of struct pages of one zone stored from a
@@ -107,7 +95,7 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 		/* 64-byte struct pages (every HVO machine's default): whole ones
 		 * unrolled, compilers do not unroll loops of atomic stores */
 		for (; sw == 8 && pw == 0 && run >= 8; run -= 8, i += 8)
-			store_page64(&w[i], t);
+			hvo__store_page64(&w[i], t);
 		for (; run; run -= k, pw = 0) {
 			k = sw - pw < run ? sw - pw : run;
 			for (j = 0; j < k; j++)
