@@ -15,6 +15,12 @@
  *                touch of their memmap, prep_compound_page(), hugetlb head
  *                prep, HVO optimize), per folio.  Floor: one restore +
  *                optimize cycle of each of the grown folios, per folio.
+ *   pool regrow  the same pool shrunk to nothing and grown again: the same
+ *                work on struct pages already initialised and host memory
+ *                already resident, so what is left is the simulator's own
+ *                cost; the difference to pool grow is the host's (page
+ *                faults and zeroing of fresh memory: in a VM, the
+ *                hypervisor's too).  Same floor.
  *
  * The ratio of each round is the figure; its median, min and max over the
  * rounds are reported.
@@ -36,10 +42,12 @@ static const char about[] =
 	"every pfn in order (the lazy memmap init of each vmemmap block included)\n"
 	"against the same calls once the struct pages are initialised; and\n"
 	"hvo_pool_grow() of N 2M folios against a restore + optimize cycle of each\n"
-	"grown folio, per folio.  Targets (informational): first touch <= 4x the\n"
-	"initialised lookup, pool grow <= 3x the cycle.\n";
+	"grown folio, per folio; and the same pool shrunk and grown again (struct\n"
+	"pages initialised, host memory resident: the simulator's own cost).\n"
+	"Targets (informational): first touch <= 4x the initialised lookup, pool\n"
+	"grow and regrow <= 3x the cycle.\n";
 
-enum { ROW_TOUCH, ROW_GROW, NR_ROWS };
+enum { ROW_TOUCH, ROW_GROW, ROW_REGROW, NR_ROWS };
 
 struct row {
 	const char *name, *unit;
@@ -125,7 +133,38 @@ static BENCH_TIMED int cycle_all(struct hvo_sim *sim, const uint64_t *pfns, uint
 	return r;
 }
 
-/* grow timed, then a cycle of every grown folio timed; both checked */
+/* the pool shrunk to nothing, then grown again, timed; the cycle's floor */
+static int regrow_measure(struct init_run *R, struct hvo_sim *sim, unsigned int h,
+			  unsigned int r)
+{
+	struct row *row = &R->rows[ROW_REGROW];
+	struct hvo_hstate_info hi;
+	uint64_t got = 0;
+	double t0;
+
+	if (hvo_pool_shrink(sim, h, 0, R->folios, &got)) {
+		fprintf(stderr, "hvosim " CMD ": pool shrink: %s\n", hvo_last_error());
+		return -1;
+	}
+	t0 = cli_now();
+	if (hvo_pool_grow(sim, h, 0, R->folios, &got)) {
+		fprintf(stderr, "hvosim " CMD ": pool regrow reached %" PRIu64 " of %" PRIu64
+			" folios: %s\n", got, R->folios, hvo_last_error());
+		return -1;
+	}
+	row->sim[r] = (cli_now() - t0) * 1e6 / (double)R->folios;
+	row->floor[r] = R->rows[ROW_GROW].floor[r];
+	hvo_hstate_info(sim, h, &hi);
+	if (hi.nr_optimized != R->folios) {
+		fprintf(stderr, "hvosim " CMD ": after the regrow, %" PRIu64 " of %" PRIu64
+			" folios are optimized\n", hi.nr_optimized, R->folios);
+		return -1;
+	}
+	return 0;
+}
+
+/* grow timed, then a cycle of every grown folio timed, then the regrow;
+ * each checked */
 static int grow_measure(struct init_run *R, struct hvo_sim *sim, unsigned int h,
 			unsigned int r, uint64_t *pfns)
 {
@@ -152,7 +191,7 @@ static int grow_measure(struct init_run *R, struct hvo_sim *sim, unsigned int h,
 	if (cycle_all(sim, pfns, R->folios))
 		return -1;
 	row->floor[r] = (cli_now() - t0) * 1e6 / (double)R->folios;
-	return 0;
+	return regrow_measure(R, sim, h, r);
 }
 
 static int round_grow(struct init_run *R, unsigned int r)
@@ -169,9 +208,10 @@ static int round_grow(struct init_run *R, unsigned int r)
 	if (h >= 0)
 		hvo_hstate_info(sim, (unsigned int)h, &hi);
 	if (h < 0 || !hi.optimizable) {
-		row->run = false;
-		row->skipped = h < 0 ? "no 2M huge page size with this base page size" :
-				       "HVO does not optimize 2M folios on this machine";
+		row->run = R->rows[ROW_REGROW].run = false;
+		row->skipped = R->rows[ROW_REGROW].skipped = h < 0 ?
+			"no 2M huge page size with this base page size" :
+			"HVO does not optimize 2M folios on this machine";
 		return hvo_sim_destroy(sim) ? -1 : 0;
 	}
 	pfns = calloc(R->folios, sizeof(*pfns));
@@ -283,7 +323,9 @@ static void init_table(const struct init_run *R)
 	printf("  first touch: compound_head() of pfns 0..%s in order on a fresh machine;\n"
 	       "               floor: the same calls once initialised (median of %d passes)\n"
 	       "  pool grow:   hvo_pool_grow() of %" PRIu64 " 2M folios, per folio;\n"
-	       "               floor: restore + optimize of each grown folio, per folio\n\n",
+	       "               floor: restore + optimize of each grown folio, per folio\n"
+	       "  pool regrow: the pool shrunk to 0 and grown again (memmap initialised,\n"
+	       "               host memory resident); same floor\n\n",
 	       cli_thousands(R->pfns - 1, b, sizeof(b)), FLOOR_PASSES, R->folios);
 	printf("%-12s %16s %16s  %-36s %s\n", "row", "sim", "floor", "ratio", "target");
 	for (k = 0; k < NR_ROWS; k++) {
@@ -341,6 +383,8 @@ int bench_init(int argc, char **argv)
 					   .target = TOUCH_TARGET, .run = true };
 	R->rows[ROW_GROW] = (struct row){ .name = "pool grow", .unit = "us/folio",
 					  .target = GROW_TARGET, .run = true };
+	R->rows[ROW_REGROW] = (struct row){ .name = "pool regrow", .unit = "us/folio",
+					    .target = GROW_TARGET, .run = true };
 	bench_host_start(&R->host);
 	r = init_rounds(R) ? CLI_FINDING : CLI_OK;
 	bench_host_end(&R->host);
