@@ -212,6 +212,10 @@ struct hvo_sim {
 	 */
 	_Atomic uint64_t *flat;
 	uint64_t flat_base, flat_n;
+	/* the load fast path's constants (vmm.h), set with the flat view */
+	uint64_t vmemmap_bytes;		/* nr_pfns * stride */
+	uint64_t page_mask;		/* page_size - 1 */
+	unsigned int pte_shift;		/* (entry & PFN_MASK) << pte_shift: frame offset */
 
 	/* TLB: struct page writes are epoch sections a flush waits for */
 	struct hvo_epochs tlb;

@@ -136,16 +136,11 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 	return page;
 }
 
-/* _compound_head() */
-HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
+/* _compound_head() of @page whose compound_info word is @info */
+static inline uint64_t compound_head_of(struct hvo_sim *sim, uint64_t page, uint64_t info)
 {
-	uint64_t info, mask, off = page - sim->geo.vmemmap_base;
+	uint64_t mask;
 
-	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride))
-		return 0;
-	if (unlikely(hvo__vmm_load_inline(sim, page + 8u *
-					  (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO], &info)))
-		return 0;
 	if (likely(sim->geo.mask_encoding)) {
 		/* branchless (v7 16/18): non-tail ~0, tail the mask */
 		mask = (info & 1) - 1;
@@ -155,6 +150,35 @@ HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
 	if (info & 1)
 		return info - 1;
 	return hvo_page_fixed_fake_head(sim, page);
+}
+
+static uint64_t ci_vaddr(const struct hvo_sim *sim, uint64_t page)
+{
+	return page + 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO];
+}
+
+/* the load's uncommon cases (a hook, lazy init, a flush overlapping) out of
+ * line, so the common path of hvo_compound_head() saves no register */
+static __attribute__((noinline)) uint64_t compound_head_slow(struct hvo_sim *sim,
+							     uint64_t page)
+{
+	uint64_t info;
+
+	if (hvo__vmm_load_slow(sim, ci_vaddr(sim, page), &info))
+		return 0;
+	return compound_head_of(sim, page, info);
+}
+
+/* _compound_head() */
+HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
+{
+	uint64_t info;
+
+	if (unlikely(page - sim->geo.vmemmap_base >= sim->vmemmap_bytes))
+		return 0;
+	if (unlikely(!hvo__vmm_try_load(sim, ci_vaddr(sim, page), &info)))
+		return compound_head_slow(sim, page);
+	return compound_head_of(sim, page, info);
 }
 
 static int read_word(struct hvo_sim *sim, uint64_t page, unsigned int w,

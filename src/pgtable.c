@@ -41,6 +41,9 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 		uint64_t start, end;
 
 		hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
+		sim->vmemmap_bytes = end - start;
+		sim->page_mask = sim->geo.page_size - 1;
+		sim->pte_shift = ps - HVO_PTE_PFN_SHIFT;
 		sim->flat_base = start & ~(sim->geo.page_size - 1);
 		sim->flat_n = (end - sim->flat_base + sim->geo.page_size - 1) >> ps;
 		/* zero pages until written: untouched parts cost nothing */
@@ -169,6 +172,32 @@ void hvo__writer_close(struct hvo_writer *wr)
 		hvo__access_end(wr->tok);
 	wr->open = false;
 	wr->page = UINT64_MAX;
+}
+
+int hvo__vmm_load_slow(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t *w, frame, v, g;
+	bool rw;
+	int r;
+
+	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
+	for (;;) {
+		/* seq_cst: ordered before the PTE loads of the walk */
+		g = atomic_load(&sim->flush_started);
+		r = resolve(sim, vaddr, &w, &rw, &frame);
+		if (unlikely(r == -EAGAIN)) {
+			hvo__lazy_init(sim, vaddr);
+			continue;
+		}
+		if (unlikely(r))
+			return r;
+		/* acquire: as in hvo__vmm_load_inline() */
+		v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+		if (likely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) == g)) {
+			*val = v;
+			return 0;
+		}
+	}
 }
 
 int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)

@@ -104,31 +104,45 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 	return 0;
 }
 
+/* the whole load: yield point, walk when the flat view cannot answer, lazy
+ * init, retry after a flush (pgtable.c) */
+int hvo__vmm_load_slow(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
+
+/*
+ * The load's common case, inline, calling nothing: no scheduler hook (the
+ * yield point would do nothing), a present and initialised entry in the
+ * flat view, no flush overlapping.  false: anything else; the caller runs
+ * hvo__vmm_load_slow(), which starts over with the same rules.
+ */
+static inline bool hvo__vmm_try_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift, e, g, v;
+	const uint64_t *w;
+
+	if (unlikely(hvo__yield_hooked(sim) || idx >= sim->flat_n))
+		return false;
+	/* seq_cst: ordered before the entry load */
+	g = atomic_load(&sim->flush_started);
+	e = atomic_load(&sim->flat[idx]);
+	if (unlikely((e & (HVO_PTE_PRESENT | HVO_PTE_LAZY)) != HVO_PTE_PRESENT))
+		return false;
+	/* hvo__frame(entry_pfn(e)) + the offset in the page, in fewer steps */
+	w = (const uint64_t *)(sim->mem + ((e & HVO_PTE_PFN_MASK) << sim->pte_shift) +
+			       (vaddr & sim->page_mask));
+	/* acquire: the recheck below cannot move above it, and a frame
+	 * poisoned or reused after a free is written with release stores */
+	v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+	if (unlikely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) != g))
+		return false;
+	*val = v;
+	return true;
+}
+
 static inline int hvo__vmm_load_inline(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
 {
-	uint64_t *w, frame, v, g;
-	bool rw;
-	int r;
-
-	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
-	for (;;) {
-		/* seq_cst: ordered before the PTE loads of the walk */
-		g = atomic_load(&sim->flush_started);
-		r = resolve(sim, vaddr, &w, &rw, &frame);
-		if (unlikely(r == -EAGAIN)) {
-			hvo__lazy_init(sim, vaddr);
-			continue;
-		}
-		if (unlikely(r))
-			return r;
-		/* acquire: the recheck below cannot move above it, and a frame
-		 * poisoned or reused after a free is written with release stores */
-		v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
-		if (likely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) == g)) {
-			*val = v;
-			return 0;
-		}
-	}
+	if (likely(hvo__vmm_try_load(sim, vaddr, val)))
+		return 0;
+	return hvo__vmm_load_slow(sim, vaddr, val);
 }
 
 #endif /* HVOSIM_VMM_H */
