@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "flat.h"
 #include "harness.h"
 
 #define CMD "bench lookup"
@@ -29,110 +30,6 @@ static const char about[] =
 	"same order, the rest free; pfns are drawn uniformly from a seeded sequence.\n"
 	"Every lookup is checked to decode to the same head before timing starts.\n"
 	"Target (informational): simulated/flat <= 2.\n";
-
-/*
- * The floor: a host array laid out like the kernel's vmemmap (same stride,
- * base aligned to MAX_FOLIO_NR_PAGES * stride as the kernel requires, or
- * the mask would decode a different head), holding the flags and
- * compound_info words the simulator reads for each pfn.  Pointer-encoded
- * values are rebased onto host addresses so the decode stays a plain load.
- */
-struct flat {
-	void *map;
-	size_t map_len;
-	uintptr_t base;
-	uint64_t stride;
-	uint64_t page_size;
-	bool mask;
-	bool fake_head;		/* page_fixed_fake_head() is live (static key on) */
-};
-
-/* words 0 and 1 of every stride the simulator accepts (>= 40 keeps both) */
-#define FLAT_FLAGS 0
-#define FLAT_INFO 8
-
-static inline uint64_t flat_load(uintptr_t addr)
-{
-	/* READ_ONCE(): one real load per lookup, as the kernel does */
-	return __atomic_load_n((const uint64_t *)addr, __ATOMIC_RELAXED);
-}
-
-static int flat_build(struct hvo_sim *sim, struct flat *f)
-{
-	const struct hvo_geometry *g = hvo_sim_geometry(sim);
-	struct hvo_stats st;
-	uint64_t align, pfn, bytes = g->nr_pfns * g->stride;
-	uint8_t *p;
-
-	memset(f, 0, sizeof(*f));
-	align = g->hvo_possible ? ((uint64_t)1 << g->max_folio_order) * g->stride : g->page_size;
-	f->map_len = (size_t)(bytes + align);
-	/* base pages, no MADV_HUGEPAGE: the simulator's arena has base pages
-	 * too, so host TLB misses cost both variants alike */
-	f->map = mmap(NULL, f->map_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (f->map == MAP_FAILED) {
-		f->map = NULL;
-		fprintf(stderr, "hvosim " CMD ": cannot map %" PRIu64 " bytes for the flat "
-			"array: %s\n", bytes, strerror(errno));
-		return -1;
-	}
-	f->base = ((uintptr_t)f->map + (uintptr_t)align - 1) & ~(uintptr_t)(align - 1);
-	f->stride = g->stride;
-	f->page_size = g->page_size;
-	f->mask = g->mask_encoding;
-	hvo_sim_stats(sim, &st);
-	f->fake_head = hvo_sim_config(sim)->scheme == HVO_SCHEME_FAKE_HEAD &&
-		       st.static_key_count > 0;
-	for (pfn = 0; pfn < g->nr_pfns; pfn++) {
-		uint64_t page = hvo_pfn_to_page(sim, pfn), flags, info;
-
-		if (hvo_page_read(sim, page, HVO_PW_FLAGS, &flags) ||
-		    hvo_page_read(sim, page, HVO_PW_COMPOUND_INFO, &info)) {
-			fprintf(stderr, "hvosim " CMD ": cannot read the struct page of pfn %#"
-				PRIx64 ": %s\n", pfn, hvo_last_error());
-			return -1;
-		}
-		if (!f->mask && (info & 1))
-			info = (f->base + (info - 1 - g->vmemmap_base)) | 1;
-		p = (uint8_t *)(f->base + pfn * f->stride);
-		memcpy(p + FLAT_FLAGS, &flags, 8);
-		memcpy(p + FLAT_INFO, &info, 8);
-	}
-	return 0;
-}
-
-static void flat_free(struct flat *f)
-{
-	if (f->map)
-		munmap(f->map, f->map_len);
-	f->map = NULL;
-}
-
-/* _compound_head(), mask encoding: branchless */
-static inline uintptr_t flat_head_mask(uintptr_t page)
-{
-	uint64_t info = flat_load(page + FLAT_INFO);
-	uint64_t mask = (info & 1) - 1;
-
-	mask |= info;
-	return page & mask;
-}
-
-/* _compound_head(), pointer encoding, with page_fixed_fake_head() when live */
-static inline uintptr_t flat_head_pointer(const struct flat *f, uintptr_t page)
-{
-	uint64_t info = flat_load(page + FLAT_INFO);
-
-	if (info & 1)
-		return (uintptr_t)(info - 1);
-	if (!f->fake_head || (page & (f->page_size - 1)))
-		return page;
-	if (!(flat_load(page + FLAT_FLAGS) & (1ull << HVO_PG_head)))
-		return page;
-	info = flat_load(page + f->stride + FLAT_INFO);
-	return info & 1 ? (uintptr_t)(info - 1) : page;
-}
 
 /*
  * The timed loops.  Each returns the sum of the head addresses so nothing
@@ -384,7 +281,7 @@ static int lookup_setup(struct lookup *L)
 	hvo_hstate_info(L->sim, L->hi.index, &L->hi);
 	fprintf(stderr, "hvosim " CMD ": mirroring %" PRIu64 " struct pages into the flat "
 		"array\n", L->g->nr_pfns);
-	if (flat_build(L->sim, &L->f))
+	if (flat_build(CMD, L->sim, &L->f))
 		return -1;
 	L->pfns = malloc(L->lookups * sizeof(*L->pfns));
 	if (!L->pfns) {

@@ -22,12 +22,50 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* a "Name:   N kB" line of /proc/self/status, in bytes; 0 if none */
+static uint64_t proc_status_kb(const char *name)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t n = strlen(name);
+	uint64_t kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':') {
+			kb = strtoull(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb * 1024;
+}
+
 uint64_t cli_peak_rss_bytes(void)
 {
 	struct rusage ru;
+	uint64_t hwm = proc_status_kb("VmHWM");
 
+	if (hwm)
+		return hwm;
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+bool cli_peak_rss_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs("5", f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+uint64_t cli_rss_bytes(void)
+{
+	return proc_status_kb("VmRSS");
 }
 
 const char *cli_bytes(uint64_t b, char *buf, size_t len)

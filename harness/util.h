@@ -12,7 +12,14 @@
 #include <stdint.h>
 
 double cli_now(void);
+/* the peak resident set since the start or the last cli_peak_rss_reset()
+ * (VmHWM; getrusage()'s ru_maxrss where /proc has none) */
 uint64_t cli_peak_rss_bytes(void);
+/* restart the peak (/proc/self/clear_refs); false: it cannot, the peak
+ * stays that of the whole process */
+bool cli_peak_rss_reset(void);
+/* the resident set now (VmRSS), 0 if unknown */
+uint64_t cli_rss_bytes(void);
 
 /* "1.50 GiB": for people */
 const char *cli_bytes(uint64_t b, char *buf, size_t len);
