@@ -13,6 +13,15 @@
 static const unsigned int strides[] = { 40, 48, 56, 64, 72, 120, 128, 256 };
 static const unsigned int shifts[] = { 12, 14, 16 };
 
+/* every (stride, page size), or under HVOSIM_SWEEP_STRIDE=k every k-th and
+ * the 64-byte 4K machine (these single-threaded checks find no race: under
+ * TSan a sample is a check that the build behaves) */
+static bool config_runs(size_t a, size_t b)
+{
+	return (a * ARRAY_SIZE(shifts) + b) % hvotest_sweep_stride() == 0 ||
+	       (strides[a] == 64 && shifts[b] == 12);
+}
+
 /* two nodes: DMA32 and Normal on node 0, Normal and Movable on node 1 */
 static struct hvo_sim *machine(unsigned int stride, unsigned int shift)
 {
@@ -95,7 +104,11 @@ static void test_lazy_init_frames(void **state)
 	(void)state;
 	for (a = 0; a < ARRAY_SIZE(strides); a++)
 		for (b = 0; b < ARRAY_SIZE(shifts); b++) {
-			struct hvo_sim *sim = machine(strides[a], shifts[b]);
+			struct hvo_sim *sim;
+
+			if (!config_runs(a, b))
+				continue;
+			sim = machine(strides[a], shifts[b]);
 
 			check_frames(sim);
 			assert_int_equal(hvo_sim_destroy(sim), 0);
@@ -137,9 +150,12 @@ static void test_prep_bulk_matches_word_by_word(void **state)
 	(void)state;
 	for (a = 0; a < ARRAY_SIZE(strides); a++)
 		for (b = 0; b < ARRAY_SIZE(shifts); b++) {
-			struct hvo_sim *sim[2] = { machine(strides[a], shifts[b]),
-						   machine(strides[a], shifts[b]) };
+			struct hvo_sim *sim[2];
 
+			if (!config_runs(a, b))
+				continue;
+			sim[0] = machine(strides[a], shifts[b]);
+			sim[1] = machine(strides[a], shifts[b]);
 			hvo_sim_set_yield_hook(sim[1], noop_hook, NULL);
 			for (o = 0; o < ARRAY_SIZE(orders); o++) {
 				for (k = 0; k < 2; k++) {
