@@ -71,7 +71,7 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
 		/* a PMD leaf maps a contiguous block of frames */
 		if (level)
-			hvo__arena_advise_whole(sim, entry_pfn(e), span);
+			hvo__arena_prefault(sim, entry_pfn(e), span);
 		for (i = 0; i < span; i++)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));
