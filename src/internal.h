@@ -216,6 +216,7 @@ struct hvo_sim {
 	uint64_t vmemmap_bytes;		/* nr_pfns * stride */
 	uint64_t page_mask;		/* page_size - 1 */
 	unsigned int pte_shift;		/* (entry & PFN_MASK) << pte_shift: frame offset */
+	uint64_t ci_off;		/* byte offset of compound_info in a struct page */
 
 	/* TLB: struct page writes are epoch sections a flush waits for */
 	struct hvo_epochs tlb;

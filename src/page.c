@@ -154,7 +154,7 @@ static inline uint64_t compound_head_of(struct hvo_sim *sim, uint64_t page, uint
 
 static uint64_t ci_vaddr(const struct hvo_sim *sim, uint64_t page)
 {
-	return page + 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO];
+	return page + sim->ci_off;
 }
 
 /* the load's uncommon cases (a hook, lazy init, a flush overlapping) out of

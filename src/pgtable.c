@@ -44,6 +44,8 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 		sim->vmemmap_bytes = end - start;
 		sim->page_mask = sim->geo.page_size - 1;
 		sim->pte_shift = ps - HVO_PTE_PFN_SHIFT;
+		/* every stride keeps compound_info (layout_words()) */
+		sim->ci_off = 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO];
 		sim->flat_base = start & ~(sim->geo.page_size - 1);
 		sim->flat_n = (end - sim->flat_base + sim->geo.page_size - 1) >> ps;
 		/* zero pages until written: untouched parts cost nothing */
