@@ -43,7 +43,6 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 		hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
 		sim->vmemmap_bytes = end - start;
 		sim->page_mask = sim->geo.page_size - 1;
-		sim->pte_shift = ps - HVO_PTE_PFN_SHIFT;
 		/* every stride keeps compound_info (layout_words()) */
 		sim->ci_off = 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO];
 		sim->flat_base = start & ~(sim->geo.page_size - 1);
@@ -56,6 +55,7 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 			sim->flat_n = 0;
 			return hvo__err(-ENOMEM, "pgtable: cannot reserve the flat entry view");
 		}
+		atomic_store(&sim->fast_n, sim->flat_n);
 	}
 	return hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
 			  HVO_GFP_ZERO, &sim->root_pfn);
@@ -360,15 +360,14 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	return 0;
 }
 
-/* one vmemmap page's leaf entry in the flat view (entry: pfn of the page's
- * own frame, present/RW/lazy bits) */
+/* one vmemmap page's leaf entry in the flat view (entry: a PTE for the
+ * page's own frame, with its present/RW/lazy bits) */
 void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
 {
 	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift;
 
 	if (sim->flat && idx < sim->flat_n)
-		atomic_store(&sim->flat[idx], entry & (HVO_PTE_PFN_MASK | HVO_PTE_PRESENT |
-						       HVO_PTE_RW | HVO_PTE_LAZY));
+		atomic_store(&sim->flat[idx], flat_entry(sim, entry));
 }
 
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */
