@@ -85,8 +85,9 @@ cg() {
 
 cg touch 'touch_first*' bench init --rounds 1 --folios 1
 cg touch-floor 'touch_again*' bench init --rounds 1 --folios 1
-cg grow hvo_pool_grow bench init --rounds 1 --pfns 1 --folios 256
+cg grow 'grow_fresh*' bench init --rounds 1 --pfns 1 --folios 256
 cg grow-floor 'cycle_all*' bench init --rounds 1 --pfns 1 --folios 256
+cg regrow 'grow_again*' bench init --rounds 1 --pfns 1 --folios 256
 cg create-256M 'hvo_sim_create,hvo_sim_destroy' bench init --rounds 1 --pfns 1 --folios 1 --mem 256M
 cg create-4G 'hvo_sim_create,hvo_sim_destroy' bench init --rounds 1 --pfns 1 --folios 1 --mem 4G
 cg cycle-2M 'cyc_sim*' bench cycle --size 2M --cycles 200 --rounds 1
