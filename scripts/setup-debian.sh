@@ -17,6 +17,10 @@
 #   pkg-config          consumers of the installed library (examples/)
 #   libcmocka-dev       the unit tests
 #   libclang-rt-14-dev  clang's sanitizer runtimes (TSan, ASan, UBSan)
+#   valgrind, gdb       bench/profile.sh: callgrind instruction counts of each
+#                       benchmark row, host memory per mapping under gdb
+#   linux-perf          bench/profile.sh: time samples (cpu-clock) of the
+#                       lookup benchmark and of the slowest tests
 set -euo pipefail
 
 PKGS=(
@@ -27,6 +31,9 @@ PKGS=(
 	pkg-config
 	libcmocka-dev
 	libclang-rt-14-dev
+	valgrind
+	gdb
+	linux-perf
 )
 
 installed() {

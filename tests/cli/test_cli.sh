@@ -134,8 +134,8 @@ check "hvosim --help documents the exit status" 'grep -q "^exit status: 0 succes
 
 # 13: help generated from the option tables: no option twice, every one
 # described, the usage line complete
-for c in demo dump savings run kpageflags explore "bench lookup" "bench cycle" "bench scale" \
-	"bench stress" "bench explore"; do
+for c in demo dump savings run kpageflags explore "bench lookup" "bench cycle" "bench init" \
+	"bench scale" "bench stress" "bench explore"; do
 	run $c --help
 	check "$c --help: status 0, no option listed twice" '[ $st -eq 0 ] && [ -z "$(grep -o "^  --[a-z-]*" "$T/out" | sort | uniq -d)" ]'
 	check "$c --help: every option in the usage line is described" 'for o in $(sed -n "/^usage/,/^\$/p" "$T/out" | grep -o "\[--[a-z-]*" | tr -d "["); do grep -q "^  $o" "$T/out" || exit 1; done'
