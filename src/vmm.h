@@ -38,7 +38,10 @@ static inline uint64_t flat_entry(const struct hvo_sim *sim, uint64_t pte)
 {
 	if (!(pte & HVO_PTE_PRESENT))
 		return 0;
-	return (uint64_t)(uintptr_t)hvo__frame(sim, entry_pfn(pte)) | (pte & HVO_FLAT_BITS);
+	/* not hvo__frame(): mapping a frame does not touch its bytes (a
+	 * snapshot's touch log, track.c, would save them for nothing) */
+	return (uint64_t)(uintptr_t)(sim->mem + (entry_pfn(pte) << sim->geo.page_shift)) |
+	       (pte & HVO_FLAT_BITS);
 }
 
 /* the pfn of the frame a present flat entry maps */
@@ -108,6 +111,10 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 		*word = (uint64_t *)(uintptr_t)((e & HVO_FLAT_ADDR) + (vaddr & sim->page_mask));
 		*rw = e & HVO_PTE_RW;
 		*frame = flat_entry_pfn(sim, e);
+		/* the entry led straight to the bytes, past hvo__frame(): report
+		 * the touch it would have (a snapshot's undo log, track.c) */
+		if (unlikely(sim->track))
+			hvo__track_touch(sim, *frame, true);
 		return 0;
 	}
 	r = walk(sim, vaddr, &slot, &level, &e);
