@@ -313,6 +313,9 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	sim->track = t;
 	sim->yield_ctx = ctx;
 	atomic_store(&sim->yield_fn, fn);
+	/* and so is the load fast path's window, closed while a hook is set
+	 * (hvo_sim_set_yield_hook()), whatever it was at the snapshot */
+	atomic_store(&sim->fast_n, fn ? 0 : sim->flat_n);
 	if (restore_folios(snap, sim->hugetlb))
 		return hvo__err(-ENOMEM, "snapshot_restore: out of host memory");
 	if (snap->boot)
