@@ -347,8 +347,11 @@ static void pong(void *arg)
 {
 	struct pingpong *p = arg;
 
+	/* HVO_FIBER_SYNC as the explorer's switches (explore.c): TSan sees
+	 * the fiber's reads of the frame frame_init() wrote, and the free of
+	 * @p, ordered with this fiber's accesses (no-op outside TSan) */
 	for (;;)
-		hvo__fiber_switch(&p->f, &p->main, 0);
+		hvo__fiber_switch(&p->f, &p->main, HVO_FIBER_SYNC);
 }
 
 int hvo__fiber_pingpong(uint64_t n, const char **kind)
@@ -366,7 +369,7 @@ int hvo__fiber_pingpong(uint64_t n, const char **kind)
 		return hvo__err(-ENOMEM, "pingpong: cannot map a fiber stack");
 	}
 	for (i = 0; i < n; i++)
-		hvo__fiber_switch(&p->main, &p->f, 0);
+		hvo__fiber_switch(&p->main, &p->f, HVO_FIBER_SYNC);
 	/* the fiber is left at its switch: its stack goes with it */
 	hvo__fiber_destroy(&p->f);
 	free(p);
