@@ -23,7 +23,8 @@
  *                hypervisor's too).  Same floor.
  *
  * The ratio of each round is the figure; its median, min and max over the
- * rounds are reported.
+ * rounds are reported.  --repeat N does the rounds N times: the figure is
+ * then the median of the runs' medians, the spread over every round.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 
 #define CMD "bench init"
 #define MAX_ROUNDS 100
+#define MAX_RUNS 10
 #define FLOOR_PASSES 3
 #define TOUCH_TARGET 4.0
 #define GROW_TARGET 3.0
@@ -51,8 +53,13 @@ enum { ROW_TOUCH, ROW_GROW, ROW_REGROW, NR_ROWS };
 
 struct row {
 	const char *name, *unit;
-	double sim[MAX_ROUNDS], floor[MAX_ROUNDS], ratio[MAX_ROUNDS];
+	/* every round of every run, run after run */
+	double sim[MAX_RUNS * MAX_ROUNDS], floor[MAX_RUNS * MAX_ROUNDS];
+	double ratio[MAX_RUNS * MAX_ROUNDS];
 	struct bench_spread s_sim, s_floor, s_ratio;
+	/* each run's medians, and the figures: the median of those */
+	double run_sim[MAX_RUNS], run_floor[MAX_RUNS], run_ratio[MAX_RUNS];
+	double fig_sim, fig_floor, fig_ratio;
 	double target;
 	bool run;
 	const char *skipped;
@@ -60,7 +67,7 @@ struct row {
 
 struct init_run {
 	struct cli_args args;
-	uint64_t pfns, folios, rounds;
+	uint64_t pfns, folios, rounds, repeat;
 	struct bench_host host;
 	struct row rows[NR_ROWS];
 	uint64_t nr_pfns;
@@ -238,40 +245,62 @@ static int round_grow(struct init_run *R, unsigned int r)
 	return ret;
 }
 
-static void row_finish(struct row *row, unsigned int rounds)
+/* the ratios and spreads of run @run's rounds, its medians kept */
+static void run_finish(struct row *row, unsigned int run, unsigned int rounds)
 {
-	unsigned int r;
+	unsigned int r, b = run * rounds;
 
-	for (r = 0; r < rounds; r++)
+	for (r = b; r < b + rounds; r++)
 		row->ratio[r] = row->floor[r] > 0 ? row->sim[r] / row->floor[r] : 0;
-	bench_spread_of(row->sim, rounds, &row->s_sim);
-	bench_spread_of(row->floor, rounds, &row->s_floor);
-	bench_spread_of(row->ratio, rounds, &row->s_ratio);
+	bench_spread_of(row->sim + b, rounds, &row->s_sim);
+	bench_spread_of(row->floor + b, rounds, &row->s_floor);
+	bench_spread_of(row->ratio + b, rounds, &row->s_ratio);
+	row->run_sim[run] = row->s_sim.median;
+	row->run_floor[run] = row->s_floor.median;
+	row->run_ratio[run] = row->s_ratio.median;
+}
+
+/* the figures over @runs runs, the spreads over all their rounds */
+static void row_finish(struct row *row, unsigned int runs, unsigned int rounds)
+{
+	row->fig_sim = cli_median(row->run_sim, runs);
+	row->fig_floor = cli_median(row->run_floor, runs);
+	row->fig_ratio = cli_median(row->run_ratio, runs);
+	bench_spread_of(row->sim, runs * rounds, &row->s_sim);
+	bench_spread_of(row->floor, runs * rounds, &row->s_floor);
+	bench_spread_of(row->ratio, runs * rounds, &row->s_ratio);
 }
 
 static int init_rounds(struct init_run *R)
 {
-	unsigned int r, k, rounds = (unsigned int)R->rounds;
+	unsigned int r, k, i, rounds = (unsigned int)R->rounds, runs = (unsigned int)R->repeat;
+	unsigned int run;
 	struct row *row;
 
-	for (r = 0; r < rounds; r++) {
-		if (round_touch(R, r))
-			return -1;
-		if (R->rows[ROW_GROW].run && round_grow(R, r))
-			return -1;
-		for (k = 0; k < NR_ROWS; k++) {
-			row = &R->rows[k];
-			if (!row->run)
-				continue;
-			fprintf(stderr, "hvosim " CMD ": round %u/%u: %s %.2f %s vs floor %.2f %s, "
-				"ratio %.2f\n", r + 1, rounds, row->name, row->sim[r], row->unit,
-				row->floor[r], row->unit, row->floor[r] > 0 ?
-				row->sim[r] / row->floor[r] : 0);
+	for (run = 0; run < runs; run++) {
+		for (r = 0; r < rounds; r++) {
+			i = run * rounds + r;
+			if (round_touch(R, i))
+				return -1;
+			if (R->rows[ROW_GROW].run && round_grow(R, i))
+				return -1;
+			for (k = 0; k < NR_ROWS; k++) {
+				row = &R->rows[k];
+				if (!row->run)
+					continue;
+				fprintf(stderr, "hvosim " CMD ": run %u/%u round %u/%u: %s %.2f %s vs "
+					"floor %.2f %s, ratio %.2f\n", run + 1, runs, r + 1, rounds,
+					row->name, row->sim[i], row->unit, row->floor[i], row->unit,
+					row->floor[i] > 0 ? row->sim[i] / row->floor[i] : 0);
+			}
 		}
+		for (k = 0; k < NR_ROWS; k++)
+			if (R->rows[k].run)
+				run_finish(&R->rows[k], run, rounds);
 	}
 	for (k = 0; k < NR_ROWS; k++)
 		if (R->rows[k].run)
-			row_finish(&R->rows[k], rounds);
+			row_finish(&R->rows[k], runs, rounds);
 	return 0;
 }
 
@@ -280,12 +309,14 @@ static void init_json(const struct init_run *R)
 	const struct hvo_config *cfg = &R->args.cfg;
 	struct json j;
 	unsigned int k;
+	uint64_t r;
 
 	json_init(&j, stdout);
 	json_obj(&j, NULL);
 	json_str(&j, "bench", "init");
 	json_u64(&j, "seed", cfg->seed);
 	json_u64(&j, "rounds", R->rounds);
+	json_u64(&j, "repeat", R->repeat);
 	json_u64(&j, "mem_bytes", cfg->node_mem_bytes[0]);
 	json_str(&j, "scheme", hvo_scheme_name(cfg->scheme));
 	json_u64(&j, "pfns", R->pfns);
@@ -300,13 +331,17 @@ static void init_json(const struct init_run *R)
 		json_obj(&j, NULL);
 		json_str(&j, "name", row->name);
 		json_str(&j, "unit", row->unit);
-		json_dbl(&j, "sim", row->s_sim.median);
-		json_dbl(&j, "floor", row->s_floor.median);
-		json_dbl(&j, "ratio", row->s_ratio.median);
+		json_dbl(&j, "sim", row->fig_sim);
+		json_dbl(&j, "floor", row->fig_floor);
+		json_dbl(&j, "ratio", row->fig_ratio);
 		json_dbl(&j, "ratio_min", row->s_ratio.min);
 		json_dbl(&j, "ratio_max", row->s_ratio.max);
 		json_dbl(&j, "target", row->target);
-		json_bool(&j, "target_met", row->s_ratio.median <= row->target);
+		json_bool(&j, "target_met", row->fig_ratio <= row->target);
+		json_arr(&j, "run_ratios");
+		for (r = 0; r < R->repeat; r++)
+			json_dbl(&j, NULL, row->run_ratio[r]);
+		json_end_arr(&j);
 		bench_spread_json(&j, "sim_spread", &row->s_sim, row->sim);
 		bench_spread_json(&j, "floor_spread", &row->s_floor, row->floor);
 		bench_spread_json(&j, "ratio_spread", &row->s_ratio, row->ratio);
@@ -327,11 +362,13 @@ static void init_table(const struct init_run *R)
 	const struct hvo_config *cfg = &R->args.cfg;
 	char a[32], b[32], sp[96];
 	unsigned int k;
+	uint64_t r;
 
-	printf("hvosim bench init: seed %" PRIu64 ", %s machine, %s, %" PRIu64 " rounds "
-	       "(a fresh machine per row and round); medians over rounds\n", cfg->seed,
-	       cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)), hvo_scheme_name(cfg->scheme),
-	       R->rounds);
+	printf("hvosim bench init: seed %" PRIu64 ", %s machine, %s, %" PRIu64 " rounds x %"
+	       PRIu64 " run(s) (a fresh machine per row and round); medians over rounds%s\n",
+	       cfg->seed, cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)),
+	       hvo_scheme_name(cfg->scheme), R->rounds, R->repeat,
+	       R->repeat > 1 ? ", then over runs" : "");
 	bench_host_print(&R->host, stdout);
 	printf("  first touch: compound_head() of pfns 0..%s in order on a fresh machine;\n"
 	       "               floor: the same calls once initialised (median of %d passes)\n"
@@ -348,11 +385,15 @@ static void init_table(const struct init_run *R)
 			printf("%-12s not run: %s\n", row->name, row->skipped);
 			continue;
 		}
-		snprintf(a, sizeof(a), "%.2f %s", row->s_sim.median, row->unit);
-		snprintf(b, sizeof(b), "%.2f %s", row->s_floor.median, row->unit);
-		printf("%-12s %16s %16s  %-36s <= %.0f: %s\n", row->name, a, b,
-		       bench_spread_str(&row->s_ratio, "rounds", sp, sizeof(sp)), row->target,
-		       row->s_ratio.median <= row->target ? "met" : "not met");
+		snprintf(a, sizeof(a), "%.2f %s", row->fig_sim, row->unit);
+		snprintf(b, sizeof(b), "%.2f %s", row->fig_floor, row->unit);
+		/* the figure, then the spread of every round's ratio */
+		snprintf(sp, sizeof(sp), "%.2f (min %.2f, max %.2f, %u rounds)", row->fig_ratio,
+			 row->s_ratio.min, row->s_ratio.max, row->s_ratio.n);
+		printf("%-12s %16s %16s  %-36s <= %.0f: %s\n", row->name, a, b, sp, row->target,
+		       row->fig_ratio <= row->target ? "met" : "not met");
+		for (r = 0; R->repeat > 1 && r < R->repeat; r++)
+			printf("%-12s   run %" PRIu64 ": ratio %.2f\n", "", r + 1, row->run_ratio[r]);
 	}
 }
 
@@ -366,12 +407,16 @@ static int init_parse(struct init_run *R, int argc, char **argv)
 		  .max = 1u << 20, .help = "pool grow: 2M folios per round" },
 		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &R->rounds, .min = 1,
 		  .max = MAX_ROUNDS, .help = "rounds (each a fresh machine per row)" },
+		{ .name = "repeat", .meta = "N", .kind = CLI_U64, .val = &R->repeat, .min = 1,
+		  .max = MAX_RUNS, .help = "runs of the rounds; the figure is the median of the\n"
+		  "runs' medians" },
 		{ .name = NULL },
 	};
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*" };
 
 	R->folios = 256;
 	R->rounds = 5;
+	R->repeat = 1;
 	cli_args_init(&R->args);
 	return cli_parse(&spec, &R->args, argc, argv);
 }
