@@ -312,6 +312,17 @@ static inline unsigned int hvo__ilog2(uint64_t v)
 	return 63u - (unsigned int)__builtin_clzll(v);
 }
 
+/* splitmix64: the one seeded PRNG (fault injection's draws, the explorer's
+ * schedules), so a printed seed replays everywhere */
+static inline uint64_t hvo__splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 static inline bool hvo__is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
