@@ -3,10 +3,12 @@
  * arena.c - the host memory behind the simulated frames: one reserved
  * mapping for the frames' bytes (frame pfn -> mem + (pfn << page_shift))
  * and one for the per-pfn metadata, both committed by the host only where
- * touched; giving frames their bytes, and filling and copying frames word
- * by word with atomics (TSan-clean against concurrent validated loads).
+ * touched; giving frames their bytes, poisoning free frames and giving
+ * their bytes back to the host, and filling and copying frames word by
+ * word with atomics (TSan-clean against concurrent validated loads).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,6 +37,45 @@ static void *arena_map(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * ---- the host bytes of free frames ----
+ *
+ * HVO frees 7 of the 8 vmemmap pages of every 2M folio (4095 of 4096 of a
+ * 1G one), so the buddy of a big host fills with free frames that held
+ * struct pages.  They are poisoned and kept (page_alloc.h), but their host
+ * bytes would make host memory grow with every frame ever used instead of
+ * with what is in use: 895 MiB of a 4 TiB bench scale were poisoned free
+ * frames.  So each zone queues its poisoned free frames, oldest first, and
+ * while the machine holds more than RELEASE_HIGH bytes of them, gives the
+ * oldest back to the host (MADV_DONTNEED) down to RELEASE_LOW.  A frame
+ * freed and allocated again soon (an optimize/restore cycle) stays
+ * resident; a pool grown by thousands of folios keeps the folios' own
+ * memory only.
+ *
+ * A released frame still holds PAGE_POISON as far as anyone can tell:
+ * hvo_frame_bytes() and its next allocation write the poison back (an
+ * allocation that wants zeroes takes the host's).  Readers through the
+ * vmemmap cannot tell either: a frame is freed only after a flush that
+ * follows its unmap, and a validated load that overlapped that flush is
+ * repeated (vmm.h).  Not the kernel's business: its free pages are RAM.
+ */
+#define RELEASE_HIGH (32ull << 20)
+#define RELEASE_LOW (16ull << 20)
+/* queue slots per zone, in RELEASE_HIGH's frames: room for the entries of
+ * frames allocated again since (dropped when they come up) */
+#define RELEASE_SLOTS 4
+
+/* a zone's queue (zone->lock): a ring of pfns, each frame once (FMF_QUEUED) */
+struct hvo_release_ring {
+	uint64_t *pfn;
+	uint64_t head, n;
+};
+
+struct hvo_release {
+	uint64_t high, low, cap;	/* frames; entries per ring */
+	struct hvo_release_ring ring[HVO_MAX_NODES][HVO_NR_ZONES];
+};
+
 /* reserved address space; only frames that get bytes become resident */
 int hvo__arena_map(struct hvo_sim *sim, uint64_t bytes)
 {
@@ -42,17 +83,31 @@ int hvo__arena_map(struct hvo_sim *sim, uint64_t bytes)
 	sim->mem = arena_map(sim->mem_len);
 	sim->meta_len = (size_t)sim->geo.nr_pfns * sizeof(struct hvo_frame_meta);
 	sim->meta = arena_map(sim->meta_len);
-	return sim->mem && sim->meta ? 0 : -ENOMEM;
+	sim->release = calloc(1, sizeof(*sim->release));
+	if (sim->release) {
+		sim->release->high = RELEASE_HIGH >> sim->geo.page_shift;
+		sim->release->low = RELEASE_LOW >> sim->geo.page_shift;
+		sim->release->cap = RELEASE_SLOTS * sim->release->high;
+	}
+	return sim->mem && sim->meta && sim->release ? 0 : -ENOMEM;
 }
 
 void hvo__arena_unmap(struct hvo_sim *sim)
 {
+	unsigned int n, z;
+
 	if (sim->mem)
 		munmap(sim->mem, sim->mem_len);
 	if (sim->meta)
 		munmap(sim->meta, sim->meta_len);
+	if (sim->release)
+		for (n = 0; n < HVO_MAX_NODES; n++)
+			for (z = 0; z < HVO_NR_ZONES; z++)
+				free(sim->release->ring[n][z].pfn);
+	free(sim->release);
 	sim->mem = NULL;
 	sim->meta = NULL;
+	sim->release = NULL;
 }
 
 void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val)
@@ -75,7 +130,13 @@ void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
 				 HVO_STORE_ORDER);
 }
 
-/* only frames that hold struct pages or page tables ever get host bytes */
+#define POISON_WORD 0xaaaaaaaaaaaaaaaaull	/* HVO_PAGE_POISON */
+
+/*
+ * Only frames that hold struct pages or page tables ever get host bytes.
+ * Fresh host memory and a released frame's read zero; a recycled frame
+ * keeps its poison unless @zero.
+ */
 void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 			   bool zero)
 {
@@ -87,10 +148,139 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 		if (!(m->flags & FMF_EVER_BYTES)) {
 			m->flags |= FMF_EVER_BYTES;
 			cnt_add(sim, host_frames, 1);
+		} else if (m->flags & FMF_RELEASED) {
+			if (!zero)
+				hvo__frame_fill_words(sim, pfn + i, POISON_WORD);
 		} else if (zero) {
 			hvo__frame_fill_words(sim, pfn + i, 0);
 		}
+		if (m->flags & FMF_POISONED)
+			cnt_sub(sim, free_resident, 1);
+		/* a queue entry stays, to be dropped when it comes up */
+		m->flags &= (uint8_t)~(FMF_RELEASED | FMF_POISONED);
 	}
+}
+
+static struct hvo_release_ring *ring_of(struct hvo_sim *sim, const struct hvo_zone *z)
+{
+	return &sim->release->ring[z->nid][z->type];
+}
+
+static bool ring_pop(struct hvo_release_ring *r, uint64_t cap, uint64_t *pfn)
+{
+	if (!r->n)
+		return false;
+	*pfn = r->pfn[r->head];
+	r->head = (r->head + 1) % cap;
+	r->n--;
+	return true;
+}
+
+/* MADV_DONTNEED of [pfn, pfn + n), then they are released; a failure
+ * leaves them poisoned and resident, out of the queue */
+static void release_run(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
+{
+	uint64_t i;
+
+	if (!n)
+		return;
+	/* a snapshot's undo log saves the poisoned bytes first (track.c) */
+	for (i = 0; unlikely(sim->track) && i < n; i++)
+		(void)hvo__frame(sim, pfn + i);
+	if (madvise(sim->mem + (pfn << sim->geo.page_shift),
+		    (size_t)(n << sim->geo.page_shift), MADV_DONTNEED))
+		return;
+	for (i = 0; i < n; i++) {
+		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
+
+		m->flags = (uint8_t)((m->flags & ~FMF_POISONED) | FMF_RELEASED);
+	}
+	cnt_sub(sim, free_resident, n);
+}
+
+/*
+ * Release the oldest poisoned frames of zone @z, at least @must entries
+ * taken off the queue, then as long as the machine holds more than
+ * RELEASE_LOW; neighbouring frames in one call.  zone->lock held.
+ */
+static void release_oldest(struct hvo_sim *sim, struct hvo_zone *z, uint64_t must)
+{
+	struct hvo_release *rl = sim->release;
+	struct hvo_release_ring *r = ring_of(sim, z);
+	uint64_t pfn, run = 0, nrun = 0, taken = 0;
+
+	while ((taken < must ||
+		atomic_load_explicit(&sim->c.free_resident, memory_order_relaxed) - nrun > rl->low) &&
+	       ring_pop(r, rl->cap, &pfn)) {
+		struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+
+		taken++;
+		m->flags &= (uint8_t)~FMF_QUEUED;
+		/* allocated again since: its entry is dropped */
+		if (!(m->flags & FMF_POISONED))
+			continue;
+		if (nrun && pfn == run + nrun) {
+			nrun++;
+			continue;
+		}
+		release_run(sim, run, nrun);
+		run = pfn;
+		nrun = 1;
+	}
+	release_run(sim, run, nrun);
+}
+
+/* @pfn is poisoned and resident: queue it in zone @z; zone->lock held */
+static void release_queue(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
+			  struct hvo_frame_meta *m)
+{
+	struct hvo_release *rl = sim->release;
+	struct hvo_release_ring *r = ring_of(sim, z);
+
+	/* a block memblock reserved across zones: its other zone's frames stay */
+	if ((m->flags & FMF_QUEUED) || pfn < z->start || pfn >= z->end)
+		return;
+	if (!r->pfn) {
+		r->pfn = malloc(rl->cap * sizeof(*r->pfn));
+		if (!r->pfn)
+			return;
+	}
+	if (r->n == rl->cap)
+		release_oldest(sim, z, 1);
+	r->pfn[(r->head + r->n++) % rl->cap] = pfn;
+	m->flags |= FMF_QUEUED;
+}
+
+/* free_pages_prepare()'s poisoning of a frame that held bytes, which then
+ * waits in the queue of its zone @z; zone->lock held */
+void hvo__frame_poison(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+{
+	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+
+	hvo__frame_fill_words(sim, pfn, POISON_WORD);
+	m->flags &= (uint8_t)~FMF_RELEASED;
+	if (!(m->flags & FMF_POISONED)) {
+		m->flags |= FMF_POISONED;
+		cnt_add(sim, free_resident, 1);
+	}
+	release_queue(sim, z, pfn, m);
+	if (atomic_load_explicit(&sim->c.free_resident, memory_order_relaxed) >
+	    sim->release->high)
+		release_oldest(sim, z, 0);
+}
+
+/* a released frame of zone @z about to be read (hvo_frame_bytes()): its
+ * poison back in its host bytes; zone->lock held */
+void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+{
+	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+
+	if (!(m->flags & FMF_RELEASED))
+		return;
+	hvo__frame_fill_words(sim, pfn, POISON_WORD);
+	m->flags = (uint8_t)((m->flags & ~FMF_RELEASED) | FMF_POISONED);
+	cnt_add(sim, free_resident, 1);
+	release_queue(sim, z, pfn, m);
 }
 
 /* Linux 5.14; older headers lack the name, older kernels say EINVAL */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "internal.h"
+#include "arena.h"
 #include "hugetlb_internal.h"
 #include "error.h"
 #include "frames.h"
@@ -85,6 +86,9 @@ HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 	if (z)
 		pthread_mutex_lock(&z->lock);
 	has = hvo__meta(sim, pfn)->flags & FMF_EVER_BYTES;
+	/* a free frame whose bytes went back to the host: its poison again */
+	if (z)
+		hvo__frame_unrelease(sim, z, pfn);
 	if (hvo__meta(sim, pfn)->prev == HVO_META_LAZY)
 		lazy_vaddr = hvo__meta(sim, pfn)->next;
 	if (z)

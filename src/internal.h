@@ -66,6 +66,15 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
+/* per frame, like EVER_BYTES (arena.c): a free frame's host bytes, poisoned
+ * and resident (POISONED), may go back to the host (RELEASED: they read
+ * zero there, and PAGE_POISON is written again when the frame is read or
+ * allocated); QUEUED: in its zone's release queue */
+#define FMF_POISONED	0x20
+#define FMF_RELEASED	0x40
+#define FMF_QUEUED	0x80
+/* the bits of one frame, not of the block it is in: kept by block changes */
+#define FMF_FRAME_BITS	(FMF_EVER_BYTES | FMF_POISONED | FMF_RELEASED | FMF_QUEUED)
 
 /* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
  * HVO form at boot, sparse_init() leaves it alone */
@@ -158,6 +167,7 @@ struct hvo_counters {
 	_Atomic int64_t static_key_count;
 	_Atomic uint64_t rollbacks;
 	_Atomic uint64_t machine_pgtables;	/* FMF_MACHINE frames in use (page tables) */
+	_Atomic uint64_t free_resident;		/* FMF_POISONED frames (arena.c) */
 };
 
 struct hvo_failinj {
@@ -215,6 +225,7 @@ struct hvo_track {
 };
 
 struct hvo_hugetlb;	/* hugetlb.c */
+struct hvo_release;	/* arena.c */
 struct hvo_rcu;		/* rcu.c */
 
 struct hvo_sim {
@@ -229,6 +240,9 @@ struct hvo_sim {
 	size_t mem_len;
 	struct hvo_frame_meta *meta;
 	size_t meta_len;
+	/* free frames whose host bytes may go back to the host, per zone; not
+	 * part of a snapshot (its entries are checked against the metadata) */
+	struct hvo_release *release;
 
 	struct hvo_node nodes[HVO_MAX_NODES];
 	uint8_t *section_flags;		/* per memory section: HVO_SECTION_* */

@@ -75,7 +75,7 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 	m->state = FM_ALLOC;
 	m->order = (uint8_t)order;
 	m->kind = (uint8_t)kind;
-	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | FMF_BOOT |
+	m->flags = (uint8_t)((m->flags & FMF_FRAME_BITS) | FMF_BOOT |
 			     (kind == HVO_KIND_PGTABLE ? FMF_MACHINE : 0) |
 			     ((kind == HVO_KIND_VMEMMAP || kind == HVO_KIND_PGTABLE ||
 			       kind == HVO_KIND_SHARED_TAIL) ? FMF_BYTES : 0));

@@ -111,7 +111,7 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 	m->state = FM_FREE;
 	m->order = (uint8_t)o;
 	m->kind = 0;
-	m->flags &= FMF_EVER_BYTES;
+	m->flags &= FMF_FRAME_BITS;
 	m->prev = HVO_NIL;
 	m->next = z->free_head[o];
 	if (m->next != HVO_NIL)
@@ -236,7 +236,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 	m->state = FM_ALLOC;
 	m->order = (uint8_t)o;
 	m->kind = (uint8_t)kind;
-	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | (boot ? FMF_BOOT : 0) |
+	m->flags = (uint8_t)((m->flags & FMF_FRAME_BITS) | (boot ? FMF_BOOT : 0) |
 			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
 	if (owner & FMF_HARNESS)
 		cnt_add(sim, harness_in_use, 1ull << o);
@@ -370,8 +370,8 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 
 /* the block at pfn leaves the allocated state: poison what had bytes
  * (a late reader reads PAGE_POISON), count it out; zone->lock held */
-static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
-			  uint64_t pfn, uint64_t n)
+static void release_block(struct hvo_sim *sim, struct hvo_zone *z,
+			  struct hvo_frame_meta *m, uint64_t pfn, uint64_t n)
 {
 	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
 	uint64_t i;
@@ -381,7 +381,7 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 	 * in the vmemmap once, where a late reader may still point */
 	if (m->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
-			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
+			hvo__frame_poison(sim, z, pfn + i);
 			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;
@@ -427,7 +427,7 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	ret = (m->flags & FMF_BYTES) && check_tlb ? check_unmapped(sim, pfn, n) : 0;
 	if (ret)
 		goto unlock;
-	release_block(sim, m, pfn, n);
+	release_block(sim, z, m, pfn, n);
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
 		pthread_mutex_unlock(&z->lock);
@@ -485,7 +485,7 @@ int hvo__split_block(struct hvo_sim *sim, uint64_t pfn)
 		t->state = FM_ALLOC;
 		t->order = 0;
 		t->kind = m->kind;
-		t->flags = (uint8_t)((t->flags & FMF_EVER_BYTES) |
+		t->flags = (uint8_t)((t->flags & FMF_FRAME_BITS) |
 				     (m->flags & (FMF_BOOT | FMF_BYTES)));
 	}
 	m->order = 0;
@@ -514,7 +514,7 @@ int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 		t->state = FM_ALLOC;
 		t->order = (uint8_t)order;
 		t->kind = m->kind;
-		t->flags = (uint8_t)((t->flags & FMF_EVER_BYTES) |
+		t->flags = (uint8_t)((t->flags & FMF_FRAME_BITS) |
 				     (m->flags & (FMF_BOOT | FMF_BYTES)));
 	}
 	m->order = (uint8_t)order;

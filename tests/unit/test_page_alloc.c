@@ -5,6 +5,8 @@
  * fault injection, exhaustion and leak reporting at destroy.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 
 #include "hvotest.h"
 
@@ -672,6 +674,81 @@ static void test_poison_and_recycle(void **state)
 		assert_all_bytes(hvo_frame_bytes(sim, v + t), ps, HVO_PAGE_POISON);
 }
 
+/* whether the host holds the page at @p now (mincore()) */
+static bool host_resident(const void *p)
+{
+	unsigned char v = 0;
+
+	assert_int_equal(mincore((void *)(uintptr_t)p, 1, &v), 0);
+	return v & 1;
+}
+
+#define RELEASE_N 12288		/* 48 MiB of 4K frames: more than the 32 MiB kept */
+
+/*
+ * Free frames that held bytes stay poisoned, but the machine keeps the host
+ * bytes of the most recently freed ones only (32 MiB of them): the oldest
+ * go back to the host.  Whatever happened to its bytes, a free frame reads
+ * poison through hvo_frame_bytes() and comes back poisoned, or zeroed when
+ * asked; a frame freed and allocated again at once keeps its bytes.
+ */
+static void test_free_frames_go_back_to_the_host(void **state)
+{
+	struct hvo_sim *sim = sim_of(state);
+	const size_t ps = hvo_sim_geometry(sim)->page_size;
+	const uint8_t **b = calloc(RELEASE_N, sizeof(*b));
+	uint64_t *pfn = calloc(RELEASE_N, sizeof(*pfn)), i, kept = 0, cyc[7];
+	unsigned int k, round;
+
+	assert_non_null(b);
+	assert_non_null(pfn);
+	for (i = 0; i < RELEASE_N; i++) {
+		pfn[i] = alloc_ok(sim, 0, 0, HVO_KIND_VMEMMAP, 0);
+		b[i] = hvo_frame_bytes(sim, pfn[i]);
+		assert_non_null(b[i]);
+	}
+	for (i = 0; i < RELEASE_N; i++)
+		free_ok(sim, pfn[i], 0);
+	for (i = 0; i < RELEASE_N; i++)
+		kept += host_resident(b[i]);
+	/* at most 32 MiB kept, the newest; the oldest went back */
+	assert_true(kept <= (32 * MiB) / ps);
+	assert_true(kept >= (16 * MiB) / ps);
+	assert_false(host_resident(b[0]));
+	assert_true(host_resident(b[RELEASE_N - 1]));
+	/* still poison to a reader, which brings the bytes back */
+	assert_ptr_equal(hvo_frame_bytes(sim, pfn[0]), b[0]);
+	assert_all_bytes(b[0], ps, HVO_PAGE_POISON);
+	assert_true(host_resident(b[0]));
+
+	/* every frame comes back poisoned, then zeroed when asked */
+	for (i = 0; i < RELEASE_N; i++)
+		pfn[i] = alloc_ok(sim, 0, 0, HVO_KIND_VMEMMAP, 0);
+	for (i = 0; i < RELEASE_N; i++)
+		assert_all_bytes(hvo_frame_bytes(sim, pfn[i]), ps, HVO_PAGE_POISON);
+	for (i = 0; i < RELEASE_N; i++)
+		free_ok(sim, pfn[i], 0);
+	for (i = 0; i < RELEASE_N; i++)
+		pfn[i] = alloc_ok(sim, 0, 0, HVO_KIND_PGTABLE, HVO_GFP_ZERO);
+	for (i = 0; i < RELEASE_N; i++)
+		assert_all_bytes(hvo_frame_bytes(sim, pfn[i]), ps, 0);
+	for (i = 0; i < RELEASE_N; i++)
+		free_ok(sim, pfn[i], 0);
+
+	/* free 7, allocate 7, many times (an optimize/restore cycle): the
+	 * same frames, resident all along */
+	for (round = 0; round < 2000; round++) {
+		for (k = 0; k < 7; k++)
+			cyc[k] = alloc_ok(sim, 0, 0, HVO_KIND_VMEMMAP, 0);
+		for (k = 0; k < 7; k++)
+			free_ok(sim, cyc[k], 0);
+		for (k = 0; k < 7; k++)
+			assert_true(host_resident(hvo_frame_bytes(sim, cyc[k])));
+	}
+	free(pfn);
+	free((void *)b);
+}
+
 /* ---- fault injection ---- */
 
 static void test_fail_nth(void **state)
@@ -980,6 +1057,7 @@ int main(void)
 		T(test_host_bytes_by_kind, setup_4g),
 		T(test_gfp_zero_data_frames_no_bytes, setup_4g),
 		T(test_poison_and_recycle, setup_4g),
+		T(test_free_frames_go_back_to_the_host, setup_4g),
 		T(test_fail_nth, setup_4g),
 		T(test_fail_persistent, setup_4g),
 		T(test_fail_probability_one, setup_4g),
