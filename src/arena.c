@@ -83,6 +83,9 @@ int hvo__arena_map(struct hvo_sim *sim, uint64_t bytes)
 	sim->mem = arena_map(sim->mem_len);
 	sim->meta_len = (size_t)sim->geo.nr_pfns * sizeof(struct hvo_frame_meta);
 	sim->meta = arena_map(sim->meta_len);
+	/* a PMD's worth of pfns: 8-byte entries per table page */
+	sim->meta_order = sim->geo.page_shift - 3;
+	sim->meta_full = sim->geo.nr_pfns & ~(((uint64_t)HVO_META_GROUP << sim->meta_order) - 1);
 	sim->release = calloc(1, sizeof(*sim->release));
 	if (sim->release) {
 		sim->release->high = RELEASE_HIGH >> sim->geo.page_shift;

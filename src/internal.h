@@ -238,8 +238,10 @@ struct hvo_sim {
 	/* host arena: frame pfn -> mem + (pfn << page_shift) */
 	uint8_t *mem;
 	size_t mem_len;
-	struct hvo_frame_meta *meta;
+	struct hvo_frame_meta *meta;	/* by hvo__meta_idx(), not by pfn */
 	size_t meta_len;
+	unsigned int meta_order;	/* hvo__meta_idx() */
+	uint64_t meta_full;
 	/* free frames whose host bytes may go back to the host, per zone; not
 	 * part of a snapshot (its entries are checked against the metadata) */
 	struct hvo_release *release;
@@ -308,12 +310,43 @@ static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
+/*
+ * Where pfn's metadata sits in sim->meta: a permutation that puts the heads
+ * of 2^meta_order-aligned blocks (a PMD's worth of pfns: 2M at 4K pages)
+ * together, HVO_META_GROUP to a 4 KiB host page.  Metadata is written at a
+ * block's head, so a pool of 2M folios would otherwise commit one host page
+ * per folio (4 KiB for 32 bytes, 144 MiB at 4 TiB).  Within each whole group
+ * of HVO_META_GROUP blocks, the head of block j (j >= 1) and pfn j of block
+ * 0 trade places; everything else, and the last partial group, stays.  A
+ * bijection of [0, nr_pfns): sim->meta stays one array of nr_pfns entries.
+ */
+#define HVO_META_GROUP 128u
+static inline uint64_t hvo__meta_idx(const struct hvo_sim *sim, uint64_t pfn)
+{
+	unsigned int o = sim->meta_order;
+	uint64_t blk = (pfn >> o) & (HVO_META_GROUP - 1), lo = pfn & ((1ull << o) - 1);
+
+	if (unlikely(pfn >= sim->meta_full))
+		return pfn;
+	if (!lo)
+		return pfn - (blk << o) + blk;
+	if (unlikely(!blk && lo < HVO_META_GROUP))
+		return pfn - lo + (lo << o);
+	return pfn;
+}
+
+/* pfn's metadata, not reported to a snapshot's touch log (track.c's own) */
+static inline struct hvo_frame_meta *hvo__meta_raw(const struct hvo_sim *sim, uint64_t pfn)
+{
+	return &sim->meta[hvo__meta_idx(sim, pfn)];
+}
+
 static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 					       uint64_t pfn)
 {
 	if (unlikely(sim->track))
 		hvo__track_touch(sim, pfn, false);
-	return &sim->meta[pfn];
+	return hvo__meta_raw(sim, pfn);
 }
 
 #define cnt_add(sim, field, n) \

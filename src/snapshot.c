@@ -302,7 +302,7 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 	for (i = 0; i < t->nbpfn; i++)
 		memcpy(sim->mem + (t->bpfn[i] << sim->geo.page_shift), t->bytes + i * ps, ps);
 	for (i = 0; i < t->nlog; i++)
-		memcpy(&sim->meta[t->log[i].pfn], &t->log[i].meta, sizeof(t->log[i].meta));
+		memcpy(hvo__meta_raw(sim, t->log[i].pfn), &t->log[i].meta, sizeof(t->log[i].meta));
 	t->nlog = 0;
 	t->nbpfn = 0;
 }
@@ -496,7 +496,7 @@ static bool table_referenced(struct hvo_sim *sim, uint64_t tpfn, unsigned int le
 
 static const char *leak_of(struct hvo_sim *sim, const struct hvo_undo *u)
 {
-	const struct hvo_frame_meta *m = &sim->meta[u->pfn];
+	const struct hvo_frame_meta *m = hvo__meta_raw(sim, u->pfn);
 
 	/* blocks that were allocated at the snapshot are not the run's */
 	if (m->state != FM_ALLOC || (u->meta.state == FM_ALLOC && u->meta.order == m->order))
@@ -531,8 +531,8 @@ uint64_t hvo__snap_leaks(struct hvo_sim *sim, char *msg, size_t len)
 			continue;
 		if (!n++)
 			snprintf(msg, len, "%s frame %#" PRIx64 " (order %u), allocated in the run, %s",
-				 hvo_kind_name((enum hvo_frame_kind)sim->meta[t->log[i].pfn].kind),
-				 t->log[i].pfn, sim->meta[t->log[i].pfn].order, why);
+				 hvo_kind_name((enum hvo_frame_kind)hvo__meta_raw(sim, t->log[i].pfn)->kind),
+				 t->log[i].pfn, hvo__meta_raw(sim, t->log[i].pfn)->order, why);
 	}
 	pthread_mutex_unlock(&sim->hugetlb->lock);
 	sim->track = t;

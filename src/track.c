@@ -48,7 +48,7 @@ static void save_meta(const struct hvo_sim *sim, struct hvo_track *t, uint64_t p
 	}
 	u = &t->log[t->nlog++];
 	u->pfn = pfn;
-	memcpy(&u->meta, &sim->meta[pfn], sizeof(u->meta));
+	memcpy(&u->meta, hvo__meta_raw(sim, pfn), sizeof(u->meta));
 }
 
 /* a frame's bytes, before anything can write them (a frame that never had

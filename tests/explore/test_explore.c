@@ -271,7 +271,7 @@ static void image_of(struct hvo_sim *sim, struct image *im)
 	assert_non_null(im->bytes);
 	memcpy(im->meta, sim->meta, g->nr_pfns * sizeof(*im->meta));
 	for (pfn = 0; pfn < g->nr_pfns; pfn++)
-		if (sim->meta[pfn].flags & FMF_EVER_BYTES)
+		if (hvo__meta_raw(sim, pfn)->flags & FMF_EVER_BYTES)
 			memcpy(im->bytes + pfn * g->page_size, sim->mem + (pfn << g->page_shift),
 			       g->page_size);
 	hvo_sim_stats(sim, &im->st);
@@ -427,14 +427,14 @@ static void test_snapshot_fast_path(void **state)
 	before = malloc(g->page_size);
 	assert_non_null(before);
 	memcpy(before, sim->mem + (frame << g->page_shift), g->page_size);
-	meta = sim->meta[frame];
+	meta = *hvo__meta_raw(sim, frame);
 	assert_int_equal(hvo_snapshot_take(sim, &snap), 0);
 	/* without a hook: the lazy init, then the fast path */
 	heads(sim, pfn, 16);
 	assert_memory_not_equal(before, sim->mem + (frame << g->page_shift), g->page_size);
 	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
 	assert_memory_equal(before, sim->mem + (frame << g->page_shift), g->page_size);
-	assert_memory_equal(&meta, &sim->meta[frame], sizeof(meta));
+	assert_memory_equal(&meta, hvo__meta_raw(sim, frame), sizeof(meta));
 	assert_int_equal(hvo_vmemmap_translate(sim, hvo_pfn_to_page(sim, pfn), &tr), 0);
 	assert_true(tr.entry & HVO_PTE_LAZY);
 	/* with one: every load yields, before a restore and after */
