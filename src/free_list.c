@@ -180,15 +180,41 @@ static void frame_store(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr, uin
 	__atomic_store_n((uint64_t *)(hvo__frame(sim, frame) + off), val, HVO_STORE_ORDER);
 }
 
+/*
+ * The first pfn past the block of zone @z that holds @pfn, pfn + 1 if none
+ * does: only a block's head carries its state, so a walk over a range
+ * steps block by block instead of reading every pfn's metadata.
+ */
+static uint64_t block_end(const struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn)
+{
+	const struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+	unsigned int o;
+	uint64_t h;
+
+	if (m->state != FM_NONE)
+		return pfn + (1ull << m->order);
+	for (o = 1; o <= sim->geo.max_folio_order; o++) {
+		h = pfn & ~((1ull << o) - 1);
+		if (h < z->start)
+			break;
+		m = hvo__meta(sim, h);
+		if (m->state != FM_NONE && h + (1ull << m->order) > pfn)
+			return h + (1ull << m->order);
+	}
+	return pfn + 1;
+}
+
 void hvo__free_list_memmap_init(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr, uint64_t n)
 {
-	uint64_t first, end, pfn, words[FL_WORDS], page;
+	uint64_t first, end, pfn, next, words[FL_WORDS], page;
 	struct hvo_zone *z;
 	unsigned int nd, zi, i;
 
 	pfn_span(sim, vaddr, n, &first, &end);
 	for_each_zone_in(sim, z, nd, zi, first, end)
-		for (pfn = first > z->start ? first : z->start; pfn < end && pfn < z->end; pfn++) {
+		for (pfn = first > z->start ? first : z->start; pfn < end && pfn < z->end;
+		     pfn = next) {
+			next = block_end(sim, z, pfn);
 			if (hvo__meta(sim, pfn)->state != FM_FREE)
 				continue;
 			words_of(sim, z, pfn, words);
