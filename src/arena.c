@@ -168,6 +168,8 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 	for (i = 0; i < nr; i++) {
 		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
 
+		/* until someone else says what they are (mark_lazy()) */
+		m->prev = m->flags & FMF_EVER_BYTES ? 0 : HVO_META_FRESH;
 		if (!(m->flags & FMF_EVER_BYTES)) {
 			m->flags |= FMF_EVER_BYTES;
 			cnt_add(sim, host_frames, 1);

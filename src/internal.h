@@ -83,6 +83,9 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 /* in an allocated frame's unused list links: next holds the vmemmap address
  * its struct pages will be memmap_init()ed for (lazy population) */
 #define HVO_META_LAZY 0x4c415a59ull
+/* in a frame's prev right after it gets host bytes (arena.c): the bytes were
+ * never written, they read zero (no pfn is this large) */
+#define HVO_META_FRESH ((1ull << 63) | 0x46524553ull)
 
 struct hvo_frame_meta {
 	uint64_t next, prev;		/* buddy free list (zone->lock) */

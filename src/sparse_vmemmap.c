@@ -41,11 +41,22 @@ uint64_t hvo__memmap_init_word(const struct hvo_sim *sim, uint64_t pfn,
 }
 
 /* a populated frame whose struct pages wait for their first touch: its
- * unused list links say which vmemmap address it backs (hvo_frame_bytes()) */
+ * unused list links say which vmemmap address it backs (hvo_frame_bytes()),
+ * bit 0 of that address whether its host bytes were never written yet */
 static void mark_lazy(struct hvo_sim *sim, uint64_t pfn, uint64_t vaddr)
 {
-	hvo__meta(sim, pfn)->next = vaddr;
-	hvo__meta(sim, pfn)->prev = HVO_META_LAZY;
+	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
+
+	m->next = vaddr | (m->prev == HVO_META_FRESH);
+	m->prev = HVO_META_LAZY;
+}
+
+/* a lazy frame's bytes read zero: memmap_init() need not store zeroes */
+static bool lazy_reads_zero(const struct hvo_sim *sim, uint64_t frame)
+{
+	const struct hvo_frame_meta *m = hvo__meta(sim, frame);
+
+	return m->prev == HVO_META_LAZY && (m->next & 1);
 }
 
 /* one struct page of @pfn's zone as memmap_init_range() leaves it, slot by
@@ -68,18 +79,22 @@ static void init_template(const struct hvo_sim *sim, uint64_t pfn, unsigned int 
  * template, straight into its host bytes: the caller (hvo__lazy_init())
  * holds the ptl and the entry is still lazy, so no reader goes through it
  * yet.  The stores stay atomic all the same (HVO_STORE_ORDER), so the
- * frame's words are never plain-written under TSan.
+ * frame's words are never plain-written under TSan.  A frame whose bytes
+ * were never written (the common case: populated at boot from fresh
+ * memory) reads zero already, and gets only the template's other words.
  */
 void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 {
 	uint64_t *w = (uint64_t *)hvo__frame(sim, frame), t[32];
 	uint64_t i = 0, n = sim->geo.page_size / 8, gw, pfn, end, run, k, j;
 	const struct hvo_zone *z;
-	unsigned int sw = sim->geo.stride / 8, pw;
+	unsigned int sw = sim->geo.stride / 8, pw, nz[32], nnz, q;
+	bool zero = lazy_reads_zero(sim, frame);
 
 	/* a vmemmap base that is not page aligned: the words below it are 0 */
 	for (; i < n && vaddr + 8 * i < sim->geo.vmemmap_base; i++)
-		__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
+		if (!zero)
+			__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
 	while (i < n) {
 		gw = (vaddr + 8 * i - sim->geo.vmemmap_base) / 8;
 		pfn = gw / sw;
@@ -89,22 +104,29 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 		z = hvo__pfn_zone(sim, pfn);
 		end = z && z->end <= sim->geo.nr_pfns ? z->end : pfn + 1;
 		init_template(sim, pfn, sw, t);
+		for (nnz = 0, q = 0; q < sw; q++)
+			if (t[q])
+				nz[nnz++] = q;
 		run = (end - pfn) * sw - pw;
 		if (run > n - i)
 			run = n - i;
 		/* 64-byte struct pages (every HVO machine's default): whole ones
 		 * unrolled, compilers do not unroll loops of atomic stores */
+		for (; zero && pw == 0 && run >= sw; run -= sw, i += sw)
+			for (q = 0; q < nnz; q++)
+				__atomic_store_n(&w[i + nz[q]], t[nz[q]], HVO_STORE_ORDER);
 		for (; sw == 8 && pw == 0 && run >= 8; run -= 8, i += 8)
 			hvo__store_page64(&w[i], t);
 		for (; run; run -= k, pw = 0) {
 			k = sw - pw < run ? sw - pw : run;
 			for (j = 0; j < k; j++)
-				__atomic_store_n(&w[i + j], t[pw + j], HVO_STORE_ORDER);
+				if (!zero || t[pw + j])
+					__atomic_store_n(&w[i + j], t[pw + j], HVO_STORE_ORDER);
 			i += k;
 		}
 	}
 	/* past the last pfn */
-	for (; i < n; i++)
+	for (; !zero && i < n; i++)
 		__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
 }
 
