@@ -476,7 +476,14 @@ static int store_range(struct hvo_writer *wr, uint64_t first, uint64_t nr,
 				return r;
 		}
 		if (dense) {
-			hvo__store_page64((uint64_t *)(wr->base + (page - wr->page)), val);
+			/* every whole struct page left in the open vmemmap page */
+			uint64_t *d = (uint64_t *)(wr->base + (page - wr->page));
+			uint64_t k = (sim->geo.page_size - (page - wr->page)) / 64;
+
+			if (k > nr - i)
+				k = nr - i;
+			for (i += k - 1, page += (k - 1) * 64; k; k--, d += 8)
+				hvo__store_page64(d, val);
 			continue;
 		}
 		for (w = 0; w < nw; w++) {
