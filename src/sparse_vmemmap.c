@@ -112,10 +112,12 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 			run = n - i;
 		/* 64-byte struct pages (every HVO machine's default): whole ones
 		 * unrolled, compilers do not unroll loops of atomic stores */
-		/* the usual template: flags and the counts, two stores */
-		for (; zero && nnz == 2 && pw == 0 && run >= sw; run -= sw, i += sw) {
+		/* the usual template: the counts, and flags unless node 0
+		 * zone 0: one or two stores */
+		for (; zero && nnz && nnz <= 2 && pw == 0 && run >= sw; run -= sw, i += sw) {
 			__atomic_store_n(&w[i + nz[0]], t[nz[0]], HVO_STORE_ORDER);
-			__atomic_store_n(&w[i + nz[1]], t[nz[1]], HVO_STORE_ORDER);
+			if (nnz == 2)
+				__atomic_store_n(&w[i + nz[1]], t[nz[1]], HVO_STORE_ORDER);
 		}
 		for (; zero && pw == 0 && run >= sw; run -= sw, i += sw)
 			for (q = 0; q < nnz; q++)
