@@ -16,9 +16,10 @@
 #                  misses, which is what perf's time samples are for.
 #   lookup.perf    perf cpu-clock samples of bench lookup (software event:
 #                  works without hardware counters), if perf works here.
-#   scale-rss.txt  the host memory of bench scale (1 TiB) per mapping, read
-#                  from /proc/PID/smaps under gdb when hvo_sim_destroy()
-#                  is reached, named by struct hvo_sim's pointers.
+#   scale-rss.txt  the host memory of bench scale (1 TiB; scale-rss-4t.txt:
+#                  4 TiB) per mapping of struct hvo_sim, read from
+#                  /proc/PID/pagemap under gdb when hvo_sim_destroy() is
+#                  reached (bench/scale_rss.py).
 #   profile.txt    the summary of all of the above: the top functions of
 #                  each row, self and inclusive, in percent.
 #
@@ -110,63 +111,23 @@ if want lookup-perf && command -v perf >/dev/null 2>&1 &&
 	} >>"$SUM"
 fi
 
-# scale: the host memory per mapping when the 1 TiB run is built and filled
-want scale && gdb -q -batch -ex 'set pagination off' -ex 'break hvo_sim_destroy' \
-	-ex 'run bench scale >/dev/null 2>&1' \
-	-ex 'python
-import gdb, re
-pid = gdb.selected_inferior().pid
-sim = gdb.parse_and_eval("sim")
-maps = [(int(sim["mem"]), int(sim["mem_len"]), 0,
-	 "arena (frames: struct pages, page tables)"),
-	(int(sim["meta"]), int(sim["meta_len"]), 0,
-	 "per-pfn metadata (struct hvo_frame_meta)"),
-	(int(sim["flat"]), int(sim["flat_n"]) * 8, 0,
-	 "flat view of the vmemmap leaf entries")]
-# the three reservations are adjacent anonymous mappings the kernel may
-# merge into one VMA: count the resident pages of each from pagemap (bit
-# 63: present); the arena, the largest, is what the merged VMA holds besides
-pm = open("/proc/%d/pagemap" % pid, "rb")
-def resident(a, n):
-	pages, cnt, off = (n + 4095) // 4096, 0, 0
-	while off < pages:
-		k = min(65536, pages - off)
-		pm.seek((a // 4096 + off) * 8)
-		buf = pm.read(k * 8)
-		cnt += sum(1 for i in range(7, len(buf), 8) if buf[i] & 0x80)
-		off += k
-	return cnt * 4
-own = {}
-for a, n, _, name in maps[1:]:
-	own[a] = resident(a, n)
-names = dict((a, name) for a, _, _, name in maps)
-rows, cur = [], None
-for line in open("/proc/%d/smaps" % pid):
-	m = re.match(r"([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)", line)
-	if m:
-		cur = [int(m.group(1), 16), int(m.group(2), 16), m.group(3) or "[anon]", 0]
-		rows.append(cur)
-	elif line.startswith("Rss:"):
-		cur[3] = int(line.split()[1])
-total = sum(r[3] for r in rows)
-print("RSS total %.1f MiB" % (total / 1024))
-# split the VMAs that hold a reservation into their parts
-out = []
-for s, e, n, rss in rows:
-	inside = [(a, own[a]) for a in own if s <= a < e]
-	for a, r in inside:
-		out.append((r, names[a]))
-		rss -= r
-	arena = maps[0][0]
-	if rss or not inside:
-		out.append((rss, maps[0][3] if s <= arena < e else n))
-for rss, n in sorted(out, key=lambda r: -r[0])[:8]:
-	print("%10.1f MiB  %s" % (rss / 1024, n))' "$HV" >"$OUT/scale-rss.txt" 2>&1 || true
-want scale && {
-	echo "== scale: host memory per mapping at hvo_sim_destroy() (bench scale defaults)"
-	grep -E 'RSS total| MiB  ' "$OUT/scale-rss.txt" || echo "(gdb failed: see $OUT/scale-rss.txt)"
-	echo
-} >>"$SUM"
+# scale: the host memory per mapping when the 1 TiB and 4 TiB runs are
+# built and filled (bench/scale_rss.py)
+scale_rss() {
+	local name=$1
+	shift
+	gdb -q -batch -ex 'set pagination off' -ex 'break hvo_sim_destroy' \
+		-ex "run bench scale $* >/dev/null 2>&1" \
+		-ex "source $(dirname "$0")/scale_rss.py" "$HV" >"$OUT/$name.txt" 2>&1 || true
+	{
+		echo "== $name: host memory at hvo_sim_destroy() (bench scale $*)"
+		grep -E 'RSS total| MiB  |^note' "$OUT/$name.txt" ||
+			echo "(gdb failed: see $OUT/$name.txt)"
+		echo
+	} >>"$SUM"
+}
+want scale && scale_rss scale-rss
+want scale-4t && scale_rss scale-rss-4t --gigantic 4096 --small 32768
 # the test suite: per-test times of the last `meson test` in TESTBUILD
 # (default build), and perf samples of the three slowest tests
 TB=${TESTBUILD:-build}
