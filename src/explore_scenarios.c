@@ -78,6 +78,8 @@ struct sdata {
 struct srun {
 	int ret[NMAX];			/* what each thread's main call returned */
 	bool done[NMAX];
+	uint64_t held[16];		/* (h) no-recheck: 2M folios still in use */
+	unsigned int nheld;
 };
 
 /* the 2M hstate, and the geometry the checks need */
@@ -530,20 +532,33 @@ static void walker_no_rcu(const struct hvo_scenario_ctx *c)
 	note(c, "no-rcu walks: page %d, folio %d (0 noref, 1 got, 2 raced, 3 fault)", a, e);
 }
 
-/* take every 2M folio for use, then give them all back: the pool hands
- * them out from the top, so the one at the 32M head is the last taken and
- * the last given back */
-static void take_all_put(const struct hvo_scenario_ctx *c)
+/* take every 2M folio for use and keep them: the pool hands them out from
+ * the top, so the one at the 32M head is the last taken.  They are put back
+ * by put_held(), the final check, after the threads: a put in the thread
+ * body would only add steps after the race that dilute PCT's change points */
+static void take_all(const struct hvo_scenario_ctx *c)
 {
 	const struct sdata *d = c->data;
-	uint64_t pfns[16];
-	unsigned int i, n = 0;
+	struct srun *run = c->run;
 
-	while (n < 16 && !hvo_folio_alloc(c->sim, d->h, 0, &pfns[n]))
-		n++;
-	note(c, "%u 2M folios taken", n);
-	for (i = 0; i < n; i++)
-		hvo_folio_put(c->sim, pfns[i]);
+	while (run->nheld < 16 && !hvo_folio_alloc(c->sim, d->h, 0, &run->held[run->nheld]))
+		run->nheld++;
+	note(c, "%u 2M folios taken", run->nheld);
+}
+
+/* the final check of the no-recheck scenarios: give the folios back (the
+ * fault log is what catches the walker) */
+static int put_held(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	struct srun *run = c->run;
+	unsigned int i;
+
+	(void)msg;
+	(void)len;
+	for (i = 0; i < run->nheld; i++)
+		hvo_folio_put(c->sim, run->held[i]);
+	run->nheld = 0;
+	return 0;
 }
 
 static void demote_take_all(const struct hvo_scenario_ctx *c)
@@ -554,7 +569,7 @@ static void demote_take_all(const struct hvo_scenario_ctx *c)
 
 	run->ret[c->tid] = hvo_demote(c->sim, d->big, d->h, 0, 1, &done);
 	note(c, "hvo_demote(32M -> 2M) = %d", run->ret[c->tid]);
-	take_all_put(c);
+	take_all(c);
 }
 
 /*
@@ -614,7 +629,7 @@ static void dissolve_grow_take(const struct hvo_scenario_ctx *c)
 	/* the zone's other blocks have done their job */
 	for (i = 0; i < d->ndrained; i++)
 		hvo_free_frames(c->sim, d->drained[i], 9);
-	take_all_put(c);
+	take_all(c);
 }
 
 static int dissolve32_applies(const struct hvo_config *cfg)
@@ -795,6 +810,7 @@ static const struct hvo_scenario scenarios[] = {
 		.nr_threads = 2, .config = demote_machine, .applies = demote_applies,
 		.known_bad = always, .setup = demote_setup,
 		.thread = { demote_take_all, demote_walker_no_recheck }, .points = RECHECK_POINTS,
+		.check = put_held,
 		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
 	},
 	{
@@ -804,6 +820,7 @@ static const struct hvo_scenario scenarios[] = {
 		.nr_threads = 2, .config = dissolve32_machine, .applies = dissolve32_applies,
 		.known_bad = always, .setup = dissolve32_setup,
 		.thread = { dissolve_grow_take, demote_walker_no_recheck }, .points = RECHECK_POINTS,
+		.check = put_held,
 		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
 	},
 	{
