@@ -20,6 +20,7 @@
 
 #define CMD "bench cycle"
 #define MAX_ROUNDS 1000
+#define MAX_REPEAT 20
 
 static const char about[] =
 	"Times hvo_folio_restore() + hvo_folio_optimize() cycles on free pool folios\n"
@@ -44,6 +45,12 @@ struct row {
 	uint64_t vmemmap_pages;		/* pages one cycle writes: the floor's copy */
 	double sim_us, floor_us, ratio, ratio_min, ratio_max;
 	struct hvo_stats d;		/* counter deltas over the timed rounds */
+	/* per-round ratios (of every run, once summed: rounds x repeat is at
+	 * most MAX_ROUNDS), each run's median ratio, and their spread */
+	double ratios[MAX_ROUNDS];
+	unsigned int nratios, runs;
+	double run_ratio[MAX_REPEAT];
+	struct bench_spread spread;
 };
 
 static void stats_delta(struct hvo_stats *d, const struct hvo_stats *a,
@@ -151,7 +158,7 @@ static int cyc_prepare(struct hvo_sim *sim, unsigned int h, struct cyc *c, struc
 
 /* one round of simulated cycles, checked: every cycle really restored and
  * optimized, and every folio is optimized after it */
-static int cyc_sim(struct cyc *c, struct row *row, double *us)
+static BENCH_TIMED int cyc_sim(struct cyc *c, struct row *row, double *us)
 {
 	struct hvo_stats a, b;
 	uint64_t i;
@@ -175,7 +182,7 @@ static int cyc_sim(struct cyc *c, struct row *row, double *us)
 	return all_optimized(c->sim, c->pfns, c->nf);
 }
 
-static double cyc_floor(const struct cyc *c)
+static BENCH_TIMED double cyc_floor(const struct cyc *c)
 {
 	double t0 = cli_now();
 	uint64_t i;
@@ -209,6 +216,7 @@ static int run_row(struct hvo_sim *sim, unsigned int h, uint64_t cycles,
 				goto out;
 		}
 		ratio[r] = floor_us[r] > 0 ? sim_us[r] / floor_us[r] : 0;
+		row->ratios[row->nratios++] = ratio[r];
 		fprintf(stderr, "hvosim " CMD ": %s %s round %u/%u: %.1f us vs floor %.2f us, "
 			"ratio %.1f\n", row->scheme, row->size, r + 1, rounds, sim_us[r],
 			floor_us[r], ratio[r]);
@@ -266,8 +274,8 @@ static void scheme_config(const struct hvo_config *base, enum hvo_scheme scheme,
 
 /* one machine per scheme, both sizes' pools on node 0 */
 static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
-		      uint64_t cycles, unsigned int rounds, struct row *rows,
-		      unsigned int *nrows, struct skipped *sk)
+		      uint64_t cycles, unsigned int rounds, unsigned int size_sel,
+		      struct row *rows, unsigned int *nrows, struct skipped *sk)
 {
 	struct hvo_config cfg;
 	struct hvo_hstate_info hi;
@@ -284,6 +292,9 @@ static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 	for (s = 0; s < NR_SIZES && !ret; s++) {
 		struct row *row = &rows[*nrows];
 
+		/* --size: 0 both, else 1 + the index in sizes[] */
+		if (size_sel && size_sel != s + 1)
+			continue;
 		h = hvo_hstate_find(sim, sizes[s].bytes);
 		if (h < 0) {
 			skip(sk, hvo_scheme_name(scheme), sizes[s].name,
@@ -322,18 +333,26 @@ static int run_scheme(const struct hvo_config *base, enum hvo_scheme scheme,
 
 static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 {
+	unsigned int k;
+
 	json_obj(j, NULL);
 	json_str(j, "scheme", r->scheme);
 	json_str(j, "size", r->size);
 	json_u64(j, "cycles", r->cycles);
 	json_u64(j, "rounds", rounds);
-	json_u64(j, "cycles_timed", r->cycles * rounds);
+	json_u64(j, "repeat", r->runs);
+	json_u64(j, "cycles_timed", r->cycles * rounds * r->runs);
 	json_u64(j, "folios", r->folios);
 	json_dbl(j, "sim_us", r->sim_us);
 	json_dbl(j, "floor_us", r->floor_us);
 	json_dbl(j, "ratio", r->ratio);
 	json_dbl(j, "ratio_min", r->ratio_min);
 	json_dbl(j, "ratio_max", r->ratio_max);
+	bench_spread_json(j, "ratio_spread", &r->spread, r->ratios);
+	json_arr(j, "run_ratios");
+	for (k = 0; k < r->runs; k++)
+		json_dbl(j, NULL, r->run_ratio[k]);
+	json_end_arr(j);
 	json_u64(j, "floor_pages", r->vmemmap_pages);
 	/* totals over the timed cycles */
 	json_u64(j, "optimize_done", r->d.optimize_done);
@@ -352,7 +371,8 @@ static void row_json(struct json *j, const struct row *r, unsigned int rounds)
 }
 
 static void cycle_json(const struct hvo_config *cfg, uint64_t rounds, const struct row *rows,
-		       unsigned int nrows, const struct skipped *sk)
+		       unsigned int nrows, const struct skipped *sk,
+		       const struct bench_host *host)
 {
 	struct json j;
 	unsigned int s;
@@ -362,6 +382,8 @@ static void cycle_json(const struct hvo_config *cfg, uint64_t rounds, const stru
 	json_str(&j, "bench", "cycle");
 	json_u64(&j, "seed", cfg->seed);
 	json_u64(&j, "rounds", rounds);
+	json_u64(&j, "repeat", nrows ? rows[0].runs : 1);
+	bench_host_json(&j, host);
 	json_u64(&j, "mem_bytes", cfg->node_mem_bytes[0]);
 	json_arr(&j, "rows");
 	for (s = 0; s < nrows; s++)
@@ -376,14 +398,17 @@ static void cycle_json(const struct hvo_config *cfg, uint64_t rounds, const stru
 }
 
 static void cycle_table(const struct hvo_config *cfg, uint64_t rounds, const struct row *rows,
-			unsigned int nrows, const struct skipped *sk)
+			unsigned int nrows, const struct skipped *sk,
+			const struct bench_host *host)
 {
-	unsigned int s;
+	unsigned int s, runs = nrows ? rows[0].runs : 1;
 	char buf[32];
 
-	printf("hvosim bench cycle: seed %" PRIu64 ", %s on node 0, %" PRIu64 " rounds; "
-	       "medians over rounds\n", cfg->seed, cli_bytes(cfg->node_mem_bytes[0], buf,
-							     sizeof(buf)), rounds);
+	printf("hvosim bench cycle: seed %" PRIu64 ", %s on node 0, %" PRIu64 " rounds x %u "
+	       "run(s); medians over rounds%s\n", cfg->seed,
+	       cli_bytes(cfg->node_mem_bytes[0], buf, sizeof(buf)), rounds, runs,
+	       runs > 1 ? ", then over runs" : "");
+	bench_host_print(host, stdout);
 	printf("  cycle = hvo_folio_restore() + hvo_folio_optimize() of a free pool folio;\n"
 	       "  floor = memcpy() of the vmemmap pages one cycle writes\n\n");
 	printf("%-12s %-4s %7s %6s %12s %12s %8s %15s %9s %9s %8s %9s\n", "scheme", "size",
@@ -403,60 +428,167 @@ static void cycle_table(const struct hvo_config *cfg, uint64_t rounds, const str
 	for (s = 0; s < sk->n; s++)
 		printf("%-17s not run: %s\n", sk->what[s], !strcmp(sk->what[s], "none") ?
 		       "no HVO work to time" : "HVO does not run at this size here");
-	printf("\noptimize/restore/flushes/rcu syncs: totals over the timed cycles "
-	       "(cycles x rounds)\n");
+	printf("\nratio (min..max): the median over rounds%s and the extremes of every round;\n"
+	       "optimize/restore/flushes/rcu syncs: totals over the timed cycles "
+	       "(cycles x rounds x runs)\n", runs > 1 ? " (then over runs)" : "");
+	if (runs > 1)
+		for (s = 0; s < nrows; s++) {
+			unsigned int k;
+
+			printf("  %s %s run medians:", rows[s].scheme, rows[s].size);
+			for (k = 0; k < runs; k++)
+				printf(" %.2f", rows[s].run_ratio[k]);
+			putchar('\n');
+		}
 }
 
-int bench_cycle(int argc, char **argv)
+static void stats_add(struct hvo_stats *d, const struct hvo_stats *a)
 {
-	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
+	struct hvo_stats zero;
+
+	memset(&zero, 0, sizeof(zero));
+	stats_delta(d, &zero, a);
+}
+
+/* the benchmark: --repeat runs of every row, then each row summed */
+struct cycle_run {
+	struct cli_args args;
+	uint64_t cycles, rounds, repeat;
+	unsigned int size_sel, nrows;
+	struct bench_host host;
+	struct skipped sk;
+	struct row (*reps)[2 * NR_SIZES];	/* per run */
+	struct row rows[2 * NR_SIZES];		/* summed */
+};
+
+static int cycle_parse(struct cycle_run *C, int argc, char **argv)
+{
 	static const struct cli_override override[] = {
 		{ .name = "scheme", .help = "run only this scheme (fake-head or shared-tail)",
 		  .def = "both" },
 		{ .name = NULL },
 	};
-	struct row rows[2 * NR_SIZES];
-	struct skipped sk = { .n = 0 };
-	uint64_t cycles = 200, rounds = 5;
+	static const char *const size_names[] = { "both", "2M", "1G", NULL };
 	const struct cli_opt opts[] = {
-		{ .name = "cycles", .meta = "N", .kind = CLI_U64, .val = &cycles, .min = 1,
+		{ .name = "cycles", .meta = "N", .kind = CLI_U64, .val = &C->cycles, .min = 1,
 		  .max = UINT64_MAX, .help = "2M cycles per round; 1G rows run N/50, at least 1" },
-		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &rounds, .min = 1,
+		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &C->rounds, .min = 1,
 		  .max = MAX_ROUNDS, .help = "rounds" },
+		{ .name = "size", .meta = "S", .kind = CLI_CHOICE, .val = &C->size_sel,
+		  .choices = size_names, .help = "huge page size to cycle: both | 2M | 1G" },
+		{ .name = "repeat", .meta = "N", .kind = CLI_U64, .val = &C->repeat, .min = 1,
+		  .max = MAX_REPEAT, .help = "runs of every row, each on fresh machines; the\n"
+		  "figures are the medians of the runs' medians" },
 		{ .name = NULL },
 	};
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*",
 				       .override = override, .notes = notes };
-	struct cli_args args;
-	bool only;
-	unsigned int nrows = 0, s;
 	int r;
 
-	cli_args_init(&args);
-	args.cfg.node_mem_bytes[0] = 8ull << 30;
-	r = cli_parse(&spec, &args, argc, argv);
+	C->cycles = 200;
+	C->rounds = 5;
+	C->repeat = 1;
+	cli_args_init(&C->args);
+	C->args.cfg.node_mem_bytes[0] = 8ull << 30;
+	r = cli_parse(&spec, &C->args, argc, argv);
+	if (r == CLI_GO && C->rounds * C->repeat > MAX_ROUNDS)
+		return cli_bad(CMD, "--rounds x --repeat is %" PRIu64 ", at most %d",
+			       C->rounds * C->repeat, MAX_ROUNDS);
+	return r;
+}
+
+/* every row of every scheme, --repeat times */
+static int cycle_runs(struct cycle_run *C)
+{
+	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
+	bool only = cli_machine_seen(&C->args, "scheme");
+	unsigned int s, k;
+
+	for (k = 0; k < C->repeat; k++) {
+		C->nrows = 0;
+		C->sk.n = 0;
+		if (!only || C->args.cfg.scheme == HVO_SCHEME_NONE)
+			skip(&C->sk, "none", NULL, "it does no HVO work");
+		for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
+			if (only && all[s] != C->args.cfg.scheme)
+				continue;
+			if (run_scheme(&C->args.cfg, all[s], C->cycles, (unsigned int)C->rounds,
+				       C->size_sel, C->reps[k], &C->nrows, &C->sk))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* row @i of every run: medians of the runs' medians, every round's ratio */
+static void cycle_sum(struct cycle_run *C, unsigned int i)
+{
+	struct row *w = &C->rows[i];
+	double sim[MAX_REPEAT], fl[MAX_REPEAT];
+	unsigned int k, n = (unsigned int)C->repeat;
+
+	*w = C->reps[0][i];
+	w->nratios = 0;
+	memset(&w->d, 0, sizeof(w->d));
+	for (k = 0; k < n; k++) {
+		const struct row *x = &C->reps[k][i];
+
+		sim[k] = x->sim_us;
+		fl[k] = x->floor_us;
+		w->run_ratio[k] = x->ratio;
+		memcpy(w->ratios + w->nratios, x->ratios, x->nratios * sizeof(double));
+		w->nratios += x->nratios;
+		stats_add(&w->d, &x->d);
+	}
+	w->runs = n;
+	w->sim_us = cli_median(sim, n);
+	w->floor_us = cli_median(fl, n);
+	w->ratio = cli_median(w->run_ratio, n);
+	bench_spread_of(w->ratios, w->nratios, &w->spread);
+	w->ratio_min = w->spread.min;
+	w->ratio_max = w->spread.max;
+}
+
+int bench_cycle(int argc, char **argv)
+{
+	static const enum hvo_scheme all[] = { HVO_SCHEME_FAKE_HEAD, HVO_SCHEME_SHARED_TAIL };
+	struct cycle_run *C = calloc(1, sizeof(*C));
+	bool only;
+	unsigned int s;
+	int r = CLI_FINDING;
+
+	if (!C) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return CLI_FINDING;
+	}
+	r = cycle_parse(C, argc, argv);
 	if (r != CLI_GO)
-		return r;
-	only = cli_machine_seen(&args, "scheme");
+		goto out;
+	only = cli_machine_seen(&C->args, "scheme");
 	/* every machine is checked before the first is built and timed */
 	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
 		struct hvo_config c;
 
-		scheme_config(&args.cfg, all[s], &c);
-		if ((!only || all[s] == args.cfg.scheme) && cli_check_machine(CMD, &c))
-			return CLI_USAGE;
+		scheme_config(&C->args.cfg, all[s], &c);
+		r = CLI_USAGE;
+		if ((!only || all[s] == C->args.cfg.scheme) && cli_check_machine(CMD, &c))
+			goto out;
 	}
-	if (!only || args.cfg.scheme == HVO_SCHEME_NONE)
-		skip(&sk, "none", NULL, "it does no HVO work");
-	for (s = 0; s < sizeof(all) / sizeof(all[0]); s++) {
-		if (only && all[s] != args.cfg.scheme)
-			continue;
-		if (run_scheme(&args.cfg, all[s], cycles, (unsigned int)rounds, rows, &nrows, &sk))
-			return CLI_FINDING;
-	}
-	if (args.json)
-		cycle_json(&args.cfg, rounds, rows, nrows, &sk);
+	r = CLI_FINDING;
+	C->reps = calloc(C->repeat, sizeof(*C->reps));
+	bench_host_start(&C->host);
+	if (!C->reps || cycle_runs(C))
+		goto out;
+	bench_host_end(&C->host);
+	for (s = 0; s < C->nrows; s++)
+		cycle_sum(C, s);
+	if (C->args.json)
+		cycle_json(&C->args.cfg, C->rounds, C->rows, C->nrows, &C->sk, &C->host);
 	else
-		cycle_table(&args.cfg, rounds, rows, nrows, &sk);
-	return CLI_OK;
+		cycle_table(&C->args.cfg, C->rounds, C->rows, C->nrows, &C->sk, &C->host);
+	r = CLI_OK;
+out:
+	free(C->reps);
+	free(C);
+	return r;
 }

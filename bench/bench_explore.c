@@ -425,6 +425,7 @@ int bench_explore(int argc, char **argv)
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts,
 				       .notes = notes };
 	struct cli_args args;
+	struct bench_host host;
 	double rate_of[64];
 	int r;
 
@@ -440,13 +441,22 @@ int bench_explore(int argc, char **argv)
 		json_init(&b.j, stdout);
 		json_obj(&b.j, NULL);
 	}
+	bench_host_start(&host);
 	print_switch(&b);
 	r = print_scenarios(&b, rate_of);
 	if (!r)
 		r = print_findings(&b, rate_of);
 	if (!r)
 		r = print_dfs(&b);
+	/* last: the rows print as they are measured, and the load average
+	 * at the end covers them all */
+	bench_host_end(&host);
+	if (!b.json) {
+		printf("\n");
+		bench_host_print(&host, stdout);
+	}
 	if (b.json) {
+		bench_host_json(&b.j, &host);
 		json_end_obj(&b.j);
 		json_done(&b.j);
 	}

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "bench.h"
+#include "flat.h"
 #include "harness.h"
 
 #define CMD "bench lookup"
@@ -28,111 +29,7 @@ static const char about[] =
 	"(HVO-optimized when the scheme does it), a quarter compound pages of the\n"
 	"same order, the rest free; pfns are drawn uniformly from a seeded sequence.\n"
 	"Every lookup is checked to decode to the same head before timing starts.\n"
-	"Target (informational): simulated/flat <= 3.\n";
-
-/*
- * The floor: a host array laid out like the kernel's vmemmap (same stride,
- * base aligned to MAX_FOLIO_NR_PAGES * stride as the kernel requires, or
- * the mask would decode a different head), holding the flags and
- * compound_info words the simulator reads for each pfn.  Pointer-encoded
- * values are rebased onto host addresses so the decode stays a plain load.
- */
-struct flat {
-	void *map;
-	size_t map_len;
-	uintptr_t base;
-	uint64_t stride;
-	uint64_t page_size;
-	bool mask;
-	bool fake_head;		/* page_fixed_fake_head() is live (static key on) */
-};
-
-/* words 0 and 1 of every stride the simulator accepts (>= 40 keeps both) */
-#define FLAT_FLAGS 0
-#define FLAT_INFO 8
-
-static inline uint64_t flat_load(uintptr_t addr)
-{
-	/* READ_ONCE(): one real load per lookup, as the kernel does */
-	return __atomic_load_n((const uint64_t *)addr, __ATOMIC_RELAXED);
-}
-
-static int flat_build(struct hvo_sim *sim, struct flat *f)
-{
-	const struct hvo_geometry *g = hvo_sim_geometry(sim);
-	struct hvo_stats st;
-	uint64_t align, pfn, bytes = g->nr_pfns * g->stride;
-	uint8_t *p;
-
-	memset(f, 0, sizeof(*f));
-	align = g->hvo_possible ? ((uint64_t)1 << g->max_folio_order) * g->stride : g->page_size;
-	f->map_len = (size_t)(bytes + align);
-	/* base pages, no MADV_HUGEPAGE: the simulator's arena has base pages
-	 * too, so host TLB misses cost both variants alike */
-	f->map = mmap(NULL, f->map_len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (f->map == MAP_FAILED) {
-		f->map = NULL;
-		fprintf(stderr, "hvosim " CMD ": cannot map %" PRIu64 " bytes for the flat "
-			"array: %s\n", bytes, strerror(errno));
-		return -1;
-	}
-	f->base = ((uintptr_t)f->map + (uintptr_t)align - 1) & ~(uintptr_t)(align - 1);
-	f->stride = g->stride;
-	f->page_size = g->page_size;
-	f->mask = g->mask_encoding;
-	hvo_sim_stats(sim, &st);
-	f->fake_head = hvo_sim_config(sim)->scheme == HVO_SCHEME_FAKE_HEAD &&
-		       st.static_key_count > 0;
-	for (pfn = 0; pfn < g->nr_pfns; pfn++) {
-		uint64_t page = hvo_pfn_to_page(sim, pfn), flags, info;
-
-		if (hvo_page_read(sim, page, HVO_PW_FLAGS, &flags) ||
-		    hvo_page_read(sim, page, HVO_PW_COMPOUND_INFO, &info)) {
-			fprintf(stderr, "hvosim " CMD ": cannot read the struct page of pfn %#"
-				PRIx64 ": %s\n", pfn, hvo_last_error());
-			return -1;
-		}
-		if (!f->mask && (info & 1))
-			info = (f->base + (info - 1 - g->vmemmap_base)) | 1;
-		p = (uint8_t *)(f->base + pfn * f->stride);
-		memcpy(p + FLAT_FLAGS, &flags, 8);
-		memcpy(p + FLAT_INFO, &info, 8);
-	}
-	return 0;
-}
-
-static void flat_free(struct flat *f)
-{
-	if (f->map)
-		munmap(f->map, f->map_len);
-	f->map = NULL;
-}
-
-/* _compound_head(), mask encoding: branchless */
-static inline uintptr_t flat_head_mask(uintptr_t page)
-{
-	uint64_t info = flat_load(page + FLAT_INFO);
-	uint64_t mask = (info & 1) - 1;
-
-	mask |= info;
-	return page & mask;
-}
-
-/* _compound_head(), pointer encoding, with page_fixed_fake_head() when live */
-static inline uintptr_t flat_head_pointer(const struct flat *f, uintptr_t page)
-{
-	uint64_t info = flat_load(page + FLAT_INFO);
-
-	if (info & 1)
-		return (uintptr_t)(info - 1);
-	if (!f->fake_head || (page & (f->page_size - 1)))
-		return page;
-	if (!(flat_load(page + FLAT_FLAGS) & (1ull << HVO_PG_head)))
-		return page;
-	info = flat_load(page + f->stride + FLAT_INFO);
-	return info & 1 ? (uintptr_t)(info - 1) : page;
-}
+	"Target (informational): simulated/flat <= 2.\n";
 
 /*
  * The timed loops.  Each returns the sum of the head addresses so nothing
@@ -140,7 +37,7 @@ static inline uintptr_t flat_head_pointer(const struct flat *f, uintptr_t page)
  * sums differ by exactly n * (vmemmap_base - flat base) when every lookup
  * agrees, which rechecks the timed passes for free.
  */
-static uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
+static BENCH_TIMED uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 {
 	uint64_t i, sum = 0;
 
@@ -149,7 +46,7 @@ static uint64_t run_sim(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n)
 	return sum;
 }
 
-static uint64_t run_flat(const struct flat *f, const uint64_t *pfns, uint64_t n)
+static BENCH_TIMED uint64_t run_flat(const struct flat *f, const uint64_t *pfns, uint64_t n)
 {
 	uint64_t i, sum = 0;
 
@@ -260,21 +157,25 @@ static int populate(struct hvo_sim *sim, const struct hvo_config *cfg,
 	return 0;
 }
 
+#define MAX_RUNS 100
+#define TARGET 2.0
+
 struct result {
 	double sim_ns, flat_ns, ratio, ratio_min, ratio_max;
 };
 
+/* @ratio: the @rounds per-round ratios, for the spread over every run */
 static int measure(struct hvo_sim *sim, const struct flat *f, const uint64_t *pfns,
-		   uint64_t n, unsigned int rounds, struct result *res)
+		   uint64_t n, unsigned int rounds, struct result *res, double *ratio)
 {
 	const struct hvo_geometry *g = hvo_sim_geometry(sim);
 	double *sim_ns = calloc(rounds, sizeof(double)), *flat_ns = calloc(rounds, sizeof(double));
-	double *ratio = calloc(rounds, sizeof(double)), t0;
+	double t0;
 	uint64_t s_sum = 0, f_sum = 0;
 	unsigned int r, k;
 	int ret = -1;
 
-	if (!sim_ns || !flat_ns || !ratio) {
+	if (!sim_ns || !flat_ns) {
 		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
 		goto out;
 	}
@@ -309,21 +210,30 @@ static int measure(struct hvo_sim *sim, const struct flat *f, const uint64_t *pf
 out:
 	free(sim_ns);
 	free(flat_ns);
-	free(ratio);
 	return ret;
 }
 
-/* one run: the machine, what fills it, the floor and the pfns to look up */
+/*
+ * The benchmark: --repeat runs, each a fresh machine, what fills it, the
+ * floor and the pfns to look up; the result is the median of the runs'
+ * medians, and the spread that of every round of every run.
+ */
 struct lookup {
 	struct cli_args args;
-	uint64_t lookups, rounds, total;
+	uint64_t lookups, rounds, repeat, total;
+	struct bench_host host;
+	/* the run in progress */
 	struct hvo_sim *sim;
+	struct hvo_geometry geo;	/* a copy: the report outlives the machine */
 	const struct hvo_geometry *g;
 	struct hvo_hstate_info hi;
 	struct compound_pages cp;
 	struct flat f;
 	uint64_t *pfns;
-	struct result res;
+	/* what the runs found */
+	struct result run[MAX_RUNS], res;
+	double *ratio;			/* repeat x rounds per-round ratios */
+	struct bench_spread spread;
 };
 
 static int lookup_parse(struct lookup *L, int argc, char **argv)
@@ -333,12 +243,16 @@ static int lookup_parse(struct lookup *L, int argc, char **argv)
 		  .max = UINT64_MAX, .help = "lookups per round and variant" },
 		{ .name = "rounds", .meta = "R", .kind = CLI_U64, .val = &L->rounds, .min = 1,
 		  .max = 1000, .help = "rounds" },
+		{ .name = "repeat", .meta = "N", .kind = CLI_U64, .val = &L->repeat, .min = 1,
+		  .max = MAX_RUNS, .help = "runs, each on a fresh machine; the figure is the\n"
+		  "median of the runs' medians" },
 		{ .name = NULL },
 	};
 	const struct cli_spec spec = { .cmd = CMD, .about = about, .opts = opts, .machine = "*" };
 
 	L->lookups = 2000000;
 	L->rounds = 5;
+	L->repeat = 1;
 	cli_args_init(&L->args);
 	return cli_parse(&spec, &L->args, argc, argv);
 }
@@ -351,6 +265,7 @@ static int lookup_setup(struct lookup *L)
 	unsigned int n;
 	char buf[32];
 
+	L->total = 0;
 	for (n = 0; n < cfg->nr_nodes; n++)
 		L->total += cfg->node_mem_bytes[n];
 	if (pick_hstate(L->sim, &L->hi)) {
@@ -366,7 +281,7 @@ static int lookup_setup(struct lookup *L)
 	hvo_hstate_info(L->sim, L->hi.index, &L->hi);
 	fprintf(stderr, "hvosim " CMD ": mirroring %" PRIu64 " struct pages into the flat "
 		"array\n", L->g->nr_pfns);
-	if (flat_build(L->sim, &L->f))
+	if (flat_build(CMD, L->sim, &L->f))
 		return -1;
 	L->pfns = malloc(L->lookups * sizeof(*L->pfns));
 	if (!L->pfns) {
@@ -380,10 +295,22 @@ static int lookup_setup(struct lookup *L)
 	return verify(L->sim, &L->f, L->pfns, L->lookups);
 }
 
+static void result_json(struct json *j, const char *key, const struct result *r)
+{
+	json_obj(j, key);
+	json_dbl(j, "sim_ns", r->sim_ns);
+	json_dbl(j, "flat_ns", r->flat_ns);
+	json_dbl(j, "ratio", r->ratio);
+	json_dbl(j, "ratio_min", r->ratio_min);
+	json_dbl(j, "ratio_max", r->ratio_max);
+	json_end_obj(j);
+}
+
 static void lookup_json(const struct lookup *L)
 {
 	const struct hvo_config *cfg = &L->args.cfg;
 	struct json j;
+	unsigned int k;
 
 	json_init(&j, stdout);
 	json_obj(&j, NULL);
@@ -391,12 +318,22 @@ static void lookup_json(const struct lookup *L)
 	json_u64(&j, "seed", cfg->seed);
 	json_u64(&j, "lookups", L->lookups);
 	json_u64(&j, "rounds", L->rounds);
+	json_u64(&j, "repeat", L->repeat);
 	json_dbl(&j, "sim_ns", L->res.sim_ns);
 	json_dbl(&j, "flat_ns", L->res.flat_ns);
+	/* the floor, by the name every benchmark uses: the flat array's lookup */
+	json_dbl(&j, "floor_ns", L->res.flat_ns);
 	json_dbl(&j, "ratio", L->res.ratio);
 	json_dbl(&j, "ratio_min", L->res.ratio_min);
 	json_dbl(&j, "ratio_max", L->res.ratio_max);
-	json_bool(&j, "target_met", L->res.ratio <= 3);
+	bench_spread_json(&j, "ratio_spread", &L->spread, L->ratio);
+	json_dbl(&j, "target", TARGET);
+	json_bool(&j, "target_met", L->res.ratio <= TARGET);
+	json_arr(&j, "runs");
+	for (k = 0; k < L->repeat; k++)
+		result_json(&j, NULL, &L->run[k]);
+	json_end_arr(&j);
+	bench_host_json(&j, &L->host);
 	json_str(&j, "scheme", hvo_scheme_name(cfg->scheme));
 	json_str(&j, "encoding", L->g->mask_encoding ? "mask" : "pointer");
 	json_u64(&j, "mem_bytes", L->total);
@@ -413,25 +350,34 @@ static void lookup_table(const struct lookup *L)
 {
 	const struct hvo_config *cfg = &L->args.cfg;
 	const struct result *res = &L->res;
-	char buf[32];
+	char buf[32], sp[96];
+	unsigned int k;
 
 	printf("hvosim bench lookup: seed %" PRIu64 ", %s machine, %s, %s encoding\n",
 	       cfg->seed, cli_bytes(L->total, buf, sizeof(buf)), hvo_scheme_name(cfg->scheme),
 	       L->g->mask_encoding ? "mask" : "pointer");
+	bench_host_print(&L->host, stdout);
 	printf("  %" PRIu64 " pfns: %" PRIu64 " %s pool folios (%" PRIu64
 	       " HVO-optimized), %" PRIu64 " order-%u compound pages, the rest free\n",
 	       L->g->nr_pfns, L->hi.nr_huge_pages, L->hi.name, L->hi.nr_optimized, L->cp.n,
 	       L->hi.order);
-	printf("  %" PRIu64 " random lookups x %" PRIu64 " rounds, alternating; "
-	       "medians over rounds\n\n", L->lookups, L->rounds);
+	printf("  %" PRIu64 " random lookups x %" PRIu64 " rounds x %" PRIu64 " run(s), "
+	       "alternating; medians over rounds%s\n\n", L->lookups, L->rounds, L->repeat,
+	       L->repeat > 1 ? ", then over runs" : "");
 	printf("%-24s %10s %12s\n", "variant", "ns/lookup", "Mlookups/s");
 	printf("%-24s %10.2f %12.1f\n", "simulated (page table)", res->sim_ns,
 	       res->sim_ns > 0 ? 1e3 / res->sim_ns : 0);
 	printf("%-24s %10.2f %12.1f\n", "flat array (floor)", res->flat_ns,
 	       res->flat_ns > 0 ? 1e3 / res->flat_ns : 0);
+	if (L->repeat > 1)
+		for (k = 0; k < L->repeat; k++)
+			printf("  run %u: ratio %.2f (min %.2f, max %.2f)\n", k + 1, L->run[k].ratio,
+			       L->run[k].ratio_min, L->run[k].ratio_max);
 	printf("\nratio simulated/flat: %.2f (min %.2f, max %.2f)\n", res->ratio,
 	       res->ratio_min, res->ratio_max);
-	printf("target ratio <= 3: %s\n", res->ratio <= 3 ? "met" : "not met");
+	printf("spread of the per-round ratios: %s\n",
+	       bench_spread_str(&L->spread, "rounds", sp, sizeof(sp)));
+	printf("target ratio <= %.0f: %s\n", TARGET, res->ratio <= TARGET ? "met" : "not met");
 }
 
 /* everything the run holds goes back; leaked frames are a finding */
@@ -440,11 +386,13 @@ static int lookup_teardown(struct lookup *L, int ret)
 	uint64_t leaked;
 
 	free(L->pfns);
+	L->pfns = NULL;
 	flat_free(&L->f);
 	if (!L->sim)
 		return ret;
 	compound_free(L->sim, &L->cp, L->hi.order);
 	leaked = hvo_sim_destroy(L->sim);
+	L->sim = NULL;
 	if (leaked) {
 		fprintf(stderr, "hvosim " CMD ": %" PRIu64 " frames leaked\n", leaked);
 		return CLI_FINDING;
@@ -452,28 +400,74 @@ static int lookup_teardown(struct lookup *L, int ret)
 	return ret;
 }
 
-int bench_lookup(int argc, char **argv)
+/* run @k: a fresh machine, filled, mirrored, timed, torn down (but its
+ * geometry, hstate and counts stay for the report) */
+static int lookup_run(struct lookup *L, unsigned int k)
 {
-	struct lookup L = { .sim = NULL };
-	double t0;
-	int r = lookup_parse(&L, argc, argv);
+	double t0 = cli_now();
+	int r = cli_create(CMD, &L->args.cfg, &L->sim);
 
-	if (r != CLI_GO)
-		return r;
-	t0 = cli_now();
-	r = cli_create(CMD, &L.args.cfg, &L.sim);
 	if (r)
 		return r;
-	L.g = hvo_sim_geometry(L.sim);
-	if (lookup_setup(&L))
-		return lookup_teardown(&L, CLI_FINDING);
-	fprintf(stderr, "hvosim " CMD ": setup and check took %.1f s; timing %" PRIu64
-		" rounds of %" PRIu64 " lookups\n", cli_now() - t0, L.rounds, L.lookups);
-	if (measure(L.sim, &L.f, L.pfns, L.lookups, (unsigned int)L.rounds, &L.res))
-		return lookup_teardown(&L, CLI_FINDING);
-	if (L.args.json)
-		lookup_json(&L);
-	else
-		lookup_table(&L);
-	return lookup_teardown(&L, CLI_OK);
+	L->geo = *hvo_sim_geometry(L->sim);
+	L->g = &L->geo;
+	if (lookup_setup(L))
+		return lookup_teardown(L, CLI_FINDING);
+	fprintf(stderr, "hvosim " CMD ": run %u/%" PRIu64 ": setup and check took %.1f s; "
+		"timing %" PRIu64 " rounds of %" PRIu64 " lookups\n", k + 1, L->repeat,
+		cli_now() - t0, L->rounds, L->lookups);
+	if (measure(L->sim, &L->f, L->pfns, L->lookups, (unsigned int)L->rounds, &L->run[k],
+		    L->ratio + k * L->rounds))
+		return lookup_teardown(L, CLI_FINDING);
+	return lookup_teardown(L, CLI_OK);
+}
+
+/* the runs' medians, and the spread of every round */
+static void lookup_sum(struct lookup *L)
+{
+	double v[MAX_RUNS];
+	unsigned int k, n = (unsigned int)L->repeat;
+
+	for (k = 0; k < n; k++)
+		v[k] = L->run[k].sim_ns;
+	L->res.sim_ns = cli_median(v, n);
+	for (k = 0; k < n; k++)
+		v[k] = L->run[k].flat_ns;
+	L->res.flat_ns = cli_median(v, n);
+	for (k = 0; k < n; k++)
+		v[k] = L->run[k].ratio;
+	L->res.ratio = cli_median(v, n);
+	bench_spread_of(L->ratio, n * (unsigned int)L->rounds, &L->spread);
+	L->res.ratio_min = L->spread.min;
+	L->res.ratio_max = L->spread.max;
+}
+
+int bench_lookup(int argc, char **argv)
+{
+	struct lookup L;
+	unsigned int k;
+	int r;
+
+	memset(&L, 0, sizeof(L));
+	r = lookup_parse(&L, argc, argv);
+	if (r != CLI_GO)
+		return r;
+	L.ratio = calloc(L.repeat * L.rounds, sizeof(double));
+	if (!L.ratio) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return CLI_FINDING;
+	}
+	bench_host_start(&L.host);
+	for (k = 0, r = CLI_OK; k < L.repeat && r == CLI_OK; k++)
+		r = lookup_run(&L, k);
+	bench_host_end(&L.host);
+	if (r == CLI_OK) {
+		lookup_sum(&L);
+		if (L.args.json)
+			lookup_json(&L);
+		else
+			lookup_table(&L);
+	}
+	free(L.ratio);
+	return r;
 }

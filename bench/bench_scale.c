@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bench.h"
 #include "harness.h"
@@ -24,6 +25,7 @@
 #define MIB (1ull << 20)
 #define RSS_TARGET (512 * MIB)
 #define FILL_STEP 1024		/* folios per resize call, for progress */
+#define MAX_REPEAT 20
 
 static const char about[] =
 	"Builds a simulated host with N 1 GiB pages reserved at boot (vmemmap populated\n"
@@ -33,6 +35,10 @@ static const char about[] =
 	"pages plus room for its own vmemmap and page tables (twice the vmemmap boot\n"
 	"populates in full, at least 2 GiB), rounded up to 512 MiB.\n"
 	"seconds = build + pool fill.\n"
+	"The floor, measured in the same run: the simulated state the machine must\n"
+	"hold (vmemmap frames in use and page tables) plus the process's RSS before\n"
+	"the build, for peak RSS; writing that state into fresh host memory, for\n"
+	"the seconds.\n"
 	"Target (informational): peak RSS <= 512 MiB.\n";
 
 /* the share of @total that node @n of @nodes gets (the first ones get the rest) */
@@ -48,6 +54,9 @@ struct scale {
 	uint64_t saved, saved_measured, in_use, nohvo, pgtable, host_frames;
 	uint64_t shared_tails, leaked;
 	int64_t violations;		/* -1: not checked */
+	/* the floor: the simulated state, and writing it into fresh memory */
+	uint64_t rss_before, floor_bytes;
+	double floor_seconds;
 };
 
 /* grow the 2M pool node by node, a step at a time so progress can be shown */
@@ -110,10 +119,66 @@ static void measure(struct hvo_sim *sim, int h1g, int h2m, struct scale *sc)
 	sc->saved_measured = sc->nohvo > sc->in_use ? sc->nohvo - sc->in_use : 0;
 	sc->pgtable = st.in_use[HVO_KIND_PGTABLE] * g->page_size;
 	sc->host_frames = st.host_frames;
+	sc->floor_bytes = sc->in_use + sc->pgtable;
 }
 
-static void print_json(const struct hvo_config *cfg, const struct scale *sc)
+/* the time floor: @bytes written into fresh host memory (faults included,
+ * as the simulator's frames fault too) and given back */
+static double floor_write(uint64_t bytes)
 {
+	double t0 = cli_now();
+	void *p;
+
+	if (!bytes)
+		return 0;
+	p = mmap(NULL, (size_t)bytes, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	memset(p, 0x5a, (size_t)bytes);
+	munmap(p, (size_t)bytes);
+	return cli_now() - t0;
+}
+
+struct scale_run {
+	struct cli_args args;
+	uint64_t gigantic, small, want[HVO_MAX_NODES], repeat;
+	bool check, peak_reset;
+	struct bench_host host;
+	struct scale runs[MAX_REPEAT];
+	struct scale sc;		/* the last run, with medians of the timings */
+	double v_seconds[MAX_REPEAT], v_rss[MAX_REPEAT];
+	double v_rss_ratio[MAX_REPEAT], v_sec_ratio[MAX_REPEAT];
+	struct bench_spread s_seconds, s_rss, s_rss_ratio, s_sec_ratio;
+};
+
+static double rss_floor(const struct scale *sc)
+{
+	return (double)(sc->floor_bytes + sc->rss_before);
+}
+
+static void floor_json(struct json *j, const struct scale_run *S)
+{
+	const struct scale *sc = &S->sc;
+
+	json_u64(j, "repeat", S->repeat);
+	json_bool(j, "peak_rss_per_run", S->peak_reset);
+	json_u64(j, "floor_bytes", sc->floor_bytes);
+	json_u64(j, "rss_before_bytes", sc->rss_before);
+	json_dbl(j, "floor_seconds", sc->floor_seconds);
+	json_dbl(j, "rss_ratio", S->s_rss_ratio.median);
+	json_dbl(j, "seconds_ratio", S->s_sec_ratio.median);
+	bench_spread_json(j, "seconds_spread", &S->s_seconds, S->v_seconds);
+	bench_spread_json(j, "peak_rss_spread", &S->s_rss, S->v_rss);
+	bench_spread_json(j, "rss_ratio_spread", &S->s_rss_ratio, S->v_rss_ratio);
+	bench_spread_json(j, "seconds_ratio_spread", &S->s_sec_ratio, S->v_sec_ratio);
+	bench_host_json(j, &S->host);
+}
+
+static void print_json(const struct scale_run *S)
+{
+	const struct hvo_config *cfg = &S->args.cfg;
+	const struct scale *sc = &S->sc;
 	struct json j;
 	uint64_t total = 0;
 	unsigned int n;
@@ -151,12 +216,39 @@ static void print_json(const struct hvo_config *cfg, const struct scale *sc)
 	if (sc->violations >= 0)
 		json_i64(&j, "check_violations", sc->violations);
 	json_u64(&j, "leaked", sc->leaked);
+	floor_json(&j, S);
 	json_end_obj(&j);
 	json_done(&j);
 }
 
-static void print_table(const struct hvo_config *cfg, const struct scale *sc)
+static void floor_table(const struct scale_run *S)
 {
+	const struct scale *sc = &S->sc;
+	char a[32], b[32], c[32], sp[96];
+
+	printf("%-34s %12s  (vmemmap %s + page tables %s in use)\n", "floor: simulated state",
+	       cli_bytes(sc->floor_bytes, a, sizeof(a)), cli_bytes(sc->in_use, b, sizeof(b)),
+	       cli_bytes(sc->pgtable, c, sizeof(c)));
+	printf("%-34s %12s\n", "floor: RSS before the build", cli_bytes(sc->rss_before, a,
+									 sizeof(a)));
+	printf("%-34s %10.2f s\n", "floor: writing the state", sc->floor_seconds);
+	printf("peak RSS / (state + RSS before):  %s\n",
+	       bench_spread_str(&S->s_rss_ratio, "runs", sp, sizeof(sp)));
+	printf("seconds / writing the state:      %s\n",
+	       bench_spread_str(&S->s_sec_ratio, "runs", sp, sizeof(sp)));
+	if (S->repeat > 1) {
+		printf("seconds over the runs:            %s\n",
+		       bench_spread_str(&S->s_seconds, "runs", sp, sizeof(sp)));
+		printf("peak RSS MiB over the runs:       %s%s\n",
+		       bench_spread_str(&S->s_rss, "runs", sp, sizeof(sp)),
+		       S->peak_reset ? "" : " (the process's peak: no per-run reset here)");
+	}
+}
+
+static void print_table(const struct scale_run *S)
+{
+	const struct hvo_config *cfg = &S->args.cfg;
+	const struct scale *sc = &S->sc;
 	char a[32], b[32], c[32];
 	uint64_t total = 0;
 	unsigned int n;
@@ -166,10 +258,12 @@ static void print_table(const struct hvo_config *cfg, const struct scale *sc)
 		total += cfg->node_mem_bytes[n];
 		even &= cfg->node_mem_bytes[n] == cfg->node_mem_bytes[0];
 	}
-	printf("hvosim bench scale: seed %" PRIu64 ", %u node(s)%s%s = %s simulated, %s\n",
-	       cfg->seed, cfg->nr_nodes, even ? " x " : "",
+	printf("hvosim bench scale: seed %" PRIu64 ", %u node(s)%s%s = %s simulated, %s, %"
+	       PRIu64 " run(s)%s\n", cfg->seed, cfg->nr_nodes, even ? " x " : "",
 	       even ? cli_bytes(cfg->node_mem_bytes[0], a, sizeof(a)) : "",
-	       cli_bytes(total, b, sizeof(b)), hvo_scheme_name(cfg->scheme));
+	       cli_bytes(total, b, sizeof(b)), hvo_scheme_name(cfg->scheme), S->repeat,
+	       S->repeat > 1 ? " (timings and peak RSS: medians)" : "");
+	bench_host_print(&S->host, stdout);
 	printf("  %" PRIu64 " x 1G boot folios (%" PRIu64 " optimized), %" PRIu64
 	       " x 2M pool folios (%" PRIu64 " optimized)\n\n", sc->folios_1g, sc->opt_1g,
 	       sc->folios_2m, sc->opt_2m);
@@ -193,15 +287,10 @@ static void print_table(const struct hvo_config *cfg, const struct scale *sc)
 	if (sc->saved != sc->saved_measured)
 		printf("note: the two savings differ by %" PRId64 " bytes\n",
 		       (int64_t)(sc->saved_measured - sc->saved));
+	floor_table(S);
 	printf("\ntarget peak RSS <= 512 MiB: %s\n", sc->peak_rss <= RSS_TARGET ? "met" : "not met");
 }
 
-struct scale_run {
-	struct cli_args args;
-	uint64_t gigantic, small, want[HVO_MAX_NODES];
-	bool check;
-	struct scale sc;
-};
 
 static int scale_parse(struct scale_run *S, int argc, char **argv)
 {
@@ -216,6 +305,9 @@ static int scale_parse(struct scale_run *S, int argc, char **argv)
 		  .max = 1ull << 32, .help = "2 MiB runtime pages in all" },
 		{ .name = "check", .kind = CLI_FLAG, .val = &S->check,
 		  .help = "run the invariant checker at the end (walks everything)" },
+		{ .name = "repeat", .meta = "N", .kind = CLI_U64, .val = &S->repeat, .min = 1,
+		  .max = MAX_REPEAT, .help = "runs, each a fresh machine; timings and peak RSS\n"
+		  "are the medians (the peak restarts per run where /proc allows)" },
 		{ .name = NULL },
 	};
 	/* the boot pages are --gigantic's, split over the nodes */
@@ -225,6 +317,7 @@ static int scale_parse(struct scale_run *S, int argc, char **argv)
 
 	S->gigantic = 1024;
 	S->small = 8192;
+	S->repeat = 1;
 	cli_args_init(&S->args);
 	S->args.cfg.nr_nodes = 2;
 	return cli_parse(&spec, &S->args, argc, argv);
@@ -303,9 +396,9 @@ static int scale_check(struct hvo_sim *sim, struct scale *sc)
 }
 
 /* build, fill, measure, check, destroy: each phase timed */
-static int scale_phases(struct scale_run *S, struct hvo_sim *sim, double t_build)
+static int scale_phases(struct scale_run *S, struct hvo_sim *sim, double t_build,
+			struct scale *sc)
 {
-	struct scale *sc = &S->sc;
 	int h2m = hvo_hstate_find(sim, 2 * MIB), h1g = hvo_hstate_find(sim, GIB);
 	double t0;
 
@@ -333,37 +426,98 @@ static int scale_phases(struct scale_run *S, struct hvo_sim *sim, double t_build
 	t0 = cli_now();
 	sc->leaked = hvo_sim_destroy(sim);
 	sc->t_destroy = cli_now() - t0;
+	sc->floor_seconds = floor_write(sc->floor_bytes);
 	return CLI_OK;
 }
 
-int bench_scale(int argc, char **argv)
+/* run @k: a fresh machine built, filled, measured, destroyed; the floor */
+static int scale_one(struct scale_run *S, unsigned int k)
 {
-	struct scale_run S;
+	struct scale *sc = &S->runs[k];
 	struct hvo_sim *sim = NULL;
 	double t0;
 	int r;
 
-	memset(&S, 0, sizeof(S));
-	S.sc.violations = -1;
-	r = scale_parse(&S, argc, argv);
-	if (r != CLI_GO)
-		return r;
-	scale_layout(&S);
-	r = cli_check_machine(CMD, &S.args.cfg);
-	if (r)
-		return r;
-	scale_announce(&S);
+	memset(sc, 0, sizeof(*sc));
+	sc->violations = -1;
+	S->peak_reset = cli_peak_rss_reset();
+	sc->rss_before = cli_rss_bytes();
 	t0 = cli_now();
-	r = cli_create(CMD, &S.args.cfg, &sim);
+	r = cli_create(CMD, &S->args.cfg, &sim);
 	if (r)
 		return r;
-	r = scale_phases(&S, sim, cli_now() - t0);
+	r = scale_phases(S, sim, cli_now() - t0, sc);
 	if (r)
 		return r;
-	if (S.args.json)
-		print_json(&S.args.cfg, &S.sc);
-	else
-		print_table(&S.args.cfg, &S.sc);
-	return S.sc.leaked || S.sc.violations > 0 || (S.check && S.sc.violations < 0) ?
-	       CLI_FINDING : CLI_OK;
+	S->v_seconds[k] = sc->t_build + sc->t_fill;
+	S->v_rss[k] = (double)sc->peak_rss / (double)MIB;
+	S->v_rss_ratio[k] = rss_floor(sc) > 0 ? (double)sc->peak_rss / rss_floor(sc) : 0;
+	S->v_sec_ratio[k] = sc->floor_seconds > 0 ? S->v_seconds[k] / sc->floor_seconds : 0;
+	return CLI_OK;
+}
+
+/* the last run's counts, the medians of the runs' timings and peaks */
+static void scale_sum(struct scale_run *S)
+{
+	double v[4][MAX_REPEAT];
+	unsigned int k, n = (unsigned int)S->repeat;
+
+	S->sc = S->runs[n - 1];
+	S->sc.leaked = 0;
+	for (k = 0; k < n; k++) {
+		/* a leak or a violation in any run is a finding */
+		S->sc.leaked += S->runs[k].leaked;
+		if (S->runs[k].violations > S->sc.violations)
+			S->sc.violations = S->runs[k].violations;
+		v[0][k] = S->runs[k].t_build;
+		v[1][k] = S->runs[k].t_fill;
+		v[2][k] = S->runs[k].t_destroy;
+		v[3][k] = S->runs[k].floor_seconds;
+	}
+	S->sc.t_build = cli_median(v[0], n);
+	S->sc.t_fill = cli_median(v[1], n);
+	S->sc.t_destroy = cli_median(v[2], n);
+	S->sc.floor_seconds = cli_median(v[3], n);
+	bench_spread_of(S->v_seconds, n, &S->s_seconds);
+	bench_spread_of(S->v_rss, n, &S->s_rss);
+	bench_spread_of(S->v_rss_ratio, n, &S->s_rss_ratio);
+	bench_spread_of(S->v_sec_ratio, n, &S->s_sec_ratio);
+	S->sc.peak_rss = (uint64_t)(S->s_rss.median * (double)MIB);
+}
+
+int bench_scale(int argc, char **argv)
+{
+	struct scale_run *S = calloc(1, sizeof(*S));
+	unsigned int k;
+	int r;
+
+	if (!S) {
+		fprintf(stderr, "hvosim " CMD ": out of host memory\n");
+		return CLI_FINDING;
+	}
+	r = scale_parse(S, argc, argv);
+	if (r == CLI_GO) {
+		scale_layout(S);
+		r = cli_check_machine(CMD, &S->args.cfg) ? CLI_USAGE : CLI_GO;
+	}
+	if (r != CLI_GO) {
+		free(S);
+		return r;
+	}
+	scale_announce(S);
+	bench_host_start(&S->host);
+	for (k = 0, r = CLI_OK; k < S->repeat && r == CLI_OK; k++)
+		r = scale_one(S, k);
+	bench_host_end(&S->host);
+	if (r == CLI_OK) {
+		scale_sum(S);
+		if (S->args.json)
+			print_json(S);
+		else
+			print_table(S);
+		r = S->sc.leaked || S->sc.violations > 0 || (S->check && S->sc.violations < 0) ?
+		    CLI_FINDING : CLI_OK;
+	}
+	free(S);
+	return r;
 }

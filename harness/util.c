@@ -22,12 +22,50 @@ double cli_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* a "Name:   N kB" line of /proc/self/status, in bytes; 0 if none */
+static uint64_t proc_status_kb(const char *name)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t n = strlen(name);
+	uint64_t kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ':') {
+			kb = strtoull(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb * 1024;
+}
+
 uint64_t cli_peak_rss_bytes(void)
 {
 	struct rusage ru;
+	uint64_t hwm = proc_status_kb("VmHWM");
 
+	if (hwm)
+		return hwm;
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+bool cli_peak_rss_reset(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fputs("5", f) >= 0;
+	return fclose(f) == 0 && ok;
+}
+
+uint64_t cli_rss_bytes(void)
+{
+	return proc_status_kb("VmRSS");
 }
 
 const char *cli_bytes(uint64_t b, char *buf, size_t len)
@@ -120,6 +158,46 @@ void cli_min_max(const double *v, unsigned int n, double *min, double *max)
 		if (v[i] > *max)
 			*max = v[i];
 	}
+}
+
+void cli_cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256], *v;
+	size_t n;
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !(v = strchr(line, ':')))
+			continue;
+		for (v++; *v == ' ' || *v == '\t'; v++)
+			;
+		n = strcspn(v, "\n");
+		snprintf(buf, len, "%.*s", (int)n, v);
+		break;
+	}
+	fclose(f);
+}
+
+unsigned int cli_nproc(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+void cli_loadavg(double load[3])
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	load[0] = load[1] = load[2] = -1;
+	if (!f)
+		return;
+	if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+		load[0] = load[1] = load[2] = -1;
+	fclose(f);
 }
 
 bool cli_tty(void)

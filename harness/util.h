@@ -12,7 +12,14 @@
 #include <stdint.h>
 
 double cli_now(void);
+/* the peak resident set since the start or the last cli_peak_rss_reset()
+ * (VmHWM; getrusage()'s ru_maxrss where /proc has none) */
 uint64_t cli_peak_rss_bytes(void);
+/* restart the peak (/proc/self/clear_refs); false: it cannot, the peak
+ * stays that of the whole process */
+bool cli_peak_rss_reset(void);
+/* the resident set now (VmRSS), 0 if unknown */
+uint64_t cli_rss_bytes(void);
 
 /* "1.50 GiB": for people */
 const char *cli_bytes(uint64_t b, char *buf, size_t len);
@@ -28,6 +35,15 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 double cli_median(const double *v, unsigned int n);
 /* the smallest and the largest of @n >= 1 values */
 void cli_min_max(const double *v, unsigned int n, double *min, double *max);
+
+/*
+ * The host a measurement ran on, for benchmarks to print next to their
+ * figures: the CPU model (/proc/cpuinfo "model name", else "unknown"), the
+ * CPUs online, and the load averages (/proc/loadavg; -1 when unreadable).
+ */
+void cli_cpu_model(char *buf, size_t len);
+unsigned int cli_nproc(void);
+void cli_loadavg(double load[3]);
 
 /*
  * Progress: on a terminal, one line on stderr rewritten in place ("\r");

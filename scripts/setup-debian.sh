@@ -19,6 +19,10 @@
 #   libclang-rt-14-dev  clang's sanitizer runtimes (TSan, ASan, UBSan) and
 #                       libFuzzer
 #   afl++               afl-clang-fast and afl-fuzz (scripts/fuzz.sh ... afl)
+#   valgrind, gdb       bench/profile.sh: callgrind instruction counts of each
+#                       benchmark row, host memory per mapping under gdb
+#   linux-perf          bench/profile.sh: time samples (cpu-clock) of the
+#                       lookup benchmark and of the slowest tests
 set -euo pipefail
 
 PKGS=(
@@ -30,6 +34,9 @@ PKGS=(
 	libcmocka-dev
 	libclang-rt-14-dev
 	afl++
+	valgrind
+	gdb
+	linux-perf
 )
 
 installed() {

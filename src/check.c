@@ -734,17 +734,21 @@ static bool check_page_table(struct check_ctx *c)
 		if (walk(sim, v, &slot, &level, &we)) {
 			if (fe & HVO_PTE_PRESENT) {
 				report(c, i, "not mapped (as the walk says)",
-				       FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+				       FMT(g, "flat entry for frame %#" PRIx64, flat_entry_pfn(sim, fe)),
+				       "vmemmap %#" PRIx64, v);
 				return true;
 			}
 			continue;
 		}
 		f = frame_in_entry(sim, we, level, v);
-		if (!(fe & HVO_PTE_PRESENT) || entry_pfn(fe) != f ||
+		if (!(fe & HVO_PTE_PRESENT) || flat_entry_pfn(sim, fe) != f ||
 		    (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) != (we & (HVO_PTE_RW | HVO_PTE_LAZY))) {
 			report(c, f, FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
 					 we & HVO_PTE_LAZY ? " lazy" : ""),
-			       FMT(g, "flat entry %#" PRIx64, fe), "vmemmap %#" PRIx64, v);
+			       FMT(g, "flat entry %s: frame %#" PRIx64 " %s%s",
+				   fe & HVO_PTE_PRESENT ? "present" : "empty", flat_entry_pfn(sim, fe),
+				   fe & HVO_PTE_RW ? "RW" : "RO", fe & HVO_PTE_LAZY ? " lazy" : ""),
+			       "vmemmap %#" PRIx64, v);
 			/* the first disagreement is enough: the view is stale */
 			return true;
 		}

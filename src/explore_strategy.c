@@ -28,19 +28,9 @@
 #include "explore_strategy.h"
 #include "explore_trace.h"
 
-/* splitmix64, as fault.c's injection uses: every run's seed and draws */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint64_t derive(uint64_t s)
 {
-	return splitmix64(&s);
+	return hvo__splitmix64(&s);
 }
 
 static unsigned int popcount(uint32_t m)
@@ -112,7 +102,7 @@ static void pct_begin(struct hvo_explore *x)
 	for (i = 0; i < n; i++)
 		x->prio[i] = (int)(d + i);
 	for (i = n - 1; i > 0; i--) {
-		unsigned int j = (unsigned int)(splitmix64(&x->rng) % (i + 1));
+		unsigned int j = (unsigned int)(hvo__splitmix64(&x->rng) % (i + 1));
 		int tmp = x->prio[i];
 
 		x->prio[i] = x->prio[j];
@@ -120,7 +110,7 @@ static void pct_begin(struct hvo_explore *x)
 	}
 	x->nchange = d - 1;
 	for (i = 0; i < x->nchange; i++)
-		x->change[i] = 1 + splitmix64(&x->rng) % (x->pct_k ? x->pct_k : 1);
+		x->change[i] = 1 + hvo__splitmix64(&x->rng) % (x->pct_k ? x->pct_k : 1);
 	x->pct_count = 0;
 	x->prio_low = 0;
 }
@@ -197,7 +187,7 @@ int hvo__xs_pick(struct hvo_explore *x, uint32_t runnable)
 	case HVO_EXPLORE_REPLAY:
 		return replay_pick(x, runnable);
 	default:
-		return (int)nth_bit(runnable, (unsigned int)(splitmix64(&x->rng) %
+		return (int)nth_bit(runnable, (unsigned int)(hvo__splitmix64(&x->rng) %
 							      popcount(runnable)));
 	}
 }

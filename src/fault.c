@@ -37,16 +37,6 @@ HVO_EXPORT int hvo_site_parse(const char *name)
 	return hvo__err(-EINVAL, "site_parse: name '%s' is not an allocation site", name);
 }
 
-/* the seeded PRNG of probabilistic injection */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 HVO_EXPORT int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spec)
 {
 	struct hvo_failinj *f;
@@ -100,7 +90,7 @@ bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
 			fail = true;
 		else if (f->spec.nth && f->seen == f->spec.nth)
 			fail = true;
-		else if (f->threshold && splitmix64(&f->rng) < f->threshold)
+		else if (f->threshold && hvo__splitmix64(&f->rng) < f->threshold)
 			fail = true;
 		if (fail) {
 			f->tripped = true;

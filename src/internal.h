@@ -246,10 +246,23 @@ struct hvo_sim {
 	 * page-table mapping gives a kernel, one load instead of a walk.  Every
 	 * change of a leaf entry (map, RO/RW, lazy init, clear, PMD leaf
 	 * populate) writes it too, before recording an unmap; the hierarchical
-	 * table stays the one that walks, splits and dumps see.
+	 * table stays the one that walks, splits and dumps see.  An entry
+	 * holds the host address of the frame (4K-aligned at least) with the
+	 * PRESENT, RW and LAZY bits below it, 0 for none: one step from the
+	 * entry to the bytes (vmm.h).
 	 */
 	_Atomic uint64_t *flat;
 	uint64_t flat_base, flat_n;
+	/* the load fast path's constants (vmm.h), set with the flat view */
+	uint64_t vmemmap_bytes;		/* nr_pfns * stride */
+	uint64_t page_mask;		/* page_size - 1 */
+	uint64_t ci_off;		/* byte offset of compound_info in a struct page */
+	/* stride - 1 for a power-of-2 stride, else ~0: off & stride_mask is
+	 * 0 for a struct page's start (or every page to the slow path) */
+	uint64_t stride_mask;
+	/* the fast path's window on the flat view: flat_n, or 0 while a
+	 * scheduler hook is set (every load then yields on the slow path) */
+	_Atomic uint64_t fast_n;
 
 	/* TLB: struct page writes are epoch sections a flush waits for */
 	struct hvo_epochs tlb;
@@ -297,6 +310,17 @@ static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 static inline unsigned int hvo__ilog2(uint64_t v)
 {
 	return 63u - (unsigned int)__builtin_clzll(v);
+}
+
+/* splitmix64: the one seeded PRNG (fault injection's draws, the explorer's
+ * schedules), so a printed seed replays everywhere */
+static inline uint64_t hvo__splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
 }
 
 static inline bool hvo__is_pow2(uint64_t v)

@@ -164,18 +164,11 @@ HVO_EXPORT uint64_t hvo_page_fixed_fake_head(struct hvo_sim *sim, uint64_t page)
 	return page;
 }
 
-/* _compound_head() */
-HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
+/* _compound_head() of @page whose compound_info word is @info */
+static inline uint64_t compound_head_of(struct hvo_sim *sim, uint64_t page, uint64_t info)
 {
-	uint64_t info, mask, off;
+	uint64_t mask;
 
-	HVO_NONNULL_OR("compound_head", sim, 0);
-	off = page - sim->geo.vmemmap_base;
-	if (unlikely(off >= sim->geo.nr_pfns * sim->geo.stride || off % sim->geo.stride))
-		return unreadable(sim, "compound_head", page);
-	if (unlikely(hvo__vmm_load_inline(sim, page + 8u *
-					  (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO], &info)))
-		return unreadable(sim, "compound_head", page);
 	if (likely(sim->geo.mask_encoding)) {
 		/* branchless (v7 16/18): non-tail ~0, tail the mask */
 		mask = (info & 1) - 1;
@@ -185,6 +178,42 @@ HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
 	if (info & 1)
 		return info - 1;
 	return hvo_page_fixed_fake_head(sim, page);
+}
+
+static uint64_t ci_vaddr(const struct hvo_sim *sim, uint64_t page)
+{
+	return page + sim->ci_off;
+}
+
+/* the load's uncommon cases (a hook, lazy init, a flush overlapping) out of
+ * line, so the common path of hvo_compound_head() saves no register */
+static __attribute__((noinline)) uint64_t compound_head_slow(struct hvo_sim *sim,
+							     uint64_t page)
+{
+	uint64_t info, off = page - sim->geo.vmemmap_base;
+
+	/* hvo_compound_head() sends here every page of a stride that is not
+	 * a power of 2: its remainder costs a division */
+	if (off >= sim->vmemmap_bytes || off % sim->geo.stride)
+		return unreadable(sim, "compound_head", page);
+	if (hvo__vmm_load_slow(sim, ci_vaddr(sim, page), &info))
+		return unreadable(sim, "compound_head", page);
+	return compound_head_of(sim, page, info);
+}
+
+/* _compound_head() */
+HVO_EXPORT uint64_t hvo_compound_head(struct hvo_sim *sim, uint64_t page)
+{
+	uint64_t info, off;
+
+	HVO_NONNULL_OR("compound_head", sim, 0);
+	off = page - sim->geo.vmemmap_base;
+	/* outside the memmap, or not the start of a struct page */
+	if (unlikely(off >= sim->vmemmap_bytes || (off & sim->stride_mask)))
+		return compound_head_slow(sim, page);
+	if (unlikely(!hvo__vmm_try_load(sim, ci_vaddr(sim, page), &info)))
+		return compound_head_slow(sim, page);
+	return compound_head_of(sim, page, info);
 }
 
 static int read_word(struct hvo_sim *sim, uint64_t page, unsigned int w,
@@ -385,7 +414,8 @@ HVO_EXPORT void hvo_init_compound_tail(const struct hvo_sim *sim, uint64_t *word
 }
 
 /* write a whole struct page from words[]; the caller checked it is RW */
-static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words)
+static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words,
+		     const char *op)
 {
 	unsigned int w;
 	uint64_t v = 0;
@@ -394,9 +424,66 @@ static int store_all(struct hvo_writer *wr, uint64_t page, const uint64_t *words
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
 		if (hvo__word_vaddr(wr->sim, page, w, &v))
 			continue;
-		r = hvo__writer_store(wr, v, words[w], "prep", (int)w);
+		r = hvo__writer_store(wr, v, words[w], op, (int)w);
 		if (r)
 			return r;
+	}
+	return 0;
+}
+
+/*
+ * Write words[] into the @nr struct pages from @first (in range: the caller
+ * checked), the same stores in the same order as store_all() on each.
+ * Without a scheduler hook they go straight into each vmemmap page's frame,
+ * one walk and one access section per vmemmap page and the word offsets
+ * computed once; with a hook every store keeps its own yield point, where
+ * the explorer interleaves other threads.
+ */
+static int store_range(struct hvo_writer *wr, uint64_t first, uint64_t nr,
+		       const uint64_t *words, const char *op)
+{
+	struct hvo_sim *sim = wr->sim;
+	unsigned int w, nw = 0, off[HVO_NR_PAGE_WORDS], field[HVO_NR_PAGE_WORDS];
+	uint64_t i, page, val[HVO_NR_PAGE_WORDS];
+	bool dense;
+	int r;
+
+	if (hvo__yield_hooked(sim)) {
+		for (i = 0, page = first; i < nr; i++, page += sim->geo.stride) {
+			r = store_all(wr, page, words, op);
+			if (r)
+				return r;
+		}
+		return 0;
+	}
+	for (w = 0; w < HVO_NR_PAGE_WORDS; w++) {
+		if (sim->word_off[w] < 0)
+			continue;
+		off[nw] = 8u * (unsigned int)sim->word_off[w];
+		field[nw] = w;
+		val[nw++] = words[w];
+	}
+	/* 64-byte struct pages holding all eight words in order */
+	dense = nw == 8 && sim->geo.stride == 64;
+	for (w = 0; w < nw; w++)
+		dense &= off[w] == 8 * w;
+	for (i = 0, page = first; i < nr; i++, page += sim->geo.stride) {
+		/* a struct page that starts past the open vmemmap page opens
+		 * the next one, as its first word's store would */
+		if (!wr->open || page - wr->page > sim->geo.page_size - sim->geo.stride) {
+			r = hvo__writer_open(wr, page + off[0], op, (int)field[0]);
+			if (r)
+				return r;
+		}
+		if (dense) {
+			hvo__store_page64((uint64_t *)(wr->base + (page - wr->page)), val);
+			continue;
+		}
+		for (w = 0; w < nw; w++) {
+			r = hvo__writer_put(wr, page + off[w], val[w], op, (int)field[w]);
+			if (r)
+				return r;
+		}
 	}
 	return 0;
 }
@@ -497,7 +584,7 @@ int hvo__check_rw(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		       uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], i, f = 0, v = 0;
+	uint64_t head = hvo_pfn_to_page(sim, pfn), words[HVO_NR_PAGE_WORDS], f = 0, v = 0;
 	unsigned int nid = 0, zone = 0;
 	struct hvo_writer wr;
 	int r;
@@ -515,14 +602,10 @@ int hvo__prep_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	hvo__pfn_nid_zone(sim, pfn, &nid, (enum hvo_zone_type *)&zone);
 	hvo__writer_init(&wr, sim);
 	hvo_init_compound_tail(sim, words, head, order, nid, zone);
-	for (i = 1; i < nr_init; i++) {
-		r = store_all(&wr, head + i * sim->geo.stride, words);
-		if (r) {
-			hvo__writer_close(&wr);
-			return r;
-		}
-	}
+	r = nr_init > 1 ? store_range(&wr, head + sim->geo.stride, nr_init - 1, words, "prep") : 0;
 	hvo__writer_close(&wr);
+	if (r)
+		return r;
 	/* __SetPageHead() and folio_set_order() */
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
@@ -548,7 +631,7 @@ HVO_EXPORT int hvo_prep_compound_page(struct hvo_sim *sim, uint64_t pfn,
 int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 			  uint64_t nr_init)
 {
-	uint64_t head = hvo_pfn_to_page(sim, pfn), i, w, v = 0, f = 0, words[HVO_NR_PAGE_WORDS];
+	uint64_t head = hvo_pfn_to_page(sim, pfn), w, v = 0, f = 0, words[HVO_NR_PAGE_WORDS];
 	struct hvo_writer wr;
 	int r;
 
@@ -563,14 +646,11 @@ int hvo__destroy_compound(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	hvo__writer_init(&wr, sim);
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 		words[w] = hvo__memmap_init_word(sim, pfn, (unsigned int)w);
-	for (i = 1; i < nr_init; i++) {
-		r = store_all(&wr, head + i * sim->geo.stride, words);
-		if (r) {
-			hvo__writer_close(&wr);
-			return r;
-		}
-	}
+	r = nr_init > 1 ? store_range(&wr, head + sim->geo.stride, nr_init - 1, words,
+				      "destroy") : 0;
 	hvo__writer_close(&wr);
+	if (r)
+		return r;
 	hvo__word_vaddr(sim, head, HVO_PW_FLAGS, &v);
 	hvo__vmm_load(sim, v, &f);
 	return hvo__vmm_store(sim, v, f & ~(1ull << HVO_PG_head), "destroy", HVO_PW_FLAGS);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "arena.h"
 #include "error.h"
 #include "fault.h"
 #include "free_list.h"
@@ -42,6 +43,10 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 		uint64_t start, end;
 
 		hvo_vmemmap_range(sim, 0, sim->geo.nr_pfns, &start, &end);
+		sim->vmemmap_bytes = end - start;
+		sim->page_mask = sim->geo.page_size - 1;
+		/* every stride keeps compound_info (layout_words()) */
+		sim->ci_off = 8u * (unsigned int)sim->word_off[HVO_PW_COMPOUND_INFO];
 		sim->flat_base = start & ~(sim->geo.page_size - 1);
 		sim->flat_n = (end - sim->flat_base + sim->geo.page_size - 1) >> ps;
 		/* zero pages until written: untouched parts cost nothing */
@@ -52,6 +57,7 @@ int hvo__pgtable_init(struct hvo_sim *sim)
 			sim->flat_n = 0;
 			return hvo__err(-ENOMEM, "pgtable: cannot reserve the flat entry view");
 		}
+		atomic_store(&sim->fast_n, sim->flat_n);
 	}
 	return hvo__alloc(sim, HVO_SITE_PGTABLE, 0, -1, 0, HVO_KIND_PGTABLE,
 			  HVO_GFP_ZERO, &sim->root_pfn);
@@ -69,6 +75,9 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 		base = vaddr & ~((1ull << sim->level_shift[level]) - 1);
 		/* the buddy's state stays still until the entry is not lazy */
 		hvo__free_list_lock(sim, base, span);
+		/* a PMD leaf maps a contiguous block of frames */
+		if (level)
+			hvo__arena_prefault(sim, entry_pfn(e), span);
 		for (i = 0; i < span; i++)
 			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
 					       base + (i << sim->geo.page_shift));
@@ -113,38 +122,52 @@ static void ro_write_fault(struct hvo_sim *sim, uint64_t vaddr, uint64_t frame,
 /*
  * A writer that keeps one vmemmap page open: one walk and one access
  * section per page instead of per word, for code that writes many struct
- * pages of a folio it owns (prep, destroy).  Same rules as hvo__vmm_store().
+ * pages of a folio it owns (prep, destroy).  Same rules as hvo__vmm_store():
+ * hvo__writer_open() opens the page of @vaddr (its lazy init first), and a
+ * read-only page is a fault reported for @vaddr's word.
  */
-int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
-		      const char *op, int field)
+int hvo__writer_open(struct hvo_writer *wr, uint64_t vaddr, const char *op, int field)
 {
 	struct hvo_sim *sim = wr->sim;
 	uint64_t page = vaddr & ~(sim->geo.page_size - 1), *w, frame;
 	bool rw;
 	int r;
 
-	if (page != wr->page) {
-		hvo__writer_close(wr);
-		for (;;) {
-			wr->tok = hvo__access_begin(sim);
-			r = resolve(sim, page, &w, &rw, &frame);
-			if (r != -EAGAIN)
-				break;
-			hvo__access_end(wr->tok);
-			hvo__lazy_init(sim, page);
-		}
-		if (r) {
-			hvo__access_end(wr->tok);
+	hvo__writer_close(wr);
+	for (;;) {
+		wr->tok = hvo__access_begin(sim);
+		r = resolve(sim, page, &w, &rw, &frame);
+		if (r != -EAGAIN)
+			break;
+		hvo__access_end(wr->tok);
+		hvo__lazy_init(sim, page);
+	}
+	if (r) {
+		hvo__access_end(wr->tok);
+		return r;
+	}
+	if (!rw) {
+		hvo__access_end(wr->tok);
+		ro_write_fault(sim, vaddr, frame, op, field);
+		return -EFAULT;
+	}
+	wr->open = true;
+	wr->page = page;
+	wr->base = (uint8_t *)w;
+	return 0;
+}
+
+int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+		      const char *op, int field)
+{
+	struct hvo_sim *sim = wr->sim;
+	uint64_t page = vaddr & ~(sim->geo.page_size - 1);
+	int r;
+
+	if (page != wr->page || !wr->open) {
+		r = hvo__writer_open(wr, vaddr, op, field);
+		if (r)
 			return r;
-		}
-		if (!rw) {
-			hvo__access_end(wr->tok);
-			ro_write_fault(sim, vaddr, frame, op, field);
-			return -EFAULT;
-		}
-		wr->open = true;
-		wr->page = page;
-		wr->base = (uint8_t *)w;
 	}
 	hvo__yield(sim, HVO_YP_PAGE_STORE, vaddr);
 	__atomic_store_n((uint64_t *)(wr->base + (vaddr - page)), val, HVO_STORE_ORDER);
@@ -157,6 +180,32 @@ void hvo__writer_close(struct hvo_writer *wr)
 		hvo__access_end(wr->tok);
 	wr->open = false;
 	wr->page = UINT64_MAX;
+}
+
+int hvo__vmm_load_slow(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t *w, frame, v, g;
+	bool rw;
+	int r;
+
+	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
+	for (;;) {
+		/* seq_cst: ordered before the PTE loads of the walk */
+		g = atomic_load(&sim->flush_started);
+		r = resolve(sim, vaddr, &w, &rw, &frame);
+		if (unlikely(r == -EAGAIN)) {
+			hvo__lazy_init(sim, vaddr);
+			continue;
+		}
+		if (unlikely(r))
+			return r;
+		/* acquire: as in hvo__vmm_load_inline() */
+		v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+		if (likely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) == g)) {
+			*val = v;
+			return 0;
+		}
+	}
 }
 
 int hvo__vmm_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
@@ -346,15 +395,14 @@ HVO_EXPORT int hvo_vmemmap_translate(struct hvo_sim *sim, uint64_t vaddr,
 	return 0;
 }
 
-/* one vmemmap page's leaf entry in the flat view (entry: pfn of the page's
- * own frame, present/RW/lazy bits) */
+/* one vmemmap page's leaf entry in the flat view (entry: a PTE for the
+ * page's own frame, with its present/RW/lazy bits) */
 void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
 {
 	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift;
 
 	if (sim->flat && idx < sim->flat_n)
-		atomic_store(&sim->flat[idx], entry & (HVO_PTE_PFN_MASK | HVO_PTE_PRESENT |
-						       HVO_PTE_RW | HVO_PTE_LAZY));
+		atomic_store(&sim->flat[idx], flat_entry(sim, entry));
 }
 
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */

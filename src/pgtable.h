@@ -57,8 +57,44 @@ static inline void hvo__writer_init(struct hvo_writer *wr, struct hvo_sim *sim)
 	wr->open = false;
 }
 
+int hvo__writer_open(struct hvo_writer *wr, uint64_t vaddr, const char *op, int field);
 int hvo__writer_store(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
 		      const char *op, int field);
 void hvo__writer_close(struct hvo_writer *wr);
+
+/* one 64-byte struct page from t[], unrolled: compilers do not unroll loops
+ * of atomic stores */
+static inline void hvo__store_page64(uint64_t *d, const uint64_t *t)
+{
+	__atomic_store_n(&d[0], t[0], HVO_STORE_ORDER);
+	__atomic_store_n(&d[1], t[1], HVO_STORE_ORDER);
+	__atomic_store_n(&d[2], t[2], HVO_STORE_ORDER);
+	__atomic_store_n(&d[3], t[3], HVO_STORE_ORDER);
+	__atomic_store_n(&d[4], t[4], HVO_STORE_ORDER);
+	__atomic_store_n(&d[5], t[5], HVO_STORE_ORDER);
+	__atomic_store_n(&d[6], t[6], HVO_STORE_ORDER);
+	__atomic_store_n(&d[7], t[7], HVO_STORE_ORDER);
+}
+
+/*
+ * hvo__writer_store() without its yield point: a bulk writer's store, for
+ * callers that run it only while no scheduler hook is set (hvo__yield()
+ * would do nothing).  One compare and one store into the open frame.
+ */
+static inline int hvo__writer_put(struct hvo_writer *wr, uint64_t vaddr, uint64_t val,
+				  const char *op, int field)
+{
+	uint64_t off = vaddr - wr->page;
+	int r;
+
+	if (unlikely(!wr->open || off >= wr->sim->geo.page_size)) {
+		r = hvo__writer_open(wr, vaddr, op, field);
+		if (r)
+			return r;
+		off = vaddr - wr->page;
+	}
+	__atomic_store_n((uint64_t *)(wr->base + off), val, HVO_STORE_ORDER);
+	return 0;
+}
 
 #endif /* HVOSIM_SRC_PGTABLE_H */

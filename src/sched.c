@@ -22,6 +22,8 @@ HVO_EXPORT void hvo_sim_set_yield_hook(struct hvo_sim *sim, hvo_yield_fn fn,
 	HVO_NONNULL_OR("set_yield_hook", sim, );
 	sim->yield_ctx = ctx;
 	atomic_store_explicit(&sim->yield_fn, fn, memory_order_release);
+	/* loads take their slow path, which yields, while a hook is set */
+	atomic_store_explicit(&sim->fast_n, fn ? 0 : sim->flat_n, memory_order_release);
 }
 
 HVO_EXPORT const char *hvo_yield_point_name(enum hvo_yield_point point)

@@ -11,6 +11,12 @@
 
 void hvo__yield_slow(struct hvo_sim *sim, enum hvo_yield_point p, uint64_t addr);
 
+/* a scheduler hook is set: every yield point must be reached */
+static inline bool hvo__yield_hooked(struct hvo_sim *sim)
+{
+	return atomic_load_explicit(&sim->yield_fn, memory_order_relaxed) != NULL;
+}
+
 static inline void hvo__yield(struct hvo_sim *sim, enum hvo_yield_point p,
 			      uint64_t addr)
 {

@@ -160,6 +160,7 @@ static uint64_t setup_geometry(struct hvo_sim *sim)
 	sim->geo.stride = cfg->struct_page_size;
 	sim->geo.hvo_possible = hvo__is_pow2(cfg->struct_page_size);
 	sim->stride_shift = hvo__ilog2(cfg->struct_page_size);
+	sim->stride_mask = sim->geo.hvo_possible ? cfg->struct_page_size - 1u : ~0ull;
 	/* compound_info_has_mask() */
 	sim->geo.mask_encoding = cfg->encoding == HVO_ENC_MASK ||
 		(cfg->encoding == HVO_ENC_AUTO && cfg->scheme == HVO_SCHEME_SHARED_TAIL &&

@@ -339,6 +339,9 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	sim->track = t;
 	sim->yield_ctx = ctx;
 	atomic_store(&sim->yield_fn, fn);
+	/* and so is the load fast path's window, closed while a hook is set
+	 * (hvo_sim_set_yield_hook()), whatever it was at the snapshot */
+	atomic_store(&sim->fast_n, fn ? 0 : sim->flat_n);
 	restore_folios(snap, sim->hugetlb, made, tab);
 	if (snap->boot)
 		memcpy(sim->hugetlb->boot, snap->boot, sim->hugetlb->nr_boot * sizeof(*snap->boot));

@@ -48,27 +48,64 @@ static void mark_lazy(struct hvo_sim *sim, uint64_t pfn, uint64_t vaddr)
 	hvo__meta(sim, pfn)->prev = HVO_META_LAZY;
 }
 
-void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
+/* one struct page of @pfn's zone as memmap_init_range() leaves it, slot by
+ * slot: every pfn of a zone gets the same words */
+static void init_template(const struct hvo_sim *sim, uint64_t pfn, unsigned int sw,
+			  uint64_t *t)
 {
-	uint64_t *w = (uint64_t *)hvo__frame(sim, frame);
-	uint64_t i, n = sim->geo.page_size / 8, off, pfn, limit;
-	unsigned int stride = sim->geo.stride, pw;
+	unsigned int pw;
 	int lw;
 
-	limit = sim->geo.nr_pfns * stride;
-	for (i = 0; i < n; i++) {
-		uint64_t val = 0;
-
-		off = vaddr + 8 * i - sim->geo.vmemmap_base;
-		if (off < limit) {
-			pfn = off / stride;
-			pw = (unsigned int)((off % stride) / 8);
-			lw = pw < 32 ? sim->off_word[pw] : -1;
-			if (lw >= 0)
-				val = hvo__memmap_init_word(sim, pfn, (unsigned int)lw);
-		}
-		__atomic_store_n(&w[i], val, HVO_STORE_ORDER);
+	for (pw = 0; pw < sw; pw++) {
+		lw = pw < 32 ? sim->off_word[pw] : -1;
+		t[pw] = lw >= 0 ? hvo__memmap_init_word(sim, pfn, (unsigned int)lw) : 0;
 	}
+}
+
+/*
+ * memmap_init_range() for the struct pages one vmemmap frame holds.  The
+ * frame is written whole, in runs of struct pages of one zone stored from a
+ * template, straight into its host bytes: the caller (hvo__lazy_init())
+ * holds the ptl and the entry is still lazy, so no reader goes through it
+ * yet.  The stores stay atomic all the same (HVO_STORE_ORDER), so the
+ * frame's words are never plain-written under TSan.
+ */
+void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
+{
+	uint64_t *w = (uint64_t *)hvo__frame(sim, frame), t[32];
+	uint64_t i = 0, n = sim->geo.page_size / 8, gw, pfn, end, run, k, j;
+	const struct hvo_zone *z;
+	unsigned int sw = sim->geo.stride / 8, pw;
+
+	/* a vmemmap base that is not page aligned: the words below it are 0 */
+	for (; i < n && vaddr + 8 * i < sim->geo.vmemmap_base; i++)
+		__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
+	while (i < n) {
+		gw = (vaddr + 8 * i - sim->geo.vmemmap_base) / 8;
+		pfn = gw / sw;
+		pw = (unsigned int)(gw % sw);
+		if (pfn >= sim->geo.nr_pfns)
+			break;
+		z = hvo__pfn_zone(sim, pfn);
+		end = z && z->end <= sim->geo.nr_pfns ? z->end : pfn + 1;
+		init_template(sim, pfn, sw, t);
+		run = (end - pfn) * sw - pw;
+		if (run > n - i)
+			run = n - i;
+		/* 64-byte struct pages (every HVO machine's default): whole ones
+		 * unrolled, compilers do not unroll loops of atomic stores */
+		for (; sw == 8 && pw == 0 && run >= 8; run -= 8, i += 8)
+			hvo__store_page64(&w[i], t);
+		for (; run; run -= k, pw = 0) {
+			k = sw - pw < run ? sw - pw : run;
+			for (j = 0; j < k; j++)
+				__atomic_store_n(&w[i + j], t[pw + j], HVO_STORE_ORDER);
+			i += k;
+		}
+	}
+	/* past the last pfn */
+	for (; i < n; i++)
+		__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
 }
 
 /* vmemmap_populate_basepages(): a frame for every vmemmap page of

@@ -29,6 +29,28 @@ static inline uint64_t entry_pfn(uint64_t e)
 	return (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT;
 }
 
+/* the flat view's form of a present PTE: the frame's host address and the
+ * PTE's bits below it (struct hvo_sim, flat) */
+#define HVO_FLAT_BITS (HVO_PTE_PRESENT | HVO_PTE_RW | HVO_PTE_LAZY)
+#define HVO_FLAT_ADDR (~0xfffull)
+
+static inline uint64_t flat_entry(const struct hvo_sim *sim, uint64_t pte)
+{
+	if (!(pte & HVO_PTE_PRESENT))
+		return 0;
+	/* not hvo__frame(): mapping a frame does not touch its bytes (a
+	 * snapshot's touch log, track.c, would save them for nothing) */
+	return (uint64_t)(uintptr_t)(sim->mem + (entry_pfn(pte) << sim->geo.page_shift)) |
+	       (pte & HVO_FLAT_BITS);
+}
+
+/* the pfn of the frame a present flat entry maps */
+static inline uint64_t flat_entry_pfn(const struct hvo_sim *sim, uint64_t fe)
+{
+	return (uint64_t)((uint8_t *)(uintptr_t)(fe & HVO_FLAT_ADDR) - sim->mem) >>
+	       sim->geo.page_shift;
+}
+
 static inline unsigned int idx_at(const struct hvo_sim *sim, uint64_t vaddr,
 				  unsigned int level)
 {
@@ -86,10 +108,13 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 			return -EFAULT;
 		if (unlikely(e & HVO_PTE_LAZY))
 			return -EAGAIN;
-		f = entry_pfn(e);
-		*word = (uint64_t *)(hvo__frame(sim, f) + (vaddr & (sim->geo.page_size - 1)));
+		*word = (uint64_t *)(uintptr_t)((e & HVO_FLAT_ADDR) + (vaddr & sim->page_mask));
 		*rw = e & HVO_PTE_RW;
-		*frame = f;
+		*frame = flat_entry_pfn(sim, e);
+		/* the entry led straight to the bytes, past hvo__frame(): report
+		 * the touch it would have (a snapshot's undo log, track.c) */
+		if (unlikely(sim->track))
+			hvo__track_touch(sim, *frame, true);
 		return 0;
 	}
 	r = walk(sim, vaddr, &slot, &level, &e);
@@ -104,31 +129,44 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 	return 0;
 }
 
+/* the whole load: yield point, walk when the flat view cannot answer, lazy
+ * init, retry after a flush (pgtable.c) */
+int hvo__vmm_load_slow(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val);
+
+/*
+ * The load's common case, inline, calling nothing: no scheduler hook (the
+ * yield point would do nothing: sim->fast_n is 0 while one is set), a
+ * present and initialised entry in the flat view, no flush overlapping.  false: anything else; the caller runs
+ * hvo__vmm_load_slow(), which starts over with the same rules.
+ */
+static inline bool hvo__vmm_try_load(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
+{
+	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift, e, g, v;
+	const uint64_t *w;
+
+	/* one compare for both: outside the flat view, or a hook is set */
+	if (unlikely(idx >= atomic_load_explicit(&sim->fast_n, memory_order_relaxed)))
+		return false;
+	/* seq_cst: ordered before the entry load */
+	g = atomic_load(&sim->flush_started);
+	e = atomic_load(&sim->flat[idx]);
+	if (unlikely((e & (HVO_PTE_PRESENT | HVO_PTE_LAZY)) != HVO_PTE_PRESENT))
+		return false;
+	w = (const uint64_t *)(uintptr_t)((e & HVO_FLAT_ADDR) + (vaddr & sim->page_mask));
+	/* acquire: the recheck below cannot move above it, and a frame
+	 * poisoned or reused after a free is written with release stores */
+	v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+	if (unlikely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) != g))
+		return false;
+	*val = v;
+	return true;
+}
+
 static inline int hvo__vmm_load_inline(struct hvo_sim *sim, uint64_t vaddr, uint64_t *val)
 {
-	uint64_t *w, frame, v, g;
-	bool rw;
-	int r;
-
-	hvo__yield(sim, HVO_YP_PAGE_LOAD, vaddr);
-	for (;;) {
-		/* seq_cst: ordered before the PTE loads of the walk */
-		g = atomic_load(&sim->flush_started);
-		r = resolve(sim, vaddr, &w, &rw, &frame);
-		if (unlikely(r == -EAGAIN)) {
-			hvo__lazy_init(sim, vaddr);
-			continue;
-		}
-		if (unlikely(r))
-			return r;
-		/* acquire: the recheck below cannot move above it, and a frame
-		 * poisoned or reused after a free is written with release stores */
-		v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
-		if (likely(atomic_load_explicit(&sim->flush_started, memory_order_relaxed) == g)) {
-			*val = v;
-			return 0;
-		}
-	}
+	if (likely(hvo__vmm_try_load(sim, vaddr, val)))
+		return 0;
+	return hvo__vmm_load_slow(sim, vaddr, val);
 }
 
 #endif /* HVOSIM_VMM_H */

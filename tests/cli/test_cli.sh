@@ -134,14 +134,16 @@ check "hvosim --help documents the exit status" 'grep -q "^exit status: 0 succes
 
 # 13: help generated from the option tables: no option twice, every one
 # described, the usage line complete
-for c in demo dump savings run kpageflags explore "bench lookup" "bench cycle" "bench scale" \
-	"bench stress" "bench explore"; do
+for c in demo dump savings run kpageflags explore "bench lookup" "bench cycle" "bench init" \
+	"bench scale" "bench stress" "bench explore"; do
 	run $c --help
 	check "$c --help: status 0, no option listed twice" '[ $st -eq 0 ] && [ -z "$(grep -o "^  --[a-z-]*" "$T/out" | sort | uniq -d)" ]'
 	check "$c --help: every option in the usage line is described" 'for o in $(sed -n "/^usage/,/^\$/p" "$T/out" | grep -o "\[--[a-z-]*" | tr -d "["); do grep -q "^  $o" "$T/out" || exit 1; done'
 done
 run bench cycle --help
 check "bench cycle --help: --mem default is 8G" 'grep -q "^  --mem .*\[8G\]" "$T/out"'
+run bench init --mem 256M --pfns 4096 --folios 2 --rounds 1 --repeat 2 --json
+check "bench init --repeat 2: the runs in the JSON, a ratio per run for every row" '[ $st -eq 0 ] && grep -q "\"rounds\":1,\"repeat\":2," "$T/out" && [ "$(grep -o "\"run_ratios\":\[[0-9.e+-]*,[0-9.e+-]*\]" "$T/out" | wc -l)" -eq 3 ] && [ "$(grep -o "\"ratio_spread\":{[^}]*\"n\":2," "$T/out" | wc -l)" -eq 3 ]'
 run bench scale --help
 check "bench scale --help: --nodes default is 2" '[ "$(grep -c "^  --nodes" "$T/out")" -eq 1 ] && grep -q "^  --nodes .*\[2\]" "$T/out"'
 run run --help

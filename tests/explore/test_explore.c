@@ -18,7 +18,9 @@
  *   - a replay that asks for a thread that cannot run is a divergence;
  *   - a restored snapshot is the snapshot's machine, byte for byte: frames,
  *     metadata, statistics, mem_section flags, and a digest of the rest of
- *     the state outside the frame arena;
+ *     the state outside the frame arena; a vmemmap frame a run initialised
+ *     lazily is lazy again; and the struct page load's fast path stays
+ *     closed while a hook is set, after a restore too;
  *   - a scenario written here, against the public API, with its own
  *     scheduling points, finds its lost update; deadlocks and livelocks
  *     are findings.
@@ -382,6 +384,87 @@ static void test_snapshot_restore(void **state)
 	assert_int_equal(hvo_sim_destroy(sim), 0);
 }
 
+/* a scheduler hook that counts struct page loads */
+static void count_loads(void *ctx, enum hvo_yield_point p, uint64_t addr)
+{
+	(void)addr;
+	if (p == HVO_YP_PAGE_LOAD)
+		(*(uint64_t *)ctx)++;
+}
+
+/* hvo_compound_head() of @n struct pages from @pfn, each a single load */
+static void heads(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
+{
+	uint64_t i, page;
+
+	for (i = 0; i < n; i++) {
+		page = hvo_pfn_to_page(sim, pfn + i);
+		assert_int_equal(hvo_compound_head(sim, page), page);
+	}
+}
+
+/*
+ * The struct page load's fast path (vmm.h) skips the yield point, so it is
+ * closed while a hook is set: after a restore too, though the snapshot was
+ * taken without one.  And a vmemmap frame a run initialises lazily (a
+ * memmap larger than the 64 MiB hvo_snapshot_take() initialises) comes
+ * back as it was, lazy.
+ */
+static void test_snapshot_fast_path(void **state)
+{
+	struct hvo_config c;
+	struct hvo_sim *sim;
+	struct hvo_snapshot *snap;
+	struct hvo_translation tr;
+	const struct hvo_geometry *g;
+	uint64_t pfn, frame, loads = 0;
+	struct hvo_frame_meta meta;
+	uint8_t *before;
+
+	(void)state;
+	hvo_config_init(&c);
+	c.node_mem_bytes[0] = 5 * GiB;
+	c.encoding = HVO_ENC_MASK;
+	assert_int_equal(hvo_sim_create(&c, &sim), 0);
+	g = hvo_sim_geometry(sim);
+	assert_true(g->nr_pfns * g->stride > 64 * MiB);
+	pfn = g->nr_pfns - 64;
+	assert_int_equal(hvo_vmemmap_translate(sim, hvo_pfn_to_page(sim, pfn), &tr), 0);
+	assert_true(tr.entry & HVO_PTE_LAZY);
+	frame = tr.frame_pfn;
+	before = malloc(g->page_size);
+	assert_non_null(before);
+	memcpy(before, sim->mem + (frame << g->page_shift), g->page_size);
+	meta = sim->meta[frame];
+	assert_int_equal(hvo_snapshot_take(sim, &snap), 0);
+	/* without a hook: the lazy init, then the fast path */
+	heads(sim, pfn, 16);
+	assert_memory_not_equal(before, sim->mem + (frame << g->page_shift), g->page_size);
+	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
+	assert_memory_equal(before, sim->mem + (frame << g->page_shift), g->page_size);
+	assert_memory_equal(&meta, &sim->meta[frame], sizeof(meta));
+	assert_int_equal(hvo_vmemmap_translate(sim, hvo_pfn_to_page(sim, pfn), &tr), 0);
+	assert_true(tr.entry & HVO_PTE_LAZY);
+	/* with one: every load yields, before a restore and after */
+	hvo_sim_set_yield_hook(sim, count_loads, &loads);
+	heads(sim, pfn, 16);
+	assert_int_equal(loads, 16);
+	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
+	heads(sim, pfn, 16);
+	assert_int_equal(loads, 32);
+	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
+	hvo_sim_set_yield_hook(sim, NULL, NULL);
+	/* the hook gone, the fast path is open again, after a restore too */
+	assert_int_equal(atomic_load(&sim->fast_n), sim->flat_n);
+	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
+	assert_int_equal(atomic_load(&sim->fast_n), sim->flat_n);
+	heads(sim, pfn, 16);
+	assert_int_equal(loads, 32);
+	hvo_snapshot_free(snap);
+	free(before);
+	assert_int_equal(hvo_sim_destroy(sim), 0);
+}
+
 /* ---- a scenario of our own, against the public API ---- */
 
 struct counter {
@@ -512,6 +595,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_restore),
+		cmocka_unit_test(test_snapshot_fast_path),
 		cmocka_unit_test(test_replay_deterministic),
 		cmocka_unit_test(test_replay_diverges),
 		cmocka_unit_test(test_own_scenario),
