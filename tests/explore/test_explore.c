@@ -16,6 +16,11 @@
  *   - a replay is deterministic: twice, and from a rebuilt machine, the same
  *     trace;
  *   - a replay that asks for a thread that cannot run is a divergence;
+ *     "t*" runs a thread as long as it can, and the run records the
+ *     letters and counts it took;
+ *   - walker-norcu-optimize, with its walker stopped at each of its steps,
+ *     leaves hvo_sim_destroy() nothing to report (the block a walker's
+ *     reference kept is freed by its final check);
  *   - a restored snapshot is the snapshot's machine, byte for byte: frames,
  *     metadata, statistics, mem_section flags, and a digest of the rest of
  *     the state outside the frame arena; a vmemmap frame a run initialised
