@@ -526,7 +526,7 @@ static int put_held(const struct hvo_scenario_ctx *c, char *msg, size_t len)
  * reference kept the page, the block stays: in the kernel the walker's
  * put_page() would free the page, here norcu_check() frees the block.
  */
-static void free_grow_use(const struct hvo_scenario_ctx *c)
+static void free_grow_take(const struct hvo_scenario_ctx *c)
 {
 	const struct sdata *d = c->data;
 	struct srun *run = c->run;
@@ -842,7 +842,7 @@ static const struct hvo_scenario scenarios[] = {
 		.summary = "(h) walker-optimize with a walker that has no RCU read side",
 		.nr_threads = 2, .config = small_machine, .applies = walker_applies,
 		.known_bad = fake_head, .setup = norcu_setup,
-		.thread = { free_grow_use, walker_no_rcu }, .check = norcu_check,
+		.thread = { free_grow_take, walker_no_rcu }, .check = norcu_check,
 		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
 	},
 	{
