@@ -158,7 +158,8 @@ static char *drawing(const struct hvo_scenario_ctx *c)
 
 	for (i = 0; i < n; i++)
 		cells[i] = block_char(c->sim, d->base + i * 512);
-	hvo_vmemmap_translate(c->sim, page, &tr);
+	if (hvo_vmemmap_translate(c->sim, page, &tr))
+		tr.frame_pfn = UINT64_MAX;	/* unmapped */
 	hvo_page_refcount(c->sim, page, &ref);
 	head = hvo_compound_head(c->sim, page);
 	if (head)
@@ -167,7 +168,8 @@ static char *drawing(const struct hvo_scenario_ctx *c)
 	assert_non_null(s);
 	snprintf(s, 512, "      | 2M blocks from %#" PRIx64 ": [%s]   pfn %#" PRIx64 ": struct "
 		 "page in frame %#" PRIx64 " (%s), refcount %d, compound_head %#" PRIx64 "%s\n",
-		 d->base, cells, d->pfn, tr.frame_pfn, tr.writable ? "rw" : "RO", ref, hpfn,
+		 d->base, cells, d->pfn, tr.frame_pfn, tr.frame_pfn == UINT64_MAX ? "unmapped" :
+		 tr.writable ? "rw" : "RO", ref, hpfn,
 		 hvo_page_fixed_fake_head(c->sim, page) != page ? ", a fake head" : "");
 	return s;
 }
