@@ -444,9 +444,10 @@ static int run_one(struct hvo_explore *x)
 	begin_run(x);
 	start_fibers(x);
 	end = run_steps(x);
-	if (end == RUN_DONE && x->rseq && x->rpos != x->rlen)
+	if (end == RUN_DONE && x->rseq && hvo__xs_replay_left(x))
 		finding(x, HVO_FINDING_DIVERGED, "the replay diverged: every thread finished with "
-			"%" PRIu64 " of its %" PRIu64 " decisions left", x->rlen - x->rpos, x->rlen);
+			"%" PRIu64 " of its %" PRIu64 " elements left", hvo__xs_replay_left(x),
+			x->rlen);
 	if (end == RUN_DONE)
 		after_run(x);
 	if (end == RUN_DONE && track_failed(x))
@@ -567,7 +568,7 @@ static int check_opts(const struct hvo_explore_opts *opts)
 		if (hvo__xt_schedule_parse(opts->replay, NULL, 0) < 0)
 			return hvo__err(-EINVAL, "explore: opts->replay '%s' is not a schedule "
 					"string (letters a-d for threads 0-3, each optionally "
-					"followed by a count)", opts->replay);
+					"followed by a count or *)", opts->replay);
 	}
 	return 0;
 }

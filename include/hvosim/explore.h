@@ -151,7 +151,12 @@ struct hvo_scenario {
  * @HVO_EXPLORE_DFS: every schedule with at most C preemptions (CHESS),
  *	depth first, with sleep sets: a schedule that only reorders two steps
  *	that touch nothing in common is not run again.
- * @HVO_EXPLORE_REPLAY: one schedule, from a schedule string.
+ * @HVO_EXPLORE_REPLAY: one schedule, from a schedule string: the thread
+ *	chosen at every decision, a..d, a run of one thread as the letter and
+ *	a count ("a2b20a18"), or as the letter and * ("a3b*a*b*": b at every
+ *	decision as long as it can run, i.e. until its body returns or it
+ *	waits for another thread).  The run records the schedule it took,
+ *	letters and counts only.
  */
 enum hvo_explore_strategy {
 	HVO_EXPLORE_RANDOM = 0,
