@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """gen_seeds.py - write the seed corpora of fuzz/corpus/<target>/.
 
-The byte layouts are the ones fuzz_ops.c and fuzz_api.c document at their
-top; this file spells a few machines and programs in them, so the fuzzers
+The byte layouts are the ones fuzz_ops.c, fuzz_api.c and fuzz_sched.c
+document at their top; this file spells a few machines and programs in them, so the fuzzers
 start from inputs that reach every operation and scheme.  Run it from
 anywhere; it rewrites the seed-* files and leaves other files (minimised
 findings, crash-* regressions) alone.
@@ -295,6 +295,50 @@ def api_seeds():
     return out
 
 
+# ---- fuzz_sched -------------------------------------------------------------
+
+# the built-in scenarios in hvo_scenario_get() order (hvosim explore --list):
+# name, number of variants, the known-bad ones (--all-variants order), whether
+# the threads are alike (--threads applies)
+SCENARIOS = [
+    ("first-optimize", 9, [2, 5, 8], True),
+    ("last-user", 9, [2, 5, 8], False),
+    ("shrink-grow", 7, [6], False),
+    ("walker-optimize", 4, [2], False),
+    ("walker-restore", 4, [2], False),
+    ("demote-walker", 4, [2], False),
+    ("pmd-split", 4, [], True),
+    ("dissolve-alloc", 7, [6], False),
+]
+
+
+def run(thread, keep=0):
+    """a decision byte: the thread-th runnable thread, for keep more decisions"""
+    return bytes([thread | keep << 2])
+
+
+def sched_seeds():
+    """fuzz_sched: scenario, variant, threads, then decisions; see fuzz_sched.c.
+
+    The seeds are schedules with no preemption, or one right at the start:
+    none of them finds a known-bad variant's bug (meson test
+    fuzz_sched-corpus-bad checks), so the time HVOSIM_FUZZ_SCHED_BAD takes to
+    a finding is the fuzzer's own."""
+    out = {}
+    for si, (name, nv, bad, alike) in enumerate(SCENARIOS):
+        good = [v for v in range(nv) if v not in bad]
+        out["%s-serial" % name] = bytes([si, good[0], 0])
+        # b first, then a: 63 decisions of b's, the rest as they come
+        out["%s-b-first" % name] = bytes([si, good[-1], 0]) + run(1, 63)
+        # one step of a, b to its end, then a
+        out["%s-a1-b" % name] = bytes([si, good[len(good) // 2], 0]) + run(0) + run(1, 63)
+        if bad:
+            out["%s-known-bad-serial" % name] = bytes([si, bad[0], 0])
+        if alike:
+            out["%s-4-threads" % name] = bytes([si, good[0], 2]) + run(3, 63) + run(2, 63)
+    return out
+
+
 def dict_entry(name, data):
     return '%s="%s"' % (name, "".join("\\x%02x" % b for b in data))
 
@@ -353,6 +397,7 @@ def write(target, seeds, check):
 def main():
     check = "--check" in sys.argv[1:]
     changed = write("fuzz_ops", ops_seeds(), check) + write("fuzz_api", api_seeds(), check)
+    changed += write("fuzz_sched", sched_seeds(), check)
     write_file(os.path.join(HERE, "fuzz_ops.dict"), ops_dict().encode(), check, changed)
     write_file(os.path.join(HERE, "fuzz_api.dict"), api_dict().encode(), check, changed)
     for p in changed:
