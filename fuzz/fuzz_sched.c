@@ -38,7 +38,7 @@
  *
  * Each (scenario, variant, threads) is opened once (hvo_explore_open())
  * and every input is one hvo_explore_run() on it, from the setup's end
- * state restored: microseconds where building the machine again costs a
+ * state restored: about 100 us where building the machine again costs a
  * millisecond.  At most FS_OPEN of them stay open at a time.
  */
 #include <errno.h>
@@ -53,7 +53,9 @@
 #include "fuzz_input.h"
 
 #define FS_MAX_VARIANTS 32
-#define FS_OPEN 16		/* explorations kept open, least recently used out */
+/* explorations kept open, the least recently used closed first: about 2 MiB
+ * each, and room for every (scenario, variant, threads) there is (74) */
+#define FS_OPEN 96
 
 /* one scenario's variants, known-bad ones marked */
 struct fs_scenario {

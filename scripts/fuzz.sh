@@ -26,7 +26,8 @@
 # Environment: HVOSIM_FUZZ_DIR (build directories' parent), FUZZ_SEED
 # (libFuzzer -seed), FUZZ_ARGS (more engine arguments), FUZZ_JOBS is not
 # supported: one fuzzer, one core.  The targets' own: HVOSIM_FUZZ_SCHED_BAD
-# (fuzz_sched: known-bad variants' findings count, README "Fuzzing").
+# (fuzz_sched: known-bad variants' findings count, README "Fuzzing"; the
+# run then works in work/TARGET-bad/, emptied first, from the seeds alone).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,6 +47,12 @@ PARENT=${HVOSIM_FUZZ_DIR:-$ROOT}
 BUILD=$PARENT/build-fuzz-$ENGINE
 SEEDS=$ROOT/fuzz/corpus/$TARGET
 WORK=$BUILD/work/$TARGET
+# a known-bad hunt is a measurement: it starts from the seeds alone, in a
+# directory of its own (what ordinary runs keep holds known-bad schedules)
+if [ -n "${HVOSIM_FUZZ_SCHED_BAD:-}" ]; then
+	WORK=$BUILD/work/$TARGET-bad
+	rm -rf "$WORK"
+fi
 DICT=$ROOT/fuzz/$TARGET.dict
 
 case "$ENGINE" in
