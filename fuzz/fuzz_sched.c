@@ -24,8 +24,9 @@
  *           of the built-in scenarios need (CHESS's observation).
  *
  * A finding in a correct variant prints the command line that replays it
- * (`hvosim explore --scenario ... --strategy replay:SCHEDULE`), the
- * explorer's report and trace, and aborts: the fuzzer's crash.  A finding
+ * (`hvosim explore --scenario ... --strategy replay:SCHEDULE`), what that
+ * replay finds on a new machine, the finding and its trace, and aborts:
+ * the fuzzer's crash.  A finding
  * in a known-bad variant is what that variant is kept for, and no crash,
  * unless HVOSIM_FUZZ_SCHED_BAD says so:
  *
@@ -41,7 +42,6 @@
  * state restored: about 100 us where building the machine again costs a
  * millisecond.  At most FS_OPEN of them stay open at a time.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,7 +218,29 @@ static int fs_choose(void *ctx, uint32_t runnable, int prev)
 	return nth_runnable(runnable, (b & 3u) % n);
 }
 
-/* the command line that replays @r, then the explorer's report; abort */
+/*
+ * The schedule replayed by hvo_explore() on a machine built afresh, as the
+ * printed command line will: a finding it does not reproduce is a bug of
+ * the snapshot restore the runs here start from.
+ */
+static void fs_confirm(const struct fs_open *e, const struct hvo_explore_result *r)
+{
+	struct hvo_explore_opts o = { .strategy = HVO_EXPLORE_REPLAY, .runs = 1 };
+	struct hvo_explore_result rr;
+
+	o.replay = r->schedule;
+	if (!r->schedule || hvo_explore(&fs.s[e->si].v[e->vi], &e->sc, &o, &rr)) {
+		fprintf(stderr, "fuzz_sched: no replay on a new machine: %s\n", hvo_last_error());
+		return;
+	}
+	fprintf(stderr, "fuzz_sched: replayed on a new machine: %s after step %" PRIu64 "%s\n",
+		hvo_finding_name(rr.kind), rr.step,
+		rr.kind == r->kind && rr.step == r->step ? ", the same" :
+		" -- NOT the same: the snapshot restore differs from a new machine");
+	hvo_explore_result_free(&rr);
+}
+
+/* the command line that replays @r, then what was found and the trace; abort */
 static void fs_crash(const struct fs_open *e, const struct hvo_explore_result *r)
 {
 	const struct fs_scenario *s = &fs.s[e->si];
@@ -233,7 +255,13 @@ static void fs_crash(const struct fs_open *e, const struct hvo_explore_result *r
 		"--strategy replay:%s\n", s->sc->name,
 		hvo_scenario_variant_name(&s->v[e->vi], name, sizeof(name)), threads,
 		r->schedule ? r->schedule : "?");
-	hvo_explore_print(r, stderr);
+	fs_confirm(e, r);
+	/* hvo_explore_print() less its seed line: these runs have no seed */
+	fprintf(stderr, "finding: %s after step %" PRIu64 ": %s\n", hvo_finding_name(r->kind),
+		r->step, r->message);
+	if (r->trace)
+		fprintf(stderr, "trace (threads a..d, every step from one scheduling point to the "
+			"next):\n%s", r->trace);
 	fflush(stderr);
 	abort();
 }
