@@ -95,6 +95,20 @@ void hvo__xs_destroy(struct hvo_explore *x)
 	x->rseq = NULL;
 }
 
+/* hvo_explore_run(): the caller's choice, or -1 (diverged) if it names a
+ * thread that cannot run; never -ENOMEM, which would mean out of memory */
+static int chooser_pick(struct hvo_explore *x, uint32_t runnable)
+{
+	int t = x->choose(x->choose_ctx, runnable, x->prev == XT_NONE ? -1 : x->prev);
+
+	if (t < 0 || t >= (int)x->n || !(runnable & (1u << t))) {
+		snprintf(x->why, sizeof(x->why), "the chooser picked %d, which cannot run "
+			 "(runnable mask %#x)", t, runnable);
+		return -1;
+	}
+	return t;
+}
+
 static void pct_begin(struct hvo_explore *x)
 {
 	unsigned int i, d = x->o.depth, n = x->n;
@@ -170,20 +184,6 @@ static int replay_pick(struct hvo_explore *x, uint32_t runnable)
 				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %c", 'a' + i);
 		snprintf(x->why, sizeof(x->why), "it names thread %c, which cannot run (runnable:%s)",
 			 'a' + t, buf);
-		return -1;
-	}
-	return t;
-}
-
-/* hvo_explore_run(): the caller's choice, or -1 (diverged) if it names a
- * thread that cannot run; never -ENOMEM, which would mean out of memory */
-static int chooser_pick(struct hvo_explore *x, uint32_t runnable)
-{
-	int t = x->choose(x->choose_ctx, runnable, x->prev == XT_NONE ? -1 : x->prev);
-
-	if (t < 0 || t >= (int)x->n || !(runnable & (1u << t))) {
-		snprintf(x->why, sizeof(x->why), "the chooser picked %d, which cannot run "
-			 "(runnable mask %#x)", t, runnable);
 		return -1;
 	}
 	return t;
