@@ -297,19 +297,21 @@ def api_seeds():
 
 # ---- fuzz_sched -------------------------------------------------------------
 
-# the built-in scenarios in hvo_scenario_get() order (hvosim explore --list):
-# name, number of variants, the known-bad ones (--all-variants order), whether
-# the threads are alike (--threads applies)
-SCENARIOS = [
-    ("first-optimize", 9, [2, 5, 8], True),
-    ("last-user", 9, [2, 5, 8], False),
-    ("shrink-grow", 7, [6], False),
-    ("walker-optimize", 4, [2], False),
-    ("walker-restore", 4, [2], False),
-    ("demote-walker", 4, [2], False),
-    ("pmd-split", 4, [], True),
-    ("dissolve-alloc", 7, [6], False),
-]
+def scenarios():
+    """the built-in scenarios in hvo_scenario_get() order, read from the
+    scenarios[] table of src/explore_scenarios.c: (name, whether their threads
+    are alike, so --threads applies)"""
+    import re
+    with open(os.path.join(HERE, "..", "src", "explore_scenarios.c")) as f:
+        text = f.read()
+    table = text[text.index("scenarios[] = {"):]
+    table = table[:table.index("\n};")]
+    out = []
+    for m in re.finditer(r'\.name = "([^"]+)"(.*?)(?=\.name = "|$)', table, re.S):
+        threads = re.search(r"\.thread = \{([^}]*)\}", m.group(2)).group(1)
+        bodies = [t.strip() for t in threads.split(",") if t.strip()]
+        out.append((m.group(1), len(bodies) == 4 and len(set(bodies)) == 1))
+    return out
 
 
 def run(thread, keep=0):
@@ -320,22 +322,22 @@ def run(thread, keep=0):
 def sched_seeds():
     """fuzz_sched: scenario, variant, threads, then decisions; see fuzz_sched.c.
 
-    The seeds are schedules with no preemption, or one right at the start:
+    Schedules with no preemption, or one right at the start, on the first
+    variants of every scenario (the variant byte is taken modulo their
+    number, so each seed is valid whatever the scenario's variants are):
     none of them finds a known-bad variant's bug (meson test
     fuzz_sched-corpus-bad checks), so the time HVOSIM_FUZZ_SCHED_BAD takes to
     a finding is the fuzzer's own."""
     out = {}
-    for si, (name, nv, bad, alike) in enumerate(SCENARIOS):
-        good = [v for v in range(nv) if v not in bad]
-        out["%s-serial" % name] = bytes([si, good[0], 0])
-        # b first, then a: 63 decisions of b's, the rest as they come
-        out["%s-b-first" % name] = bytes([si, good[-1], 0]) + run(1, 63)
+    for si, (name, alike) in enumerate(scenarios()):
+        for v in range(3):
+            out["%s-v%d-serial" % (name, v)] = bytes([si, v, 0])
+        # b first, 63 decisions, then as they come
+        out["%s-v1-b-first" % name] = bytes([si, 1, 0]) + run(1, 63)
         # one step of a, b to its end, then a
-        out["%s-a1-b" % name] = bytes([si, good[len(good) // 2], 0]) + run(0) + run(1, 63)
-        if bad:
-            out["%s-known-bad-serial" % name] = bytes([si, bad[0], 0])
+        out["%s-v0-a1-b" % name] = bytes([si, 0, 0]) + run(0) + run(1, 63)
         if alike:
-            out["%s-4-threads" % name] = bytes([si, good[0], 2]) + run(3, 63) + run(2, 63)
+            out["%s-v0-4-threads" % name] = bytes([si, 0, 2]) + run(3, 63) + run(2, 63)
     return out
 
 
