@@ -54,7 +54,7 @@
 
 #define FS_MAX_VARIANTS 32
 /* explorations kept open, the least recently used closed first: about 2 MiB
- * each, and room for every (scenario, variant, threads) there is (74) */
+ * each, and room for every (scenario, variant, threads): 74 today */
 #define FS_OPEN 96
 
 /* one scenario's variants, known-bad ones marked */

@@ -324,10 +324,7 @@ def sched_seeds():
 
     Schedules with no preemption, or one right at the start, on the first
     variants of every scenario (the variant byte is taken modulo their
-    number, so each seed is valid whatever the scenario's variants are):
-    none of them finds a known-bad variant's bug (meson test
-    fuzz_sched-corpus-bad checks), so the time HVOSIM_FUZZ_SCHED_BAD takes to
-    a finding is the fuzzer's own."""
+    number, so each seed is valid whatever the scenario's variants are)."""
     out = {}
     for si, (name, alike) in enumerate(scenarios()):
         for v in range(3):

@@ -27,7 +27,7 @@
 # (libFuzzer -seed), FUZZ_ARGS (more engine arguments), FUZZ_JOBS is not
 # supported: one fuzzer, one core.  The targets' own: HVOSIM_FUZZ_SCHED_BAD
 # (fuzz_sched: known-bad variants' findings count, README "Fuzzing"; the
-# run then works in work/TARGET-bad/, emptied first, from the seeds alone).
+# run then works in work/TARGET-bad/, emptied first, from no seed at all).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,11 +47,15 @@ PARENT=${HVOSIM_FUZZ_DIR:-$ROOT}
 BUILD=$PARENT/build-fuzz-$ENGINE
 SEEDS=$ROOT/fuzz/corpus/$TARGET
 WORK=$BUILD/work/$TARGET
-# a known-bad hunt is a measurement: it starts from the seeds alone, in a
-# directory of its own (what ordinary runs keep holds known-bad schedules)
+# a known-bad hunt is a measurement of the search: it starts from nothing
+# (one input of one zero byte, for AFL++, which wants one), in a directory
+# of its own, emptied first (what other runs keep may hold the answer)
 if [ -n "${HVOSIM_FUZZ_SCHED_BAD:-}" ]; then
 	WORK=$BUILD/work/$TARGET-bad
 	rm -rf "$WORK"
+	SEEDS=$WORK/seed
+	mkdir -p "$SEEDS"
+	printf '\0' >"$SEEDS/zero"
 fi
 DICT=$ROOT/fuzz/$TARGET.dict
 
