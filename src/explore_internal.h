@@ -99,6 +99,10 @@ struct hvo_explore {
 	unsigned int nchange;
 	int prio_low;			/* the next priority a demotion gives */
 
+	/* hvo_explore_run(): the caller decides */
+	hvo_choose_fn choose;
+	void *choose_ctx;
+
 	/* replay */
 	uint8_t *rseq;			/* the decoded schedule (XT_AS_LONG: "t*") */
 	uint64_t rlen, rpos;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * explore_strategy.c - who runs next: random, PCT and replay.
+ * explore_strategy.c - who runs next: random, PCT and replay, or the
+ * caller's choice (hvo_explore_run()).
  *
  * Every run has its own seed: run 0's is the one given, run i + 1's is
  * derived from run i's, so a finding's printed seed with --runs 1 runs the
@@ -92,6 +93,20 @@ void hvo__xs_destroy(struct hvo_explore *x)
 {
 	free(x->rseq);
 	x->rseq = NULL;
+}
+
+/* hvo_explore_run(): the caller's choice, or -1 (diverged) if it names a
+ * thread that cannot run; never -ENOMEM, which would mean out of memory */
+static int chooser_pick(struct hvo_explore *x, uint32_t runnable)
+{
+	int t = x->choose(x->choose_ctx, runnable, x->prev == XT_NONE ? -1 : x->prev);
+
+	if (t < 0 || t >= (int)x->n || !(runnable & (1u << t))) {
+		snprintf(x->why, sizeof(x->why), "the chooser picked %d, which cannot run "
+			 "(runnable mask %#x)", t, runnable);
+		return -1;
+	}
+	return t;
 }
 
 static void pct_begin(struct hvo_explore *x)
@@ -196,6 +211,8 @@ uint64_t hvo__xs_replay_left(const struct hvo_explore *x)
 
 int hvo__xs_pick(struct hvo_explore *x, uint32_t runnable)
 {
+	if (x->choose)
+		return chooser_pick(x, runnable);
 	if (x->calibrating) {
 		if (popcount(runnable) > 1)
 			x->pct_count++;

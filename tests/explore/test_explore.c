@@ -28,7 +28,9 @@
  *     closed while a hook is set, after a restore too;
  *   - a scenario written here, against the public API, with its own
  *     scheduling points, finds its lost update; deadlocks and livelocks
- *     are findings.
+ *     are findings;
+ *   - a caller's chooser (hvo_explore_run()) on one open exploration
+ *     replays a finding, run after run, as hvo_explore() does.
  *
  * HVOSIM_EXPLORE_RUNS=N runs N random and N PCT schedules per correct
  * variant (10000 for the full check) instead of a few hundred.
@@ -714,6 +716,110 @@ static void test_deadlock_livelock(void **state)
 	hvo_explore_result_free(&r);
 }
 
+/* ---- runs the caller decides (hvo_explore_open(), hvo_explore_run()) ---- */
+
+/* a chooser that follows a schedule string, and says where it went wrong */
+struct follow {
+	const char *s;			/* what is left of the schedule string */
+	unsigned int left;		/* of the current letter's run */
+	int letter;
+	unsigned int decisions;
+};
+
+static int follow(void *ctx, uint32_t runnable, int prev)
+{
+	struct follow *f = ctx;
+	char *end;
+
+	(void)runnable;
+	(void)prev;
+	f->decisions++;
+	if (!f->left) {
+		if (!*f->s)
+			return 7;		/* no such thread: the run diverges */
+		f->letter = *f->s++ - 'a';
+		f->left = (unsigned int)strtoul(f->s, &end, 10);
+		f->left = f->left ? f->left : 1;
+		f->s = end;
+	}
+	f->left--;
+	return f->letter;
+}
+
+/* thread a while it can run, then b, ...: no preemption */
+static int lowest(void *ctx, uint32_t runnable, int prev)
+{
+	(void)ctx;
+	(void)prev;
+	return __builtin_ctz(runnable);
+}
+
+static void run_chosen(struct hvo_explore *x, const char *sched, struct hvo_explore_result *r)
+{
+	struct follow f = { .s = sched };
+	int e = hvo_explore_run(x, follow, &f, r);
+
+	if (e)
+		failf("hvo_explore_run(%s): %d (%s)", sched, e, hvo_last_error());
+}
+
+/*
+ * PCT's finding, replayed by a chooser on one open exploration, twice: the
+ * same finding each time, as from hvo_explore()'s own replay, and the
+ * recorded schedule string is the one followed.  A chooser that names a
+ * thread that cannot run makes the run diverge, and the next run on the
+ * same exploration starts clean from the restored setup.
+ */
+static void test_chosen_runs(void **state)
+{
+	const struct hvo_scenario *sc;
+	struct hvo_explore_opts o;
+	struct hvo_explore_result p, r;
+	struct hvo_config cfg;
+	struct hvo_explore *x;
+	unsigned int i;
+
+	(void)state;
+	config_of("first-optimize", &cfg, &sc);
+	cfg.tail_alloc = HVO_TAIL_ALLOC_NONE;
+	opts(&o, "pct:3", 1, 1000);
+	explore_ok(&cfg, sc, &o, &p);
+	assert_true(p.findings > 0);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(hvo_explore_open(&cfg, sc, &o, &x), 0);
+	for (i = 0; i < 2; i++) {
+		run_chosen(x, p.schedule, &r);
+		assert_int_equal(r.schedules, 1);
+		assert_int_equal(r.run_index, 2 * i);
+		assert_int_equal(r.findings, 1);
+		assert_int_equal(r.kind, p.kind);
+		assert_int_equal(r.step, p.step);
+		assert_string_equal(r.message, p.message);
+		assert_string_equal(r.schedule, p.schedule);
+		assert_string_equal(r.trace, p.trace);
+		hvo_explore_result_free(&r);
+		/* a, a, then thread 7: diverged after two steps */
+		run_chosen(x, "a2", &r);
+		assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
+		assert_int_equal(r.step, 2);
+		assert_non_null(strstr(r.message, "chooser picked 7"));
+		hvo_explore_result_free(&r);
+	}
+	hvo_explore_close(x);
+	hvo_explore_result_free(&p);
+
+	/* a correct variant: clean, and with opts.trace its schedule is kept */
+	config_of("first-optimize", &cfg, &sc);
+	o.trace = true;
+	assert_int_equal(hvo_explore_open(&cfg, sc, &o, &x), 0);
+	assert_int_equal(hvo_explore_run(x, lowest, NULL, &r), 0);
+	assert_int_equal(r.findings, 0);
+	assert_non_null(r.schedule);
+	assert_int_equal(r.schedule[0], 'a');
+	hvo_explore_result_free(&r);
+	hvo_explore_close(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -725,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_norcu_kept_block),
 		cmocka_unit_test(test_own_scenario),
 		cmocka_unit_test(test_deadlock_livelock),
+		cmocka_unit_test(test_chosen_runs),
 		cmocka_unit_test(test_dfs_first_optimize),
 		cmocka_unit_test(test_builtin),
 	};
