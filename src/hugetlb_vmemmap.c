@@ -437,8 +437,9 @@ static int alloc_vmemmap_page_list(struct hvo_sim *sim, const struct hvo_folio *
 		return hvo__err(-ENOMEM, "restore: out of host memory");
 	slot = list->pfn + list->n;
 	for (i = 0; i < nr; i++) {
+		/* restore_page() writes every byte before the walk maps it */
 		r = hvo__alloc(sim, HVO_SITE_VMEMMAP_RESTORE, f->nid, -1, 0,
-			       HVO_KIND_VMEMMAP, 0, &slot[nr - 1 - i]);
+			       HVO_KIND_VMEMMAP, HVO__GFP_OVERWRITE, &slot[nr - 1 - i]);
 		if (r)
 			break;
 	}
@@ -919,8 +920,9 @@ static int vmemmap_alloc_head(struct hvo_sim *sim, const struct hvo_folio *f,
 	uint64_t frame, dummy;
 	int r;
 
-	r = hvo__alloc(sim, HVO_SITE_VMEMMAP_HEAD, f->nid, -1, 0, HVO_KIND_VMEMMAP, 0,
-		       &frame);
+	/* copy_page() below writes every byte */
+	r = hvo__alloc(sim, HVO_SITE_VMEMMAP_HEAD, f->nid, -1, 0, HVO_KIND_VMEMMAP,
+		       HVO__GFP_OVERWRITE, &frame);
 	if (r)
 		return r;
 	r = pagelist_add(pl, frame);

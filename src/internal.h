@@ -66,6 +66,8 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
+#define FMF_POISON	0x20	/* freed with bytes, poison not written yet (page_alloc.c) */
+#define FMF_FRAME	(FMF_EVER_BYTES | FMF_POISON)	/* per frame, not per block */
 
 /* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
  * HVO form at boot, sparse_init() leaves it alone */

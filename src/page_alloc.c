@@ -111,7 +111,7 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 	m->state = FM_FREE;
 	m->order = (uint8_t)o;
 	m->kind = 0;
-	m->flags &= FMF_EVER_BYTES;
+	m->flags &= FMF_FRAME;
 	m->prev = HVO_NIL;
 	m->next = z->free_head[o];
 	if (m->next != HVO_NIL)
@@ -236,7 +236,7 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 	m->state = FM_ALLOC;
 	m->order = (uint8_t)o;
 	m->kind = (uint8_t)kind;
-	m->flags = (uint8_t)((m->flags & FMF_EVER_BYTES) | (boot ? FMF_BOOT : 0) |
+	m->flags = (uint8_t)((m->flags & FMF_FRAME) | (boot ? FMF_BOOT : 0) |
 			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
 	if (owner & FMF_HARNESS)
 		cnt_add(sim, harness_in_use, 1ull << o);
@@ -248,9 +248,37 @@ static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
 		cnt_add(sim, boot_in_use[kind], 1ull << o);
 }
 
-static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
-		      enum hvo_frame_kind kind, bool zero, uint8_t owner, uint64_t *pfn)
+/*
+ * The poison release_block() left pending on [pfn, pfn + n), written now
+ * unless @skip (the frames are about to be zeroed, or their new owner writes
+ * every byte before anyone can read them); zone->lock held.
+ */
+static void poison_pending(struct hvo_sim *sim, uint64_t pfn, uint64_t n, bool skip)
 {
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
+
+		if (!(m->flags & FMF_POISON))
+			continue;
+		m->flags &= (uint8_t)~FMF_POISON;
+		if (!skip)
+			hvo__frame_fill_words(sim, pfn + i, HVO_POISON_WORD);
+	}
+}
+
+void hvo__poison_now(struct hvo_sim *sim, uint64_t pfn)
+{
+	poison_pending(sim, pfn, 1, false);
+}
+
+static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
+		      enum hvo_frame_kind kind, unsigned int flags, uint8_t owner,
+		      uint64_t *pfn)
+{
+	bool zero = (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE;
+
 	unsigned int o;
 	uint64_t p;
 
@@ -272,8 +300,10 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 		list_push(sim, z, p + (1ull << o), o);
 	}
 	mark_alloc(sim, p, order, kind, false, owner);
-	if (kind_has_bytes(kind))
+	if (kind_has_bytes(kind)) {
+		poison_pending(sim, p, 1ull << order, zero || (flags & HVO__GFP_OVERWRITE));
 		hvo__frame_give_bytes(sim, p, 1ull << order, zero);
+	}
 	pthread_mutex_unlock(&z->lock);
 	*pfn = p;
 	return true;
@@ -321,8 +351,7 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
 			    kind != HVO_KIND_HUGETLB && kind != HVO_KIND_OTHER)
 				continue;
-			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind,
-				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE,
+			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind, flags,
 				      site == HVO_SITE_PGTABLE ? FMF_MACHINE :
 				      site == HVO_SITE_GENERIC ? FMF_HARNESS : 0, pfn)) {
 				ret = 0;
@@ -368,8 +397,20 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 	return 0;
 }
 
-/* the block at pfn leaves the allocated state: poison what had bytes
- * (a late reader reads PAGE_POISON), count it out; zone->lock held */
+/*
+ * The block at pfn leaves the allocated state: what had bytes is poisoned
+ * (PAGE_POISON), count it out; zone->lock held.
+ *
+ * The poison is written when somebody can see it: hvo_frame_bytes() of the
+ * frame, or its next allocation (poison_pending()), which skips it when
+ * the frame is zeroed or its new owner writes every byte first, as the
+ * vmemmap pages HVO allocates are.  No load through the vmemmap can see a
+ * freed frame: nothing maps it (check_unmapped()), and a load that used a
+ * translation from before the flush that allowed the free is discarded by
+ * its validation (vmm.h), poison or not.  So the poison stays what the
+ * harness reads, and a cycle of HVO, which frees eight pages and
+ * allocates eight, writes none.
+ */
 static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 			  uint64_t pfn, uint64_t n)
 {
@@ -381,8 +422,10 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 	 * in the vmemmap once, where a late reader may still point */
 	if (m->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
-			hvo__frame_fill_words(sim, pfn + i, 0xaaaaaaaaaaaaaaaaull);
-			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
+			struct hvo_frame_meta *t = hvo__meta(sim, pfn + i);
+
+			t->flags |= FMF_POISON;
+			t->next = t->prev = 0;
 		}
 	m->state = FM_NONE;
 	if (m->flags & FMF_HARNESS)
@@ -485,7 +528,7 @@ int hvo__split_block(struct hvo_sim *sim, uint64_t pfn)
 		t->state = FM_ALLOC;
 		t->order = 0;
 		t->kind = m->kind;
-		t->flags = (uint8_t)((t->flags & FMF_EVER_BYTES) |
+		t->flags = (uint8_t)((t->flags & FMF_FRAME) |
 				     (m->flags & (FMF_BOOT | FMF_BYTES)));
 	}
 	m->order = 0;
@@ -514,7 +557,7 @@ int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order)
 		t->state = FM_ALLOC;
 		t->order = (uint8_t)order;
 		t->kind = m->kind;
-		t->flags = (uint8_t)((t->flags & FMF_EVER_BYTES) |
+		t->flags = (uint8_t)((t->flags & FMF_FRAME) |
 				     (m->flags & (FMF_BOOT | FMF_BYTES)));
 	}
 	m->order = (uint8_t)order;

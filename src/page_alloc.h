@@ -39,6 +39,11 @@ int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int ord
  * the first zone an allocation walks (Movable, Normal, DMA32).
  */
 #define HVO__GFP_ZONELIST 0x100u
+/* the caller writes every byte of the frames before it maps them or lets
+ * anyone else see them: their pending poison is not written (page_alloc.c) */
+#define HVO__GFP_OVERWRITE 0x200u
+/* PAGE_POISON in every byte */
+#define HVO_POISON_WORD 0xaaaaaaaaaaaaaaaaull
 int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 	       int zone, unsigned int order, enum hvo_frame_kind kind,
 	       unsigned int flags, uint64_t *pfn);
@@ -47,6 +52,8 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
 int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
 void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
+/* write the poison a free left pending on @pfn's frame; zone->lock held */
+void hvo__poison_now(struct hvo_sim *sim, uint64_t pfn);
 uint64_t hvo__block_head(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind);
 int hvo__buddy_init(struct hvo_sim *sim);
 
