@@ -141,20 +141,22 @@ static void pagelist_del(struct hvo_pagelist *pl, uint64_t pfn)
  */
 void hvo__free_vmemmap_page_list(struct hvo_sim *sim, struct hvo_pagelist *pl)
 {
-	uint64_t i;
+	uint64_t i, freed = 0, boot_freed = 0;
+	bool boot;
 
 	for (i = 0; i < pl->n; i++) {
-		struct hvo_frame_info fi;
-
-		hvo_frame_info(sim, pl->pfn[i], &fi);
-		if (hvo__free(sim, pl->pfn[i], 0, true))
+		if (hvo__free_boot(sim, pl->pfn[i], 0, true, &boot))
 			continue;	/* refused and logged; the checker will see it */
-		if (fi.boot)
-			cnt_sub(sim, memmap_boot_pages, 1);
-		else
-			cnt_sub(sim, memmap_pages, 1);
-		cnt_add(sim, vmemmap_pages_freed, 1);
+		freed++;
+		boot_freed += boot;
 	}
+	/* the counters once for the list */
+	if (boot_freed)
+		cnt_sub(sim, memmap_boot_pages, (int64_t)boot_freed);
+	if (freed - boot_freed)
+		cnt_sub(sim, memmap_pages, (int64_t)(freed - boot_freed));
+	if (freed)
+		cnt_add(sim, vmemmap_pages_freed, freed);
 	free(pl->pfn);
 	memset(pl, 0, sizeof(*pl));
 }

@@ -103,9 +103,17 @@ int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int ord
 
 /* ---- free lists, zone->lock held ---- */
 
-static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
+/* nr_free changes under zone->lock only: no read-modify-write needed */
+static void nr_free_add(struct hvo_zone *z, int64_t d)
+{
+	atomic_store_explicit(&z->nr_free, atomic_load_explicit(&z->nr_free,
+				memory_order_relaxed) + (uint64_t)d, memory_order_relaxed);
+}
+
+static void list_push(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn,
 		      unsigned int o)
 {
+	struct hvo_zone *z = b->z;
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
 	m->state = FM_FREE;
@@ -117,12 +125,13 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 	if (m->next != HVO_NIL)
 		hvo__meta(sim, m->next)->prev = pfn;
 	z->free_head[o] = pfn;
-	atomic_fetch_add_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
-	hvo__free_list_added(sim, z, pfn);
+	nr_free_add(z, (int64_t)(1ull << o));
+	hvo__free_list_added(sim, b, pfn);
 }
 
-static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+static void list_unlink(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn)
 {
+	struct hvo_zone *z = b->z;
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 	unsigned int o = m->order;
 
@@ -133,14 +142,16 @@ static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 	if (m->next != HVO_NIL)
 		hvo__meta(sim, m->next)->prev = m->prev;
 	m->state = FM_NONE;
-	atomic_fetch_sub_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
-	hvo__free_list_deleted(sim, z, pfn, m->prev, m->next);
+	nr_free_add(z, -(int64_t)(1ull << o));
+	hvo__free_list_deleted(sim, b, pfn, m->prev, m->next);
 }
 
 /* __free_one_page(): merge with free buddies, then put on the list */
-static void free_one_locked(struct hvo_sim *sim, struct hvo_zone *z,
+static void free_one_locked(struct hvo_sim *sim, struct hvo_fl_batch *b,
 			    uint64_t pfn, unsigned int o)
 {
+	const struct hvo_zone *z = b->z;
+
 	while (o < sim->geo.max_folio_order) {
 		uint64_t buddy = pfn ^ (1ull << o);
 		struct hvo_frame_meta *bm;
@@ -150,15 +161,15 @@ static void free_one_locked(struct hvo_sim *sim, struct hvo_zone *z,
 		bm = hvo__meta(sim, buddy);
 		if (bm->state != FM_FREE || bm->order != o)
 			break;
-		list_unlink(sim, z, buddy);
+		list_unlink(sim, b, buddy);
 		pfn &= ~(1ull << o);
 		o++;
 	}
-	list_push(sim, z, pfn, o);
+	list_push(sim, b, pfn, o);
 }
 
 /* split [start, end) of one zone into maximal aligned blocks and free them */
-static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
+static void free_range_zone(struct hvo_sim *sim, struct hvo_fl_batch *b,
 			    uint64_t start, uint64_t end)
 {
 	while (start < end) {
@@ -169,13 +180,14 @@ static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
 			o = fit;
 		if (o > sim->geo.max_folio_order)
 			o = sim->geo.max_folio_order;
-		free_one_locked(sim, z, start, o);
+		free_one_locked(sim, b, start, o);
 		start += 1ull << o;
 	}
 }
 
 static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
+	struct hvo_fl_batch b;
 	unsigned int n, zi;
 
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
@@ -187,7 +199,9 @@ static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 			if (s >= e)
 				continue;
 			pthread_mutex_lock(&z->lock);
-			free_range_zone(sim, z, s, e);
+			hvo__fl_batch_init(&b, z);
+			free_range_zone(sim, &b, s, e);
+			hvo__free_list_write(sim, &b);
 			pthread_mutex_unlock(&z->lock);
 		}
 	}
@@ -279,12 +293,14 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 {
 	bool zero = (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE;
 
+	struct hvo_fl_batch b;
 	unsigned int o;
 	uint64_t p;
 
 	if (z->start == z->end)
 		return false;
 	pthread_mutex_lock(&z->lock);
+	hvo__fl_batch_init(&b, z);
 	for (o = order; o <= sim->geo.max_folio_order; o++)
 		if (z->free_head[o] != HVO_NIL)
 			break;
@@ -293,12 +309,13 @@ static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int orde
 		return false;
 	}
 	p = z->free_head[o];
-	list_unlink(sim, z, p);
+	list_unlink(sim, &b, p);
 	/* expand(): hand the upper halves back */
 	while (o > order) {
 		o--;
-		list_push(sim, z, p + (1ull << o), o);
+		list_push(sim, &b, p + (1ull << o), o);
 	}
+	hvo__free_list_write(sim, &b);
 	mark_alloc(sim, p, order, kind, false, owner);
 	if (kind_has_bytes(kind)) {
 		poison_pending(sim, p, 1ull << order, zero || (flags & HVO__GFP_OVERWRITE));
@@ -438,11 +455,12 @@ static void release_block(struct hvo_sim *sim, struct hvo_frame_meta *m,
 		cnt_sub(sim, boot_in_use[kind], n);
 }
 
-int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-	      bool check_tlb)
+int hvo__free_boot(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+		   bool check_tlb, bool *boot)
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
+	struct hvo_fl_batch b;
 	/* the order is checked before shifting by it (UBSan, found by fuzz_api) */
 	uint64_t n = order <= sim->geo.max_folio_order ? 1ull << order : 0;
 	int ret;
@@ -470,6 +488,8 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	ret = (m->flags & FMF_BYTES) && check_tlb ? check_unmapped(sim, pfn, n) : 0;
 	if (ret)
 		goto unlock;
+	if (boot)
+		*boot = m->flags & FMF_BOOT;
 	release_block(sim, m, pfn, n);
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
@@ -477,12 +497,19 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 		buddy_free_range(sim, pfn, pfn + n);
 		return 0;
 	}
-	free_one_locked(sim, z, pfn, order);
+	hvo__fl_batch_init(&b, z);
+	free_one_locked(sim, &b, pfn, order);
+	hvo__free_list_write(sim, &b);
 unlock:
 	if (zl != z)
 		pthread_mutex_unlock(&zl->lock);
 	pthread_mutex_unlock(&z->lock);
 	return ret;
+}
+
+int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order, bool check_tlb)
+{
+	return hvo__free_boot(sim, pfn, order, check_tlb, NULL);
 }
 
 /*

@@ -49,6 +49,9 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 	       unsigned int flags, uint64_t *pfn);
 int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	      bool check_tlb);
+/* hvo__free() that also says whether memblock allocated the block (*@boot) */
+int hvo__free_boot(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+		   bool check_tlb, bool *boot);
 int hvo__split_block(struct hvo_sim *sim, uint64_t pfn);
 int hvo__split_block_to(struct hvo_sim *sim, uint64_t pfn, unsigned int order);
 void hvo__adopt_frame(struct hvo_sim *sim, uint64_t pfn);
