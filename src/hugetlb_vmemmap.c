@@ -217,14 +217,38 @@ static int vmemmap_pmd_entry(struct hvo_sim *sim, uint64_t addr,
 	return hvo_vmemmap_split_pmd(sim, addr, !(walk->flags & HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH));
 }
 
-/* vmemmap_pte_entry() over [addr, end): nr_walked counts the PTEs done */
+/* pte_offset_kernel(): @addr's PTE, NULL if no PTE table maps it */
+static const uint64_t *pte_offset_kernel(struct hvo_sim *sim, uint64_t addr)
+{
+	struct hvo_translation tr;
+
+	if (hvo_vmemmap_translate(sim, addr, &tr) || tr.level)
+		return NULL;
+	return (const uint64_t *)hvo__frame(sim, tr.entry_pfn) + tr.entry_index;
+}
+
+/*
+ * vmemmap_pte_entry() over [addr, end), one PMD's worth: nr_walked counts
+ * the PTEs done.  The PMD is split, so its PTEs are consecutive entries of
+ * one table, read in turn as the kernel's walk does (pte_offset_kernel()
+ * once, then the next entry), not looked up from the root each time.
+ */
 static int vmemmap_pte_range(struct hvo_sim *sim, uint64_t addr, uint64_t end,
 			     struct vmemmap_remap_walk *walk)
 {
+	const uint64_t *pte = pte_offset_kernel(sim, addr);
+	uint64_t e, frame;
 	int r;
 
 	for (; addr < end; addr += sim->geo.page_size) {
-		r = walk->remap_pte(sim, addr, frame_at(sim, addr), walk);
+		if (pte) {
+			e = __atomic_load_n(pte++, __ATOMIC_SEQ_CST);
+			frame = (e & HVO_PTE_PRESENT) ?
+				(e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT : HVO_NIL;
+		} else {
+			frame = frame_at(sim, addr);
+		}
+		r = walk->remap_pte(sim, addr, frame, walk);
 		if (r)
 			return r;
 		walk->nr_walked++;
