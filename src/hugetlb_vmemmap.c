@@ -141,16 +141,10 @@ static void pagelist_del(struct hvo_pagelist *pl, uint64_t pfn)
  */
 void hvo__free_vmemmap_page_list(struct hvo_sim *sim, struct hvo_pagelist *pl)
 {
-	uint64_t i, freed = 0, boot_freed = 0;
-	bool boot;
+	uint64_t freed, boot_freed;
 
-	for (i = 0; i < pl->n; i++) {
-		if (hvo__free_boot(sim, pl->pfn[i], 0, true, &boot))
-			continue;	/* refused and logged; the checker will see it */
-		freed++;
-		boot_freed += boot;
-	}
-	/* the counters once for the list */
+	/* what is refused is logged; the checker will see it */
+	hvo__free_bulk(sim, pl->pfn, pl->n, &freed, &boot_freed);
 	if (boot_freed)
 		cnt_sub(sim, memmap_boot_pages, (int64_t)boot_freed);
 	if (freed - boot_freed)
@@ -463,25 +457,28 @@ static int vmemmap_remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 static int alloc_vmemmap_page_list(struct hvo_sim *sim, const struct hvo_folio *f,
 				   uint64_t nr, struct hvo_pagelist *list)
 {
-	uint64_t i, *slot;
-	int r = 0;
+	uint64_t i, got, *slot;
+	int r;
 
 	if (pagelist_reserve(list, nr))
 		return hvo__err(-ENOMEM, "restore: out of host memory");
 	slot = list->pfn + list->n;
-	for (i = 0; i < nr; i++) {
-		/* restore_page() writes every byte before the walk maps it */
-		r = hvo__alloc(sim, HVO_SITE_VMEMMAP_RESTORE, f->nid, -1, 0,
-			       HVO_KIND_VMEMMAP, HVO__GFP_OVERWRITE, &slot[nr - 1 - i]);
-		if (r)
-			break;
-	}
+	/* restore_page() writes every byte before the walk maps it */
+	r = hvo__alloc_bulk(sim, HVO_SITE_VMEMMAP_RESTORE, f->nid, HVO_KIND_VMEMMAP,
+			    HVO__GFP_OVERWRITE, nr, slot, &got);
 	if (r) {
-		while (i--)
-			hvo__free(sim, slot[nr - 1 - i], 0, true);
+		while (got--)
+			hvo__free(sim, slot[got], 0, true);
 		cnt_add(sim, restore_failed, 1);
 		return hvo__err(-ENOMEM, "restore: folio %#" PRIx64 ": cannot allocate %" PRIu64
 				" vmemmap pages; it stays optimized", f->pfn, nr);
+	}
+	/* top down */
+	for (i = 0; i < nr / 2; i++) {
+		uint64_t x = slot[i];
+
+		slot[i] = slot[nr - 1 - i];
+		slot[nr - 1 - i] = x;
 	}
 	list->n += nr;
 	cnt_add(sim, memmap_pages, (int64_t)nr);
