@@ -346,7 +346,14 @@ static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 		if (sim->word_off[w] >= 0)
 			img[sim->word_off[w]] = words[w];
-	if (!plain && !(spw % 8)) {
+	if (!plain && spw == 8) {
+		/* the common 64-byte struct page: the image stays in registers */
+		const uint64_t t[8] = { img[0], img[1], img[2], img[3],
+					img[4], img[5], img[6], img[7] };
+
+		for (i = 0; i < n; i++, dst += 8)
+			hvo__store_page64(dst, t);
+	} else if (!plain && !(spw % 8)) {
 		for (i = 0; i < n; i++, dst += spw)
 			for (w = 0; w < spw; w += 8)
 				hvo__store_page64(dst + w, img + w);
