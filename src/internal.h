@@ -223,6 +223,9 @@ struct hvo_sim {
 	struct hvo_config cfg;
 	struct hvo_geometry geo;
 	unsigned int stride_shift;	/* log2(stride) if a power of 2 */
+	/* exact division by the stride without a divide (page.c): the
+	 * inverse of its odd part mod 2^64, and UINT64_MAX / stride */
+	uint64_t stride_inv, stride_lim;
 	int8_t word_off[HVO_NR_PAGE_WORDS]; /* byte offset / 8, -1: dropped */
 	int8_t off_word[32];		/* inverse: word slot -> logical word */
 
