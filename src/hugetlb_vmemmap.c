@@ -46,6 +46,10 @@
 struct vmemmap_remap_walk {
 	int (*remap_pte)(struct hvo_sim *sim, uint64_t addr, uint64_t frame,
 			 struct vmemmap_remap_walk *walk);
+	/* remap_pte over @n PTEs of one table at once (optional): -EINVAL if
+	 * it cannot, having changed nothing the single steps would not redo */
+	int (*remap_ptes)(struct hvo_sim *sim, uint64_t addr, uint64_t n, const uint64_t *pte,
+			  struct vmemmap_remap_walk *walk);
 	uint64_t nr_walked;
 	uint64_t reuse_addr;
 	uint64_t reuse_page;
@@ -221,20 +225,39 @@ static const uint64_t *pte_offset_kernel(struct hvo_sim *sim, uint64_t addr)
 	return (const uint64_t *)hvo__frame(sim, tr.entry_pfn) + tr.entry_index;
 }
 
+/* PTEs a batched walk changes at once */
+#define PTE_BATCH 64
+
 /*
  * vmemmap_pte_entry() over [addr, end), one PMD's worth: nr_walked counts
  * the PTEs done.  The PMD is split, so its PTEs are consecutive entries of
  * one table, read in turn as the kernel's walk does (pte_offset_kernel()
  * once, then the next entry), not looked up from the root each time.
+ * Without a scheduler hook (no PTE store is a yield point) the walk's
+ * remap_ptes takes them PTE_BATCH at a time: one table lookup and one ptl
+ * section per run (hvo__map_ptes()), the same stores in the same order.
  */
 static int vmemmap_pte_range(struct hvo_sim *sim, uint64_t addr, uint64_t end,
 			     struct vmemmap_remap_walk *walk)
 {
 	const uint64_t *pte = pte_offset_kernel(sim, addr);
-	uint64_t e, frame;
+	bool batch = pte && walk->remap_ptes && !hvo__yield_hooked(sim);
+	uint64_t e, frame, n;
 	int r;
 
-	for (; addr < end; addr += sim->geo.page_size) {
+	while (addr < end) {
+		n = (end - addr) >> sim->geo.page_shift;
+		n = n < PTE_BATCH ? n : PTE_BATCH;
+		if (batch && addr != walk->reuse_addr) {
+			r = walk->remap_ptes(sim, addr, n, pte, walk);
+			if (r != -EINVAL) {
+				if (r)
+					return r;
+				addr += n << sim->geo.page_shift;
+				pte += n;
+				continue;
+			}
+		}
 		if (pte) {
 			e = __atomic_load_n(pte++, __ATOMIC_SEQ_CST);
 			frame = (e & HVO_PTE_PRESENT) ?
@@ -246,6 +269,7 @@ static int vmemmap_pte_range(struct hvo_sim *sim, uint64_t addr, uint64_t end,
 		if (r)
 			return r;
 		walk->nr_walked++;
+		addr += sim->geo.page_size;
 	}
 	return 0;
 }
@@ -309,19 +333,51 @@ static int vmemmap_remap_pte(struct hvo_sim *sim, uint64_t addr, uint64_t frame,
 }
 
 /*
- * reset_struct_pages(): a restored page copied from the head must not clone
- * head metadata into tails ("corrupted mapping in tail page").
+ * vmemmap_remap_pte() over @n PTEs after the head's: each gets the tail RO,
+ * the pages they mapped go on the list in order.
  */
-static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
+static int vmemmap_remap_ptes(struct hvo_sim *sim, uint64_t addr, uint64_t n,
+			      const uint64_t *pte, struct vmemmap_remap_walk *walk)
 {
-	uint64_t *w = (uint64_t *)hvo__frame(sim, frame);
-	unsigned int spw = sim->geo.stride / 8, i, k;
+	struct hvo_pagelist *pl = walk->vmemmap_pages;
+	uint64_t pfn[PTE_BATCH], old[PTE_BATCH], i;
+	bool rw[PTE_BATCH];
+	int r;
 
-	for (i = 0; i < NR_RESET_STRUCT_PAGE; i++)
-		for (k = 0; k < spw; k++)
-			__atomic_store_n(&w[i * spw + k],
-					 __atomic_load_n(&w[(i + NR_RESET_STRUCT_PAGE) * spw + k],
-							 __ATOMIC_RELAXED), HVO_STORE_ORDER);
+	(void)pte;
+	if (walk->reuse_addr - addr < (n << sim->geo.page_shift))
+		return -EINVAL;		/* the head's PTE: one step of its own */
+	r = pagelist_reserve(pl, n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++) {
+		pfn[i] = walk->vmemmap_tail;
+		rw[i] = false;
+	}
+	r = hvo__map_ptes(sim, addr, n, pfn, rw, old);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (old[i] != HVO_NIL)
+			pl->pfn[pl->n++] = old[i];
+	walk->nr_walked += n;
+	return 0;
+}
+
+/*
+ * copy_page() and reset_struct_pages() in one pass: a restored page copied
+ * from the head must not clone head metadata into tails ("corrupted mapping
+ * in tail page"), so its struct pages [0, 4) are copies of [4, 8), the rest
+ * of the page as it is.  What the two leave, each word written once.
+ */
+static void copy_page_reset(struct hvo_sim *sim, uint64_t dst, uint64_t src)
+{
+	uint64_t *d = (uint64_t *)hvo__frame(sim, dst);
+	const uint64_t *s = (const uint64_t *)hvo__frame(sim, src);
+	uint64_t n = NR_RESET_STRUCT_PAGE * (sim->geo.stride / 8);
+
+	hvo__words_copy(d, s + n, n);
+	hvo__words_copy(d + n, s + n, sim->geo.page_size / 8 - n);
 }
 
 /* struct_page_size is at most 256 bytes (hvo_config_validate()) */
@@ -402,6 +458,38 @@ static int vmemmap_restore_pte(struct hvo_sim *sim, uint64_t addr, uint64_t fram
 	return 0;
 }
 
+/*
+ * vmemmap_restore_pte() of a restore (every PTE) over @n PTEs: each page
+ * filled from the page its PTE maps now, then all mapped RW.  A page is
+ * filled before any PTE maps it, as one at a time.
+ */
+static int vmemmap_restore_ptes(struct hvo_sim *sim, uint64_t addr, uint64_t n,
+				const uint64_t *pte, struct vmemmap_remap_walk *walk)
+{
+	struct hvo_pagelist *pl = walk->vmemmap_pages;
+	uint64_t pfn[PTE_BATCH], old[PTE_BATCH], e, i;
+	bool rw[PTE_BATCH];
+	int r;
+
+	if (walk->vmemmap_tail != HVO_NIL || pl->n < n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		e = __atomic_load_n(&pte[i], __ATOMIC_SEQ_CST);
+		if (!(e & HVO_PTE_PRESENT))
+			return -EINVAL;
+		pfn[i] = pl->pfn[pl->n - 1 - i];
+		rw[i] = true;
+		walk->ops->restore_page(sim, pfn[i], (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT,
+					walk);
+	}
+	r = hvo__map_ptes(sim, addr, n, pfn, rw, old);
+	if (r)
+		return r;
+	pl->n -= n;
+	walk->nr_walked += n;
+	return 0;
+}
+
 /* vmemmap_remap_split(): split the PMDs of [start, end), remap nothing */
 static int vmemmap_remap_split(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
@@ -430,6 +518,7 @@ static int vmemmap_remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 	uint64_t ps = sim->geo.page_size;
 	struct vmemmap_remap_walk walk = {
 		.remap_pte = vmemmap_remap_pte,
+		.remap_ptes = vmemmap_remap_ptes,
 		.reuse_addr = start,
 		.reuse_page = head,
 		.vmemmap_tail = tail,
@@ -504,6 +593,7 @@ static int vmemmap_remap_alloc(struct hvo_sim *sim, const struct hvo_folio *f,
 	struct hvo_pagelist pages = { 0 };
 	struct vmemmap_remap_walk walk = {
 		.remap_pte = vmemmap_restore_pte,
+		.remap_ptes = vmemmap_restore_ptes,
 		.reuse_addr = start - hvo__hugetlb_vmemmap_reserve_size(sim),
 		.vmemmap_tail = HVO_NIL,
 		.vmemmap_pages = &pages,
@@ -853,8 +943,7 @@ static void fake_head_restore_page(struct hvo_sim *sim, uint64_t dst, uint64_t s
 				   const struct vmemmap_remap_walk *walk)
 {
 	(void)walk;
-	hvo__frame_copy(sim, dst, src);
-	reset_struct_pages(sim, dst);
+	copy_page_reset(sim, dst, src);
 }
 
 static void fake_head_restore_end(struct hvo_sim *sim)
