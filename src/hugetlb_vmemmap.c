@@ -257,6 +257,7 @@ static int vmemmap_pte_range(struct hvo_sim *sim, uint64_t addr, uint64_t end,
 				pte += n;
 				continue;
 			}
+			batch = false;	/* one step at a time from here */
 		}
 		if (pte) {
 			e = __atomic_load_n(pte++, __ATOMIC_SEQ_CST);
