@@ -72,6 +72,9 @@ void hvo__words_copy(uint64_t *d, const uint64_t *s, uint64_t n)
 #define COPY_WORD(k) __atomic_store_n(&d[i + (k)], __atomic_load_n(&s[i + (k)], __ATOMIC_RELAXED), \
 				      HVO_STORE_ORDER)
 	for (i = 0; i + 8 <= n; i += 8) {
+		/* the line 512 bytes on, for writing (see fill_struct_pages()) */
+		if (i + 64 < n)
+			__builtin_prefetch(&d[i + 64], 1, 3);
 		COPY_WORD(0);
 		COPY_WORD(1);
 		COPY_WORD(2);
