@@ -126,12 +126,14 @@ void hvo__free_list_write(struct hvo_sim *sim, struct hvo_fl_batch *b)
 	b->n = 0;
 }
 
+/* a struct page to write; one noted among the last few is not noted again
+ * (a list change notes its neighbours, the next one often the same) */
 static void note(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn)
 {
 	unsigned int i;
 
-	for (i = 0; i < b->n; i++)
-		if (b->pfn[i] == pfn)
+	for (i = b->n; i > 0 && i + 4 > b->n; i--)
+		if (b->pfn[i - 1] == pfn)
 			return;
 	if (b->n == HVO_FL_BATCH)
 		hvo__free_list_write(sim, b);
