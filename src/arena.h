@@ -14,6 +14,7 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 /* atomic word by word: TSan-clean */
 void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val);
 void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src);
+void hvo__words_copy(uint64_t *d, const uint64_t *s, uint64_t n);
 /* [pfn, pfn + nr) is about to be written whole for the first time */
 void hvo__arena_prefault(struct hvo_sim *sim, uint64_t pfn, uint64_t nr);
 

@@ -85,6 +85,8 @@ HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 	if (z)
 		pthread_mutex_lock(&z->lock);
 	has = hvo__meta(sim, pfn)->flags & FMF_EVER_BYTES;
+	/* a freed frame reads as poisoned: write the poison its free left */
+	hvo__poison_now(sim, pfn);
 	if (hvo__meta(sim, pfn)->prev == HVO_META_LAZY)
 		lazy_vaddr = hvo__meta(sim, pfn)->next;
 	if (z)

@@ -66,6 +66,8 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
+#define FMF_POISON	0x20	/* freed with bytes, poison not written yet (page_alloc.c) */
+#define FMF_FRAME	(FMF_EVER_BYTES | FMF_POISON)	/* per frame, not per block */
 
 /* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
  * HVO form at boot, sparse_init() leaves it alone */
@@ -221,6 +223,9 @@ struct hvo_sim {
 	struct hvo_config cfg;
 	struct hvo_geometry geo;
 	unsigned int stride_shift;	/* log2(stride) if a power of 2 */
+	/* exact division by the stride without a divide (page.c): the
+	 * inverse of its odd part mod 2^64, and UINT64_MAX / stride */
+	uint64_t stride_inv, stride_lim;
 	int8_t word_off[HVO_NR_PAGE_WORDS]; /* byte offset / 8, -1: dropped */
 	int8_t off_word[32];		/* inverse: word slot -> logical word */
 

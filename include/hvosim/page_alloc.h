@@ -5,7 +5,10 @@
  * Frames are simulated pfns.  Only frames of kind vmemmap, page table and
  * shared tail get host bytes, so a machine's host footprint follows what it
  * uses.  Freed frames that had bytes are poisoned (HVO_PAGE_POISON) and kept:
- * a late reader reads poison, never freed host memory.
+ * hvo_frame_bytes() of one reads poison, never freed host memory.  The
+ * poison is written when the frame is read or handed out again; a load
+ * through the vmemmap never sees a freed frame (nothing maps it, and a load
+ * that raced with the flush that allowed the free is repeated).
  *
  * The harness's own allocations (hvo_alloc_frames(), hvo_free_frames(),
  * hvo_frame_bytes()) are in frames.h, included here.
