@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """gen_seeds.py - write the seed corpora of fuzz/corpus/<target>/.
 
-The byte layouts are the ones fuzz_ops.c and fuzz_api.c document at their
-top; this file spells a few machines and programs in them, so the fuzzers
+The byte layouts are the ones fuzz_ops.c, fuzz_api.c and fuzz_sched.c
+document at their top; this file spells a few machines and programs in them, so the fuzzers
 start from inputs that reach every operation and scheme.  Run it from
 anywhere; it rewrites the seed-* files and leaves other files (minimised
 findings, crash-* regressions) alone.
@@ -295,6 +295,49 @@ def api_seeds():
     return out
 
 
+# ---- fuzz_sched -------------------------------------------------------------
+
+def scenarios():
+    """the built-in scenarios in hvo_scenario_get() order, read from the
+    scenarios[] table of src/explore_scenarios.c: (name, whether their threads
+    are alike, so --threads applies)"""
+    import re
+    with open(os.path.join(HERE, "..", "src", "explore_scenarios.c")) as f:
+        text = f.read()
+    table = text[text.index("scenarios[] = {"):]
+    table = table[:table.index("\n};")]
+    out = []
+    for m in re.finditer(r'\.name = "([^"]+)"(.*?)(?=\.name = "|$)', table, re.S):
+        threads = re.search(r"\.thread = \{([^}]*)\}", m.group(2)).group(1)
+        bodies = [t.strip() for t in threads.split(",") if t.strip()]
+        out.append((m.group(1), len(bodies) == 4 and len(set(bodies)) == 1))
+    return out
+
+
+def run(thread, keep=0):
+    """a decision byte: the thread-th runnable thread, for keep more decisions"""
+    return bytes([thread | keep << 2])
+
+
+def sched_seeds():
+    """fuzz_sched: scenario, variant, threads, then decisions; see fuzz_sched.c.
+
+    Schedules with no preemption, or one right at the start, on the first
+    variants of every scenario (the variant byte is taken modulo their
+    number, so each seed is valid whatever the scenario's variants are)."""
+    out = {}
+    for si, (name, alike) in enumerate(scenarios()):
+        for v in range(3):
+            out["%s-v%d-serial" % (name, v)] = bytes([si, v, 0])
+        # b first, 63 decisions, then as they come
+        out["%s-v1-b-first" % name] = bytes([si, 1, 0]) + run(1, 63)
+        # one step of a, b to its end, then a
+        out["%s-v0-a1-b" % name] = bytes([si, 0, 0]) + run(0) + run(1, 63)
+        if alike:
+            out["%s-v0-4-threads" % name] = bytes([si, 0, 2]) + run(3, 63) + run(2, 63)
+    return out
+
+
 def dict_entry(name, data):
     return '%s="%s"' % (name, "".join("\\x%02x" % b for b in data))
 
@@ -353,6 +396,7 @@ def write(target, seeds, check):
 def main():
     check = "--check" in sys.argv[1:]
     changed = write("fuzz_ops", ops_seeds(), check) + write("fuzz_api", api_seeds(), check)
+    changed += write("fuzz_sched", sched_seeds(), check)
     write_file(os.path.join(HERE, "fuzz_ops.dict"), ops_dict().encode(), check, changed)
     write_file(os.path.join(HERE, "fuzz_api.dict"), api_dict().encode(), check, changed)
     for p in changed:

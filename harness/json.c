@@ -140,6 +140,7 @@ void json_stats(struct json *j, const char *key, const struct hvo_stats *st)
 	json_u64(j, "rollbacks", st->rollbacks);
 	json_u64(j, "ro_faults", st->ro_faults);
 	json_u64(j, "early_frees", st->early_frees);
+	json_u64(j, "count_underflows", st->count_underflows);
 	json_u64(j, "injected_failures", st->injected_failures);
 	json_end_obj(j);
 }

@@ -15,7 +15,8 @@
 enum {
 	M_PAGE_SHIFT, M_STRUCT_PAGE_SIZE, M_NODES, M_MEM, M_MOVABLE, M_BOOT_GIGANTIC,
 	M_BOOT_GIGANTIC_SIZE, M_SCHEME, M_SCOPE, M_ALLOC, M_LIFETIME, M_ENCODING,
-	M_RCU_SYNC, M_OPTIMIZE_VMEMMAP, M_CONT_HSTATES, M_FAULT_POLICY, M_FAULT_LOG_SIZE,
+	M_RCU_SYNC, M_OPTIMIZE_VMEMMAP, M_CONT_HSTATES, M_MOVABLE_GIGANTIC, M_BOOT_TAILS_LATE,
+	M_TAIL_PUBLISH_RELAXED, M_FAULT_POLICY, M_FAULT_LOG_SIZE,
 	M_SEED, M_VMEMMAP_BASE, M_NR,
 };
 
@@ -38,6 +39,15 @@ static const struct cli_machine_key keys[M_NR] = {
 				 "vm.hugetlb_optimize_vmemmap at boot (hugetlb_free_vmemmap=);\n"
 				 "off: no folio is optimized" },
 	[M_CONT_HSTATES] = { "cont-hstates", "on|off", "arm64 contiguous hstates" },
+	[M_MOVABLE_GIGANTIC] = { "movable-gigantic-pages", "on|off",
+				 "vm.movable_gigantic_pages: gigantic pool folios\n"
+				 "may come from ZONE_MOVABLE" },
+	[M_BOOT_TAILS_LATE] = { "boot-tails-late", "on|off",
+				"known-bad: boot shared tails initialised after\n"
+				"gather_bootmem_prealloc() read them" },
+	[M_TAIL_PUBLISH_RELAXED] = { "tail-publish-relaxed", "on|off",
+				     "known-bad: shared tail published without\n"
+				     "release (only a TSan build sees it)" },
 	[M_FAULT_POLICY] = { "fault-policy", "P", "abort | record | count" },
 	[M_FAULT_LOG_SIZE] = { "fault-log-size", "N", "fault records kept (a ring)" },
 	[M_SEED] = { "seed", "N", "seed for everything random" },
@@ -124,6 +134,13 @@ void cli_machine_show(const struct hvo_config *c, unsigned int k, char *b, size_
 		snprintf(b, n, "%s", c->optimize_vmemmap ? "on" : "off");
 		break;
 	case M_CONT_HSTATES: snprintf(b, n, "%s", c->cont_hstates ? "on" : "off"); break;
+	case M_MOVABLE_GIGANTIC:
+		snprintf(b, n, "%s", c->movable_gigantic_pages ? "on" : "off");
+		break;
+	case M_BOOT_TAILS_LATE: snprintf(b, n, "%s", c->boot_tails_late ? "on" : "off"); break;
+	case M_TAIL_PUBLISH_RELAXED:
+		snprintf(b, n, "%s", c->tail_publish_relaxed ? "on" : "off");
+		break;
 	case M_FAULT_POLICY: snprintf(b, n, "%s", NAME(policies, c->fault_policy)); break;
 	case M_FAULT_LOG_SIZE: snprintf(b, n, "%u", c->fault_log_size); break;
 	case M_SEED: snprintf(b, n, "%" PRIu64, c->seed); break;

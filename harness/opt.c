@@ -304,7 +304,7 @@ static int set_value(const char *cmd, const struct cli_opt *o, const char *v)
 static int own_option(const struct cli_spec *s, const struct cli_opt *o, int argc,
 		      char **argv, int *i)
 {
-	const char *v;
+	const char *v = NULL;
 	int r;
 
 	if (o->seen)
@@ -322,7 +322,7 @@ static int own_option(const struct cli_spec *s, const struct cli_opt *o, int arg
 static int one_option(const struct cli_spec *s, struct cli_args *a, int argc, char **argv,
 		      int *i)
 {
-	const char *arg = argv[*i], *name = arg + 2, *v;
+	const char *arg = argv[*i], *name = arg + 2, *v = NULL;
 	size_t len = strcspn(name, "="), k;
 	int m, r;
 

@@ -5,7 +5,8 @@
 #
 #   scripts/fuzz.sh TARGET [SECONDS] [ENGINE]
 #
-#   TARGET    fuzz_ops or fuzz_api (the executables of fuzz/meson.build)
+#   TARGET    fuzz_ops, fuzz_api or fuzz_sched (the executables of
+#             fuzz/meson.build)
 #   SECONDS   how long to fuzz (default 60)
 #   ENGINE    libfuzzer        clang + libFuzzer + ASan + UBSan (default)
 #             libfuzzer-nosan  clang + libFuzzer, no sanitizer (for speed)
@@ -19,11 +20,14 @@
 # findings/ (crash-*, leak-*, timeout-*: each one an input that replays with
 # `build-fuzz-<engine>/fuzz/TARGET FILE`).  At the end it prints executions
 # per second, coverage and the number of findings, and exits 1 if there
-# was any.
+# was any; libFuzzer stops at its first finding, and the seconds it ran
+# until then are printed as the time to the first finding.
 #
 # Environment: HVOSIM_FUZZ_DIR (build directories' parent), FUZZ_SEED
 # (libFuzzer -seed), FUZZ_ARGS (more engine arguments), FUZZ_JOBS is not
-# supported: one fuzzer, one core.
+# supported: one fuzzer, one core.  The targets' own: HVOSIM_FUZZ_SCHED_BAD
+# (fuzz_sched: known-bad variants' findings count, README "Fuzzing"; the
+# run then works in work/TARGET-bad/, emptied first, from no seed at all).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,6 +47,16 @@ PARENT=${HVOSIM_FUZZ_DIR:-$ROOT}
 BUILD=$PARENT/build-fuzz-$ENGINE
 SEEDS=$ROOT/fuzz/corpus/$TARGET
 WORK=$BUILD/work/$TARGET
+# a known-bad hunt is a measurement of the search: it starts from nothing
+# (one input of one zero byte, for AFL++, which wants one), in a directory
+# of its own, emptied first (what other runs keep may hold the answer)
+if [ -n "${HVOSIM_FUZZ_SCHED_BAD:-}" ]; then
+	WORK=$BUILD/work/$TARGET-bad
+	rm -rf "$WORK"
+	SEEDS=$WORK/seed
+	mkdir -p "$SEEDS"
+	printf '\0' >"$SEEDS/zero"
+fi
 DICT=$ROOT/fuzz/$TARGET.dict
 
 case "$ENGINE" in
@@ -139,9 +153,11 @@ args=(-max_total_time="$SECONDS_" -print_final_stats=1 -timeout=30 -rss_limit_mb
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 set +e
+t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$EXE" "${args[@]}" ${FUZZ_ARGS:-} "$WORK/corpus" "$SEEDS" >"$WORK/libfuzzer.log" 2>&1
 rc=$?
+t1=$(date +%s.%N)
 set -e
 execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$WORK/libfuzzer.log")
 rate=$(awk '/stat::average_exec_per_sec/ { print $2 }' "$WORK/libfuzzer.log")
@@ -152,6 +168,8 @@ if [ "$rc" -ne 0 ] && [ -z "$(find "$WORK/findings" -type f)" ]; then
 	exit 1
 fi
 if [ "$rc" -ne 0 ]; then
-	grep -E '^(fuzz_ops|fuzz_api|==[0-9]+==ERROR|SUMMARY)' "$WORK/libfuzzer.log" | head -20 >&2 || true
+	grep -E '^(fuzz_ops|fuzz_api|fuzz_sched|==[0-9]+==ERROR|SUMMARY)' "$WORK/libfuzzer.log" | head -20 >&2 || true
+	# from the start, the seeds' replay included
+	echo "fuzz.sh: time to the first finding: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s" >&2
 fi
 report "${execs:-?}" "${rate:-?}" "${cov:-?} (edges, features)"

@@ -291,5 +291,9 @@ fi
 pass_done
 
 echo
+# where the suite's time goes: the 12 slowest tests in each pass (a report,
+# never a verdict); scripts/test_times.py --before compares two runs
+python3 scripts/test_times.py "$CI_DIR" --top 12 || true
+echo
 echo "total $(( $(date +%s) - START ))s"
 echo "ALL: $PASSED passed, 0 failed"

@@ -132,25 +132,35 @@ void hvo__frame_fill_words(struct hvo_sim *sim, uint64_t pfn, uint64_t val)
 	}
 }
 
-#define COPY_WORD(d, s, i) \
-	__atomic_store_n(&(d)[i], __atomic_load_n(&(s)[i], __ATOMIC_RELAXED), HVO_STORE_ORDER)
+void hvo__words_copy(uint64_t *d, const uint64_t *s, uint64_t n)
+{
+	uint64_t i;
+
+	/* 64 bytes a step, written out: compilers do not unroll loops of atomics */
+#define COPY_WORD(k) __atomic_store_n(&d[i + (k)], __atomic_load_n(&s[i + (k)], __ATOMIC_RELAXED), \
+				      HVO_STORE_ORDER)
+	for (i = 0; i + 8 <= n; i += 8) {
+		/* the line 512 bytes on, for writing (see fill_struct_pages()) */
+		if (i + 64 < n)
+			__builtin_prefetch(&d[i + 64], 1, 3);
+		COPY_WORD(0);
+		COPY_WORD(1);
+		COPY_WORD(2);
+		COPY_WORD(3);
+		COPY_WORD(4);
+		COPY_WORD(5);
+		COPY_WORD(6);
+		COPY_WORD(7);
+	}
+	for (; i < n; i++)
+		COPY_WORD(0);
+#undef COPY_WORD
+}
 
 void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
 {
-	uint64_t *d = (uint64_t *)hvo__frame(sim, dst);
-	const uint64_t *s = (const uint64_t *)hvo__frame(sim, src);
-	uint64_t i, n = sim->geo.page_size / 8;
-
-	for (i = 0; i < n; i += 8) {
-		COPY_WORD(d, s, i + 0);
-		COPY_WORD(d, s, i + 1);
-		COPY_WORD(d, s, i + 2);
-		COPY_WORD(d, s, i + 3);
-		COPY_WORD(d, s, i + 4);
-		COPY_WORD(d, s, i + 5);
-		COPY_WORD(d, s, i + 6);
-		COPY_WORD(d, s, i + 7);
-	}
+	hvo__words_copy((uint64_t *)hvo__frame(sim, dst), (const uint64_t *)hvo__frame(sim, src),
+			sim->geo.page_size / 8);
 }
 
 #define POISON_WORD 0xaaaaaaaaaaaaaaaaull	/* HVO_PAGE_POISON */
@@ -158,10 +168,12 @@ void hvo__frame_copy(struct hvo_sim *sim, uint64_t dst, uint64_t src)
 /*
  * Only frames that hold struct pages or page tables ever get host bytes.
  * Fresh host memory and a released frame's read zero; a recycled frame
- * keeps its poison unless @zero.
+ * gets the poison its free left owed unless @zero (it is zeroed) or
+ * @overwrite (its new owner writes every byte before anyone can read it,
+ * as the vmemmap pages HVO allocates are).  zone->lock held, or boot.
  */
 void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
-			   bool zero)
+			   bool zero, bool overwrite)
 {
 	uint64_t i;
 
@@ -173,16 +185,16 @@ void hvo__frame_give_bytes(struct hvo_sim *sim, uint64_t pfn, uint64_t nr,
 		if (!(m->flags & FMF_EVER_BYTES)) {
 			m->flags |= FMF_EVER_BYTES;
 			cnt_add(sim, host_frames, 1);
-		} else if (m->flags & FMF_RELEASED) {
-			if (!zero)
-				hvo__frame_fill_words(sim, pfn + i, POISON_WORD);
 		} else if (zero) {
-			hvo__frame_fill_words(sim, pfn + i, 0);
+			if (!hvo__frame_released(m))
+				hvo__frame_fill_words(sim, pfn + i, 0);
+		} else if ((m->flags & FMF_POISON) && !overwrite) {
+			hvo__frame_fill_words(sim, pfn + i, POISON_WORD);
 		}
 		if (m->flags & FMF_POISONED)
 			cnt_sub(sim, free_resident, 1);
 		/* a queue entry stays, to be dropped when it comes up */
-		m->flags &= (uint8_t)~(FMF_RELEASED | FMF_POISONED);
+		m->flags &= (uint8_t)~(FMF_POISON | FMF_POISONED);
 	}
 }
 
@@ -218,7 +230,8 @@ static void release_run(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 	for (i = 0; i < n; i++) {
 		struct hvo_frame_meta *m = hvo__meta(sim, pfn + i);
 
-		m->flags = (uint8_t)((m->flags & ~FMF_POISONED) | FMF_RELEASED);
+		/* released: reads zero, still owes its poison */
+		m->flags = (uint8_t)((m->flags & ~FMF_POISONED) | FMF_POISON);
 	}
 	cnt_sub(sim, free_resident, n);
 }
@@ -276,14 +289,27 @@ static void release_queue(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 	m->flags |= FMF_QUEUED;
 }
 
-/* free_pages_prepare()'s poisoning of a frame that held bytes, which then
- * waits in the queue of its zone @z; zone->lock held */
-void hvo__frame_poison(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+/*
+ * free_pages_prepare()'s poisoning of a frame that held bytes, which then
+ * waits in the queue of its zone @z; zone->lock held.  @lazy: the poison is
+ * owed, written when somebody can see it (hvo__frame_unrelease(),
+ * hvo__frame_give_bytes()); no load through the vmemmap can see a freed
+ * frame (nothing maps it, check_unmapped(), and a load that used a
+ * translation from before the flush that allowed the free is discarded by
+ * its validation), so a cycle of HVO, which frees eight pages and allocates
+ * eight it overwrites, writes no poison.  Not lazy during boot: memblock
+ * may hand the frame out again and knows nothing of owed poison.
+ */
+void hvo__frame_poison(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn, bool lazy)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
-	hvo__frame_fill_words(sim, pfn, POISON_WORD);
-	m->flags &= (uint8_t)~FMF_RELEASED;
+	if (lazy) {
+		m->flags |= FMF_POISON;
+	} else {
+		hvo__frame_fill_words(sim, pfn, POISON_WORD);
+		m->flags &= (uint8_t)~FMF_POISON;
+	}
 	if (!(m->flags & FMF_POISONED)) {
 		m->flags |= FMF_POISONED;
 		cnt_add(sim, free_resident, 1);
@@ -294,16 +320,20 @@ void hvo__frame_poison(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 		release_oldest(sim, z, 0);
 }
 
-/* a released frame of zone @z about to be read (hvo_frame_bytes()): its
- * poison back in its host bytes; zone->lock held */
+/* a free frame of zone @z about to be read (hvo_frame_bytes()): the poison
+ * it owes written, its host bytes back if they were released; zone->lock
+ * held */
 void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
-	if (!(m->flags & FMF_RELEASED))
+	if (!(m->flags & FMF_POISON))
 		return;
 	hvo__frame_fill_words(sim, pfn, POISON_WORD);
-	m->flags = (uint8_t)((m->flags & ~FMF_RELEASED) | FMF_POISONED);
+	m->flags &= (uint8_t)~FMF_POISON;
+	if (m->flags & FMF_POISONED)
+		return;
+	m->flags |= FMF_POISONED;
 	cnt_add(sim, free_resident, 1);
 	release_queue(sim, z, pfn, m);
 }

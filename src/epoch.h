@@ -19,9 +19,21 @@ static inline struct hvo_epoch_tok hvo__epoch_enter(struct hvo_epochs *e)
 	return t;
 }
 
+/*
+ * A waiter that has spun a while on an epoch adds this to its count: the
+ * last readers out see it and give the CPU up (hvo__epoch_handoff()), so a
+ * waiter that shares a CPU with a reader it waits for is not left behind a
+ * whole time slice of the reader's.  Readers count below it.
+ */
+#define HVO_EPOCH_WAITER (1L << 40)
+
+void hvo__epoch_handoff(void);
+
 static inline void hvo__epoch_exit(struct hvo_epoch_tok t)
 {
-	atomic_fetch_sub_explicit(&t.shard->cnt[t.idx], 1, memory_order_release);
+	if (unlikely(atomic_fetch_sub_explicit(&t.shard->cnt[t.idx], 1, memory_order_release) >
+		     HVO_EPOCH_WAITER))
+		hvo__epoch_handoff();
 }
 
 void hvo__epoch_wait(struct hvo_sim *sim, struct hvo_epochs *e, enum hvo_yield_point p);

@@ -444,9 +444,10 @@ static int run_one(struct hvo_explore *x)
 	begin_run(x);
 	start_fibers(x);
 	end = run_steps(x);
-	if (end == RUN_DONE && x->rseq && x->rpos != x->rlen)
+	if (end == RUN_DONE && x->rseq && hvo__xs_replay_left(x))
 		finding(x, HVO_FINDING_DIVERGED, "the replay diverged: every thread finished with "
-			"%" PRIu64 " of its %" PRIu64 " decisions left", x->rlen - x->rpos, x->rlen);
+			"%" PRIu64 " of its %" PRIu64 " elements left", hvo__xs_replay_left(x),
+			x->rlen);
 	if (end == RUN_DONE)
 		after_run(x);
 	if (end == RUN_DONE && track_failed(x))
@@ -567,9 +568,21 @@ static int check_opts(const struct hvo_explore_opts *opts)
 		if (hvo__xt_schedule_parse(opts->replay, NULL, 0) < 0)
 			return hvo__err(-EINVAL, "explore: opts->replay '%s' is not a schedule "
 					"string (letters a-d for threads 0-3, each optionally "
-					"followed by a count)", opts->replay);
+					"followed by a count or *)", opts->replay);
 	}
 	return 0;
+}
+
+/* the scenario on the machine, for hvo_explore() and hvo_explore_open() */
+static int check_scenario_cfg(const struct hvo_config *cfg, const struct hvo_scenario *sc)
+{
+	int r = check_scenario(sc);
+
+	if (!r)
+		r = hvo_config_validate(cfg);
+	if (!r && sc->applies)
+		r = sc->applies(cfg);
+	return r;
 }
 
 /* every argument of hvo_explore(), before anything is written */
@@ -582,14 +595,8 @@ static int check_args(const struct hvo_config *cfg, const struct hvo_scenario *s
 	HVO_NONNULL("explore", sc);
 	HVO_NONNULL("explore", opts);
 	HVO_NONNULL("explore", res);
-	r = check_scenario(sc);
-	if (!r)
-		r = check_opts(opts);
-	if (!r)
-		r = hvo_config_validate(cfg);
-	if (!r && sc->applies)
-		r = sc->applies(cfg);
-	return r;
+	r = check_opts(opts);
+	return r ? r : check_scenario_cfg(cfg, sc);
 }
 
 static int explorer_init(struct hvo_explore *x, const struct hvo_config *cfg,
@@ -741,6 +748,93 @@ HVO_EXPORT int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenar
 	if (r)
 		hvo_explore_result_free(res);
 	return r;
+}
+
+/* ---- runs the caller decides: hvo_explore_open(), _run(), _close() ---- */
+
+HVO_EXPORT int hvo_explore_open(const struct hvo_config *cfg, const struct hvo_scenario *sc,
+				const struct hvo_explore_opts *opts, struct hvo_explore **out)
+{
+	struct hvo_explore_opts o;
+	struct hvo_explore *x;
+	int r;
+
+	HVO_NONNULL("explore_open", cfg);
+	HVO_NONNULL("explore_open", sc);
+	HVO_NONNULL("explore_open", opts);
+	HVO_NONNULL("explore_open", out);
+	r = check_scenario_cfg(cfg, sc);
+	if (r)
+		return r;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return hvo__err(-ENOMEM, "explore_open: out of host memory");
+	/* only the options a run reads; the strategy is the caller's */
+	o = *opts;
+	o.strategy = HVO_EXPLORE_RANDOM;
+	o.replay = NULL;
+	o.progress = NULL;
+	r = explorer_init(x, cfg, sc, &o);
+	if (!r)
+		r = build_machine(x);
+	if (r) {
+		explorer_destroy(x);
+		free(x);
+		return r;
+	}
+	*out = x;
+	return 0;
+}
+
+/* hvo_explore_run()'s result, as explore_loop() keeps a run's: 0 or -ENOMEM */
+static int keep_chosen(struct hvo_explore *x, struct hvo_explore_result *res)
+{
+	res->schedules = 1;
+	res->steps = x->step;
+	res->max_run_steps = x->step;
+	res->run_index = x->run_index;
+	if (x->fkind != HVO_FINDING_NONE)
+		return keep_finding(x, res);
+	if (!x->o.trace)
+		return 0;
+	res->step = x->step;
+	return keep_run(x, res);
+}
+
+HVO_EXPORT int hvo_explore_run(struct hvo_explore *x, hvo_choose_fn choose, void *ctx,
+			       struct hvo_explore_result *res)
+{
+	int r;
+
+	HVO_NONNULL("explore_run", x);
+	HVO_NONNULL("explore_run", choose);
+	HVO_NONNULL("explore_run", res);
+	memset(res, 0, sizeof(*res));
+	res->switch_kind = hvo__fiber_switch_kind();
+	x->res = res;
+	x->choose = choose;
+	x->choose_ctx = ctx;
+	r = run_one(x);
+	if (!r)
+		r = keep_chosen(x, res);
+	x->choose = NULL;
+	x->run_index++;
+	if (r) {
+		/* a run cut short may have lost touch log entries: the next one
+		 * starts from a new machine, not from a restore */
+		drop_machine(x);
+		hvo_explore_result_free(res);
+	}
+	return r;
+}
+
+HVO_EXPORT void hvo_explore_close(struct hvo_explore *x)
+{
+	/* NULL is allowed, like free(NULL) */
+	if (!x)
+		return;
+	explorer_destroy(x);
+	free(x);
 }
 
 HVO_EXPORT void hvo_explore_result_free(struct hvo_explore_result *res)

@@ -19,6 +19,7 @@
 #define XT_NONE 0xffu			/* no thread */
 #define YP_START 0xfeu			/* a thread that has not run yet */
 #define YP_DONE 0xffu			/* a thread that has returned */
+#define XT_AS_LONG 0x80u		/* replay element "t*": t while it can run */
 
 struct xthread {
 	struct hvo_fiber fib;
@@ -98,8 +99,12 @@ struct hvo_explore {
 	unsigned int nchange;
 	int prio_low;			/* the next priority a demotion gives */
 
+	/* hvo_explore_run(): the caller decides */
+	hvo_choose_fn choose;
+	void *choose_ctx;
+
 	/* replay */
-	uint8_t *rseq;			/* the decoded schedule */
+	uint8_t *rseq;			/* the decoded schedule (XT_AS_LONG: "t*") */
 	uint64_t rlen, rpos;
 	char why[256];			/* why a replay diverged */
 

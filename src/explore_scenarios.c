@@ -15,6 +15,13 @@
  *   pmd-split       two optimizers split the same vmemmap PMD
  *   dissolve-alloc  dissolve against an allocation that may need a surplus
  *                   folio (and a new shared tail)
+ *   walker-norcu-optimize      (h) the known-bad walkers of
+ *   walker-norecheck-demote    hvo_walk_pfn_flags() against the changes
+ *   walker-norecheck-dissolve  that catch them: a walker without its RCU
+ *                   read side while its plain page becomes a fake head of
+ *                   a folio in use (bd225530a4c7), one without its recheck
+ *                   while a 32M folio is demoted, or dissolved and grown
+ *                   back, into 2M folios in use
  *
  * The scenarios use only the public calls, but for their trace notes:
  * explore.c calls down into this file (hvo_scenario_get() and kin), so
@@ -24,7 +31,11 @@
  * Machines are 128 MiB with 4K pages (one PMD of vmemmap, one zone), so a
  * run costs microseconds.  Known-bad variants: shared-tail alloc none where
  * two threads can publish or drop the tail, fake-head without its RCU
- * synchronisation where a walker meets a fake head of a folio in use.
+ * synchronisation where a walker meets a fake head of a folio in use; and
+ * (h) with its bad walker: fake-head for the walker without RCU (with
+ * rcu_sync off HVO does not wait for any walker), every scheme for the
+ * walker without its recheck.  The reader-side oracle (walker.c) and the
+ * RO PTEs make the fault log the finding.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,6 +49,7 @@
 #include "explore_trace.h"
 
 #define NMAX HVO_EXPLORE_MAX_THREADS
+#define MAX_DRAINED 32
 
 static int needs(const char *name, const char *opts);
 
@@ -62,11 +74,16 @@ struct sdata {
 	uint64_t nr;			/* valid pfns */
 	uint64_t per_page;		/* struct pages per vmemmap page */
 	uint64_t folio_pages;		/* base pages per 2M folio */
+	uint64_t drained[MAX_DRAINED];	/* walker-norecheck-dissolve: ZONE_MOVABLE's */
+	uint64_t ndrained;		/* other 2M blocks, taken */
 };
 
 struct srun {
 	int ret[NMAX];			/* what each thread's main call returned */
 	bool done[NMAX];
+	uint64_t held[16];		/* (h): 2M folios still in use */
+	unsigned int nheld;
+	bool kept;			/* (h) no-rcu: a walker's reference kept the block */
 };
 
 /* the 2M hstate, and the geometry the checks need */
@@ -457,6 +474,225 @@ static int demote_applies(const struct hvo_config *cfg)
 	return 0;
 }
 
+/* ---- (h) the known-bad walkers ---- */
+
+/*
+ * The walkers of (d) and (e) as hvo_walk_pfn_flags() has them without a
+ * part of the protocol, for the reader-side oracle (walker.c's
+ * walker_oracle()) to catch: the HVO side is correct, the reader is not.
+ */
+
+/*
+ * bd225530a4c7's race as the walker meets it: the page it reads is a plain
+ * page in use at the first fake-head position of the 2M block it is in;
+ * its owner frees the block, the pool grows into it (optimizing it) and
+ * the folio is taken for use.  A walker that checked "not a fake head" on
+ * the plain page and adds after the remap writes through the read-only
+ * fake head, unless HVO's synchronize_rcu() waited for it.
+ */
+static int norcu_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	int r = hstate_2m(c->sim, d);
+
+	if (!r)
+		r = hvo_alloc_frames(c->sim, 0, 9, HVO_KIND_OTHER, 0, &d->pfn[0]);
+	if (!r)
+		r = hvo_page_ref_add(c->sim, hvo_pfn_to_page(c->sim, d->pfn[0] + d->per_page), 1,
+				     NULL);
+	return r;
+}
+
+/* the final check of the scenarios that keep folios in use: give them
+ * back (the fault log is what catches the walker) */
+static int put_held(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	struct srun *run = c->run;
+	unsigned int i;
+
+	(void)msg;
+	(void)len;
+	for (i = 0; i < run->nheld; i++)
+		hvo_folio_put(c->sim, run->held[i]);
+	run->nheld = 0;
+	return 0;
+}
+
+/*
+ * Put the plain page; if that was the last reference, free the block, let
+ * the pool take it (optimizing it: the page becomes a fake head) and take
+ * the folio for use, kept until the final check: a put here would only add
+ * steps after the race that dilute PCT's change points.  If a walker's
+ * reference kept the page, the block stays: in the kernel the walker's
+ * put_page() would free the page, here norcu_check() frees the block.
+ */
+static void free_grow_take(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	int32_t v = -1;
+	uint64_t done = 0;
+
+	hvo_page_ref_add(c->sim, hvo_pfn_to_page(c->sim, d->pfn[0] + d->per_page), -1, &v);
+	note(c, "the plain page's owner put it: refcount %d", v);
+	if (v) {
+		run->kept = true;
+		return;
+	}
+	run->ret[c->tid] = hvo_free_frames(c->sim, d->pfn[0], 9);
+	if (!run->ret[c->tid])
+		run->ret[c->tid] = hvo_pool_grow(c->sim, d->h, 0, 1, &done);
+	note(c, "block freed, hvo_pool_grow(1) = %d", run->ret[c->tid]);
+	if (!run->ret[c->tid] && !hvo_folio_alloc(c->sim, d->h, 0, &run->held[0]))
+		run->nheld = 1;
+}
+
+/*
+ * The final check of walker-norcu-optimize: the folio in use is given back;
+ * a block a walker's reference kept is freed now that the walker has let
+ * go, as its put_page() would have (left allocated, the last run's block
+ * was reported at destroy as the harness's leak).  The walker must have
+ * left no reference on the page.
+ */
+static int norcu_check(const struct hvo_scenario_ctx *c, char *msg, size_t len)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t page = hvo_pfn_to_page(c->sim, d->pfn[0] + d->per_page);
+	int32_t ref = -1;
+
+	put_held(c, msg, len);
+	if (!run->kept)
+		return 0;
+	run->kept = false;
+	if (hvo_page_refcount(c->sim, page, &ref) || ref) {
+		snprintf(msg, len, "the plain page kept by a walker has refcount %d after it", ref);
+		return 1;
+	}
+	if (hvo_free_frames(c->sim, d->pfn[0], 9)) {
+		snprintf(msg, len, "free of the kept block: %s", hvo_last_error());
+		return 1;
+	}
+	return 0;
+}
+
+/* as walker(), on the plain page, without the RCU read side around
+ * page_count_writable() and the add */
+static void walker_no_rcu(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	uint64_t pfn = d->pfn[0] + d->per_page;
+	int a = hvo_walk_pfn_flags(c->sim, pfn, HVO_WALK_PAGE, HVO_WALK_NO_RCU);
+	int e = hvo_walk_pfn_flags(c->sim, pfn, HVO_WALK_FOLIO, HVO_WALK_NO_RCU);
+
+	note(c, "no-rcu walks: page %d, folio %d (0 noref, 1 got, 2 raced, 3 fault)", a, e);
+}
+
+/* take every 2M folio for use and keep them: the pool hands them out from
+ * the top, so the one at the 32M head is the last taken.  They are put back
+ * by put_held(), the final check, after the threads: a put in the thread
+ * body would only add steps after the race that dilute PCT's change points */
+static void take_all(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+
+	while (run->nheld < 16 && !hvo_folio_alloc(c->sim, d->h, 0, &run->held[run->nheld]))
+		run->nheld++;
+	note(c, "%u 2M folios taken", run->nheld);
+}
+
+static void demote_take_all(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t done = 0;
+
+	run->ret[c->tid] = hvo_demote(c->sim, d->big, d->h, 0, 1, &done);
+	note(c, "hvo_demote(32M -> 2M) = %d", run->ret[c->tid]);
+	take_all(c);
+}
+
+/*
+ * folio_try_get(page_folio()) on the fake-head position of the second 2M
+ * folio the 32M one becomes, without the page_folio() recheck: a walker
+ * that computed the 32M head before the demote and took its reference
+ * once the 2M folio at that head was in use holds the wrong head, and
+ * says it got it.
+ */
+static void demote_walker_no_recheck(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	int r = hvo_walk_pfn_flags(c->sim, d->pfn[0] + d->folio_pages + d->per_page,
+				   HVO_WALK_FOLIO, HVO_WALK_NO_RECHECK);
+
+	note(c, "no-recheck walk: %d (0 noref, 1 got, 2 raced, 3 fault)", r);
+}
+
+/*
+ * The same walker against dissolve: the 32M folio is in ZONE_MOVABLE (the
+ * sysctl lets a gigantic folio be there), every other block of the zone is
+ * taken, so the 2M folios the pool grows after the dissolve are the 32M
+ * folio's memory again and the walker's 32M head is one of their heads.
+ */
+static void dissolve32_machine(struct hvo_config *cfg)
+{
+	demote_machine(cfg);
+	cfg->node_movable_bytes[0] = 64ull << 20;
+	cfg->movable_gigantic_pages = true;
+}
+
+static int dissolve32_setup(const struct hvo_scenario_ctx *c)
+{
+	struct sdata *d = c->data;
+	int r = demote_setup(c);
+
+	while (!r && d->ndrained < MAX_DRAINED &&
+	       !hvo_alloc_frames_zone(c->sim, 0, HVO_ZONE_MOVABLE, 9, HVO_KIND_OTHER, 0,
+				      &d->drained[d->ndrained]))
+		d->ndrained++;
+	if (!r && (d->ndrained == MAX_DRAINED || d->nr != 1))
+		r = -ENOMEM;
+	return r;
+}
+
+/* dissolve the 32M folio, grow the pool by 16 2M folios, take them all */
+static void dissolve_grow_take(const struct hvo_scenario_ctx *c)
+{
+	const struct sdata *d = c->data;
+	struct srun *run = c->run;
+	uint64_t done = 0, i;
+
+	run->ret[c->tid] = hvo_folio_dissolve(c->sim, d->pfn[0]);
+	if (!run->ret[c->tid])
+		run->ret[c->tid] = hvo_pool_grow(c->sim, d->h, 0, 16, &done);
+	note(c, "32M dissolved, hvo_pool_grow(16) = %d", run->ret[c->tid]);
+	/* the zone's other blocks have done their job */
+	for (i = 0; i < d->ndrained; i++)
+		hvo_free_frames(c->sim, d->drained[i], 9);
+	take_all(c);
+}
+
+static int dissolve32_applies(const struct hvo_config *cfg)
+{
+	if (cfg->page_shift != 12 || !cfg->cont_hstates || !cfg->node_movable_bytes[0] ||
+	    !cfg->movable_gigantic_pages)
+		return needs("walker-norecheck-dissolve", "--page-shift 12 --cont-hstates on, "
+			     "ZONE_MOVABLE and --movable-gigantic on");
+	return 0;
+}
+
+static bool fake_head(const struct hvo_config *cfg)
+{
+	return cfg->scheme == HVO_SCHEME_FAKE_HEAD;
+}
+
+static bool always(const struct hvo_config *cfg)
+{
+	(void)cfg;
+	return true;
+}
+
 /* ---- (f) pmd-split ---- */
 
 static int pmd_setup(const struct hvo_scenario_ctx *c)
@@ -541,6 +777,13 @@ static int dissolve_applies(const struct hvo_config *cfg)
  * stores and frame frees would make every run hundreds of steps long, and
  * the walker's race is with the refcount of the folio in use */
 #define DEMOTE_POINTS (POOL_POINTS & ~HVO_EXPLORE_POINT(HVO_YP_FRAME_FREE))
+/* a walker without its recheck races the refcounts of the folios in use,
+ * not how demote or dissolve get there: the tail slot and flush steps of
+ * the remaps only dilute PCT's change points.  RCU stays: in fake-head
+ * with rcu_sync on, the walker's only stop between its head and its add
+ * that a grace period does not wait for is before its rcu_read_lock() */
+#define RECHECK_POINTS (HVO_EXPLORE_POINT(HVO_YP_REFCOUNT) | HVO_EXPLORE_POINT(HVO_YP_LOCK) | \
+			HVO_EXPLORE_POINT(HVO_YP_RCU))
 
 static const struct hvo_scenario scenarios[] = {
 	{
@@ -592,6 +835,33 @@ static const struct hvo_scenario scenarios[] = {
 		.nr_threads = 2, .config = demote_machine, .applies = demote_applies,
 		.known_bad = fake_head_no_rcu, .setup = demote_setup,
 		.thread = { demote_then_use, demote_walker }, .points = DEMOTE_POINTS,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "walker-norcu-optimize",
+		.summary = "(h) walker-optimize with a walker that has no RCU read side",
+		.nr_threads = 2, .config = small_machine, .applies = walker_applies,
+		.known_bad = fake_head, .setup = norcu_setup,
+		.thread = { free_grow_take, walker_no_rcu }, .check = norcu_check,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "walker-norecheck-demote",
+		.summary = "(h) demote-walker with a folio walker that has no page_folio() recheck",
+		.nr_threads = 2, .config = demote_machine, .applies = demote_applies,
+		.known_bad = always, .setup = demote_setup,
+		.thread = { demote_take_all, demote_walker_no_recheck }, .points = RECHECK_POINTS,
+		.check = put_held,
+		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
+	},
+	{
+		.name = "walker-norecheck-dissolve",
+		.summary = "(h) a folio walker without its recheck while a 32M folio is dissolved "
+			   "and its memory grown back as 2M folios in use",
+		.nr_threads = 2, .config = dissolve32_machine, .applies = dissolve32_applies,
+		.known_bad = always, .setup = dissolve32_setup,
+		.thread = { dissolve_grow_take, demote_walker_no_recheck }, .points = RECHECK_POINTS,
+		.check = put_held,
 		.data_size = sizeof(struct sdata), .run_size = sizeof(struct srun),
 	},
 	{

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * explore_strategy.c - who runs next: random, PCT and replay.
+ * explore_strategy.c - who runs next: random, PCT and replay, or the
+ * caller's choice (hvo_explore_run()).
  *
  * Every run has its own seed: run 0's is the one given, run i + 1's is
  * derived from run i's, so a finding's printed seed with --runs 1 runs the
@@ -76,8 +77,8 @@ int hvo__xs_init(struct hvo_explore *x)
 
 		if (n < 0)
 			return hvo__err(-EINVAL, "explore: '%s' is not a schedule string (letters "
-					"a-d for threads 0-3, each optionally followed by a count)",
-					x->o.replay);
+					"a-d for threads 0-3, each optionally followed by a count "
+					"or *)", x->o.replay);
 		x->rseq = malloc(n ? (size_t)n : 1);
 		if (!x->rseq)
 			return hvo__err(-ENOMEM, "explore: out of host memory");
@@ -92,6 +93,20 @@ void hvo__xs_destroy(struct hvo_explore *x)
 {
 	free(x->rseq);
 	x->rseq = NULL;
+}
+
+/* hvo_explore_run(): the caller's choice, or -1 (diverged) if it names a
+ * thread that cannot run; never -ENOMEM, which would mean out of memory */
+static int chooser_pick(struct hvo_explore *x, uint32_t runnable)
+{
+	int t = x->choose(x->choose_ctx, runnable, x->prev == XT_NONE ? -1 : x->prev);
+
+	if (t < 0 || t >= (int)x->n || !(runnable & (1u << t))) {
+		snprintf(x->why, sizeof(x->why), "the chooser picked %d, which cannot run "
+			 "(runnable mask %#x)", t, runnable);
+		return -1;
+	}
+	return t;
 }
 
 static void pct_begin(struct hvo_explore *x)
@@ -150,16 +165,24 @@ static int pct_pick(struct hvo_explore *x, uint32_t runnable)
 	return t;
 }
 
+/* the next element of the replay; a "t*" whose thread cannot run is over */
 static int replay_pick(struct hvo_explore *x, uint32_t runnable)
 {
 	uint8_t t;
 
+	while (x->rpos < x->rlen && (x->rseq[x->rpos] & XT_AS_LONG) &&
+	       (x->rseq[x->rpos] & ~XT_AS_LONG) < x->n &&
+	       !(runnable & (1u << (x->rseq[x->rpos] & ~XT_AS_LONG))))
+		x->rpos++;
 	if (x->rpos >= x->rlen) {
 		snprintf(x->why, sizeof(x->why), "the schedule ended after %" PRIu64 " decisions "
-			 "and threads still run", x->rlen);
+			 "and threads still run", x->nsched);
 		return -1;
 	}
-	t = x->rseq[x->rpos++];
+	t = x->rseq[x->rpos];
+	if (!(t & XT_AS_LONG))
+		x->rpos++;
+	t &= (uint8_t)~XT_AS_LONG;
 	if (t >= x->n || !(runnable & (1u << t))) {
 		unsigned int i;
 		char buf[64] = "";
@@ -174,8 +197,22 @@ static int replay_pick(struct hvo_explore *x, uint32_t runnable)
 	return t;
 }
 
+/* elements of the replay not taken when every thread has returned; a "t*"
+ * of a thread the scenario has is taken (its thread cannot run) */
+uint64_t hvo__xs_replay_left(const struct hvo_explore *x)
+{
+	uint64_t i, left = 0;
+
+	for (i = x->rpos; i < x->rlen; i++)
+		if (!(x->rseq[i] & XT_AS_LONG) || (x->rseq[i] & ~XT_AS_LONG) >= x->n)
+			left++;
+	return left;
+}
+
 int hvo__xs_pick(struct hvo_explore *x, uint32_t runnable)
 {
+	if (x->choose)
+		return chooser_pick(x, runnable);
 	if (x->calibrating) {
 		if (popcount(runnable) > 1)
 			x->pct_count++;

@@ -13,6 +13,8 @@ void hvo__xs_begin_run(struct hvo_explore *x);
 /* the thread to run among @runnable (bit mask), or -1: the replay diverged */
 int hvo__xs_pick(struct hvo_explore *x, uint32_t runnable);
 void hvo__xs_after_step(struct hvo_explore *x, unsigned int tid);
+/* replay: the elements left when every thread has returned (0: all taken) */
+uint64_t hvo__xs_replay_left(const struct hvo_explore *x);
 /* false when the strategy has nothing more to run */
 bool hvo__xs_end_run(struct hvo_explore *x);
 void hvo__xs_destroy(struct hvo_explore *x);

@@ -6,7 +6,10 @@
  * letters a..d for threads 0..3, a run of one letter written once with its
  * length: "a4ba2" is a, a, a, a, b, a, a.  Every decision is in it, also the
  * ones where only one thread could run, so a replay notices at once when the
- * program no longer takes the recorded path.
+ * program no longer takes the recorded path.  A replay may also say "b*":
+ * thread b at every decision as long as it can run (until its body returns
+ * or it waits for another thread), however many decisions that is; the
+ * schedule a run records is always the letters and counts it took.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -113,11 +116,17 @@ int64_t hvo__xt_schedule_parse(const char *s, uint8_t *out, uint64_t max)
 		return -1;
 	while (*s) {
 		uint64_t count = 1, k;
+		uint8_t t;
 		char c = *s++;
 
 		if (c < 'a' || c >= 'a' + HVO_EXPLORE_MAX_THREADS)
 			return -1;
-		if (*s >= '0' && *s <= '9') {
+		t = (uint8_t)(c - 'a');
+		if (*s == '*') {
+			/* one element: the thread for as long as it can run */
+			s++;
+			t |= XT_AS_LONG;
+		} else if (*s >= '0' && *s <= '9') {
 			char *end;
 
 			count = strtoull(s, &end, 10);
@@ -127,7 +136,7 @@ int64_t hvo__xt_schedule_parse(const char *s, uint8_t *out, uint64_t max)
 		}
 		for (k = 0; k < count; k++, n++)
 			if (out && n < max)
-				out[n] = (uint8_t)(c - 'a');
+				out[n] = t;
 	}
 	return (int64_t)n;
 }

@@ -13,7 +13,8 @@
 
 /* malloc()ed; NULL when out of host memory (hvo__err() set) */
 char *hvo__xt_schedule_string(const struct hvo_explore *x);
-/* the decoded schedule's length, or -1 if @s is not a schedule string */
+/* the decoded schedule's length, or -1 if @s is not a schedule string: one
+ * element per decision, thread numbers, XT_AS_LONG set for a "t*" element */
 int64_t hvo__xt_schedule_parse(const char *s, uint8_t *out, uint64_t max);
 /* malloc()ed, ending in a "truncated" line if host memory ran out part way;
  * NULL if none was left for its first line (hvo__err() set) */

@@ -86,7 +86,7 @@ HVO_EXPORT const void *hvo_frame_bytes(struct hvo_sim *sim, uint64_t pfn)
 	if (z)
 		pthread_mutex_lock(&z->lock);
 	has = hvo__meta(sim, pfn)->flags & FMF_EVER_BYTES;
-	/* a free frame whose bytes went back to the host: its poison again */
+	/* a free frame reads its poison: written now if still owed */
 	if (z)
 		hvo__frame_unrelease(sim, z, pfn);
 	if (hvo__meta(sim, pfn)->prev == HVO_META_LAZY)

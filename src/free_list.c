@@ -87,43 +87,76 @@ static void words_of(const struct hvo_sim *sim, const struct hvo_zone *z, uint64
 /*
  * Write @pfn's words through the vmemmap if its vmemmap page holds struct
  * pages (resolve() says -EAGAIN for a lazy one: its init will compute
- * them); zone->lock held.  No yield and no lazy init here: the lock is
- * held, and a lazy init takes zone locks under the ptl.
+ * them); zone->lock held, inside the caller's access section.  No yield
+ * and no lazy init here: the lock is held, and a lazy init takes zone
+ * locks under the ptl.  One resolve() per vmemmap page the words are in.
  */
 static void write_through(struct hvo_sim *sim, const struct hvo_zone *z, uint64_t pfn)
 {
-	uint64_t words[FL_WORDS], page = page_of(sim, pfn), *p, frame;
-	struct hvo_access_tok t;
+	uint64_t words[FL_WORDS], va, vpage = HVO_NIL, *p = NULL, frame;
+	uint64_t mask = sim->geo.page_size - 1;
 	unsigned int i;
-	bool rw;
+	bool ok = false, rw;
 
 	words_of(sim, z, pfn, words);
-	t = hvo__access_begin(sim);
-	for (i = 0; i < FL_WORDS; i++)
-		if (sim->word_off[fl_word[i]] >= 0 &&
-		    !resolve(sim, page + 8u * (unsigned int)sim->word_off[fl_word[i]], &p, &rw,
-			     &frame) && rw)
-			__atomic_store_n(p, words[i], HVO_STORE_ORDER);
-	hvo__access_end(t);
+	for (i = 0; i < FL_WORDS; i++) {
+		if (sim->word_off[fl_word[i]] < 0)
+			continue;
+		va = page_of(sim, pfn) + 8u * (unsigned int)sim->word_off[fl_word[i]];
+		if ((va & ~mask) != vpage) {
+			vpage = va & ~mask;
+			ok = !resolve(sim, vpage, &p, &rw, &frame) && rw;
+		}
+		if (ok)
+			__atomic_store_n(p + (va & mask) / 8, words[i], HVO_STORE_ORDER);
+	}
 }
 
-void hvo__free_list_added(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+void hvo__free_list_write(struct hvo_sim *sim, struct hvo_fl_batch *b)
+{
+	struct hvo_access_tok t;
+	unsigned int i;
+
+	if (!b->n)
+		return;
+	t = hvo__access_begin(sim);
+	for (i = 0; i < b->n; i++)
+		write_through(sim, b->z, b->pfn[i]);
+	hvo__access_end(t);
+	b->n = 0;
+}
+
+/* a struct page to write; one noted among the last few is not noted again
+ * (a list change notes its neighbours, the next one often the same) */
+static void note(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn)
+{
+	unsigned int i;
+
+	for (i = b->n; i > 0 && i + 4 > b->n; i--)
+		if (b->pfn[i - 1] == pfn)
+			return;
+	if (b->n == HVO_FL_BATCH)
+		hvo__free_list_write(sim, b);
+	b->pfn[b->n++] = pfn;
+}
+
+void hvo__free_list_added(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn)
 {
 	const struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
-	write_through(sim, z, pfn);
+	note(sim, b, pfn);
 	if (m->next != HVO_NIL)
-		write_through(sim, z, m->next);
+		note(sim, b, m->next);
 }
 
-void hvo__free_list_deleted(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
+void hvo__free_list_deleted(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn,
 			    uint64_t prev, uint64_t next)
 {
-	write_through(sim, z, pfn);
+	note(sim, b, pfn);
 	if (prev != HVO_NIL)
-		write_through(sim, z, prev);
+		note(sim, b, prev);
 	if (next != HVO_NIL)
-		write_through(sim, z, next);
+		note(sim, b, next);
 }
 
 /* ---- lazy memmap_init() ---- */

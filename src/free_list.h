@@ -10,10 +10,35 @@
 
 #include "internal.h"
 
+/*
+ * The struct pages one zone->lock section of the buddy changed, written
+ * through the vmemmap together before the lock is dropped: one access
+ * section, each struct page once, showing the buddy's state at the end.
+ * Nobody else writes them meanwhile (the lock), and no yield point falls
+ * inside the section, so the explorer sees what it saw when each list
+ * change wrote at once.
+ */
+#define HVO_FL_BATCH 32
+struct hvo_fl_batch {
+	struct hvo_zone *z;
+	unsigned int n;
+	uint64_t pfn[HVO_FL_BATCH];
+};
+
+static inline void hvo__fl_batch_init(struct hvo_fl_batch *b, struct hvo_zone *z)
+{
+	b->z = z;
+	b->n = 0;
+}
+
+/* write the batch's struct pages, empty it; zone->lock held */
+void hvo__free_list_write(struct hvo_sim *sim, struct hvo_fl_batch *b);
+
 /* zone->lock held: @pfn was added to its list / taken off it (between
- * @prev and @next, HVO_NIL for the list head) */
-void hvo__free_list_added(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn);
-void hvo__free_list_deleted(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
+ * @prev and @next, HVO_NIL for the list head); the struct pages to write
+ * go on @b */
+void hvo__free_list_added(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn);
+void hvo__free_list_deleted(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn,
 			    uint64_t prev, uint64_t next);
 
 /* lazy memmap_init() of the @n vmemmap pages at @vaddr, in frames from

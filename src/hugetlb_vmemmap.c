@@ -46,6 +46,10 @@
 struct vmemmap_remap_walk {
 	int (*remap_pte)(struct hvo_sim *sim, uint64_t addr, uint64_t frame,
 			 struct vmemmap_remap_walk *walk);
+	/* remap_pte over @n PTEs of one table at once (optional): -EINVAL if
+	 * it cannot, having changed nothing the single steps would not redo */
+	int (*remap_ptes)(struct hvo_sim *sim, uint64_t addr, uint64_t n, const uint64_t *pte,
+			  struct vmemmap_remap_walk *walk);
 	uint64_t nr_walked;
 	uint64_t reuse_addr;
 	uint64_t reuse_page;
@@ -141,20 +145,16 @@ static void pagelist_del(struct hvo_pagelist *pl, uint64_t pfn)
  */
 void hvo__free_vmemmap_page_list(struct hvo_sim *sim, struct hvo_pagelist *pl)
 {
-	uint64_t i;
+	uint64_t freed, boot_freed;
 
-	for (i = 0; i < pl->n; i++) {
-		struct hvo_frame_info fi;
-
-		hvo_frame_info(sim, pl->pfn[i], &fi);
-		if (hvo__free(sim, pl->pfn[i], 0, true))
-			continue;	/* refused and logged; the checker will see it */
-		if (fi.boot)
-			cnt_sub(sim, memmap_boot_pages, 1);
-		else
-			cnt_sub(sim, memmap_pages, 1);
-		cnt_add(sim, vmemmap_pages_freed, 1);
-	}
+	/* what is refused is logged; the checker will see it */
+	hvo__free_bulk(sim, pl->pfn, pl->n, &freed, &boot_freed);
+	if (boot_freed)
+		cnt_sub(sim, memmap_boot_pages, (int64_t)boot_freed);
+	if (freed - boot_freed)
+		cnt_sub(sim, memmap_pages, (int64_t)(freed - boot_freed));
+	if (freed)
+		cnt_add(sim, vmemmap_pages_freed, freed);
 	free(pl->pfn);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -215,17 +215,62 @@ static int vmemmap_pmd_entry(struct hvo_sim *sim, uint64_t addr,
 	return hvo_vmemmap_split_pmd(sim, addr, !(walk->flags & HVO_VMEMMAP_SPLIT_NO_TLB_FLUSH));
 }
 
-/* vmemmap_pte_entry() over [addr, end): nr_walked counts the PTEs done */
+/* pte_offset_kernel(): @addr's PTE, NULL if no PTE table maps it */
+static const uint64_t *pte_offset_kernel(struct hvo_sim *sim, uint64_t addr)
+{
+	struct hvo_translation tr;
+
+	if (hvo_vmemmap_translate(sim, addr, &tr) || tr.level)
+		return NULL;
+	return (const uint64_t *)hvo__frame(sim, tr.entry_pfn) + tr.entry_index;
+}
+
+/* PTEs a batched walk changes at once */
+#define PTE_BATCH 64
+
+/*
+ * vmemmap_pte_entry() over [addr, end), one PMD's worth: nr_walked counts
+ * the PTEs done.  The PMD is split, so its PTEs are consecutive entries of
+ * one table, read in turn as the kernel's walk does (pte_offset_kernel()
+ * once, then the next entry), not looked up from the root each time.
+ * Without a scheduler hook (no PTE store is a yield point) the walk's
+ * remap_ptes takes them PTE_BATCH at a time: one table lookup and one ptl
+ * section per run (hvo__map_ptes()), the same stores in the same order.
+ */
 static int vmemmap_pte_range(struct hvo_sim *sim, uint64_t addr, uint64_t end,
 			     struct vmemmap_remap_walk *walk)
 {
+	const uint64_t *pte = pte_offset_kernel(sim, addr);
+	bool batch = pte && walk->remap_ptes && !hvo__yield_hooked(sim);
+	uint64_t e, frame, n;
 	int r;
 
-	for (; addr < end; addr += sim->geo.page_size) {
-		r = walk->remap_pte(sim, addr, frame_at(sim, addr), walk);
+	while (addr < end) {
+		n = (end - addr) >> sim->geo.page_shift;
+		n = n < PTE_BATCH ? n : PTE_BATCH;
+		if (batch && addr != walk->reuse_addr) {
+			r = walk->remap_ptes(sim, addr, n, pte, walk);
+			if (r != -EINVAL) {
+				if (r)
+					return r;
+				addr += n << sim->geo.page_shift;
+				pte += n;
+				continue;
+			}
+			batch = false;	/* one step at a time from here */
+		}
+		if (pte) {
+			e = __atomic_load_n(pte++, __ATOMIC_SEQ_CST);
+			frame = (e & HVO_PTE_PRESENT) ?
+				(e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT : HVO_NIL;
+		} else {
+			frame = frame_at(sim, addr);
+		}
+		r = walk->remap_pte(sim, addr, frame, walk);
 		if (r)
 			return r;
 		walk->nr_walked++;
+		addr += sim->geo.page_size;
 	}
 	return 0;
 }
@@ -289,19 +334,51 @@ static int vmemmap_remap_pte(struct hvo_sim *sim, uint64_t addr, uint64_t frame,
 }
 
 /*
- * reset_struct_pages(): a restored page copied from the head must not clone
- * head metadata into tails ("corrupted mapping in tail page").
+ * vmemmap_remap_pte() over @n PTEs after the head's: each gets the tail RO,
+ * the pages they mapped go on the list in order.
  */
-static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
+static int vmemmap_remap_ptes(struct hvo_sim *sim, uint64_t addr, uint64_t n,
+			      const uint64_t *pte, struct vmemmap_remap_walk *walk)
 {
-	uint64_t *w = (uint64_t *)hvo__frame(sim, frame);
-	unsigned int spw = sim->geo.stride / 8, i, k;
+	struct hvo_pagelist *pl = walk->vmemmap_pages;
+	uint64_t pfn[PTE_BATCH], old[PTE_BATCH], i;
+	bool rw[PTE_BATCH];
+	int r;
 
-	for (i = 0; i < NR_RESET_STRUCT_PAGE; i++)
-		for (k = 0; k < spw; k++)
-			__atomic_store_n(&w[i * spw + k],
-					 __atomic_load_n(&w[(i + NR_RESET_STRUCT_PAGE) * spw + k],
-							 __ATOMIC_RELAXED), HVO_STORE_ORDER);
+	(void)pte;
+	if (walk->reuse_addr - addr < (n << sim->geo.page_shift))
+		return -EINVAL;		/* the head's PTE: one step of its own */
+	r = pagelist_reserve(pl, n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++) {
+		pfn[i] = walk->vmemmap_tail;
+		rw[i] = false;
+	}
+	r = hvo__map_ptes(sim, addr, n, pfn, rw, old);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (old[i] != HVO_NIL)
+			pl->pfn[pl->n++] = old[i];
+	walk->nr_walked += n;
+	return 0;
+}
+
+/*
+ * copy_page() and reset_struct_pages() in one pass: a restored page copied
+ * from the head must not clone head metadata into tails ("corrupted mapping
+ * in tail page"), so its struct pages [0, 4) are copies of [4, 8), the rest
+ * of the page as it is.  What the two leave, each word written once.
+ */
+static void copy_page_reset(struct hvo_sim *sim, uint64_t dst, uint64_t src)
+{
+	uint64_t *d = (uint64_t *)hvo__frame(sim, dst);
+	const uint64_t *s = (const uint64_t *)hvo__frame(sim, src);
+	uint64_t n = NR_RESET_STRUCT_PAGE * (sim->geo.stride / 8);
+
+	hvo__words_copy(d, s + n, n);
+	hvo__words_copy(d + n, s + n, sim->geo.page_size / 8 - n);
 }
 
 /* struct_page_size is at most 256 bytes (hvo_config_validate()) */
@@ -312,7 +389,8 @@ static void reset_struct_pages(struct hvo_sim *sim, uint64_t frame)
  * one struct page image stored over the page, one pass.  @plain: plain
  * stores, as the kernel's init_compound_tail() makes (see
  * hvo__fill_tail_frame()); otherwise the atomic stores every frame write
- * of the model uses.
+ * of the model uses, 64 bytes unrolled (HVO runs only with a power-of-2
+ * struct page, 64 to 256 bytes: a whole number of 64-byte blocks).
  */
 static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_t *words,
 			      bool plain)
@@ -325,13 +403,31 @@ static void fill_struct_pages(struct hvo_sim *sim, uint64_t frame, const uint64_
 	for (w = 0; w < HVO_NR_PAGE_WORDS; w++)
 		if (sim->word_off[w] >= 0)
 			img[sim->word_off[w]] = words[w];
-	for (i = 0; i < n; i++, dst += spw)
-		for (w = 0; w < spw; w++) {
-			if (plain)
-				dst[w] = img[w];
-			else
-				__atomic_store_n(&dst[w], img[w], HVO_STORE_ORDER);
+	if (!plain && spw == 8) {
+		/* the common 64-byte struct page: the image stays in registers */
+		const uint64_t t[8] = { img[0], img[1], img[2], img[3],
+					img[4], img[5], img[6], img[7] };
+
+		for (i = 0; i < n; i++, dst += 8) {
+			/* the line 512 bytes on, for writing: more lines in
+			 * flight than the store buffer holds of 8-byte stores */
+			if (i + 8 < n)
+				__builtin_prefetch(dst + 64, 1, 3);
+			hvo__store_page64(dst, t);
 		}
+	} else if (!plain && !(spw % 8)) {
+		for (i = 0; i < n; i++, dst += spw)
+			for (w = 0; w < spw; w += 8)
+				hvo__store_page64(dst + w, img + w);
+	} else {
+		for (i = 0; i < n; i++, dst += spw)
+			for (w = 0; w < spw; w++) {
+				if (plain)
+					dst[w] = img[w];
+				else
+					__atomic_store_n(&dst[w], img[w], HVO_STORE_ORDER);
+			}
+	}
 	for (i = n * spw; i < all; i++, dst++) {
 		if (plain)
 			*dst = 0;
@@ -368,6 +464,38 @@ static int vmemmap_restore_pte(struct hvo_sim *sim, uint64_t addr, uint64_t fram
 	return 0;
 }
 
+/*
+ * vmemmap_restore_pte() of a restore (every PTE) over @n PTEs: each page
+ * filled from the page its PTE maps now, then all mapped RW.  A page is
+ * filled before any PTE maps it, as one at a time.
+ */
+static int vmemmap_restore_ptes(struct hvo_sim *sim, uint64_t addr, uint64_t n,
+				const uint64_t *pte, struct vmemmap_remap_walk *walk)
+{
+	struct hvo_pagelist *pl = walk->vmemmap_pages;
+	uint64_t pfn[PTE_BATCH], old[PTE_BATCH], e, i;
+	bool rw[PTE_BATCH];
+	int r;
+
+	if (walk->vmemmap_tail != HVO_NIL || pl->n < n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		e = __atomic_load_n(&pte[i], __ATOMIC_SEQ_CST);
+		if (!(e & HVO_PTE_PRESENT))
+			return -EINVAL;
+		pfn[i] = pl->pfn[pl->n - 1 - i];
+		rw[i] = true;
+		walk->ops->restore_page(sim, pfn[i], (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT,
+					walk);
+	}
+	r = hvo__map_ptes(sim, addr, n, pfn, rw, old);
+	if (r)
+		return r;
+	pl->n -= n;
+	walk->nr_walked += n;
+	return 0;
+}
+
 /* vmemmap_remap_split(): split the PMDs of [start, end), remap nothing */
 static int vmemmap_remap_split(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
@@ -396,6 +524,7 @@ static int vmemmap_remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 	uint64_t ps = sim->geo.page_size;
 	struct vmemmap_remap_walk walk = {
 		.remap_pte = vmemmap_remap_pte,
+		.remap_ptes = vmemmap_remap_ptes,
 		.reuse_addr = start,
 		.reuse_page = head,
 		.vmemmap_tail = tail,
@@ -430,24 +559,28 @@ static int vmemmap_remap_free(struct hvo_sim *sim, uint64_t start, uint64_t end,
 static int alloc_vmemmap_page_list(struct hvo_sim *sim, const struct hvo_folio *f,
 				   uint64_t nr, struct hvo_pagelist *list)
 {
-	uint64_t i, *slot;
-	int r = 0;
+	uint64_t i, got, *slot;
+	int r;
 
 	if (pagelist_reserve(list, nr))
 		return hvo__err(-ENOMEM, "restore: out of host memory");
 	slot = list->pfn + list->n;
-	for (i = 0; i < nr; i++) {
-		r = hvo__alloc(sim, HVO_SITE_VMEMMAP_RESTORE, f->nid, -1, 0,
-			       HVO_KIND_VMEMMAP, 0, &slot[nr - 1 - i]);
-		if (r)
-			break;
-	}
+	/* restore_page() writes every byte before the walk maps it */
+	r = hvo__alloc_bulk(sim, HVO_SITE_VMEMMAP_RESTORE, f->nid, HVO_KIND_VMEMMAP,
+			    HVO__GFP_OVERWRITE, nr, slot, &got);
 	if (r) {
-		while (i--)
-			hvo__free(sim, slot[nr - 1 - i], 0, true);
+		while (got--)
+			hvo__free(sim, slot[got], 0, true);
 		cnt_add(sim, restore_failed, 1);
 		return hvo__err(-ENOMEM, "restore: folio %#" PRIx64 ": cannot allocate %" PRIu64
 				" vmemmap pages; it stays optimized", f->pfn, nr);
+	}
+	/* top down */
+	for (i = 0; i < nr / 2; i++) {
+		uint64_t x = slot[i];
+
+		slot[i] = slot[nr - 1 - i];
+		slot[nr - 1 - i] = x;
 	}
 	list->n += nr;
 	cnt_add(sim, memmap_pages, (int64_t)nr);
@@ -466,6 +599,7 @@ static int vmemmap_remap_alloc(struct hvo_sim *sim, const struct hvo_folio *f,
 	struct hvo_pagelist pages = { 0 };
 	struct vmemmap_remap_walk walk = {
 		.remap_pte = vmemmap_restore_pte,
+		.remap_ptes = vmemmap_restore_ptes,
 		.reuse_addr = start - hvo__hugetlb_vmemmap_reserve_size(sim),
 		.vmemmap_tail = HVO_NIL,
 		.vmemmap_pages = &pages,
@@ -815,8 +949,7 @@ static void fake_head_restore_page(struct hvo_sim *sim, uint64_t dst, uint64_t s
 				   const struct vmemmap_remap_walk *walk)
 {
 	(void)walk;
-	hvo__frame_copy(sim, dst, src);
-	reset_struct_pages(sim, dst);
+	copy_page_reset(sim, dst, src);
 }
 
 static void fake_head_restore_end(struct hvo_sim *sim)
@@ -919,8 +1052,9 @@ static int vmemmap_alloc_head(struct hvo_sim *sim, const struct hvo_folio *f,
 	uint64_t frame, dummy;
 	int r;
 
-	r = hvo__alloc(sim, HVO_SITE_VMEMMAP_HEAD, f->nid, -1, 0, HVO_KIND_VMEMMAP, 0,
-		       &frame);
+	/* copy_page() below writes every byte */
+	r = hvo__alloc(sim, HVO_SITE_VMEMMAP_HEAD, f->nid, -1, 0, HVO_KIND_VMEMMAP,
+		       HVO__GFP_OVERWRITE, &frame);
 	if (r)
 		return r;
 	r = pagelist_add(pl, frame);

@@ -66,15 +66,20 @@ enum { FM_NONE = 0, FM_FREE, FM_ALLOC };
 #define FMF_EVER_BYTES	0x4	/* this frame has ever been given bytes */
 #define FMF_MACHINE	0x8	/* the machine's own page table: not the harness's */
 #define FMF_HARNESS	0x10	/* allocated by hvo_alloc_frames(): the harness must free it */
-/* per frame, like EVER_BYTES (arena.c): a free frame's host bytes, poisoned
- * and resident (POISONED), may go back to the host (RELEASED: they read
- * zero there, and PAGE_POISON is written again when the frame is read or
- * allocated); QUEUED: in its zone's release queue */
+/*
+ * Per frame, like EVER_BYTES, not per block (arena.c, page_alloc.c): a
+ * frame freed with bytes keeps them resident (POISONED, counted in
+ * free_resident) with its PAGE_POISON owed (POISON: written when the frame
+ * is read or handed out again, skipped when its new owner overwrites it)
+ * until its zone's release queue (QUEUED) gives the host bytes back; a
+ * released frame reads zero and still owes its poison: POISON without
+ * POISONED (hvo__frame_released()).
+ */
 #define FMF_POISONED	0x20
-#define FMF_RELEASED	0x40
+#define FMF_POISON	0x40
 #define FMF_QUEUED	0x80
 /* the bits of one frame, not of the block it is in: kept by block changes */
-#define FMF_FRAME_BITS	(FMF_EVER_BYTES | FMF_POISONED | FMF_RELEASED | FMF_QUEUED)
+#define FMF_FRAME_BITS	(FMF_EVER_BYTES | FMF_POISONED | FMF_POISON | FMF_QUEUED)
 
 /* SECTION_IS_VMEMMAP_PREINIT: hugetlb populates this section's vmemmap in
  * HVO form at boot, sparse_init() leaves it alone */
@@ -97,6 +102,13 @@ struct hvo_frame_meta {
 	_Atomic uint64_t unmap_gen;	/* tlb flush number + 1 at last unmap; 0: never
 					 * unmapped (kept across a free) */
 };
+
+/* a free frame whose host bytes went back to the host: they read zero and
+ * it still owes its PAGE_POISON (arena.c) */
+static inline bool hvo__frame_released(const struct hvo_frame_meta *m)
+{
+	return (m->flags & (FMF_POISON | FMF_POISONED)) == FMF_POISON;
+}
 
 struct hvo_zone {
 	pthread_mutex_t lock;		/* zone->lock */
@@ -235,6 +247,9 @@ struct hvo_sim {
 	struct hvo_config cfg;
 	struct hvo_geometry geo;
 	unsigned int stride_shift;	/* log2(stride) if a power of 2 */
+	/* exact division by the stride without a divide (page.c): the
+	 * inverse of its odd part mod 2^64, and UINT64_MAX / stride */
+	uint64_t stride_inv, stride_lim;
 	int8_t word_off[HVO_NR_PAGE_WORDS]; /* byte offset / 8, -1: dropped */
 	int8_t off_word[32];		/* inverse: word slot -> logical word */
 

@@ -85,7 +85,7 @@ int hvo__memblock_alloc(struct hvo_sim *sim, unsigned int nid, unsigned int orde
 	if (m->flags & FMF_MACHINE)
 		cnt_add(sim, machine_pgtables, n);
 	if (m->flags & FMF_BYTES)
-		hvo__frame_give_bytes(sim, start, n, false);
+		hvo__frame_give_bytes(sim, start, n, false, false);
 	*pfn = start;
 	return 0;
 }

@@ -16,23 +16,37 @@
 #include "sparse_vmemmap.h"
 #include "vmm.h"
 
+/*
+ * Whether @off is a multiple of the stride, without a divide (struct pages
+ * of 40, 56, 72 ... bytes are not a power of 2): with stride = d * 2^k, d
+ * odd, off * d^-1 mod 2^64 rotated right by k is off / stride when it
+ * divides, and above UINT64_MAX / stride when not (Granlund and
+ * Montgomery; Hacker's Delight 10-17).  *@q: the quotient if it divides.
+ */
+static inline bool stride_divides(const struct hvo_sim *sim, uint64_t off, uint64_t *q)
+{
+	unsigned int k = (unsigned int)__builtin_ctzll(sim->geo.stride);
+	uint64_t m = off * sim->stride_inv;
+
+	*q = (m >> k) | (m << ((64 - k) & 63));
+	return *q <= sim->stride_lim;
+}
+
 int hvo__word_vaddr(const struct hvo_sim *sim, uint64_t page, unsigned int word,
 		    uint64_t *vaddr)
 {
-	uint64_t off;
+	uint64_t pfn;
 
 	if (word >= HVO_NR_PAGE_WORDS)
 		return hvo__err(-EINVAL, "page: word %u is not a struct page word", word);
 	if (page < sim->geo.vmemmap_base)
 		return hvo__err(-ERANGE, "page: %#" PRIx64 " is below the vmemmap", page);
-	off = page - sim->geo.vmemmap_base;
-	if (off % sim->geo.stride)
+	if (!stride_divides(sim, page - sim->geo.vmemmap_base, &pfn))
 		return hvo__err(-EINVAL, "page: %#" PRIx64 " is not the start of a struct page",
 				page);
-	if (off / sim->geo.stride >= sim->geo.nr_pfns)
+	if (pfn >= sim->geo.nr_pfns)
 		return hvo__err(-ERANGE, "page: %#" PRIx64 " (pfn %#" PRIx64 ") is beyond the "
-				"last pfn %#" PRIx64, page, off / sim->geo.stride,
-				sim->geo.nr_pfns - 1);
+				"last pfn %#" PRIx64, page, pfn, sim->geo.nr_pfns - 1);
 	if (sim->word_off[word] < 0)
 		return -ENOENT;
 	*vaddr = page + 8u * (unsigned int)sim->word_off[word];
@@ -190,11 +204,11 @@ static uint64_t ci_vaddr(const struct hvo_sim *sim, uint64_t page)
 static __attribute__((noinline)) uint64_t compound_head_slow(struct hvo_sim *sim,
 							     uint64_t page)
 {
-	uint64_t info, off = page - sim->geo.vmemmap_base;
+	uint64_t info, off = page - sim->geo.vmemmap_base, pfn;
 
 	/* hvo_compound_head() sends here every page of a stride that is not
-	 * a power of 2: its remainder costs a division */
-	if (off >= sim->vmemmap_bytes || off % sim->geo.stride)
+	 * a power of 2 */
+	if (off >= sim->vmemmap_bytes || !stride_divides(sim, off, &pfn))
 		return unreadable(sim, "compound_head", page);
 	if (hvo__vmm_load_slow(sim, ci_vaddr(sim, page), &info))
 		return unreadable(sim, "compound_head", page);

@@ -103,9 +103,17 @@ int hvo__check_order(const struct hvo_sim *sim, const char *fn, unsigned int ord
 
 /* ---- free lists, zone->lock held ---- */
 
-static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
+/* nr_free changes under zone->lock only: no read-modify-write needed */
+static void nr_free_add(struct hvo_zone *z, int64_t d)
+{
+	atomic_store_explicit(&z->nr_free, atomic_load_explicit(&z->nr_free,
+				memory_order_relaxed) + (uint64_t)d, memory_order_relaxed);
+}
+
+static void list_push(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn,
 		      unsigned int o)
 {
+	struct hvo_zone *z = b->z;
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
 	m->state = FM_FREE;
@@ -117,12 +125,13 @@ static void list_push(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn,
 	if (m->next != HVO_NIL)
 		hvo__meta(sim, m->next)->prev = pfn;
 	z->free_head[o] = pfn;
-	atomic_fetch_add_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
-	hvo__free_list_added(sim, z, pfn);
+	nr_free_add(z, (int64_t)(1ull << o));
+	hvo__free_list_added(sim, b, pfn);
 }
 
-static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
+static void list_unlink(struct hvo_sim *sim, struct hvo_fl_batch *b, uint64_t pfn)
 {
+	struct hvo_zone *z = b->z;
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 	unsigned int o = m->order;
 
@@ -133,14 +142,16 @@ static void list_unlink(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 	if (m->next != HVO_NIL)
 		hvo__meta(sim, m->next)->prev = m->prev;
 	m->state = FM_NONE;
-	atomic_fetch_sub_explicit(&z->nr_free, 1ull << o, memory_order_relaxed);
-	hvo__free_list_deleted(sim, z, pfn, m->prev, m->next);
+	nr_free_add(z, -(int64_t)(1ull << o));
+	hvo__free_list_deleted(sim, b, pfn, m->prev, m->next);
 }
 
 /* __free_one_page(): merge with free buddies, then put on the list */
-static void free_one_locked(struct hvo_sim *sim, struct hvo_zone *z,
+static void free_one_locked(struct hvo_sim *sim, struct hvo_fl_batch *b,
 			    uint64_t pfn, unsigned int o)
 {
+	const struct hvo_zone *z = b->z;
+
 	while (o < sim->geo.max_folio_order) {
 		uint64_t buddy = pfn ^ (1ull << o);
 		struct hvo_frame_meta *bm;
@@ -150,15 +161,15 @@ static void free_one_locked(struct hvo_sim *sim, struct hvo_zone *z,
 		bm = hvo__meta(sim, buddy);
 		if (bm->state != FM_FREE || bm->order != o)
 			break;
-		list_unlink(sim, z, buddy);
+		list_unlink(sim, b, buddy);
 		pfn &= ~(1ull << o);
 		o++;
 	}
-	list_push(sim, z, pfn, o);
+	list_push(sim, b, pfn, o);
 }
 
 /* split [start, end) of one zone into maximal aligned blocks and free them */
-static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
+static void free_range_zone(struct hvo_sim *sim, struct hvo_fl_batch *b,
 			    uint64_t start, uint64_t end)
 {
 	while (start < end) {
@@ -169,13 +180,14 @@ static void free_range_zone(struct hvo_sim *sim, struct hvo_zone *z,
 			o = fit;
 		if (o > sim->geo.max_folio_order)
 			o = sim->geo.max_folio_order;
-		free_one_locked(sim, z, start, o);
+		free_one_locked(sim, b, start, o);
 		start += 1ull << o;
 	}
 }
 
 static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 {
+	struct hvo_fl_batch b;
 	unsigned int n, zi;
 
 	for (n = 0; n < sim->cfg.nr_nodes; n++) {
@@ -187,7 +199,9 @@ static void buddy_free_range(struct hvo_sim *sim, uint64_t start, uint64_t end)
 			if (s >= e)
 				continue;
 			pthread_mutex_lock(&z->lock);
-			free_range_zone(sim, z, s, e);
+			hvo__fl_batch_init(&b, z);
+			free_range_zone(sim, &b, s, e);
+			hvo__free_list_write(sim, &b);
 			pthread_mutex_unlock(&z->lock);
 		}
 	}
@@ -228,63 +242,138 @@ int hvo__buddy_init(struct hvo_sim *sim)
 	return 0;
 }
 
+/*
+ * The counter changes of one allocation or free call, added to the
+ * machine's counters once at its end: one atomic per counter that moved,
+ * not per page.
+ */
+struct tally {
+	uint64_t pages[HVO_NR_KINDS], boot[HVO_NR_KINDS], harness, machine;
+};
+
+static void tally_block(struct tally *t, const struct hvo_frame_meta *m, uint64_t n)
+{
+	t->pages[m->kind] += n;
+	if (m->flags & FMF_BOOT)
+		t->boot[m->kind] += n;
+	if (m->flags & FMF_HARNESS)
+		t->harness += n;
+	if (m->flags & FMF_MACHINE)
+		t->machine += n;
+}
+
+/* @sign 1: allocated, -1: freed */
+static void tally_apply(struct hvo_sim *sim, const struct tally *t, int sign)
+{
+	unsigned int k;
+
+	for (k = 0; k < HVO_NR_KINDS; k++) {
+		if (!t->pages[k])
+			continue;
+		if (sign > 0) {
+			cnt_add(sim, allocated[k], t->pages[k]);
+			cnt_add(sim, in_use[k], t->pages[k]);
+		} else {
+			cnt_add(sim, freed[k], t->pages[k]);
+			cnt_sub(sim, in_use[k], t->pages[k]);
+		}
+		if (t->boot[k])
+			cnt_add(sim, boot_in_use[k], sign > 0 ? t->boot[k] : -t->boot[k]);
+	}
+	if (t->harness)
+		cnt_add(sim, harness_in_use, sign > 0 ? t->harness : -t->harness);
+	if (t->machine)
+		cnt_add(sim, machine_pgtables, sign > 0 ? t->machine : -t->machine);
+}
+
 static void mark_alloc(struct hvo_sim *sim, uint64_t pfn, unsigned int o,
-		       enum hvo_frame_kind kind, bool boot, uint8_t owner)
+		       enum hvo_frame_kind kind, uint8_t owner, struct tally *t)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, pfn);
 
 	m->state = FM_ALLOC;
 	m->order = (uint8_t)o;
 	m->kind = (uint8_t)kind;
-	m->flags = (uint8_t)((m->flags & FMF_FRAME_BITS) | (boot ? FMF_BOOT : 0) |
-			     (kind_has_bytes(kind) ? FMF_BYTES : 0) | owner);
-	if (owner & FMF_HARNESS)
-		cnt_add(sim, harness_in_use, 1ull << o);
-	if (owner & FMF_MACHINE)
-		cnt_add(sim, machine_pgtables, 1ull << o);
-	cnt_add(sim, allocated[kind], 1ull << o);
-	cnt_add(sim, in_use[kind], 1ull << o);
-	if (boot)
-		cnt_add(sim, boot_in_use[kind], 1ull << o);
+	m->flags = (uint8_t)((m->flags & FMF_FRAME_BITS) | (kind_has_bytes(kind) ? FMF_BYTES : 0) |
+			     owner);
+	tally_block(t, m, 1ull << o);
 }
 
-static bool zone_take(struct hvo_sim *sim, struct hvo_zone *z, unsigned int order,
-		      enum hvo_frame_kind kind, bool zero, uint8_t owner, uint64_t *pfn)
+/* one allocation's request, the same for every page of a bulk one */
+struct alloc_req {
+	unsigned int order;
+	enum hvo_frame_kind kind;
+	unsigned int flags;
+	uint8_t owner;
+};
+
+/* __rmqueue_smallest() and expand() in the zone of @b; zone->lock held */
+static bool zone_take_locked(struct hvo_sim *sim, struct hvo_fl_batch *b,
+			     const struct alloc_req *q, struct tally *t, uint64_t *pfn)
 {
+	struct hvo_zone *z = b->z;
+	bool zero = (q->flags & HVO_GFP_ZERO) || q->kind == HVO_KIND_PGTABLE;
 	unsigned int o;
 	uint64_t p;
 
-	if (z->start == z->end)
-		return false;
-	pthread_mutex_lock(&z->lock);
-	for (o = order; o <= sim->geo.max_folio_order; o++)
+	for (o = q->order; o <= sim->geo.max_folio_order; o++)
 		if (z->free_head[o] != HVO_NIL)
 			break;
-	if (o > sim->geo.max_folio_order) {
-		pthread_mutex_unlock(&z->lock);
+	if (o > sim->geo.max_folio_order)
 		return false;
-	}
 	p = z->free_head[o];
-	list_unlink(sim, z, p);
+	list_unlink(sim, b, p);
 	/* expand(): hand the upper halves back */
-	while (o > order) {
+	while (o > q->order) {
 		o--;
-		list_push(sim, z, p + (1ull << o), o);
+		list_push(sim, b, p + (1ull << o), o);
 	}
-	mark_alloc(sim, p, order, kind, false, owner);
-	if (kind_has_bytes(kind))
-		hvo__frame_give_bytes(sim, p, 1ull << order, zero);
-	pthread_mutex_unlock(&z->lock);
+	mark_alloc(sim, p, q->order, q->kind, q->owner, t);
+	if (kind_has_bytes(q->kind))
+		hvo__frame_give_bytes(sim, p, 1ull << q->order, zero,
+				      q->flags & HVO__GFP_OVERWRITE);
 	*pfn = p;
 	return true;
 }
 
-int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
-	       int zone, unsigned int order, enum hvo_frame_kind kind,
-	       unsigned int flags, uint64_t *pfn)
+/*
+ * The zones an allocation tries, in order: @nid's from the highest down,
+ * then the other nodes' unless HVO_GFP_THISNODE; one zone, or the zonelist
+ * from it down with HVO__GFP_ZONELIST; ZONE_MOVABLE only for movable kinds.
+ */
+static unsigned int alloc_zones(struct hvo_sim *sim, unsigned int nid, int zone,
+				enum hvo_frame_kind kind, unsigned int flags,
+				struct hvo_zone **zs)
 {
-	unsigned int i, zi;
-	int ret = -ENOMEM;
+	unsigned int i, zi, nz = 0;
+
+	for (i = 0; i < sim->cfg.nr_nodes; i++) {
+		unsigned int n = (nid + i) % sim->cfg.nr_nodes;
+
+		if (i && (flags & HVO_GFP_THISNODE))
+			break;
+		for (zi = HVO_NR_ZONES; zi-- > 0;) {
+			struct hvo_zone *z = &sim->nodes[n].zones[zi];
+
+			if (zone >= 0 && ((flags & HVO__GFP_ZONELIST) ? (int)zi > zone :
+					  (int)zi != zone))
+				continue;
+			/* only movable allocations may land in ZONE_MOVABLE */
+			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
+			    kind != HVO_KIND_HUGETLB && kind != HVO_KIND_OTHER)
+				continue;
+			if (z->start != z->end)
+				zs[nz++] = z;
+		}
+		if (zone >= 0 && !(flags & HVO__GFP_ZONELIST))
+			break;
+	}
+	return nz;
+}
+
+static int alloc_args(struct hvo_sim *sim, unsigned int nid, int zone, unsigned int order,
+		      enum hvo_frame_kind kind)
+{
 	int r = hvo__check_node(sim, "alloc", (int)nid, 0);
 
 	if (!r)
@@ -293,53 +382,118 @@ int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
 		r = hvo__err(-EINVAL, "alloc: kind %d is not a frame kind", (int)kind);
 	if (!r)
 		r = hvo__check_zone("alloc", zone, true);
-	if (r)
-		return r;
-	cnt_add(sim, alloc_calls[site], 1);
-	if (hvo__fail_should(sim, site)) {
-		cnt_add(sim, alloc_failures[site], 1);
+	return r;
+}
+
+static uint8_t site_owner(enum hvo_alloc_site site)
+{
+	return site == HVO_SITE_PGTABLE ? FMF_MACHINE : site == HVO_SITE_GENERIC ? FMF_HARNESS : 0;
+}
+
+static int alloc_failed(struct hvo_sim *sim, enum hvo_alloc_site site, bool injected,
+			unsigned int nid, int zone, const struct alloc_req *q)
+{
+	cnt_add(sim, alloc_failures[site], 1);
+	if (injected) {
 		cnt_add(sim, injected_failures, 1);
 		return hvo__err(-ENOMEM, "alloc: injected failure at site %s",
 				hvo_site_name(site));
 	}
-	if (sim->booting) {
-		ret = hvo__memblock_alloc(sim, nid, order, kind, pfn);
-		if (!ret && (flags & HVO_GFP_ZERO))
-			hvo__frame_give_bytes(sim, *pfn, 1ull << order, true);
-		goto out;
-	}
-	for (i = 0; i < sim->cfg.nr_nodes; i++) {
-		unsigned int n = (nid + i) % sim->cfg.nr_nodes;
+	return hvo__err(-ENOMEM, "alloc: no free block of order %u on node %u%s%s%s",
+			q->order, nid, zone < 0 ? "" : " in zone ", zone < 0 ? "" :
+			zone_names[zone],
+			zone >= 0 && (q->flags & HVO__GFP_ZONELIST) ? " or below" : "");
+}
 
-		if (i && (flags & HVO_GFP_THISNODE))
+/*
+ * @n blocks, one after the other, each with its own fault injection draw,
+ * from the first zone in alloc_zones() order that has one.  The zone lock
+ * is held from one block to the next while the same zone serves them (the
+ * kernel's per-cpu lists take it once per batch as well); nothing here is
+ * a yield point.  0: all @n in @pfns; else *@got were taken.
+ */
+static int alloc_blocks(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
+			int zone, const struct alloc_req *q, uint64_t n, uint64_t *pfns,
+			uint64_t *got)
+{
+	struct hvo_zone *zs[HVO_MAX_NODES * HVO_NR_ZONES];
+	unsigned int j = 0, nz = alloc_zones(sim, nid, zone, q->kind, q->flags, zs);
+	struct tally t = { 0 };
+	struct hvo_fl_batch b = { .z = NULL };
+	bool injected = false;
+	uint64_t i;
+
+	for (i = 0; i < n; i++) {
+		if (hvo__fail_should(sim, site)) {
+			injected = true;
 			break;
-		for (zi = HVO_NR_ZONES; zi-- > 0;) {
-			if (zone >= 0 && ((flags & HVO__GFP_ZONELIST) ? (int)zi > zone :
-					  (int)zi != zone))
-				continue;
-			/* only movable allocations may land in ZONE_MOVABLE */
-			if (zone < 0 && zi == HVO_ZONE_MOVABLE &&
-			    kind != HVO_KIND_HUGETLB && kind != HVO_KIND_OTHER)
-				continue;
-			if (zone_take(sim, &sim->nodes[n].zones[zi], order, kind,
-				      (flags & HVO_GFP_ZERO) || kind == HVO_KIND_PGTABLE,
-				      site == HVO_SITE_PGTABLE ? FMF_MACHINE :
-				      site == HVO_SITE_GENERIC ? FMF_HARNESS : 0, pfn)) {
-				ret = 0;
-				goto found;
-			}
 		}
-		if (zone >= 0 && !(flags & HVO__GFP_ZONELIST))
+		for (; j < nz; j++) {
+			if (b.z != zs[j]) {
+				if (b.z) {
+					hvo__free_list_write(sim, &b);
+					pthread_mutex_unlock(&b.z->lock);
+				}
+				pthread_mutex_lock(&zs[j]->lock);
+				hvo__fl_batch_init(&b, zs[j]);
+			}
+			if (zone_take_locked(sim, &b, q, &t, &pfns[i]))
+				break;
+		}
+		if (j == nz)
 			break;
 	}
-found:
-out:
-	if (ret) {
-		cnt_add(sim, alloc_failures[site], 1);
-		return hvo__err(ret, "alloc: no free block of order %u on node %u%s%s%s",
-				order, nid, zone < 0 ? "" : " in zone ", zone < 0 ? "" :
-				zone_names[zone],
-				zone >= 0 && (flags & HVO__GFP_ZONELIST) ? " or below" : "");
+	if (b.z) {
+		hvo__free_list_write(sim, &b);
+		pthread_mutex_unlock(&b.z->lock);
+	}
+	tally_apply(sim, &t, 1);
+	cnt_add(sim, alloc_calls[site], i < n ? i + 1 : n);
+	*got = i;
+	return i < n ? alloc_failed(sim, site, injected, nid, zone, q) : 0;
+}
+
+int hvo__alloc(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
+	       int zone, unsigned int order, enum hvo_frame_kind kind,
+	       unsigned int flags, uint64_t *pfn)
+{
+	const struct alloc_req q = { order, kind, flags, site_owner(site) };
+	uint64_t got;
+	int r = alloc_args(sim, nid, zone, order, kind);
+
+	if (r)
+		return r;
+	if (!sim->booting)
+		return alloc_blocks(sim, site, nid, zone, &q, 1, pfn, &got);
+	cnt_add(sim, alloc_calls[site], 1);
+	if (hvo__fail_should(sim, site))
+		return alloc_failed(sim, site, true, nid, zone, &q);
+	r = hvo__memblock_alloc(sim, nid, order, kind, pfn);
+	if (r)
+		return alloc_failed(sim, site, false, nid, zone, &q);
+	if (flags & HVO_GFP_ZERO)
+		hvo__frame_give_bytes(sim, *pfn, 1ull << order, true, false);
+	return 0;
+}
+
+int hvo__alloc_bulk(struct hvo_sim *sim, enum hvo_alloc_site site, unsigned int nid,
+		    enum hvo_frame_kind kind, unsigned int flags, uint64_t n, uint64_t *pfns,
+		    uint64_t *got)
+{
+	const struct alloc_req q = { 0, kind, flags, site_owner(site) };
+	uint64_t i;
+	int r = alloc_args(sim, nid, -1, 0, kind);
+
+	*got = 0;
+	if (r)
+		return r;
+	if (!sim->booting)
+		return alloc_blocks(sim, site, nid, -1, &q, n, pfns, got);
+	for (i = 0; i < n; i++) {
+		r = hvo__alloc(sim, site, nid, -1, 0, kind, flags, &pfns[i]);
+		if (r)
+			return r;
+		*got = i + 1;
 	}
 	return 0;
 }
@@ -368,12 +522,15 @@ static int check_unmapped(struct hvo_sim *sim, uint64_t pfn, uint64_t n)
 	return 0;
 }
 
-/* the block at pfn leaves the allocated state: poison what had bytes
- * (a late reader reads PAGE_POISON), count it out; zone->lock held */
-static void release_block(struct hvo_sim *sim, struct hvo_zone *z,
-			  struct hvo_frame_meta *m, uint64_t pfn, uint64_t n)
+/*
+ * The block at pfn leaves the allocated state: what had bytes is poisoned
+ * (PAGE_POISON) and queued in its zone @z to give its host bytes back
+ * (hvo__frame_poison(), arena.c), count it out; zone->lock held.  The
+ * poison is owed, not written, outside boot: see hvo__frame_poison().
+ */
+static void release_block(struct hvo_sim *sim, struct hvo_zone *z, struct hvo_frame_meta *m,
+			  uint64_t pfn, uint64_t n, struct tally *t)
 {
-	enum hvo_frame_kind kind = (enum hvo_frame_kind)m->kind;
 	uint64_t i;
 
 	/* unmap_gen stays: a flush has completed since (check_unmapped()), so
@@ -381,25 +538,20 @@ static void release_block(struct hvo_sim *sim, struct hvo_zone *z,
 	 * in the vmemmap once, where a late reader may still point */
 	if (m->flags & FMF_BYTES)
 		for (i = 0; i < n; i++) {
-			hvo__frame_poison(sim, z, pfn + i);
+			hvo__frame_poison(sim, z, pfn + i, !sim->booting);
 			hvo__meta(sim, pfn + i)->next = hvo__meta(sim, pfn + i)->prev = 0;
 		}
 	m->state = FM_NONE;
-	if (m->flags & FMF_HARNESS)
-		cnt_sub(sim, harness_in_use, n);
-	if (m->flags & FMF_MACHINE)
-		cnt_sub(sim, machine_pgtables, n);
-	cnt_add(sim, freed[kind], n);
-	cnt_sub(sim, in_use[kind], n);
-	if (m->flags & FMF_BOOT)
-		cnt_sub(sim, boot_in_use[kind], n);
+	tally_block(t, m, n);
 }
 
-int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
-	      bool check_tlb)
+int hvo__free_boot(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
+		   bool check_tlb, bool *boot)
 {
 	struct hvo_zone *z, *zl;
 	struct hvo_frame_meta *m;
+	struct hvo_fl_batch b;
+	struct tally t = { 0 };
 	/* the order is checked before shifting by it (UBSan, found by fuzz_api) */
 	uint64_t n = order <= sim->geo.max_folio_order ? 1ull << order : 0;
 	int ret;
@@ -427,19 +579,79 @@ int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order,
 	ret = (m->flags & FMF_BYTES) && check_tlb ? check_unmapped(sim, pfn, n) : 0;
 	if (ret)
 		goto unlock;
-	release_block(sim, z, m, pfn, n);
+	if (boot)
+		*boot = m->flags & FMF_BOOT;
+	release_block(sim, z, m, pfn, n, &t);
+	tally_apply(sim, &t, -1);
 	if (zl != z) {
 		pthread_mutex_unlock(&zl->lock);
 		pthread_mutex_unlock(&z->lock);
 		buddy_free_range(sim, pfn, pfn + n);
 		return 0;
 	}
-	free_one_locked(sim, z, pfn, order);
+	hvo__fl_batch_init(&b, z);
+	free_one_locked(sim, &b, pfn, order);
+	hvo__free_list_write(sim, &b);
 unlock:
 	if (zl != z)
 		pthread_mutex_unlock(&zl->lock);
 	pthread_mutex_unlock(&z->lock);
 	return ret;
+}
+
+int hvo__free(struct hvo_sim *sim, uint64_t pfn, unsigned int order, bool check_tlb)
+{
+	return hvo__free_boot(sim, pfn, order, check_tlb, NULL);
+}
+
+/* the zone lock of a bulk free: @z's, after writing what the last one changed */
+static void bulk_relock(struct hvo_sim *sim, struct hvo_fl_batch *b, struct hvo_zone *z)
+{
+	if (b->z == z)
+		return;
+	if (b->z) {
+		hvo__free_list_write(sim, b);
+		pthread_mutex_unlock(&b->z->lock);
+	}
+	if (z)
+		pthread_mutex_lock(&z->lock);
+	hvo__fl_batch_init(b, z);
+}
+
+void hvo__free_bulk(struct hvo_sim *sim, const uint64_t *pfns, uint64_t n, uint64_t *freed,
+		    uint64_t *boot)
+{
+	struct hvo_fl_batch b = { .z = NULL };
+	struct tally t = { 0 };
+	struct hvo_frame_meta *m;
+	struct hvo_zone *z;
+	uint64_t i;
+	bool bt;
+
+	*freed = *boot = 0;
+	for (i = 0; i < n; i++) {
+		z = hvo__yield_hooked(sim) || pfns[i] >= sim->geo.nr_pfns ? NULL :
+		    hvo__pfn_zone(sim, pfns[i]);
+		bulk_relock(sim, &b, z);
+		m = z ? hvo__meta(sim, pfns[i]) : NULL;
+		if (!m || m->state != FM_ALLOC || m->order) {
+			/* a hook, or a free to refuse: hvo__free() says why */
+			bulk_relock(sim, &b, NULL);
+			if (!hvo__free_boot(sim, pfns[i], 0, true, &bt)) {
+				++*freed;
+				*boot += bt;
+			}
+			continue;
+		}
+		if ((m->flags & FMF_BYTES) && check_unmapped(sim, pfns[i], 1))
+			continue;	/* refused and logged */
+		*boot += !!(m->flags & FMF_BOOT);
+		++*freed;
+		release_block(sim, z, m, pfns[i], 1, &t);
+		free_one_locked(sim, &b, pfns[i], 0);
+	}
+	bulk_relock(sim, &b, NULL);
+	tally_apply(sim, &t, -1);
 }
 
 /*

@@ -501,6 +501,50 @@ int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 	return 0;
 }
 
+/*
+ * hvo__map_pte() of @n consecutive vmemmap pages from @vaddr in one PTE
+ * table (the remap walk of a split PMD): page i's PTE gets pfn[i], RW if
+ * rw[i], and old[i] the frame it mapped (HVO_NIL for none).  One table
+ * lookup and one ptl section for the run, each frame's map count moved
+ * once per run of equal frames; the stores are the same, in order.  Only
+ * without a scheduler hook (each PTE store is a yield point there), and
+ * only where a PTE table maps the run already: else -EINVAL, nothing done.
+ */
+int hvo__map_ptes(struct hvo_sim *sim, uint64_t vaddr, uint64_t n, const uint64_t *pfn,
+		  const bool *rw, uint64_t *old)
+{
+	uint64_t *pmd, *pte, e, o, i, j;
+	unsigned int first = idx_at(sim, vaddr, 0);
+
+	if (hvo__yield_hooked(sim) || first + n > sim->level_entries[0] ||
+	    hvo__pmd_slot(sim, vaddr, 0, false, &pmd))
+		return -EINVAL;
+	e = __atomic_load_n(pmd, __ATOMIC_SEQ_CST);
+	if (!(e & HVO_PTE_PRESENT) || (e & HVO_PTE_LEAF))
+		return -EINVAL;
+	pte = table_of(sim, entry_pfn(e)) + first;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && pfn[j] == pfn[i]; j++)
+			;
+		hvo__record_map_n(sim, pfn[i], (uint32_t)(j - i));
+	}
+	pthread_mutex_lock(&sim->ptl);
+	for (i = 0; i < n; i++) {
+		e = (pfn[i] << HVO_PTE_PFN_SHIFT) | HVO_PTE_PRESENT | (rw[i] ? HVO_PTE_RW : 0);
+		o = __atomic_exchange_n(&pte[i], e, __ATOMIC_SEQ_CST);
+		hvo__flat_set(sim, vaddr + (i << sim->geo.page_shift), e);
+		old[i] = (o & HVO_PTE_PRESENT) ? entry_pfn(o) : HVO_NIL;
+	}
+	pthread_mutex_unlock(&sim->ptl);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && old[j] == old[i]; j++)
+			;
+		if (old[i] != HVO_NIL)
+			hvo__record_unmap_n(sim, old[i], (uint32_t)(j - i));
+	}
+	return 0;
+}
+
 /* pte_clear(): used only to undo a failed boot HVO population */
 int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr)
 {

@@ -30,6 +30,9 @@ void hvo__set_pmd_leaf(struct hvo_sim *sim, uint64_t *pmd, uint64_t vaddr,
 		       uint64_t pfn, bool lazy);
 int hvo__map_pte(struct hvo_sim *sim, uint64_t vaddr, uint64_t pfn,
 		 bool writable, bool lazy, uint64_t *old_pfn);
+/* hvo__map_pte() of a run of pages in one PTE table, no hook set (pgtable.c) */
+int hvo__map_ptes(struct hvo_sim *sim, uint64_t vaddr, uint64_t n, const uint64_t *pfn,
+		  const bool *rw, uint64_t *old);
 int hvo__clear_pte(struct hvo_sim *sim, uint64_t vaddr);
 void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr);
 void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry);

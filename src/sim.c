@@ -147,6 +147,22 @@ static struct hvo_sim *sim_alloc(const struct hvo_config *cfg)
 }
 
 /* the geometry a validated config implies; returns the memory size */
+/*
+ * page.c's exact division by the stride: the inverse of its odd part mod
+ * 2^64 by Newton's iteration, which doubles the correct low bits each step
+ * (an odd d is its own inverse mod 8: 3 -> 6 -> ... -> 96 bits).
+ */
+static void stride_reciprocal(struct hvo_sim *sim, uint64_t stride)
+{
+	uint64_t d = stride >> __builtin_ctzll(stride), x = d;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		x *= 2 - d * x;
+	sim->stride_inv = x;
+	sim->stride_lim = UINT64_MAX / stride;
+}
+
 static uint64_t setup_geometry(struct hvo_sim *sim)
 {
 	const struct hvo_config *cfg = &sim->cfg;
@@ -161,6 +177,7 @@ static uint64_t setup_geometry(struct hvo_sim *sim)
 	sim->geo.hvo_possible = hvo__is_pow2(cfg->struct_page_size);
 	sim->stride_shift = hvo__ilog2(cfg->struct_page_size);
 	sim->stride_mask = sim->geo.hvo_possible ? cfg->struct_page_size - 1u : ~0ull;
+	stride_reciprocal(sim, cfg->struct_page_size);
 	/* compound_info_has_mask() */
 	sim->geo.mask_encoding = cfg->encoding == HVO_ENC_MASK ||
 		(cfg->encoding == HVO_ENC_AUTO && cfg->scheme == HVO_SCHEME_SHARED_TAIL &&

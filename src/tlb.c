@@ -45,11 +45,23 @@ HVO_EXPORT void hvo_flush_tlb_all(struct hvo_sim *sim)
 
 void hvo__record_map(struct hvo_sim *sim, uint64_t frame)
 {
-	atomic_fetch_add(&hvo__meta(sim, frame)->vmap_count, 1);
+	hvo__record_map_n(sim, frame, 1);
 }
 
-/* the frame may be freed once a flush that starts after this completes */
+/* @n more entries map @frame */
+void hvo__record_map_n(struct hvo_sim *sim, uint64_t frame, uint32_t n)
+{
+	atomic_fetch_add(&hvo__meta(sim, frame)->vmap_count, n);
+}
+
 void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame)
+{
+	hvo__record_unmap_n(sim, frame, 1);
+}
+
+/* @n entries that mapped @frame were changed: the frame may be freed once
+ * a flush that starts after this completes */
+void hvo__record_unmap_n(struct hvo_sim *sim, uint64_t frame, uint32_t n)
 {
 	struct hvo_frame_meta *m = hvo__meta(sim, frame);
 	uint64_t gen = atomic_load(&sim->flush_started) + 1, cur;
@@ -57,9 +69,9 @@ void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame)
 
 	/* the frame's map count, as page_mapcount() of a vmemmap page: an
 	 * unmap of a frame nothing maps is a bookkeeping bug, refused */
-	while (maps && !atomic_compare_exchange_weak(&m->vmap_count, &maps, maps - 1))
+	while (maps >= n && !atomic_compare_exchange_weak(&m->vmap_count, &maps, maps - n))
 		;
-	if (!maps)
+	if (maps < n)
 		hvo__fault(sim, HVO_FAULT_MAPCOUNT_UNDERFLOW, 0, frame, UINT64_MAX, "unmap", -1);
 	/* a maximum: two unmaps of a shared frame must not move it back */
 	cur = atomic_load(&m->unmap_gen);

@@ -26,5 +26,8 @@ static inline void hvo__access_end(struct hvo_access_tok t)
 void hvo__tlb_flush(struct hvo_sim *sim);
 void hvo__record_map(struct hvo_sim *sim, uint64_t frame);
 void hvo__record_unmap(struct hvo_sim *sim, uint64_t frame);
+/* the same for @n entries of one frame at once */
+void hvo__record_map_n(struct hvo_sim *sim, uint64_t frame, uint32_t n);
+void hvo__record_unmap_n(struct hvo_sim *sim, uint64_t frame, uint32_t n);
 
 #endif /* HVOSIM_SRC_TLB_H */

@@ -13,26 +13,33 @@
  *
  * Concurrency (X: may run concurrently, -: must not):
  *
- *                                                 [1] [2] [3] [4] [5]
- *   [1] hvo_explore                                X   X   -   -   X
- *   [2] hvo_explore_note                           X   X   X   X   X
- *   [3] hvo_explore_print                          -   X   X   -   X
- *   [4] hvo_explore_result_free                    -   X   -   -   X
- *   [5] hvo_explore_parse_strategy,                X   X   X   X   X
+ *                                                 [1] [2] [3] [4] [5] [6]
+ *   [1] hvo_explore, hvo_explore_run               X   X   -   -   X   X
+ *   [2] hvo_explore_note                           X   X   X   X   X   X
+ *   [3] hvo_explore_print                          -   X   X   -   X   X
+ *   [4] hvo_explore_result_free                    -   X   -   -   X   X
+ *   [5] hvo_explore_parse_strategy,                X   X   X   X   X   X
  *       hvo_explore_pingpong, hvo_finding_name,
  *       hvo_scenario_count, hvo_scenario_get,
  *       hvo_scenario_find, hvo_scenario_variants,
  *       hvo_scenario_variant_name
+ *   [6] hvo_explore_open, hvo_explore_close        X   X   X   X   X   X
  *
- *   [1] builds its own machine and runs all its fibers on the calling
- *       thread: explorations on different threads share nothing.  The -
- *       with [3] [4] is for the result it is filling; other results X.
+ *   [1] builds its own machine (hvo_explore()) or runs on the one its
+ *       exploration built (hvo_explore_run()), and runs all its fibers on
+ *       the calling thread: explorations on different threads share
+ *       nothing.  The - with [3] [4] is for the result it is filling; other
+ *       results X.  One exploration of hvo_explore_open() runs one
+ *       hvo_explore_run() at a time, and hvo_explore_close() of it runs
+ *       with no call on it at all; different explorations X.
  *   [2] only from a thread body of a running [1], with the context it was
  *       given; the fibers of one exploration take turns.
  *   [3] [4] on one struct hvo_explore_result: [3] reads it, [4] frees what
  *       it points to; on different results X.
  *   [5] touch no machine and no result (hvo_explore_parse_strategy()
  *       writes only the options it is given).
+ *   [6] hvo_explore_open() builds a new exploration; hvo_explore_close()
+ *       frees one, as [1] above says.
  *   Other headers: a scenario's callbacks may call anything on ctx->sim,
  *   which only their exploration uses, except hvo_sim_destroy (sim.h),
  *   hvo_sim_set_yield_hook (sched.h), as the explorer's hook is
@@ -151,7 +158,12 @@ struct hvo_scenario {
  * @HVO_EXPLORE_DFS: every schedule with at most C preemptions (CHESS),
  *	depth first, with sleep sets: a schedule that only reorders two steps
  *	that touch nothing in common is not run again.
- * @HVO_EXPLORE_REPLAY: one schedule, from a schedule string.
+ * @HVO_EXPLORE_REPLAY: one schedule, from a schedule string: the thread
+ *	chosen at every decision, a..d, a run of one thread as the letter and
+ *	a count ("a2b20a18"), or as the letter and * ("a3b*a*b*": b at every
+ *	decision as long as it can run, i.e. until its body returns or it
+ *	waits for another thread).  The run records the schedule it took,
+ *	letters and counts only.
  */
 enum hvo_explore_strategy {
 	HVO_EXPLORE_RANDOM = 0,
@@ -272,6 +284,71 @@ struct hvo_explore;
  */
 int hvo_explore(const struct hvo_config *cfg, const struct hvo_scenario *sc,
 		const struct hvo_explore_opts *opts, struct hvo_explore_result *res);
+
+/**
+ * typedef hvo_choose_fn - the caller's decision in hvo_explore_run().
+ * @ctx: hvo_explore_run()'s @ctx.
+ * @runnable: the threads that can run now, bit i for thread i (never 0).
+ * @prev: the thread that ran the last step, or -1 at a run's first
+ *	decision.
+ *
+ * Called in the calling thread's own context (no fiber runs), at every
+ * decision, also where only one thread can run, so the recorded schedule
+ * string is the whole run.
+ *
+ * Return: the thread to run: one of @runnable's bits.  Any other value
+ * ends the run as HVO_FINDING_DIVERGED.
+ */
+typedef int (*hvo_choose_fn)(void *ctx, uint32_t runnable, int prev);
+
+/**
+ * hvo_explore_open() - build a machine from @cfg, run @sc's setup and
+ * keep both, with the scenario's fibers, for schedules whose every
+ * decision the caller makes (hvo_explore_run()): a fuzzer's harness, or a
+ * search strategy of the caller's own.  Every run starts from the setup's
+ * end state, restored from a snapshot in microseconds, where a new
+ * hvo_explore() call builds the machine again (a millisecond and more).
+ * @cfg: the machine.
+ * @sc: the scenario; it must outlive the exploration.
+ * @opts: @opts->max_steps, check_every_step, rebuild and trace are used as
+ *	hvo_explore() uses them; the strategy, its fields, runs, seed,
+ *	keep_going and progress are not.
+ * @out: the exploration, for hvo_explore_run() and hvo_explore_close().
+ *
+ * Return: 0, or as hvo_explore() for the same arguments: -EINVAL, with
+ * *@out untouched, if an argument is NULL, @sc is out of range, @cfg is
+ * invalid or @sc does not apply to it; the setup's error; -ENOMEM.
+ */
+int hvo_explore_open(const struct hvo_config *cfg, const struct hvo_scenario *sc,
+		     const struct hvo_explore_opts *opts, struct hvo_explore **out);
+
+/**
+ * hvo_explore_run() - run one schedule of an exploration of
+ * hvo_explore_open(), every decision @choose's, with every oracle
+ * hvo_explore() runs.
+ * @x: the exploration.
+ * @choose: picks the thread at every decision (typedef hvo_choose_fn).
+ * @ctx: passed to @choose.
+ * @res: what the run found, as hvo_explore() fills it for one run
+ *	(schedules 1, findings 0 or 1, seed 0, run_index the number of runs
+ *	@x ran before); its schedule string replays with
+ *	HVO_EXPLORE_REPLAY, on the same config and scenario.  Release it
+ *	with hvo_explore_result_free().
+ *
+ * Return: 0 when the run ran, whether or not it found anything; -EINVAL,
+ * with @res untouched, if an argument is NULL; -ENOMEM as hvo_explore()
+ * (@res then holds no schedule or trace), after which @x builds its
+ * machine afresh for the next run.
+ */
+int hvo_explore_run(struct hvo_explore *x, hvo_choose_fn choose, void *ctx,
+		    struct hvo_explore_result *res);
+
+/**
+ * hvo_explore_close() - free an exploration of hvo_explore_open(): its
+ * machine, snapshot and fibers.
+ * @x: the exploration; NULL: nothing happens (as free(NULL)).
+ */
+void hvo_explore_close(struct hvo_explore *x);
 
 /**
  * hvo_explore_result_free() - free what a result points to.

@@ -5,10 +5,12 @@
  * Frames are simulated pfns.  Only frames of kind vmemmap, page table and
  * shared tail get host bytes, so a machine's host footprint follows what it
  * uses.  Freed frames that had bytes are poisoned (HVO_PAGE_POISON) and kept:
- * a late reader reads poison, never freed host memory.  The host bytes of
- * the most recently freed 32 MiB of them stay; older ones go back to the
- * host, and their poison is written again when hvo_frame_bytes() reads the
- * frame or it is allocated.
+ * hvo_frame_bytes() of one reads poison, never freed host memory.  The
+ * poison is written when the frame is read or handed out again; a load
+ * through the vmemmap never sees a freed frame (nothing maps it, and a load
+ * that raced with the flush that allowed the free is repeated).  The host
+ * bytes of the most recently freed 32 MiB of them stay; older ones go back
+ * to the host, and still read poison through hvo_frame_bytes().
  *
  * The harness's own allocations (hvo_alloc_frames(), hvo_free_frames(),
  * hvo_frame_bytes()) are in frames.h, included here.

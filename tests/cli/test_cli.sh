@@ -169,6 +169,22 @@ run run --mem 1G --scheme fake-head --rcu-sync off --walkers 1 --ops 200 --hold 
 check "run: the first fault is the first" '[ $st -eq 1 ] && grep -q "^  first" "$T/out"'
 run run --json
 check "run --json: the two vmemmap_pages_freed fields have distinct names" '[ "$(grep -o "\"vmemmap_pages_freed\"" "$T/out" | wc -l)" -eq 1 ] && grep -q "\"vmemmap_pages_saved\"" "$T/out"'
+# the config's test hooks and sysctls are machine options like the rest
+run run --scheme shared-tail --nodes 2 --mem 3G --boot-gigantic 1 --boot-tails-late on
+check "run --boot-tails-late on: gather's read of the zeroed tail is a VM_BUG_ON finding" '[ $st -eq 1 ] && grep -q "vm-bug op=init_migratetype" "$T/out"'
+run run --scheme shared-tail --nodes 2 --mem 3G --boot-gigantic 1 --boot-tails-late off
+check "run --boot-tails-late off: clean" '[ $st -eq 0 ] && grep -q "^faults logged: 0" "$T/out"'
+run run --json --mem 3G --movable 2G --hugepages 1G:2 --movable-gigantic-pages on
+check "run --movable-gigantic-pages on: two 1G folios, one from ZONE_MOVABLE" '[ $st -eq 0 ] && grep -q "\"hugepages-1048576kB\",\"nr_huge_pages\":2," "$T/out"'
+run run --mem 3G --movable 2G --hugepages 1G:2 --movable-gigantic-pages off
+check "run --movable-gigantic-pages off: only the 1G below ZONE_MOVABLE" '[ $st -eq 0 ] && grep -q "got 1 of 2" "$T/err"'
+run run --json --tail-publish-relaxed on --scheme shared-tail
+check "run --tail-publish-relaxed on: accepted (a TSan build sees it), count_underflows in JSON" '[ $st -eq 0 ] && grep -q "\"count_underflows\":0" "$T/out"'
+# bench explore runs end to end: every known-bad variant found by dfs:2 and
+# by pct:3 on every seed, the exhaustive dfs:2 of first-optimize complete and
+# clean (counts only; no time is asserted)
+run bench explore --quick --seeds 2 --json
+check "bench explore: every known-bad variant found, dfs:2 complete with no finding" '[ $st -eq 0 ] && grep -q "\"dfs2_first_optimize\":{[^}]*\"complete\":true,\"findings\":0" "$T/out" && [ "$(grep -o "\"pct3\":{\"found\":2,\"seeds\":2" "$T/out" | wc -l)" -eq "$(grep -o "\"pct3\":{" "$T/out" | wc -l)" ] && ! grep -q "\"dfs2\":{\"found\":false" "$T/out" && grep -q "\"pct3\":{" "$T/out"'
 rm -rf "$T"
 
 echo "1..$n"

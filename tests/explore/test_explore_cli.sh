@@ -14,7 +14,7 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 "$H" explore --list >/dev/null
 check "--list exits 0" '[ $? -eq 0 ]'
 L=$("$H" explore --list)
-check "--list names the seven races" 'for s in first-optimize last-user shrink-grow walker-optimize walker-restore demote-walker pmd-split dissolve-alloc; do echo "$L" | grep -q "^  $s " || exit 1; done'
+check "--list names the seven races and the known-bad walkers" 'for s in first-optimize last-user shrink-grow walker-optimize walker-restore demote-walker pmd-split dissolve-alloc walker-norcu-optimize walker-norecheck-demote walker-norecheck-dissolve; do echo "$L" | grep -q "^  $s " || exit 1; done'
 
 O=$("$H" explore --scenario first-optimize --alloc none --strategy pct:3 --runs 1000)
 check "a known-bad variant: exit 1" '[ $? -eq 1 ]'

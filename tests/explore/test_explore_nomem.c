@@ -16,8 +16,10 @@
  *     clean one (a lost footprint or note costs nothing but pruning or the
  *     note; a trace cut short says so) or -ENOMEM naming what ran out, with
  *     nothing in the result to free; every kind of failure is reached, and
- *     a later exploration gives the clean result again.  The ASan build
- *     checks that nothing leaks on the way.
+ *     a later exploration gives the clean result again;
+ *   - hvo_explore_run() likewise, and the next run on the same open
+ *     exploration is the clean run again.
+ * The ASan build checks that nothing leaks on the way.
  */
 #include "hvotest.h"
 #include "../../src/snapshot.h"
@@ -313,12 +315,88 @@ static void test_explore_nomem(void **state)
 	hvo_explore_result_free(&one);
 }
 
+/* a thread switch at every decision where another thread can run */
+static int alternate(void *ctx, uint32_t runnable, int prev)
+{
+	uint32_t others = prev >= 0 ? runnable & ~(1u << prev) : runnable;
+
+	(void)ctx;
+	return __builtin_ctz(others ? others : runnable);
+}
+
+static struct hvo_explore *open_lost_update(void)
+{
+	struct hvo_explore_opts o = { .trace = true };
+	struct hvo_explore *x;
+	struct hvo_config c;
+
+	hvo_config_init(&c);
+	c.node_mem_bytes[0] = 128ull << 20;
+	assert_int_equal(hvo_explore_open(&c, &lost_update, &o, &x), 0);
+	return x;
+}
+
+/*
+ * hvo_explore_run() out of host memory at each allocation of a first run
+ * on a new exploration (its schedule and trace buffers, the touch log, the
+ * result's strings): the result of a clean run, or -ENOMEM with nothing to
+ * free; either way the next run on the same exploration (on a machine
+ * built afresh after -ENOMEM) is the clean run again.
+ */
+static void test_run_nomem(void **state)
+{
+	struct hvo_explore_result clean, r;
+	struct hvo_explore *x;
+	unsigned int enomem = 0;
+	uint64_t total, n;
+	int e;
+
+	(void)state;
+	x = open_lost_update();
+	hvo__host_alloc_fail_after = UINT64_MAX;
+	assert_int_equal(hvo_explore_run(x, alternate, NULL, &clean), 0);
+	total = UINT64_MAX - hvo__host_alloc_fail_after;
+	hvo__host_alloc_fail_after = 0;
+	hvo_explore_close(x);
+	assert_int_equal(clean.findings, 1);
+	print_message("# one chosen run: %" PRIu64 " host allocations\n", total);
+	for (n = 1; n <= total; n++) {
+		x = open_lost_update();
+		hvo__host_alloc_fail_after = n;
+		e = hvo_explore_run(x, alternate, NULL, &r);
+		if (hvo__host_alloc_fail_after)
+			failf("allocation %" PRIu64 " was never made", n);
+		if (e == -ENOMEM) {
+			enomem++;
+			assert_non_null(strstr(hvo_last_error(), "out of host memory"));
+			assert_null(r.schedule);
+			assert_null(r.trace);
+		} else {
+			assert_int_equal(e, 0);
+			assert_int_equal(r.kind, clean.kind);
+			assert_string_equal(r.schedule, clean.schedule);
+			hvo_explore_result_free(&r);
+		}
+		assert_int_equal(hvo_explore_run(x, alternate, NULL, &r), 0);
+		assert_int_equal(r.run_index, 1);
+		assert_int_equal(r.kind, clean.kind);
+		assert_string_equal(r.message, clean.message);
+		assert_string_equal(r.schedule, clean.schedule);
+		assert_string_equal(r.trace, clean.trace);
+		hvo_explore_result_free(&r);
+		hvo_explore_close(x);
+	}
+	assert_true(enomem > 0);
+	hvo_explore_result_free(&clean);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_touch_log_nomem),
 		cmocka_unit_test(test_restore_nomem),
 		cmocka_unit_test(test_explore_nomem),
+		cmocka_unit_test(test_run_nomem),
 	};
 
 	return cmocka_run_group_tests_name("explore_nomem", tests, NULL, NULL);

@@ -1114,6 +1114,79 @@ static void r_explore(struct bx *b)
 	UNTOUCHED((uintptr_t)res.switch_kind);
 }
 
+/* hvo_explore()'s refusals, for an exploration the caller runs */
+static void r_explore_open(struct bx *b)
+{
+	const struct hvo_scenario *sc = hvo_scenario_get(0);
+	struct hvo_explore_opts o = { .strategy = HVO_EXPLORE_RANDOM };
+	struct hvo_explore *x = (struct hvo_explore *)(uintptr_t)CANARY;
+	struct hvo_scenario bad;
+	struct hvo_config c;
+
+	assert_non_null(sc);
+	hvo_config_init(&c);
+	if (sc->config)
+		sc->config(&c);
+	ERR(-EINVAL, "cfg is NULL", hvo_explore_open(NULL, sc, &o, &x));
+	ERR(-EINVAL, "sc is NULL", hvo_explore_open(&c, NULL, &o, &x));
+	ERR(-EINVAL, "opts is NULL", hvo_explore_open(&c, sc, NULL, &x));
+	ERR(-EINVAL, "out is NULL", hvo_explore_open(&c, sc, &o, NULL));
+	bad = *sc;
+	bad.nr_threads = 1;
+	ERR(-EINVAL, "sc->nr_threads 1", hvo_explore_open(&c, &bad, &o, &x));
+	bad = *sc;
+	bad.thread[1] = NULL;
+	ERR(-EINVAL, "sc->thread[1] is NULL", hvo_explore_open(&c, &bad, &o, &x));
+	bad = *sc;
+	bad.points = 1u << HVO_NR_YIELD_POINTS;
+	ERR(-EINVAL, "sc->points", hvo_explore_open(&c, &bad, &o, &x));
+	c.page_shift = 13;
+	ERR(-EINVAL, "page_shift", hvo_explore_open(&c, sc, &o, &x));
+	UNTOUCHED((uintptr_t)x);
+}
+
+static int choose_first(void *ctx, uint32_t runnable, int prev)
+{
+	(void)ctx;
+	(void)prev;
+	return __builtin_ctz(runnable);
+}
+
+static void r_explore_run(struct bx *b)
+{
+	const struct hvo_scenario *sc = hvo_scenario_get(0);
+	struct hvo_explore_opts o = { .strategy = HVO_EXPLORE_RANDOM };
+	struct hvo_explore_result res;
+	struct hvo_explore *x;
+	struct hvo_config c;
+
+	assert_non_null(sc);
+	hvo_config_init(&c);
+	if (sc->config)
+		sc->config(&c);
+	assert_int_equal(hvo_explore_open(&c, sc, &o, &x), 0);
+	memset(&res, 0x5a, sizeof(res));
+	ERR(-EINVAL, "x is NULL", hvo_explore_run(NULL, choose_first, NULL, &res));
+	ERR(-EINVAL, "choose is NULL", hvo_explore_run(x, NULL, NULL, &res));
+	ERR(-EINVAL, "res is NULL", hvo_explore_run(x, choose_first, NULL, NULL));
+	UNTOUCHED(res.schedules);
+	UNTOUCHED((uintptr_t)res.schedule);
+	/* the exploration is still whole: a run runs */
+	EXPECT(hvo_explore_run(x, choose_first, NULL, &res) == 0 && res.schedules == 1 &&
+	       res.run_index == 0);
+	hvo_explore_result_free(&res);
+	hvo_explore_close(x);
+}
+
+static void r_explore_close(struct bx *b)
+{
+	/* NULL is allowed, like free(NULL): not a failure */
+	prime();
+	hvo_explore_close(NULL);
+	if (strcmp(hvo_last_error(), sentinel))
+		miss("%s: hvo_explore_close(NULL) is not the no-op it is documented to be", b->row);
+}
+
 static void r_explore_note(struct bx *b)
 {
 	struct hvo_scenario_ctx ctx = { .sim = b->sim };
@@ -1281,7 +1354,8 @@ static const struct row {
 	ROW(rcu_read_lock),
 	ROW(rcu_read_unlock), ROW(synchronize_rcu), ROW(kpageflags),
 	ROW(snapshot_take), ROW(snapshot_restore), ROW(snapshot_free),
-	ROW(explore), ROW(explore_note), ROW(explore_print), ROW(explore_result_free),
+	ROW(explore), ROW(explore_open), ROW(explore_run), ROW(explore_close),
+	ROW(explore_note), ROW(explore_print), ROW(explore_result_free),
 	ROW(explore_parse_strategy), ROW(explore_pingpong), ROW(finding_name),
 	ROW(scenario_count), ROW(scenario_get), ROW(scenario_find), ROW(scenario_variants),
 	ROW(scenario_variant_name),

@@ -706,6 +706,11 @@ static void test_free_frames_go_back_to_the_host(void **state)
 		pfn[i] = alloc_ok(sim, 0, 0, HVO_KIND_VMEMMAP, 0);
 		b[i] = hvo_frame_bytes(sim, pfn[i]);
 		assert_non_null(b[i]);
+		/* the host maps a page only once it is touched (its owner's
+		 * writes would do it; a read maps the zero page), and the
+		 * poison of a free is owed, not written */
+		(void)*(const volatile uint8_t *)b[i];
+		assert_true(host_resident(b[i]));
 	}
 	for (i = 0; i < RELEASE_N; i++)
 		free_ok(sim, pfn[i], 0);
