@@ -124,6 +124,22 @@ static void ctx_free(struct hvo_scenario_ctx *c)
 	free(c->run);
 }
 
+/* a run with the threads one after the other and the final check, which
+ * puts back what the setup holds for the threads (not timed) */
+static void run_serial(const struct hvo_scenario *sc, struct hvo_scenario_ctx *c)
+{
+	char msg[256];
+	unsigned int t;
+
+	for (t = 0; t < sc->nr_threads; t++) {
+		c->tid = t;
+		sc->thread[t](c);
+	}
+	c->tid = 0;	/* as hvo_explore() gives the final check */
+	if (sc->check)
+		(void)sc->check(c, msg, sizeof(msg));
+}
+
 /* the threads one after the other, then time the restore */
 static int measure_reset(const struct hvo_scenario *sc, unsigned int rounds, struct reset *out)
 {
@@ -142,6 +158,7 @@ static int measure_reset(const struct hvo_scenario *sc, unsigned int rounds, str
 		if (create_setup(sc, &cfg, &sim, &c))
 			return -1;
 		create += cli_now() - t0;
+		run_serial(sc, &c);
 		hvo_sim_destroy(sim);
 		ctx_free(&c);
 	}
@@ -159,6 +176,7 @@ static int measure_reset(const struct hvo_scenario *sc, unsigned int rounds, str
 	}
 	out->restore_us = restore * 1e6 / rounds;
 	hvo_snapshot_free(snap);
+	run_serial(sc, &c);
 	hvo_sim_destroy(sim);
 	ctx_free(&c);
 	return 0;

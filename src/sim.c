@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "sim.h"
 #include "internal.h"
 #include "hugetlb_internal.h"
 #include "arena.h"
@@ -315,19 +316,24 @@ HVO_EXPORT int hvo_sim_create(const struct hvo_config *cfg, struct hvo_sim **out
 	return 0;
 }
 
-HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
+uint64_t hvo__sim_destroy(struct hvo_sim *sim, bool report)
 {
 	uint64_t leaked;
 
 	if (!sim)
 		return 0;
-	leaked = hvo__hugetlb_leaked(sim, true);
-	leaked += hvo__frames_leaked(sim, true);
-	leaked += hvo__pgtable_leaked(sim, true);
+	leaked = hvo__hugetlb_leaked(sim, report);
+	leaked += hvo__frames_leaked(sim, report);
+	leaked += hvo__pgtable_leaked(sim, report);
 	hvo__hugetlb_destroy(sim);
 	hvo__rcu_destroy(sim);
 	sim_free(sim);
 	return leaked;
+}
+
+HVO_EXPORT uint64_t hvo_sim_destroy(struct hvo_sim *sim)
+{
+	return hvo__sim_destroy(sim, true);
 }
 
 HVO_EXPORT const struct hvo_geometry *hvo_sim_geometry(const struct hvo_sim *sim)

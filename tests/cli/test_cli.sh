@@ -183,8 +183,8 @@ check "run --tail-publish-relaxed on: accepted (a TSan build sees it), count_und
 # bench explore runs end to end: every known-bad variant found by dfs:2 and
 # by pct:3 on every seed, the exhaustive dfs:2 of first-optimize complete and
 # clean (counts only; no time is asserted)
-run bench explore --quick --seeds 2 --json
-check "bench explore: every known-bad variant found, dfs:2 complete with no finding" '[ $st -eq 0 ] && grep -q "\"dfs2_first_optimize\":{[^}]*\"complete\":true,\"findings\":0" "$T/out" && [ "$(grep -o "\"pct3\":{\"found\":2,\"seeds\":2" "$T/out" | wc -l)" -eq "$(grep -o "\"pct3\":{" "$T/out" | wc -l)" ] && ! grep -q "\"dfs2\":{\"found\":false" "$T/out" && grep -q "\"pct3\":{" "$T/out"'
+run bench explore --quick --seeds 1 --json
+check "bench explore: every known-bad variant found, dfs:2 complete with no finding, nothing on stderr (no leak at destroy)" '[ $st -eq 0 ] && [ ! -s "$T/err" ] && grep -q "\"dfs2_first_optimize\":{[^}]*\"complete\":true,\"findings\":0" "$T/out" && [ "$(grep -o "\"pct3\":{\"found\":1,\"seeds\":1" "$T/out" | wc -l)" -eq "$(grep -o "\"pct3\":{" "$T/out" | wc -l)" ] && ! grep -q "\"dfs2\":{\"found\":false" "$T/out" && grep -q "\"pct3\":{" "$T/out"'
 rm -rf "$T"
 
 echo "1..$n"
