@@ -255,10 +255,26 @@ static void boot(struct fo *c, bool boot_rule)
 }
 
 /*
- * hvo_check() runs after every operation; HVOSIM_FUZZ_CHECK_EVERY=N runs it
- * after every Nth only (and at the end), to measure what the checker costs
- * (the model's comparison still runs after every one).
+ * hvo_check() runs after every operation, tracked (hvo_check_track()): it
+ * re-verifies what the operation changed, with the report a full check
+ * would give; the check at the end of the input is a full one.
+ * HVOSIM_FUZZ_CHECK=full checks everything every time, =verify runs a full
+ * check after each tracked one and fails if they disagree (meson test's
+ * corpus replay does).  HVOSIM_FUZZ_CHECK_EVERY=N runs it after every Nth
+ * operation only (and at the end), to measure what the checker costs (the
+ * model's comparison still runs after every one).
  */
+static enum hvo_check_mode check_mode(void)
+{
+	const char *e = getenv("HVOSIM_FUZZ_CHECK");
+
+	if (e && !strcmp(e, "full"))
+		return HVO_CHECK_FULL;
+	if (e && !strcmp(e, "verify"))
+		return HVO_CHECK_VERIFY;
+	return HVO_CHECK_TRACKED;
+}
+
 static unsigned int check_every(void)
 {
 	const char *e = getenv("HVOSIM_FUZZ_CHECK_EVERY");
@@ -317,6 +333,9 @@ static void wind_down(struct fo *c)
 	c->cost = 0;	/* bounded by what the ops made */
 	hvo_fail_clear(c->sim);
 	c->armed = false;
+	/* the last check walks everything */
+	if (hvo_check_track(c->sim, HVO_CHECK_FULL))
+		fo_fail(c, "hvo_check_track(off) failed");
 	while (c->m.nblk) {
 		fo_expect_rc(c, hvo_free_frames(c->sim, c->m.blk[0].pfn, c->m.blk[0].order), 0);
 		rm_del_block(&c->m, 0);
@@ -338,8 +357,12 @@ static void cleanup(struct fo *c)
 	free(c->scratch);
 }
 
+/* TEMP */
+#include <time.h>
+static double now_us(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1e6+t.tv_nsec/1e3;}
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	double t0 = now_us();
 	struct fz_in in = { data, size };
 	struct fo c = { 0 };
 	struct hvo_config cfg;
@@ -358,6 +381,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c.rep || rm_init(&c.m, &cfg) || rm_boot(&c.m))
 		fo_fail(&c, "the model cannot follow a config the library took: %s", rm_why());
 	c.memmap_boot = INT64_MAX;
+	if (hvo_check_track(c.sim, check_mode()))
+		fo_fail(&c, "hvo_check_track() failed");
 	boot(&c, boot_rule);
 	run_ops(&c, &in);
 	wind_down(&c);
@@ -365,6 +390,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.sim = NULL;
 	if (leaked)
 		fo_fail(&c, "hvo_sim_destroy reports %" PRIu64 " leaked frames", leaked);
+	if (getenv("FO_DUMP"))
+		fprintf(stderr, "DUMP ops %u size %zu ps %u stride %u nodes %u pfns %" PRIu64 " nh %u nf %" PRIu64 " scheme %d us %.0f\n",
+			c.opno, size, cfg.page_shift, cfg.struct_page_size, cfg.nr_nodes, c.m.nr_pfns, c.m.nr_hstates, c.m.nf, cfg.scheme, now_us() - t0);
 	cleanup(&c);
 	return 0;
 }

@@ -299,10 +299,15 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 {
 	uint64_t i, ps = sim->geo.page_size;
 
-	for (i = 0; i < t->nbpfn; i++)
+	/* past hvo__frame() and hvo__meta(): tell hvo_check_track()'s log */
+	for (i = 0; i < t->nbpfn; i++) {
+		hvo__cklog_note(sim, t->bpfn[i], true);
 		memcpy(sim->mem + (t->bpfn[i] << sim->geo.page_shift), t->bytes + i * ps, ps);
-	for (i = 0; i < t->nlog; i++)
+	}
+	for (i = 0; i < t->nlog; i++) {
+		hvo__cklog_note(sim, t->log[i].pfn, false);
 		memcpy(&sim->meta[t->log[i].pfn], &t->log[i].meta, sizeof(t->log[i].meta));
+	}
 	t->nlog = 0;
 	t->nbpfn = 0;
 }
