@@ -15,27 +15,34 @@
  * the bitmap and the list index are atomics.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
+
+/* set bit @b of @bm; whether it was clear */
+static bool set_bit(_Atomic uint64_t *bm, uint64_t b)
+{
+	uint64_t bit = 1ull << (b & 63);
+	_Atomic uint64_t *w = &bm[b >> 6];
+
+	if (atomic_load_explicit(w, memory_order_relaxed) & bit)
+		return false;
+	return !(atomic_fetch_or_explicit(w, bit, memory_order_relaxed) & bit);
+}
 
 void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 {
 	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
-	unsigned int sh = (unsigned int)(pfn & 31) * 2;
-	uint64_t bit = (uint64_t)(bytes ? HVO_CKLOG_BYTES : HVO_CKLOG_META) << sh, old, i;
-	_Atomic uint64_t *w;
+	uint64_t v, i;
 
 	if (!l || pfn >= l->nr_pfns)
 		return;
-	w = &l->bits[pfn >> 5];
-	if (atomic_load_explicit(w, memory_order_relaxed) & bit)
+	if (bytes ? !set_bit(l->bytes, pfn) : !set_bit(l->meta, pfn >> HVO_CKLOG_META_SHIFT))
 		return;
-	old = atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
-	if (old & (3ull << sh))
-		return;		/* listed by its other kind of note */
+	v = bytes ? pfn << 1 : (pfn >> HVO_CKLOG_META_SHIFT) << 1 | 1;
 	i = atomic_fetch_add_explicit(&l->n, 1, memory_order_relaxed);
 	if (i < l->cap)
-		atomic_store_explicit(&l->list[i], pfn, memory_order_relaxed);
+		atomic_store_explicit(&l->list[i], v, memory_order_relaxed);
 }
 
 struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t cap)
@@ -46,9 +53,10 @@ struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t cap)
 		return NULL;
 	l->nr_pfns = nr_pfns;
 	l->cap = cap;
-	l->bits = calloc((nr_pfns + 31) / 32 + 1, sizeof(*l->bits));
+	l->bytes = calloc((nr_pfns >> 6) + 1, sizeof(*l->bytes));
+	l->meta = calloc((nr_pfns >> (6 + HVO_CKLOG_META_SHIFT)) + 1, sizeof(*l->meta));
 	l->list = calloc(cap + 1, sizeof(*l->list));
-	if (!l->bits || !l->list) {
+	if (!l->bytes || !l->meta || !l->list) {
 		hvo__cklog_free(l);
 		return NULL;
 	}
@@ -59,30 +67,39 @@ void hvo__cklog_free(struct hvo_cklog *l)
 {
 	if (!l)
 		return;
-	free((void *)l->bits);
+	free((void *)l->bytes);
+	free((void *)l->meta);
 	free((void *)l->list);
 	free(l);
+}
+
+static bool test_bit(const _Atomic uint64_t *bm, uint64_t b)
+{
+	return (atomic_load_explicit(&bm[b >> 6], memory_order_relaxed) >> (b & 63)) & 1;
 }
 
 unsigned int hvo__cklog_bits(const struct hvo_cklog *l, uint64_t pfn)
 {
 	if (pfn >= l->nr_pfns)
 		return 0;
-	return (unsigned int)(atomic_load_explicit(&l->bits[pfn >> 5], memory_order_relaxed) >>
-			      ((pfn & 31) * 2)) & 3u;
+	return (test_bit(l->bytes, pfn) ? HVO_CKLOG_BYTES : 0) |
+	       (test_bit(l->meta, pfn >> HVO_CKLOG_META_SHIFT) ? HVO_CKLOG_META : 0);
 }
 
 void hvo__cklog_reset(struct hvo_cklog *l)
 {
-	uint64_t n = atomic_load(&l->n), i, w;
+	uint64_t n = atomic_load(&l->n), i, v;
 
 	if (n > l->cap) {
-		for (w = 0; w < (l->nr_pfns + 31) / 32; w++)
-			atomic_store_explicit(&l->bits[w], 0, memory_order_relaxed);
+		memset((void *)l->bytes, 0, ((l->nr_pfns >> 6) + 1) * sizeof(*l->bytes));
+		memset((void *)l->meta, 0,
+		       ((l->nr_pfns >> (6 + HVO_CKLOG_META_SHIFT)) + 1) * sizeof(*l->meta));
 	} else {
-		for (i = 0; i < n; i++)
-			atomic_store_explicit(&l->bits[atomic_load_explicit(&l->list[i],
-						memory_order_relaxed) >> 5], 0, memory_order_relaxed);
+		for (i = 0; i < n; i++) {
+			v = atomic_load_explicit(&l->list[i], memory_order_relaxed);
+			atomic_store_explicit((v & 1) ? &l->meta[v >> 7] : &l->bytes[v >> 7], 0,
+					      memory_order_relaxed);
+		}
 	}
 	atomic_store(&l->n, 0);
 }

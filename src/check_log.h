@@ -16,14 +16,24 @@ struct hvo_sim;
 
 /* the notes of a pfn (hvo__cklog_bits()) */
 #define HVO_CKLOG_BYTES 1u	/* hvo__frame(), or a load/store's resolve() */
-#define HVO_CKLOG_META 2u	/* hvo__meta() */
+#define HVO_CKLOG_META 2u	/* hvo__meta() of it or a pfn near it */
+
+/*
+ * Metadata is noted by blocks of 2^HVO_CKLOG_META_SHIFT pfns: the buddy and
+ * the memmap init read it pfn after pfn, and one note a block keeps those
+ * scans cheap (the checker takes the whole block as noted).
+ */
+#define HVO_CKLOG_META_SHIFT 6
 
 struct hvo_cklog {
 	uint64_t nr_pfns;
-	_Atomic uint64_t *bits;		/* two bits per pfn: HVO_CKLOG_* */
-	_Atomic uint64_t *list;		/* the pfns noted, in the order first noted */
+	_Atomic uint64_t *bytes;	/* a bit per pfn */
+	_Atomic uint64_t *meta;		/* a bit per block of pfns */
+	/* what was noted, in the order first noted: pfn << 1 (bytes), or
+	 * block << 1 | 1 (metadata) */
+	_Atomic uint64_t *list;
 	uint64_t cap;
-	_Atomic uint64_t n;		/* pfns noted; more than cap: some went unlisted */
+	_Atomic uint64_t n;		/* notes; more than cap: some went unlisted */
 };
 
 /* hvo__frame() (@bytes) or hvo__meta() was asked for @pfn */
@@ -31,7 +41,7 @@ void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes);
 /* a log for @nr_pfns pfns listing up to @cap of them; NULL: out of memory */
 struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t cap);
 void hvo__cklog_free(struct hvo_cklog *l);
-/* HVO_CKLOG_* noted for @pfn since the last reset */
+/* HVO_CKLOG_* noted for @pfn (its block, for metadata) since the last reset */
 unsigned int hvo__cklog_bits(const struct hvo_cklog *l, uint64_t pfn);
 /* forget every note (the machine quiescent, the log off) */
 void hvo__cklog_reset(struct hvo_cklog *l);

@@ -141,8 +141,9 @@ struct hvo_ckt {
 	uint64_t zones;			/* dirty this check */
 	bool key_on;			/* fake-head: the static key was on */
 	uint64_t geo_max_order;
-	/* this check's changes: struct pages (pfns) and vmemmap pages */
-	uint64_t *dpg, ndpg, capdpg;
+	/* this check's changes: struct pages (pfns, once each: dpgbits) and
+	 * vmemmap pages */
+	uint64_t *dpg, ndpg, capdpg, *dpgbits;
 	uint64_t *dvi, ndvi, capdvi;
 	bool oom;
 };
@@ -409,8 +410,12 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 	/* the fake-head scheme reads page[1] of a page-aligned struct page */
 	if (p && sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD)
 		p--;
-	for (; p <= last && p < sim->geo.nr_pfns; p++)
+	for (; p <= last && p < sim->geo.nr_pfns; p++) {
+		if (t->dpgbits[p >> 6] & (1ull << (p & 63)))
+			continue;
+		t->dpgbits[p >> 6] |= 1ull << (p & 63);
 		push(t, &t->dpg, &t->ndpg, &t->capdpg, p);
+	}
 }
 
 static void zone_dirty(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn)
@@ -497,15 +502,36 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	}
 }
 
-/* a pfn whose metadata may have changed: frame_info() again for every
- * watched frame whose block search read it */
+/* the zones holding a pfn of [p, end) */
+static void zones_dirty(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p, uint64_t end)
+{
+	unsigned int n, z;
+
+	for (n = 0; n < sim->cfg.nr_nodes; n++)
+		for (z = 0; z < HVO_NR_ZONES; z++) {
+			const struct hvo_zone *zn = &sim->nodes[n].zones[z];
+
+			if (zn->start < end && p < zn->end)
+				t->zones |= 1ull << (n * HVO_NR_ZONES + z);
+		}
+}
+
+/*
+ * A block of pfns [p, p + 2^HVO_CKLOG_META_SHIFT) whose metadata may have
+ * changed: frame_info() again for every watched frame in it, and for every
+ * one further up whose block search read p (frame_info(w) reads the
+ * metadata of w aligned down to each order until it finds w's block).
+ */
 static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 {
 	unsigned int tz = p ? (unsigned int)__builtin_ctzll(p) : 64, mo = sim->geo.max_folio_order;
-	uint64_t end = p + (1ull << (tz < mo ? tz : mo)), f, w, bits;
+	uint64_t blk = p + (1ull << HVO_CKLOG_META_SHIFT), end, f, w, bits;
 	struct ckt_frame *e;
 
-	zone_dirty(sim, t, p);
+	end = p + (1ull << (tz < mo ? tz : mo));
+	if (end < blk)
+		end = blk;
+	zones_dirty(sim, t, p, blk);
 	if (end > sim->geo.nr_pfns)
 		end = sim->geo.nr_pfns;
 	for (f = p; f < end; f = (f | 63) + 1) {
@@ -516,8 +542,8 @@ static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 			w = (f & ~63ull) + (uint64_t)__builtin_ctzll(bits);
 			bits &= bits - 1;
 			e = fr_find(t, w);
-			/* read: p is w aligned down to an order <= its depth */
-			if (e && (e->depth >= 64 || w - p < 1ull << (e->depth < tz ? e->depth : tz)))
+			if (e && (w < blk || e->depth >= 64 ||
+				  w - p < 1ull << (e->depth < tz ? e->depth : tz)))
 				fr_look(sim, t, e);
 		}
 	}
@@ -525,21 +551,21 @@ static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 
 static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 {
-	uint64_t n = atomic_load(&t->log->n), i, p;
-	unsigned int b;
+	uint64_t n = atomic_load(&t->log->n), i, v;
 	struct ckt_frame *e;
 
 	for (i = 0; i < n; i++) {
-		p = atomic_load_explicit(&t->log->list[i], memory_order_relaxed);
-		b = hvo__cklog_bits(t->log, p);
-		if (b & HVO_CKLOG_META)
-			meta_noted(sim, t, p);
-		e = (b & HVO_CKLOG_BYTES) ? fr_find(t, p) : NULL;
+		v = atomic_load_explicit(&t->log->list[i], memory_order_relaxed);
+		if (v & 1) {
+			meta_noted(sim, t, (v >> 1) << HVO_CKLOG_META_SHIFT);
+			continue;
+		}
+		e = fr_find(t, v >> 1);
 		if (e && e->nmap)
 			bytes_noted(sim, t, e);
 	}
 	/* the pages whose bytes changed: their zones' free heads */
-	sort_unique(t->dpg, &t->ndpg);
+	qsort(t->dpg, t->ndpg, sizeof(*t->dpg), cmp_u64);
 	for (i = 0; i < t->ndpg; i++)
 		zone_dirty(sim, t, t->dpg[i]);
 	sort_unique(t->dvi, &t->ndvi);
@@ -1039,8 +1065,12 @@ static bool must_walk_all(struct hvo_sim *sim, struct hvo_ckt *t, bool key)
 /* everything but the folios, tails and totals: what changed since */
 static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 {
+	uint64_t i;
+
 	t->gen++;
 	t->oom = false;
+	for (i = 0; i < t->ndpg; i++)
+		t->dpgbits[t->dpg[i] >> 6] = 0;
 	t->ndpg = t->ndvi = 0;
 	t->zones = all ? ~0ull : 0;
 	if (all)
@@ -1122,7 +1152,14 @@ static int64_t verify(struct hvo_sim *sim, struct hvo_report *rep)
 	if (!full)
 		return hvo__err(-ENOMEM, "check: out of host memory");
 	n = hvo__check_full(sim, full);
-	if (n >= 0 && !same_report(rep, full)) {
+	if (n < 0) {
+		free(full);
+		return n;
+	}
+	/* the full check's report (its folios and pages read too) */
+	if (same_report(rep, full)) {
+		memcpy(rep, full, sizeof(*rep));
+	} else {
 		if (getenv("CKT_DBG")) { fprintf(stderr, "TRACKED REPORT:\n"); hvo_report_print(rep, stderr); }
 		memcpy(rep, full, sizeof(*rep));
 		rep->count++;
@@ -1137,15 +1174,14 @@ static int64_t verify(struct hvo_sim *sim, struct hvo_report *rep)
 			snprintf(v->found, sizeof(v->found), "another report from the tracked check");
 		}
 	}
-	n = n < 0 ? n : (int64_t)rep->count;
 	free(full);
-	return n;
+	return (int64_t)rep->count;
 }
 
 /* TEMPDBG */
 #include <time.h>
 static double dbg_t[4]; static unsigned long dbg_n[4];
-static double dbg_now(void){struct timespec x;clock_gettime(CLOCK_MONOTONIC,&x);return x.tv_sec*1e6+x.tv_nsec/1e3;}
+static double dbg_now(void){struct timespec x;clock_gettime(CLOCK_THREAD_CPUTIME_ID,&x);return x.tv_sec*1e6+x.tv_nsec/1e3;}
 __attribute__((destructor)) static void dbg_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"CKT tracked %lu %.0fus  all %lu %.0fus  fallback %lu %.0fus  full %lu %.0fus\n",dbg_n[0],dbg_t[0],dbg_n[1],dbg_t[1],dbg_n[2],dbg_t[2],dbg_n[3],dbg_t[3]);}
 static int64_t check_tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *rep)
 {
@@ -1199,6 +1235,7 @@ static void ckt_free(struct hvo_sim *sim)
 	hvo__cklog_free(t->log);
 	free(t->fr);
 	free(t->wbits);
+	free(t->dpgbits);
 	free(t->tabs);
 	free(t->reached.k);
 	free(t->flat);
@@ -1232,7 +1269,8 @@ static struct hvo_ckt *ckt_new(struct hvo_sim *sim)
 	t->rprev = calloc(n + 1, sizeof(*t->rprev));
 	t->own = calloc(n + 1, 1);
 	t->wbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->wbits));
-	if (!t->log || !t->flat || !t->rnext || !t->rprev || !t->own || !t->wbits ||
+	t->dpgbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->dpgbits));
+	if (!t->log || !t->flat || !t->rnext || !t->rprev || !t->own || !t->wbits || !t->dpgbits ||
 	    fr_grow(t)) {
 		ckt_free(sim);
 		return NULL;

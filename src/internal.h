@@ -294,12 +294,24 @@ struct hvo_sim {
 
 /* ---- small helpers ---- */
 
+/* hvo_check_track()'s log: a pfn's first note since the last check only */
+static inline void hvo__cklog_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	uint64_t b = bytes ? pfn : pfn >> HVO_CKLOG_META_SHIFT;
+
+	if (unlikely(l) && pfn < l->nr_pfns &&
+	    !((atomic_load_explicit(&(bytes ? l->bytes : l->meta)[b >> 6],
+				    memory_order_relaxed) >> (b & 63)) & 1))
+		hvo__cklog_note(sim, pfn, bytes);
+}
+
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
 	if (unlikely(sim->track))
 		hvo__track_touch(sim, pfn, true);
-	if (unlikely(__atomic_load_n(&sim->cklog, __ATOMIC_RELAXED)))
-		hvo__cklog_note(sim, pfn, true);
+	hvo__cklog_touch(sim, pfn, true);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
@@ -308,8 +320,7 @@ static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 {
 	if (unlikely(sim->track))
 		hvo__track_touch(sim, pfn, false);
-	if (unlikely(__atomic_load_n(&sim->cklog, __ATOMIC_RELAXED)))
-		hvo__cklog_note(sim, pfn, false);
+	hvo__cklog_touch(sim, pfn, false);
 	return &sim->meta[pfn];
 }
 

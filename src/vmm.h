@@ -116,8 +116,7 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 		 * tracked checker's log, check_log.c) */
 		if (unlikely(sim->track))
 			hvo__track_touch(sim, *frame, true);
-		if (unlikely(__atomic_load_n(&sim->cklog, __ATOMIC_RELAXED)))
-			hvo__cklog_note(sim, *frame, true);
+		hvo__cklog_touch(sim, *frame, true);
 		return 0;
 	}
 	r = walk(sim, vaddr, &slot, &level, &e);

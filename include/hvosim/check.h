@@ -62,7 +62,7 @@ extern "C" {
  *	"tail-mapping" (a tail past the folio's own four without
  *	TAIL_MAPPING), "free-lists" (a free block's head whose struct page
  *	does not show the buddy's state), "track" (HVO_CHECK_VERIFY only:
- *	the tracked check found nothing where the full check found the rest
+ *	the tracked check's report differs from the full check's, the rest
  *	of the report).
  * @pfn: the folio head pfn or frame it is about (~0 if global).
  * @where: a short location ("folio 0x1000 page 64", "zone 0/Normal order 9").
@@ -81,8 +81,8 @@ struct hvo_violation {
  * struct hvo_report - the checker's result.
  * @count: violations found (all of them).
  * @nr: violations kept in @v (at most HVO_REPORT_MAX).
- * @folios: folios checked.
- * @pages: struct pages read.
+ * @folios: folios checked (tracked, hvo_check_track(): re-verified).
+ * @pages: struct pages read (tracked: re-read).
  * @v: the violations.
  */
 #define HVO_REPORT_MAX 256
@@ -112,8 +112,9 @@ int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep);
  *	registry, the shared tail slots, the free lists' heads) and each
  *	hvo_check() re-verifies only what that can affect; the report is the
  *	one a full check would give (any finding is reported by a full check).
- * @HVO_CHECK_VERIFY: tracked, and each check that finds nothing is followed
- *	by a full one; a disagreement adds the violation "track".
+ * @HVO_CHECK_VERIFY: tracked, and each check followed by a full one whose
+ *	report (folios and pages too) it returns; a tracked report that
+ *	differs adds the violation "track".
  */
 enum hvo_check_mode {
 	HVO_CHECK_FULL = 0,
