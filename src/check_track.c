@@ -172,18 +172,6 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* sort and drop duplicates */
-static void sort_unique(uint64_t *a, uint64_t *n)
-{
-	uint64_t i, k = 0;
-
-	qsort(a, *n, sizeof(*a), cmp_u64);
-	for (i = 0; i < *n; i++)
-		if (!k || a[k - 1] != a[i])
-			a[k++] = a[i];
-	*n = k;
-}
-
 /* the first element >= v of the sorted a[0..n) */
 static uint64_t lower_bound(const uint64_t *a, uint64_t n, uint64_t v)
 {
@@ -418,14 +406,6 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 	}
 }
 
-static void zone_dirty(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn)
-{
-	const struct hvo_zone *z = hvo__pfn_zone(sim, pfn);
-
-	if (z)
-		t->zones |= 1ull << (z->nid * HVO_NR_ZONES + z->type);
-}
-
 /* ---- what changed: the flat view ---- */
 
 static void flat_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t i, uint64_t e,
@@ -436,10 +416,14 @@ static void flat_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t i, uin
 	uint64_t o = t->flat[i];
 
 	t->flat[i] = e;
-	if (!all && (o & HVO_PTE_PRESENT))
-		unmap_index(t, i, flat_entry_pfn(sim, o));
-	if (e & HVO_PTE_PRESENT)
-		map_index(sim, t, i, flat_entry_pfn(sim, e));
+	/* the same frame (a lazy entry initialised, RW or RO): still mapped */
+	if (all || !(o & HVO_PTE_PRESENT) || !(e & HVO_PTE_PRESENT) ||
+	    flat_entry_pfn(sim, o) != flat_entry_pfn(sim, e)) {
+		if (!all && (o & HVO_PTE_PRESENT))
+			unmap_index(t, i, flat_entry_pfn(sim, o));
+		if (e & HVO_PTE_PRESENT)
+			map_index(sim, t, i, flat_entry_pfn(sim, e));
+	}
 	/* a vmemmap page mapped anew: every struct page on it, its entry and
 	 * the page table's agreement with it (outside the flat view: no
 	 * struct page) */
@@ -479,6 +463,10 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	const uint64_t *now = (const uint64_t *)(sim->mem + (e->pfn << sim->geo.page_shift));
 	uint64_t ps = sim->geo.page_size, w, *cp;
 
+	/* mapped by one vmemmap page, whose entry changed too: all its struct
+	 * pages are read again anyway; a copy waits for the frame's next note */
+	if (!e->copy && e->nmap == 1 && any_in(t->dvi, t->ndvi, e->first, e->first + 1))
+		return;
 	if (!e->copy) {
 		e->copy = malloc(ps);
 		if (!e->copy) {
@@ -549,6 +537,20 @@ static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 	}
 }
 
+/* the changed pages in pfn order: a sort, or for many the bitmap's order */
+static void sort_pages(struct hvo_sim *sim, struct hvo_ckt *t)
+{
+	uint64_t words = (sim->geo.nr_pfns >> 6) + 1, w, bits, k = 0;
+
+	if (t->ndpg < words / 4) {
+		qsort(t->dpg, t->ndpg, sizeof(*t->dpg), cmp_u64);
+		return;
+	}
+	for (w = 0; w < words; w++)
+		for (bits = t->dpgbits[w]; bits; bits &= bits - 1)
+			t->dpg[k++] = (w << 6) + (uint64_t)__builtin_ctzll(bits);
+}
+
 static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 {
 	uint64_t n = atomic_load(&t->log->n), i, v;
@@ -564,11 +566,14 @@ static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 		if (e && e->nmap)
 			bytes_noted(sim, t, e);
 	}
+	sort_pages(sim, t);
 	/* the pages whose bytes changed: their zones' free heads */
-	qsort(t->dpg, t->ndpg, sizeof(*t->dpg), cmp_u64);
-	for (i = 0; i < t->ndpg; i++)
-		zone_dirty(sim, t, t->dpg[i]);
-	sort_unique(t->dvi, &t->ndvi);
+	for (i = 0; i < (uint64_t)sim->cfg.nr_nodes * HVO_NR_ZONES; i++) {
+		const struct hvo_zone *z = &sim->nodes[i / HVO_NR_ZONES].zones[i % HVO_NR_ZONES];
+
+		if (any_in(t->dpg, t->ndpg, z->start, z->end))
+			t->zones |= 1ull << i;
+	}
 }
 
 /* ---- what changed: slots, zone heads, the static key ---- */
@@ -1193,6 +1198,7 @@ static int64_t check_tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_
 	 * causes changes the flat view, which the next check compares) */
 	__atomic_store_n(&sim->cklog, NULL, __ATOMIC_RELAXED);
 	kind = 0;
+	if (0) {}
 	if (!tracked(sim, t, rep)) {
 		kind = 2;
 		n = hvo__check_full(sim, rep);
@@ -1202,8 +1208,9 @@ static int64_t check_tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_
 		n = (int64_t)rep->count;
 	}
 	if (kind == 0 && wasall) kind = 1;
-	dbg_n[kind]++; dbg_t[kind] += dbg_now() - t0;
 	hvo__cklog_reset(t->log);
+	dbg_n[kind]++; dbg_t[kind] += dbg_now() - t0;
+	if (getenv("CKT_DBG2")) fprintf(stderr, "CK kind %d us %.1f dpg %lu dvi %lu folios %lu pages %lu logn %lu nf %lu zones %lx tabs %u\n", kind, dbg_now() - t0, t->ndpg, t->ndvi, rep->folios, rep->pages, (unsigned long)atomic_load(&t->log->n), t->nfolios, t->zones, t->ntabs);
 	__atomic_store_n(&sim->cklog, t->log, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&t->lock);
 	return n;
