@@ -145,6 +145,35 @@ static unsigned int vmap_count(struct hvo_sim *sim, uint64_t frame)
 	return atomic_load(&hvo__meta(sim, frame)->vmap_count);
 }
 
+const struct hvo_frame_meta *hvo__check_block(struct hvo_sim *sim, uint64_t pfn, uint64_t *head,
+					     unsigned int *depth)
+{
+	unsigned int o;
+
+	for (o = 0; o <= sim->geo.max_folio_order; o++) {
+		uint64_t h = pfn & ~((1ull << o) - 1);
+		const struct hvo_frame_meta *m = hvo__meta(sim, h);
+
+		if (m->state != FM_NONE && h + (1ull << m->order) > pfn) {
+			*head = h;
+			*depth = o;
+			return m;
+		}
+	}
+	*head = pfn;
+	*depth = 64;
+	return NULL;
+}
+
+/* the block of @pfn is an allocated one of @kind */
+static bool block_is(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind, uint64_t *head)
+{
+	unsigned int depth;
+	const struct hvo_frame_meta *m = hvo__check_block(sim, pfn, head, &depth);
+
+	return m && m->state == FM_ALLOC && m->kind == kind;
+}
+
 /* ---- the invariants, in table order ---- */
 
 static bool check_alignment(struct check_ctx *c)
@@ -516,9 +545,8 @@ static bool check_static_key(struct check_ctx *c)
 
 /*
  * The vmemmap frames the page table maps, each counted once however many
- * entries map it: the frames a leaf maps whose own frame_info() says an
- * allocated vmemmap frame.  (Every frame of a PMD leaf is looked up on its
- * own: a frame the buddy took back from under a leaf is not counted.)
+ * entries map it: the frames a leaf maps whose block (hvo__check_block())
+ * is an allocated vmemmap block.
  */
 static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int level,
 			      struct u64set *seen)
@@ -528,8 +556,7 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 	int64_t n = 0;
 
 	for (i = 0; i < sim->level_entries[level]; i++) {
-		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span, j;
-		struct hvo_frame_info fi;
+		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span, j, head;
 
 		if (!(e & HVO_PTE_PRESENT))
 			continue;
@@ -540,8 +567,8 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 		}
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
 		for (j = 0; j < span; j++)
-			if (!hvo_frame_info(sim, pfn + j, &fi) && fi.allocated &&
-			    fi.kind == HVO_KIND_VMEMMAP && hvo__u64set_add(seen, pfn + j) == 0)
+			if (block_is(sim, pfn + j, HVO_KIND_VMEMMAP, &head) &&
+			    hvo__u64set_add(seen, pfn + j) == 0)
 				n++;
 	}
 	return n;
@@ -635,6 +662,14 @@ struct table_census {
 	uint64_t bad;
 };
 
+bool hvo__check_table_frame(struct hvo_sim *sim, uint64_t pfn)
+{
+	uint64_t head;
+
+	return block_is(sim, pfn, HVO_KIND_PGTABLE, &head) && head == pfn &&
+	       (hvo__meta(sim, pfn)->flags & FMF_MACHINE);
+}
+
 static void census_table(void *ctx, uint64_t pfn, unsigned int level)
 {
 	struct table_census *tc = ctx;
@@ -647,9 +682,8 @@ static void census_table(void *ctx, uint64_t pfn, unsigned int level)
 		       level);
 		tc->bad++;
 	}
-	hvo_frame_info(tc->c->sim, pfn, &fi);
-	if (!fi.allocated || fi.kind != HVO_KIND_PGTABLE || fi.head_pfn != pfn ||
-	    !(hvo__meta(tc->c->sim, pfn)->flags & FMF_MACHINE)) {
+	if (!hvo__check_table_frame(tc->c->sim, pfn)) {
+		hvo_frame_info(tc->c->sim, pfn, &fi);
 		report(tc->c, pfn, "an allocated page-table frame of the machine",
 		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
 			   pfn), "page table level %u", level);

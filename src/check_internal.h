@@ -147,6 +147,16 @@ bool hvo__check_leaf_agrees(struct hvo_sim *sim, uint64_t fe, uint64_t we, unsig
 			    uint64_t v);
 /* page-table: flat entry i shows what the walk of its address finds */
 bool hvo__check_flat_agrees(struct hvo_sim *sim, uint64_t i);
+/*
+ * The block holding @pfn as the buddy's metadata says (find_block()'s
+ * search, across zone boundaries: a boot memblock allocation such as a
+ * vmemmap PMD block may straddle one): its metadata and head, NULL if none;
+ * *@depth: the orders whose candidate heads were read, 0..*depth (64: all).
+ */
+const struct hvo_frame_meta *hvo__check_block(struct hvo_sim *sim, uint64_t pfn, uint64_t *head,
+					     unsigned int *depth);
+/* pgtable-frames: @pfn is an allocated page-table frame of the machine */
+bool hvo__check_table_frame(struct hvo_sim *sim, uint64_t pfn);
 /* hvo_check() without tracking: everything, from scratch */
 int64_t hvo__check_full(struct hvo_sim *sim, struct hvo_report *rep);
 

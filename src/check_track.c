@@ -15,12 +15,12 @@
  *     a snapshot restore, the one writer past them, notes what it writes.
  *     For a noted frame the driver compares the bytes with its copy from
  *     the last check, so it knows the struct pages that changed.
- *   - frame metadata (hvo_frame_info(): a frame's block, its kind,
- *     vmap_count): every write goes through hvo__meta(), noted likewise.
- *     frame_info(F) reads the metadata of F aligned down to each order
- *     until it finds F's block; the driver keeps, per frame it watches,
- *     how deep that search went, and looks again when a noted pfn is one
- *     it read.
+ *   - frame metadata (a frame's block as hvo__check_block() finds it, its
+ *     kind, vmap_count): every write goes through hvo__meta(), noted
+ *     likewise (by blocks of 64 pfns).  hvo__check_block(F) reads the
+ *     metadata of F aligned down to each order until it finds F's block;
+ *     the driver keeps, per frame it watches, how deep that search went,
+ *     and looks again when a noted pfn is one it read.
  *   - the flat view of leaf entries: compared whole with its copy (a
  *     memcmp-fast loop): a changed entry is a vmemmap page whose every
  *     struct page must be read again.
@@ -71,7 +71,7 @@ struct ckt_frame {
 	uint32_t nmap;			/* flat indices mapping it */
 	uint32_t nown;			/* of them, owned by a folio (frame-ownership) */
 	uint32_t tab;			/* its page-table record, CKT_NONE */
-	/* frame_info(), as the last look found it */
+	/* hvo__check_block(), as the last look found it */
 	uint8_t depth;			/* the orders its block search read: 0..depth */
 	bool vmemmap;			/* an allocated vmemmap frame (accounting) */
 	bool table;			/* an allocated page-table frame of the machine */
@@ -239,20 +239,18 @@ static int fr_grow(struct hvo_ckt *t)
 	return 0;
 }
 
-/* frame_info() of a watched frame, again */
+/* what the checks ask of a watched frame's block, again */
 static void fr_look(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 {
-	struct hvo_frame_info fi;
-	bool was = e->vmemmap, found;
+	const struct hvo_frame_meta *m;
+	bool was = e->vmemmap;
+	unsigned int depth;
+	uint64_t head;
 
-	if (hvo_frame_info(sim, e->pfn, &fi))
-		memset(&fi, 0, sizeof(fi));
-	found = fi.allocated || fi.buddy || fi.head_pfn != e->pfn;
-	e->depth = found ? (uint8_t)(e->pfn == fi.head_pfn ? 0 :
-				     hvo__ilog2(e->pfn - fi.head_pfn) + 1) : 255;
-	e->vmemmap = fi.allocated && fi.kind == HVO_KIND_VMEMMAP;
-	e->table = fi.allocated && fi.kind == HVO_KIND_PGTABLE && fi.head_pfn == e->pfn &&
-		   (hvo__meta(sim, e->pfn)->flags & FMF_MACHINE);
+	m = hvo__check_block(sim, e->pfn, &head, &depth);
+	e->depth = (uint8_t)depth;
+	e->vmemmap = m && m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP;
+	e->table = hvo__check_table_frame(sim, e->pfn);
 	if (e->nmap && was != e->vmemmap)
 		t->mapped += e->vmemmap ? 1 : -1;
 }
@@ -506,9 +504,9 @@ static void zones_dirty(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p, uint
 
 /*
  * A block of pfns [p, p + 2^HVO_CKLOG_META_SHIFT) whose metadata may have
- * changed: frame_info() again for every watched frame in it, and for every
- * one further up whose block search read p (frame_info(w) reads the
- * metadata of w aligned down to each order until it finds w's block).
+ * changed: hvo__check_block() again for every watched frame in it, and every
+ * one further up whose block search read p (hvo__check_block(w) reads
+ * the metadata of w aligned down to each order until it finds w's block).
  */
 static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 {
