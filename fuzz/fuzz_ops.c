@@ -39,6 +39,14 @@
 
 #define FO_MAX_OPS 256
 
+/* TEMP profile */
+#include <time.h>
+enum { P_CREATE, P_BOOT, P_OPS, P_CMP, P_CHK, P_WIND, P_DESTROY, P_N };
+static double prof[P_N]; static unsigned long prof_inputs, prof_ops; static int prof_on = -1;
+static double now_us(void){return __builtin_ia32_rdtsc()/2600.0;}
+#define PT(k, stmt) do { if (prof_on) { double t_ = now_us(); stmt; prof[k] += now_us() - t_; } else { stmt; } } while (0)
+__attribute__((destructor)) static void prof_print(void) { if (prof_on > 0 && prof_inputs) fprintf(stderr, "PROF inputs %lu ops %lu per input us: create %.1f boot %.1f ops %.1f cmp %.1f chk %.1f wind %.1f destroy %.1f\n", prof_inputs, prof_ops, prof[0]/prof_inputs, prof[1]/prof_inputs, prof[2]/prof_inputs, prof[3]/prof_inputs, prof[4]/prof_inputs, prof[5]/prof_inputs, prof[6]/prof_inputs); }
+
 
 
 static const struct {
@@ -293,12 +301,13 @@ static void run_ops(struct fo *c, struct fz_in *in)
 		c->opno++;
 		c->op = ops[op].name;
 		c->args[0] = 0;
-		ops[op].fn(c, in);
+		PT(P_OPS, ops[op].fn(c, in));
 		if (c->verbose)
 			fprintf(stderr, "fuzz_ops: op #%u %s(%s)\n", c->opno, c->op, c->args);
-		fo_compare(c, c->opno % 16 == 0);
+		PT(P_CMP, fo_compare(c, c->opno % 16 == 0));
 		if (c->opno % every == 0)
-			fo_check(c);
+			PT(P_CHK, fo_check(c));
+		prof_ops++;
 	}
 }
 
@@ -357,9 +366,6 @@ static void cleanup(struct fo *c)
 	free(c->scratch);
 }
 
-/* TEMP */
-#include <time.h>
-static double now_us(void){struct timespec t;clock_gettime(CLOCK_THREAD_CPUTIME_ID,&t);return t.tv_sec*1e6+t.tv_nsec/1e3;}
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	double t0 = now_us();
@@ -371,7 +377,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	c.verbose = getenv("HVOSIM_FUZZ_VERBOSE") != NULL;
-	rc = hvo_sim_create(&cfg, &c.sim);
+	if (prof_on < 0) prof_on = getenv("FO_PROF") != NULL;
+	prof_inputs++;
+	PT(P_CREATE, rc = hvo_sim_create(&cfg, &c.sim));
 	if (rc) {
 		if (rc != -EINVAL || !hvo_last_error()[0])
 			fo_fail(&c, "hvo_sim_create returned %d (%s)", rc, hvo_last_error());
@@ -383,10 +391,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.memmap_boot = INT64_MAX;
 	if (hvo_check_track(c.sim, check_mode()))
 		fo_fail(&c, "hvo_check_track() failed");
-	boot(&c, boot_rule);
+	PT(P_BOOT, boot(&c, boot_rule));
 	run_ops(&c, &in);
-	wind_down(&c);
-	leaked = hvo_sim_destroy(c.sim);
+	PT(P_WIND, wind_down(&c));
+	PT(P_DESTROY, leaked = hvo_sim_destroy(c.sim));
 	c.sim = NULL;
 	if (leaked)
 		fo_fail(&c, "hvo_sim_destroy reports %" PRIu64 " leaked frames", leaked);

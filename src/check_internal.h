@@ -88,6 +88,7 @@ struct check_ctx {
 		const struct folio_snap *s;
 		const struct hvo_hstate *hs;
 		uint64_t head;		/* its head struct page */
+		uint64_t info;		/* what its tails' compound_info holds */
 		uint64_t nr_pages, vmemmap_pages;
 		uint64_t start, end;	/* its struct pages in the vmemmap */
 		uint64_t vstart;	/* start, rounded down to a page */

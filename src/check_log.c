@@ -3,7 +3,8 @@
  * check_log.c - the change log behind hvo_check_track(): while it is on,
  * hvo__frame() and hvo__meta() (and a vmemmap load or store that goes
  * straight to a frame's bytes through the flat view) note the pfn asked
- * for, so the next hvo_check() re-verifies only what those frames feed.
+ * for, and hvo__flat_set() the flat view entry it changes, so the next
+ * hvo_check() re-verifies only what those feed.
  *
  * Those are the doors every write of a frame's bytes or metadata goes
  * through: snapshots (track.c) save a frame before its first write by the
@@ -30,33 +31,58 @@ static bool set_bit(_Atomic uint64_t *bm, uint64_t b)
 	return !(atomic_fetch_or_explicit(w, bit, memory_order_relaxed) & bit);
 }
 
-void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
+static void list_add(struct hvo_cklog *l, uint64_t v)
 {
-	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
-	uint64_t v, i;
+	uint64_t i = atomic_fetch_add_explicit(&l->n, 1, memory_order_relaxed);
 
-	if (!l || pfn >= l->nr_pfns)
-		return;
-	if (bytes ? !set_bit(l->bytes, pfn) : !set_bit(l->meta, pfn >> HVO_CKLOG_META_SHIFT))
-		return;
-	v = bytes ? pfn << 1 : (pfn >> HVO_CKLOG_META_SHIFT) << 1 | 1;
-	i = atomic_fetch_add_explicit(&l->n, 1, memory_order_relaxed);
 	if (i < l->cap)
 		atomic_store_explicit(&l->list[i], v, memory_order_relaxed);
 }
 
-struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t cap)
+void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	if (!l || pfn >= l->nr_pfns)
+		return;
+	if (bytes && set_bit(l->bytes, pfn))
+		list_add(l, pfn << 2 | HVO_CKLOG_KIND_BYTES);
+	else if (!bytes && set_bit(l->meta, pfn >> HVO_CKLOG_META_SHIFT))
+		list_add(l, (pfn >> HVO_CKLOG_META_SHIFT) << 2 | HVO_CKLOG_KIND_META);
+}
+
+void hvo__cklog_flat(const struct hvo_sim *sim, uint64_t idx)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	if (l && idx < l->flat_n && set_bit(l->flat, idx)) {
+		atomic_fetch_add_explicit(&l->nflat, 1, memory_order_relaxed);
+		list_add(l, idx << 2 | HVO_CKLOG_KIND_FLAT);
+	}
+}
+
+void hvo__cklog_lost(const struct hvo_sim *sim)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	if (l)
+		atomic_store(&l->n, l->cap + 1);
+}
+
+struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap)
 {
 	struct hvo_cklog *l = calloc(1, sizeof(*l));
 
 	if (!l)
 		return NULL;
 	l->nr_pfns = nr_pfns;
+	l->flat_n = flat_n;
 	l->cap = cap;
 	l->bytes = calloc((nr_pfns >> 6) + 1, sizeof(*l->bytes));
 	l->meta = calloc((nr_pfns >> (6 + HVO_CKLOG_META_SHIFT)) + 1, sizeof(*l->meta));
+	l->flat = calloc((flat_n >> 6) + 1, sizeof(*l->flat));
 	l->list = calloc(cap + 1, sizeof(*l->list));
-	if (!l->bytes || !l->meta || !l->list) {
+	if (!l->bytes || !l->meta || !l->flat || !l->list) {
 		hvo__cklog_free(l);
 		return NULL;
 	}
@@ -69,6 +95,7 @@ void hvo__cklog_free(struct hvo_cklog *l)
 		return;
 	free((void *)l->bytes);
 	free((void *)l->meta);
+	free((void *)l->flat);
 	free((void *)l->list);
 	free(l);
 }
@@ -89,17 +116,19 @@ unsigned int hvo__cklog_bits(const struct hvo_cklog *l, uint64_t pfn)
 void hvo__cklog_reset(struct hvo_cklog *l)
 {
 	uint64_t n = atomic_load(&l->n), i, v;
+	_Atomic uint64_t *bm[3] = { l->bytes, l->meta, l->flat };
 
 	if (n > l->cap) {
 		memset((void *)l->bytes, 0, ((l->nr_pfns >> 6) + 1) * sizeof(*l->bytes));
 		memset((void *)l->meta, 0,
 		       ((l->nr_pfns >> (6 + HVO_CKLOG_META_SHIFT)) + 1) * sizeof(*l->meta));
+		memset((void *)l->flat, 0, ((l->flat_n >> 6) + 1) * sizeof(*l->flat));
 	} else {
 		for (i = 0; i < n; i++) {
 			v = atomic_load_explicit(&l->list[i], memory_order_relaxed);
-			atomic_store_explicit((v & 1) ? &l->meta[v >> 7] : &l->bytes[v >> 7], 0,
-					      memory_order_relaxed);
+			atomic_store_explicit(&bm[v & 3][v >> 8], 0, memory_order_relaxed);
 		}
 	}
 	atomic_store(&l->n, 0);
+	atomic_store(&l->nflat, 0);
 }

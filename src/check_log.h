@@ -25,21 +25,33 @@ struct hvo_sim;
  */
 #define HVO_CKLOG_META_SHIFT 6
 
+/* what a list entry notes: its low bits */
+#define HVO_CKLOG_KIND_BYTES 0u	/* pfn << 2 */
+#define HVO_CKLOG_KIND_META 1u	/* block << 2 */
+#define HVO_CKLOG_KIND_FLAT 2u	/* flat view index << 2 */
+
 struct hvo_cklog {
-	uint64_t nr_pfns;
+	uint64_t nr_pfns, flat_n;
 	_Atomic uint64_t *bytes;	/* a bit per pfn */
 	_Atomic uint64_t *meta;		/* a bit per block of pfns */
-	/* what was noted, in the order first noted: pfn << 1 (bytes), or
-	 * block << 1 | 1 (metadata) */
+	_Atomic uint64_t *flat;		/* a bit per entry of the flat view */
+	/* what was noted, in the order first noted: x << 2 | HVO_CKLOG_KIND_* */
 	_Atomic uint64_t *list;
 	uint64_t cap;
 	_Atomic uint64_t n;		/* notes; more than cap: some went unlisted */
+	_Atomic uint64_t nflat;		/* of them, flat view entries */
 };
 
 /* hvo__frame() (@bytes) or hvo__meta() was asked for @pfn */
 void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes);
-/* a log for @nr_pfns pfns listing up to @cap of them; NULL: out of memory */
-struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t cap);
+/* hvo__flat_set() changed entry @idx of the flat view */
+void hvo__cklog_flat(const struct hvo_sim *sim, uint64_t idx);
+/* a change went past every door (a snapshot restore of the flat view): the
+ * next check walks everything */
+void hvo__cklog_lost(const struct hvo_sim *sim);
+/* a log for @nr_pfns pfns and @flat_n flat entries, listing up to @cap
+ * notes; NULL: out of memory */
+struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap);
 void hvo__cklog_free(struct hvo_cklog *l);
 /* HVO_CKLOG_* noted for @pfn (its block, for metadata) since the last reset */
 unsigned int hvo__cklog_bits(const struct hvo_cklog *l, uint64_t pfn);

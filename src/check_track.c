@@ -21,9 +21,10 @@
  *     metadata of F aligned down to each order until it finds F's block;
  *     the driver keeps, per frame it watches, how deep that search went,
  *     and looks again when a noted pfn is one it read.
- *   - the flat view of leaf entries: compared whole with its copy (a
- *     memcmp-fast loop): a changed entry is a vmemmap page whose every
- *     struct page must be read again.
+ *   - the flat view of leaf entries: hvo__flat_set() notes each entry it
+ *     changes (a snapshot restore, which copies the view back whole, makes
+ *     the next check walk everything): a changed entry is a vmemmap page
+ *     whose every struct page must be read again.
  * A struct page reads differently only if its vmemmap entry or the bytes it
  * maps changed (or, in the fake-head scheme, page[1] of a page-aligned page
  * did, or the static key went on or off: then everything is walked); a
@@ -126,7 +127,6 @@ struct hvo_ckt {
 	/* the page table */
 	struct ckt_table *tabs;
 	uint32_t ntabs, captabs;
-	struct u64set reached;
 	uint64_t reach;
 	bool census_bad, pt_bad;
 	uint64_t pt_bad_i;
@@ -140,6 +140,10 @@ struct hvo_ckt {
 	uint64_t free_head[CKT_NR_ZONES][HVO_MAX_ORDER_LIMIT + 1];
 	uint64_t zones;			/* dirty this check */
 	bool key_on;			/* fake-head: the static key was on */
+	/* this check walks every folio, zone and shared tail whole, keeping
+	 * the rest of the record (too many vmemmap pages remapped to read
+	 * their struct pages one by one) */
+	bool wide;
 	uint64_t geo_max_order;
 	/* this check's changes: struct pages (pfns, once each: dpgbits) and
 	 * vmemmap pages */
@@ -250,7 +254,9 @@ static void fr_look(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 	m = hvo__check_block(sim, e->pfn, &head, &depth);
 	e->depth = (uint8_t)depth;
 	e->vmemmap = m && m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP;
-	e->table = hvo__check_table_frame(sim, e->pfn);
+	/* hvo__check_table_frame(), from the same search */
+	e->table = m && m->state == FM_ALLOC && m->kind == HVO_KIND_PGTABLE && head == e->pfn &&
+		   (hvo__meta(sim, e->pfn)->flags & FMF_MACHINE);
 	if (e->nmap && was != e->vmemmap)
 		t->mapped += e->vmemmap ? 1 : -1;
 }
@@ -389,7 +395,7 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 {
 	uint64_t base = sim->geo.vmemmap_base, p, last;
 
-	if (v + len <= base)
+	if (t->wide || v + len <= base)
 		return;
 	p = v < base ? 0 : (v - base) / sim->geo.stride;
 	last = (v + len - 1 - base) / sim->geo.stride;
@@ -431,15 +437,25 @@ static void flat_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t i, uin
 	push_pages(sim, t, vaddr_of(sim, t, i), sim->geo.page_size);
 }
 
+/* the flat entries hvo__flat_set() changed (all of them: every entry) */
 static void diff_flat(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 {
-	uint64_t i, n = sim->flat_n, e;
+	uint64_t n = all ? sim->flat_n : atomic_load(&t->log->n), i, j, v, e;
 
 	for (i = 0; i < n; i++) {
-		e = atomic_load_explicit(&sim->flat[i], memory_order_relaxed);
-		if (all || e != t->flat[t->off + i])
-			flat_changed(sim, t, t->off + i, e, all);
+		if (all) {
+			j = i;
+		} else {
+			v = atomic_load_explicit(&t->log->list[i], memory_order_relaxed);
+			if ((v & 3) != HVO_CKLOG_KIND_FLAT)
+				continue;
+			j = v >> 2;
+		}
+		e = atomic_load_explicit(&sim->flat[j], memory_order_relaxed);
+		if (all || e != t->flat[t->off + j])
+			flat_changed(sim, t, t->off + j, e, all);
 	}
+	qsort(t->dvi, t->ndvi, sizeof(*t->dvi), cmp_u64);
 }
 
 /* ---- what changed: the noted frames ---- */
@@ -465,6 +481,12 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	 * pages are read again anyway; a copy waits for the frame's next note */
 	if (!e->copy && e->nmap == 1 && any_in(t->dvi, t->ndvi, e->first, e->first + 1))
 		return;
+	/* every struct page is read again: the copy only stays current */
+	if (t->wide) {
+		if (e->copy)
+			memcpy(e->copy, now, ps);
+		return;
+	}
 	if (!e->copy) {
 		e->copy = malloc(ps);
 		if (!e->copy) {
@@ -556,11 +578,11 @@ static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 
 	for (i = 0; i < n; i++) {
 		v = atomic_load_explicit(&t->log->list[i], memory_order_relaxed);
-		if (v & 1) {
-			meta_noted(sim, t, (v >> 1) << HVO_CKLOG_META_SHIFT);
+		if ((v & 3) == HVO_CKLOG_KIND_META) {
+			meta_noted(sim, t, (v >> 2) << HVO_CKLOG_META_SHIFT);
 			continue;
 		}
-		e = fr_find(t, v >> 1);
+		e = (v & 3) == HVO_CKLOG_KIND_BYTES ? fr_find(t, v >> 2) : NULL;
 		if (e && e->nmap)
 			bytes_noted(sim, t, e);
 	}
@@ -744,14 +766,18 @@ static void visit_table(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn,
 	bool fresh;
 
 	t->reach++;
-	if (pfn >= sim->geo.nr_pfns || hvo__u64set_add(&t->reached, pfn)) {
-		t->census_bad = true;	/* linked twice, out of range, or no memory */
+	if (pfn >= sim->geo.nr_pfns) {
+		t->census_bad = true;
 		return;
 	}
 	e = fr_get(sim, t, pfn);
 	tb = e ? table_rec(sim, t, e, &fresh) : NULL;
 	if (!tb) {
 		t->oom = true;
+		return;
+	}
+	if (tb->seen == t->gen) {
+		t->census_bad = true;	/* linked twice */
 		return;
 	}
 	if (!e->table)
@@ -809,9 +835,6 @@ static void check_tables(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 
 	t->reach = 0;
 	t->census_bad = t->pt_bad = false;
-	t->reached.n = 0;
-	if (t->reached.k)
-		memset(t->reached.k, 0xff, t->reached.cap * sizeof(*t->reached.k));
 	visit_table(sim, t, sim->root_pfn, sim->geo.pgtable_levels - 1,
 		    sim->flat_base & ~((1ull << 48) - 1), all);
 	prune_tables(t);
@@ -911,7 +934,7 @@ static bool folio_same(struct check_ctx *c, struct hvo_ckt *t, const struct foli
 	struct hvo_sim *sim = c->sim;
 	uint64_t first, n;
 
-	if (!old || old->bad || old->nid != s->nid || old->zone != s->zone ||
+	if (t->wide || !old || old->bad || old->nid != s->nid || old->zone != s->zone ||
 	    old->state != s->state || (old->optimized && t->slots_moved))
 		return false;
 	folio_pages(sim, t, s->pfn, sim->hugetlb->hs[s->h].order, &first, &n);
@@ -940,10 +963,10 @@ static void walk_folio(struct check_ctx *c, struct hvo_ckt *t, const struct foli
 	}
 	hvo__check_folio_begin(c, s);
 	v0 = c->f.optimized ? vmap0(c->sim, t, c->f.vstart) : 0;
-	if (old && !old->bad && old->nid == s->nid && old->zone == s->zone &&
+	if (!t->wide && old && !old->bad && old->nid == s->nid && old->zone == s->zone &&
 	    old->flag == c->f.flag && old->optimized == c->f.optimized && old->tail == c->f.tail)
 		walk_changes(c, t, old, v0);
-	if (rep->count != count || !old || old->bad || old->nid != s->nid ||
+	if (t->wide || rep->count != count || !old || old->bad || old->nid != s->nid ||
 	    old->zone != s->zone || old->flag != c->f.flag || old->optimized != c->f.optimized ||
 	    old->tail != c->f.tail) {
 		rep->nr = nr;
@@ -1025,7 +1048,8 @@ static bool tail_clean(void *arg, unsigned int slot, uint64_t frame)
 	if (slot >= CKT_MAX_SLOTS)
 		return false;
 	t->slot_seen[slot] = frame;
-	return t->slot_ok[slot] == frame && !(hvo__cklog_bits(t->log, frame) & HVO_CKLOG_BYTES);
+	return !t->wide && t->slot_ok[slot] == frame &&
+	       !(hvo__cklog_bits(t->log, frame) & HVO_CKLOG_BYTES);
 }
 
 /* ---- the driver ---- */
@@ -1058,7 +1082,11 @@ static void ckt_reset(struct hvo_sim *sim, struct hvo_ckt *t)
 	t->valid = false;
 }
 
-/* what no walk looks at again: whether it must all be walked */
+/*
+ * What no walk looks at again (the static key, the geometry), or a log
+ * that lost notes: the record is no good, everything is walked from
+ * scratch.
+ */
 static bool must_walk_all(struct hvo_sim *sim, struct hvo_ckt *t, bool key)
 {
 	return !t->valid || atomic_load(&t->log->n) > t->log->cap ||
@@ -1066,23 +1094,35 @@ static bool must_walk_all(struct hvo_sim *sim, struct hvo_ckt *t, bool key)
 }
 
 /* everything but the folios, tails and totals: what changed since */
+static double ph[10]; static double ph_now(void){return __builtin_ia32_rdtsc()/2600.0;}
+__attribute__((destructor)) static void ph_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"PH reset %.0f flat %.0f log %.0f host %.0f tables %.0f snap %.0f folios %.0f tails %.0f totals %.0f\n",ph[0],ph[1],ph[2],ph[3],ph[4],ph[5],ph[6],ph[7],ph[8]);}
+#define PH(k, stmt) do { double t_ = ph_now(); stmt; ph[k] += ph_now() - t_; } while (0)
+static double lognstat[4];
+__attribute__((destructor)) static void logn_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"LOGN checks %.0f notes %.0f dpg %.0f dvi %.0f\n",lognstat[0],lognstat[1],lognstat[2],lognstat[3]);}
 static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 {
-	uint64_t i;
+	uint64_t i, nflat;
+	if (!all) { lognstat[0]++; lognstat[1] += (double)atomic_load(&t->log->n); }
 
 	t->gen++;
 	t->oom = false;
 	for (i = 0; i < t->ndpg; i++)
 		t->dpgbits[t->dpg[i] >> 6] = 0;
 	t->ndpg = t->ndvi = 0;
-	t->zones = all ? ~0ull : 0;
+	/* so many vmemmap pages remapped (a PMD's lazy memmap init remaps
+	 * hundreds) that reading their struct pages one by one costs more
+	 * than walking every folio */
+	nflat = atomic_load(&t->log->nflat);
+	t->wide = all || nflat > 64 || nflat * 8 > sim->flat_n;
+	t->zones = t->wide ? ~0ull : 0;
 	if (all)
-		ckt_reset(sim, t);
-	diff_flat(sim, t, all);
+		PH(0, ckt_reset(sim, t));
+	PH(1, diff_flat(sim, t, all));
 	if (!all)
-		read_log(sim, t);
-	read_host_state(sim, t, all);
-	check_tables(sim, t, all);
+		PH(2, read_log(sim, t));
+	PH(3, read_host_state(sim, t, all));
+	PH(4, check_tables(sim, t, all));
+	if (!all) { lognstat[2] += (double)t->ndpg; lognstat[3] += (double)t->ndvi; }
 }
 
 /* the tracked walk; false: it found something, or could not tell */
@@ -1094,13 +1134,16 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	uint64_t nf = 0, count;
 	bool key, ok;
 
-	memset(rep, 0, sizeof(*rep));
+	rep->count = rep->nr = rep->folios = rep->pages = 0;
 	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
 	key = c->fake && atomic_load(&sim->c.static_key_count) != 0;
 	find_changes(sim, t, must_walk_all(sim, t, key));
 	t->key_on = key;
 	t->geo_max_order = sim->geo.max_folio_order;
-	if (hvo__check_snapshot(c, &fs, &nf) || walk_folios(c, t, fs, nf)) {
+	int r1 = 0, r2 = 0;
+	PH(5, r1 = hvo__check_snapshot(c, &fs, &nf));
+	if (!r1) PH(6, r2 = walk_folios(c, t, fs, nf));
+	if (r1 || r2) {
 		free(fs);
 		free(d.own_k);
 		t->valid = false;
@@ -1109,7 +1152,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
 	count = rep->count;
 	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL)
-		hvo__check_scan_tails(c, tail_clean, t);
+		PH(7, hvo__check_scan_tails(c, tail_clean, t));
 	/* a tail with a finding is walked again next time */
 	if (rep->count != count)
 		memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
@@ -1121,7 +1164,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	d.reach = t->reach;
 	d.census_bad = t->census_bad;
 	d.zones = t->zones;
-	hvo__check_run(c, CHECK_TOTALS);
+	PH(8, hvo__check_run(c, CHECK_TOTALS));
 	free(fs);
 	free(d.own_k);
 	/* the totals the driver keeps name no place: a full check does */
@@ -1184,7 +1227,7 @@ static int64_t verify(struct hvo_sim *sim, struct hvo_report *rep)
 /* TEMPDBG */
 #include <time.h>
 static double dbg_t[4]; static unsigned long dbg_n[4];
-static double dbg_now(void){struct timespec x;clock_gettime(CLOCK_THREAD_CPUTIME_ID,&x);return x.tv_sec*1e6+x.tv_nsec/1e3;}
+static double dbg_now(void){return __builtin_ia32_rdtsc()/2600.0;}
 __attribute__((destructor)) static void dbg_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"CKT tracked %lu %.0fus  all %lu %.0fus  fallback %lu %.0fus  full %lu %.0fus\n",dbg_n[0],dbg_t[0],dbg_n[1],dbg_t[1],dbg_n[2],dbg_t[2],dbg_n[3],dbg_t[3]);}
 static int64_t check_tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *rep)
 {
@@ -1242,7 +1285,6 @@ static void ckt_free(struct hvo_sim *sim)
 	free(t->wbits);
 	free(t->dpgbits);
 	free(t->tabs);
-	free(t->reached.k);
 	free(t->flat);
 	free(t->rnext);
 	free(t->rprev);
@@ -1268,15 +1310,19 @@ static struct hvo_ckt *ckt_new(struct hvo_sim *sim)
 	cap = sim->flat_n > CKT_LOG_MIN ? sim->flat_n : CKT_LOG_MIN;
 	pthread_mutex_init(&t->lock, NULL);
 	sim->ckt = t;
-	t->log = hvo__cklog_new(sim->geo.nr_pfns, cap);
+	t->log = hvo__cklog_new(sim->geo.nr_pfns, sim->flat_n, cap);
 	t->flat = calloc(n + 1, sizeof(*t->flat));
 	t->rnext = calloc(n + 1, sizeof(*t->rnext));
 	t->rprev = calloc(n + 1, sizeof(*t->rprev));
 	t->own = calloc(n + 1, 1);
 	t->wbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->wbits));
 	t->dpgbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->dpgbits));
+	/* room for every entry's own frame without growing */
+	while (t->frcap < 2 * (sim->flat_n + 64))
+		if (fr_grow(t))
+			break;
 	if (!t->log || !t->flat || !t->rnext || !t->rprev || !t->own || !t->wbits || !t->dpgbits ||
-	    fr_grow(t)) {
+	    t->frcap < 2 * (sim->flat_n + 64)) {
 		ckt_free(sim);
 		return NULL;
 	}
