@@ -140,15 +140,19 @@ struct hvo_ckt {
 	uint64_t free_head[CKT_NR_ZONES][HVO_MAX_ORDER_LIMIT + 1];
 	uint64_t zones;			/* dirty this check */
 	bool key_on;			/* fake-head: the static key was on */
-	/* this check walks every folio, zone and shared tail whole, keeping
-	 * the rest of the record (too many vmemmap pages remapped to read
-	 * their struct pages one by one) */
+	/* this check goes by vmemmap pages, not struct pages (too many
+	 * remapped to read their struct pages one by one): a folio with one
+	 * remapped, or whose frame changed, is walked whole, every zone and
+	 * shared tail too */
 	bool wide;
 	uint64_t geo_max_order;
-	/* this check's changes: struct pages (pfns, once each: dpgbits) and
-	 * vmemmap pages */
-	uint64_t *dpg, ndpg, capdpg, *dpgbits;
+	/* this check's changes: struct pages (a bitmap by pfn, the words of
+	 * it set, and the pfns in order), vmemmap pages remapped, and in a
+	 * wide walk the vmemmap pages whose frame's bytes changed */
+	uint64_t *dpgbits, *dpw, ndpw, capdpw;
+	uint64_t *dpg, ndpg, capdpg;
 	uint64_t *dvi, ndvi, capdvi;
+	uint64_t *dix, ndix, capdix;
 	bool oom;
 };
 
@@ -403,10 +407,9 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 	if (p && sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD)
 		p--;
 	for (; p <= last && p < sim->geo.nr_pfns; p++) {
-		if (t->dpgbits[p >> 6] & (1ull << (p & 63)))
-			continue;
+		if (!t->dpgbits[p >> 6])
+			push(t, &t->dpw, &t->ndpw, &t->capdpw, p >> 6);
 		t->dpgbits[p >> 6] |= 1ull << (p & 63);
-		push(t, &t->dpg, &t->ndpg, &t->capdpg, p);
 	}
 }
 
@@ -481,10 +484,14 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	 * pages are read again anyway; a copy waits for the frame's next note */
 	if (!e->copy && e->nmap == 1 && any_in(t->dvi, t->ndvi, e->first, e->first + 1))
 		return;
-	/* every struct page is read again: the copy only stays current */
+	/* a wide walk goes by vmemmap pages: those of a frame that changed */
 	if (t->wide) {
+		if (e->copy && !memcmp(e->copy, now, ps))
+			return;
 		if (e->copy)
 			memcpy(e->copy, now, ps);
+		for (w = e->first; w != CKT_NONE; w = t->rnext[w])
+			push(t, &t->dix, &t->ndix, &t->capdix, w);
 		return;
 	}
 	if (!e->copy) {
@@ -557,18 +564,16 @@ static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 	}
 }
 
-/* the changed pages in pfn order: a sort, or for many the bitmap's order */
-static void sort_pages(struct hvo_sim *sim, struct hvo_ckt *t)
+/* the changed pages in pfn order: the bitmap's words set, in order */
+static void sort_pages(struct hvo_ckt *t)
 {
-	uint64_t words = (sim->geo.nr_pfns >> 6) + 1, w, bits, k = 0;
+	uint64_t i, w, bits;
 
-	if (t->ndpg < words / 4) {
-		qsort(t->dpg, t->ndpg, sizeof(*t->dpg), cmp_u64);
-		return;
-	}
-	for (w = 0; w < words; w++)
-		for (bits = t->dpgbits[w]; bits; bits &= bits - 1)
-			t->dpg[k++] = (w << 6) + (uint64_t)__builtin_ctzll(bits);
+	qsort(t->dpw, t->ndpw, sizeof(*t->dpw), cmp_u64);
+	for (i = 0; i < t->ndpw; i++)
+		for (w = t->dpw[i], bits = t->dpgbits[w]; bits; bits &= bits - 1)
+			push(t, &t->dpg, &t->ndpg, &t->capdpg,
+			     (w << 6) + (uint64_t)__builtin_ctzll(bits));
 }
 
 static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
@@ -586,7 +591,8 @@ static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 		if (e && e->nmap)
 			bytes_noted(sim, t, e);
 	}
-	sort_pages(sim, t);
+	sort_pages(t);
+	qsort(t->dix, t->ndix, sizeof(*t->dix), cmp_u64);
 	/* the pages whose bytes changed: their zones' free heads */
 	for (i = 0; i < (uint64_t)sim->cfg.nr_nodes * HVO_NR_ZONES; i++) {
 		const struct hvo_zone *z = &sim->nodes[i / HVO_NR_ZONES].zones[i % HVO_NR_ZONES];
@@ -728,32 +734,43 @@ static void leaf_vs_flat(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t we,
 static void visit_table(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn,
 			unsigned int level, uint64_t vbase, bool changed);
 
+/* a table holds at most a page of entries: 8192 at 64K */
+#define CKT_TABLE_WORDS (65536 / 8 / 64)
+
 /*
- * A table whose entries moved (or whose parent's did): its leaves against
- * the flat view, its children list anew, every child visited as changed.
- * Records are appended while children are visited: hold the index.
+ * A table whose entries moved: its entries that did (@all: every one, for a
+ * table new here or moved itself) against the flat view, its children list
+ * anew, a child whose entry moved visited as moved.  Records are appended
+ * while children are visited: hold the index.
  */
-static void table_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint32_t tab)
+static void table_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint32_t tab, bool all)
 {
 	struct ckt_table *tb = &t->tabs[tab];
-	unsigned int i, n = sim->level_entries[tb->level], level = tb->level, nkids;
-	uint64_t e, vbase = tb->vbase;
+	unsigned int i, n = sim->level_entries[tb->level], level = tb->level, nkids, k;
+	const uint64_t *now = (const uint64_t *)(sim->mem + (tb->pfn << sim->geo.page_shift));
+	uint64_t e, vbase = tb->vbase, moved[CKT_TABLE_WORDS];
 
-	memcpy(tb->copy, sim->mem + (tb->pfn << sim->geo.page_shift), n * sizeof(uint64_t));
+	memset(moved, 0, ((n + 63) / 64) * sizeof(*moved));
 	tb->nkids = 0;
 	for (i = 0; i < n; i++) {
-		e = tb->copy[i];
+		e = __atomic_load_n(&now[i], __ATOMIC_RELAXED);
+		if (all || e != tb->copy[i]) {
+			moved[i / 64] |= 1ull << (i % 64);
+			tb->copy[i] = e;
+		}
 		if (level && (e & HVO_PTE_PRESENT) && !(e & HVO_PTE_LEAF))
 			tb->kids[tb->nkids++] = i;
-		else
+		else if ((moved[i / 64] >> (i % 64)) & 1)
 			leaf_vs_flat(sim, t, e, level,
 				     vbase + ((uint64_t)i << sim->level_shift[level]));
 	}
 	nkids = tb->nkids;
 	for (i = 0; i < nkids; i++) {
 		tb = &t->tabs[tab];
-		visit_table(sim, t, entry_pfn(tb->copy[tb->kids[i]]), level - 1,
-			    vbase + ((uint64_t)tb->kids[i] << sim->level_shift[level]), true);
+		k = tb->kids[i];
+		visit_table(sim, t, entry_pfn(tb->copy[k]), level - 1,
+			    vbase + ((uint64_t)k << sim->level_shift[level]),
+			    (moved[k / 64] >> (k % 64)) & 1);
 	}
 }
 
@@ -782,16 +799,17 @@ static void visit_table(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn,
 	}
 	if (!e->table)
 		t->census_bad = true;
-	changed |= fresh || tb->level != level || tb->vbase != vbase ||
-		   ((hvo__cklog_bits(t->log, pfn) & HVO_CKLOG_BYTES) &&
-		    memcmp(tb->copy, sim->mem + (pfn << sim->geo.page_shift),
-			   sim->level_entries[level] * sizeof(uint64_t)));
+	/* moved whole: new here, linked elsewhere, or its parent entry moved */
+	changed |= fresh || tb->level != level || tb->vbase != vbase;
 	tb->level = level;
 	tb->vbase = vbase;
 	tb->seen = t->gen;
 	tab = e->tab;
-	if (changed) {
-		table_changed(sim, t, tab);
+	/* a walk reads a table through hvo__frame() too: compare first */
+	if (changed || ((hvo__cklog_bits(t->log, pfn) & HVO_CKLOG_BYTES) &&
+			memcmp(tb->copy, sim->mem + (pfn << sim->geo.page_shift),
+			       sim->level_entries[level] * sizeof(uint64_t)))) {
+		table_changed(sim, t, tab, changed);
 		return;
 	}
 	for (i = 0; i < t->tabs[tab].nkids; i++) {
@@ -934,12 +952,13 @@ static bool folio_same(struct check_ctx *c, struct hvo_ckt *t, const struct foli
 	struct hvo_sim *sim = c->sim;
 	uint64_t first, n;
 
-	if (t->wide || !old || old->bad || old->nid != s->nid || old->zone != s->zone ||
+	if (!old || old->bad || old->nid != s->nid || old->zone != s->zone ||
 	    old->state != s->state || (old->optimized && t->slots_moved))
 		return false;
 	folio_pages(sim, t, s->pfn, sim->hugetlb->hs[s->h].order, &first, &n);
 	return !any_in(t->dpg, t->ndpg, s->pfn, s->pfn + (1ull << sim->hugetlb->hs[s->h].order)) &&
 	       !any_in(t->dvi, t->ndvi, first, first + n) &&
+	       !any_in(t->dix, t->ndix, first, first + n) &&
 	       (!old->optimized || c->fake ||
 		vmap0(sim, t, vaddr_of(sim, t, first)) == old->vmap0);
 }
@@ -1106,12 +1125,12 @@ static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 
 	t->gen++;
 	t->oom = false;
-	for (i = 0; i < t->ndpg; i++)
-		t->dpgbits[t->dpg[i] >> 6] = 0;
-	t->ndpg = t->ndvi = 0;
+	for (i = 0; i < t->ndpw; i++)
+		t->dpgbits[t->dpw[i]] = 0;
+	t->ndpw = t->ndpg = t->ndvi = t->ndix = 0;
 	/* so many vmemmap pages remapped (a PMD's lazy memmap init remaps
-	 * hundreds) that reading their struct pages one by one costs more
-	 * than walking every folio */
+	 * hundreds) that listing their struct pages one by one costs more
+	 * than walking their folios whole */
 	nflat = atomic_load(&t->log->nflat);
 	t->wide = all || nflat > 64 || nflat * 8 > sim->flat_n;
 	t->zones = t->wide ? ~0ull : 0;
@@ -1284,6 +1303,8 @@ static void ckt_free(struct hvo_sim *sim)
 	free(t->fr);
 	free(t->wbits);
 	free(t->dpgbits);
+	free(t->dpw);
+	free(t->dix);
 	free(t->tabs);
 	free(t->flat);
 	free(t->rnext);
