@@ -548,6 +548,32 @@ static bool check_static_key(struct check_ctx *c)
  * entries map it: the frames a leaf maps whose block (hvo__check_block())
  * is an allocated vmemmap block.
  */
+/* the frames [pfn, pfn + span) of one leaf that count */
+static int64_t mapped_leaf(struct hvo_sim *sim, uint64_t pfn, uint64_t span, struct u64set *seen)
+{
+	const struct hvo_frame_meta *m;
+	uint64_t head, j;
+	unsigned int depth;
+	int64_t n = 0;
+	bool one = false;
+
+	/* a PMD leaf over one block whose inner frames head nothing: every
+	 * frame's search ends at the block's head, as pfn's does */
+	if (span > 1) {
+		m = hvo__check_block(sim, pfn, &head, &depth);
+		one = m && head == pfn && (1ull << m->order) >= span;
+		for (j = 1; one && j < span; j++)
+			one = hvo__meta(sim, pfn + j)->state == FM_NONE;
+		if (one && !(m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP))
+			return 0;
+	}
+	for (j = 0; j < span; j++)
+		if ((one || block_is(sim, pfn + j, HVO_KIND_VMEMMAP, &head)) &&
+		    hvo__u64set_add(seen, pfn + j) == 0)
+			n++;
+	return n;
+}
+
 static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int level,
 			      struct u64set *seen)
 {
@@ -556,7 +582,7 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 	int64_t n = 0;
 
 	for (i = 0; i < sim->level_entries[level]; i++) {
-		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span, j, head;
+		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span;
 
 		if (!(e & HVO_PTE_PRESENT))
 			continue;
@@ -566,10 +592,7 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 			continue;
 		}
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
-		for (j = 0; j < span; j++)
-			if (block_is(sim, pfn + j, HVO_KIND_VMEMMAP, &head) &&
-			    hvo__u64set_add(seen, pfn + j) == 0)
-				n++;
+		n += mapped_leaf(sim, pfn, span, seen);
 	}
 	return n;
 }
@@ -1021,6 +1044,7 @@ void hvo__check_folio_begin(struct check_ctx *c, const struct folio_snap *s)
 	c->once = true;
 	c->reported = 0;
 	c->v.rw = false;
+	c->pw.idx = HVO_NIL;
 }
 
 void hvo__check_scan_vmemmap(struct check_ctx *c, uint64_t k)
@@ -1038,16 +1062,34 @@ void hvo__check_scan_vmemmap(struct check_ctx *c, uint64_t k)
 	hvo__check_run(c, CHECK_VMEMMAP);
 }
 
-/* word @w of the struct page being walked, as hvo_page_read() reads it
- * (a word the stride drops reads 0; the page is the machine's) */
+/*
+ * Word @w of the struct page being walked, as hvo_page_read() reads it (a
+ * word the stride drops reads 0; the page is the machine's): through the
+ * flat view's entry for its vmemmap page, kept while the walk stays in
+ * that page -- a present entry does not change under a check (a lazy one
+ * does, when read: it goes the load's own way).
+ */
 static int page_word(struct check_ctx *c, unsigned int w, uint64_t *v)
 {
-	int off = c->sim->word_off[w];
+	struct hvo_sim *sim = c->sim;
+	int off = sim->word_off[w];
+	uint64_t va, idx, e;
 
 	*v = 0;
 	if (off < 0)
 		return 0;
-	return hvo__vmm_load_inline(c->sim, c->p.page + 8u * (unsigned int)off, v);
+	va = c->p.page + 8u * (unsigned int)off;
+	idx = (va - sim->flat_base) >> sim->geo.page_shift;
+	if (idx != c->pw.idx) {
+		e = idx < sim->flat_n ? atomic_load(&sim->flat[idx]) : 0;
+		if ((e & (HVO_PTE_PRESENT | HVO_PTE_LAZY)) != HVO_PTE_PRESENT)
+			return hvo__vmm_load_inline(sim, va, v);
+		c->pw.idx = idx;
+		c->pw.base = (const uint8_t *)(uintptr_t)(e & HVO_FLAT_ADDR);
+	}
+	*v = __atomic_load_n((const uint64_t *)(c->pw.base + (va & sim->page_mask)),
+			     __ATOMIC_ACQUIRE);
+	return 0;
 }
 
 /*

@@ -106,6 +106,12 @@ struct check_ctx {
 		uint64_t i, page, info;
 		bool mapped, alias_of_head;
 	} p;
+	/* PAGE: the vmemmap page the last word was read in (check.c's
+	 * page_word()), and its bytes */
+	struct {
+		uint64_t idx;
+		const uint8_t *base;
+	} pw;
 	/* TAIL: a published shared tail, and the folios that should map it */
 	struct {
 		uint64_t frame, users;
