@@ -123,6 +123,7 @@ struct hvo_ckt {
 	uint64_t frcap, frn;
 	uint64_t *wbits;
 	int64_t mapped;			/* accounting: watched, mapped and vmemmap */
+	unsigned int max_depth;		/* deepest block search of a watched frame */
 	uint64_t conflicts;		/* frames owned through two entries */
 	/* the page table */
 	struct ckt_table *tabs;
@@ -221,12 +222,13 @@ static struct ckt_frame *fr_find(struct hvo_ckt *t, uint64_t pfn)
 	return NULL;
 }
 
-static int fr_grow(struct hvo_ckt *t)
+static int fr_grow(struct hvo_ckt *t, uint64_t want)
 {
 	struct ckt_frame *old = t->fr;
 	uint64_t ocap = t->frcap, i, j;
 
-	t->frcap = ocap ? ocap * 2 : 1024;
+	for (t->frcap = ocap ? ocap * 2 : 1024; t->frcap < want; t->frcap *= 2)
+		;
 	t->fr = malloc(t->frcap * sizeof(*t->fr));
 	if (!t->fr) {
 		t->fr = old;
@@ -257,6 +259,8 @@ static void fr_look(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 
 	m = hvo__check_block(sim, e->pfn, &head, &depth);
 	e->depth = (uint8_t)depth;
+	if (depth > t->max_depth)
+		t->max_depth = depth < 64 ? depth : sim->geo.max_folio_order;
 	e->vmemmap = m && m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP;
 	/* hvo__check_table_frame(), from the same search */
 	e->table = m && m->state == FM_ALLOC && m->kind == HVO_KIND_PGTABLE && head == e->pfn &&
@@ -272,7 +276,7 @@ static struct ckt_frame *fr_get(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t
 
 	if (e)
 		return e;
-	if ((t->frn + 1) * 2 > t->frcap && fr_grow(t)) {
+	if ((t->frn + 1) * 2 > t->frcap && fr_grow(t, 0)) {
 		t->oom = true;
 		return NULL;
 	}
@@ -543,6 +547,9 @@ static void meta_noted(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t p)
 	uint64_t blk = p + (1ull << HVO_CKLOG_META_SHIFT), end, f, w, bits;
 	struct ckt_frame *e;
 
+	/* no watched frame's search went deeper than max_depth orders */
+	if (mo > t->max_depth)
+		mo = t->max_depth;
 	end = p + (1ull << (tz < mo ? tz : mo));
 	if (end < blk)
 		end = blk;
@@ -1093,6 +1100,7 @@ static void ckt_reset(struct hvo_sim *sim, struct hvo_ckt *t)
 	memset(t->own, 0, t->n);
 	memset(t->flat, 0, t->n * sizeof(*t->flat));
 	t->mapped = 0;
+	t->max_depth = 0;
 	t->conflicts = 0;
 	free(t->folios);
 	t->folios = NULL;
@@ -1339,11 +1347,8 @@ static struct hvo_ckt *ckt_new(struct hvo_sim *sim)
 	t->wbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->wbits));
 	t->dpgbits = calloc((sim->geo.nr_pfns >> 6) + 1, sizeof(*t->dpgbits));
 	/* room for every entry's own frame without growing */
-	while (t->frcap < 2 * (sim->flat_n + 64))
-		if (fr_grow(t))
-			break;
 	if (!t->log || !t->flat || !t->rnext || !t->rprev || !t->own || !t->wbits || !t->dpgbits ||
-	    t->frcap < 2 * (sim->flat_n + 64)) {
+	    fr_grow(t, 2 * (sim->flat_n + 64))) {
 		ckt_free(sim);
 		return NULL;
 	}
