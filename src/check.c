@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,22 @@ static bool check_frame_ownership(struct check_ctx *c)
 	return true;
 }
 
+/* where the shared tail walked sits: its slot, for a report */
+static const char *tail_where(struct check_ctx *c)
+{
+	unsigned int order = c->t.order;
+
+	if (c->t.nid < 0)
+		snprintf(c->t.where, sizeof(c->t.where), "%s tail",
+			 c->sim->hugetlb->hs[c->t.h].name);
+	else if (c->t.zone < 0)
+		snprintf(c->t.where, sizeof(c->t.where), "node %d order %u tail", c->t.nid, order);
+	else
+		snprintf(c->t.where, sizeof(c->t.where), "zone %d/%s order %u tail", c->t.nid,
+			 hvo_zone_name((enum hvo_zone_type)c->t.zone), order);
+	return c->t.where;
+}
+
 /* TAIL: one shared tail, filled as init_compound_tail() fills every entry */
 static bool shared_tail_frame(struct check_ctx *c)
 {
@@ -326,7 +343,7 @@ static bool shared_tail_frame(struct check_ctx *c)
 	if (!fi.allocated || fi.kind != HVO_KIND_SHARED_TAIL) {
 		report(c, c->t.frame, "an allocated shared tail frame",
 		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
-			   c->t.frame), "%s", c->t.where);
+			   c->t.frame), "%s", tail_where(c));
 		return false;
 	}
 	/* the tracked driver: these bytes were found right and not written since */
@@ -347,7 +364,7 @@ static bool shared_tail_frame(struct check_ctx *c)
 			if (got != words[w])
 				report(c, c->t.frame, "every entry init_compound_tail() of its order",
 				       FMT(g, "entry %" PRIu64 " word %u = %#" PRIx64, i, w, got),
-				       "%s", c->t.where);
+				       "%s", tail_where(c));
 		}
 	return true;
 }
@@ -484,7 +501,7 @@ static bool check_shared_tail_mapcount(struct check_ctx *c)
 	if (n != c->t.users)
 		report(c, c->t.frame, "mapped sum(N - 1) times by its folios",
 		       FMT(g, "mapped %u times, folios need %" PRIu64, n, c->t.users),
-		       "%s", c->t.where);
+		       "%s", tail_where(c));
 	return true;
 }
 
@@ -1163,7 +1180,7 @@ struct tail_walk {
 };
 
 static void scan_tail(struct check_ctx *c, struct tail_walk *tw, _Atomic uint64_t *slot,
-		      unsigned int order, int nid, int zone, uint64_t users)
+		      unsigned int h, int nid, int zone, uint64_t users)
 {
 	uint64_t sv = atomic_load(slot);
 
@@ -1174,7 +1191,8 @@ static void scan_tail(struct check_ctx *c, struct tail_walk *tw, _Atomic uint64_
 	c->t.frame = (sv - c->sim->geo.vmemmap_base) / c->sim->geo.stride;
 	if (c->d)
 		c->d->tail_clean = tw->clean && tw->clean(tw->arg, tw->slot - 1, c->t.frame);
-	c->t.order = order;
+	c->t.order = c->sim->hugetlb->hs[h].order;
+	c->t.h = h;
 	c->t.nid = nid;
 	c->t.zone = zone;
 	c->t.users = users;
@@ -1199,35 +1217,45 @@ void hvo__check_scan_tails(struct check_ctx *c,
 		idx = hs->order - sim->geo.vmemmap_tail_min_order;
 		for (n = 0; n < sim->cfg.nr_nodes; n++) {
 			for (z = 0; z < HVO_NR_ZONES; z++) {
-				snprintf(c->t.where, sizeof(c->t.where), "zone %u/%s order %u tail",
-					 n, hvo_zone_name((enum hvo_zone_type)z), hs->order);
 				scan_tail(c, &tw, &sim->nodes[n].zones[z].vmemmap_tails[idx],
-					  hs->order, (int)n, (int)z, c->users_zone[n][z][idx]);
+					  h, (int)n, (int)z, c->users_zone[n][z][idx]);
 			}
 			if (sim->cfg.tail_scope != HVO_SCOPE_NODE)
 				continue;
-			snprintf(c->t.where, sizeof(c->t.where), "node %u order %u tail", n,
-				 hs->order);
-			scan_tail(c, &tw, &sim->nodes[n].vmemmap_tails[idx], hs->order, (int)n,
-				  -1, c->users_node[n][idx]);
+			scan_tail(c, &tw, &sim->nodes[n].vmemmap_tails[idx], h, (int)n, -1,
+				  c->users_node[n][idx]);
 		}
 		if (sim->cfg.tail_scope != HVO_SCOPE_HSTATE)
 			continue;
-		snprintf(c->t.where, sizeof(c->t.where), "%s tail", hs->name);
-		scan_tail(c, &tw, &hs->vmemmap_tail, hs->order, -1, -1, c->users_hstate[h]);
+		scan_tail(c, &tw, &hs->vmemmap_tail, h, -1, -1, c->users_hstate[h]);
 	}
+}
+
+void hvo__check_ctx_init(struct check_ctx *c, struct hvo_sim *sim, struct hvo_report *rep,
+			 struct check_delta *d)
+{
+	unsigned int n = sim->cfg.nr_nodes;
+
+	/* the per-node tables are large: only the machine's nodes */
+	memset(c, 0, offsetof(struct check_ctx, users_zone));
+	memset(c->users_zone, 0, n * sizeof(c->users_zone[0]));
+	memset(c->users_node, 0, n * sizeof(c->users_node[0]));
+	c->sim = sim;
+	c->rep = rep;
+	c->d = d;
+	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
+	/* the violations past nr are not read: a report is 70 KiB */
+	rep->count = rep->nr = rep->folios = rep->pages = 0;
 }
 
 int64_t hvo__check_full(struct hvo_sim *sim, struct hvo_report *rep)
 {
-	struct check_ctx ctx = { .sim = sim, .rep = rep }, *c = &ctx;
+	struct check_ctx ctx, *c = &ctx;
 	struct folio_snap *fs = NULL;
 	uint64_t nf = 0, i;
 	int r;
 
-	/* the violations past nr are not read: a report is 70 KiB */
-	rep->count = rep->nr = rep->folios = rep->pages = 0;
-	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
+	hvo__check_ctx_init(c, sim, rep, NULL);
 	r = hvo__check_snapshot(c, &fs, &nf);
 	if (r)
 		return r;

@@ -115,20 +115,25 @@ struct check_ctx {
 	/* TAIL: a published shared tail, and the folios that should map it */
 	struct {
 		uint64_t frame, users;
-		unsigned int order;
+		unsigned int order, h;
 		int nid, zone;		/* -1: the scope does not fix it */
-		char where[64];
+		char where[64];		/* its slot, written for a report */
 	} t;
 	/* MACHINE, TOTALS: what the folios add up to */
 	uint64_t nr[HVO_MAX_HSTATES], free[HVO_MAX_HSTATES];
 	uint64_t nr_optimized, nr_optimized_h[HVO_MAX_HSTATES], slots;
-	uint64_t users_zone[HVO_MAX_NODES][HVO_NR_ZONES][CHECK_MAX_TAILS];
-	uint64_t users_node[HVO_MAX_NODES][CHECK_MAX_TAILS];
 	uint64_t users_hstate[HVO_MAX_HSTATES];
 	struct u64set owned;		/* vmemmap frames some folio owns */
 	struct hvo_stats st;		/* TOTALS */
 	struct check_delta *d;		/* the tracked driver's, or NULL */
+	/* last (hvo__check_ctx_init() zeroes only the machine's nodes) */
+	uint64_t users_zone[HVO_MAX_NODES][HVO_NR_ZONES][CHECK_MAX_TAILS];
+	uint64_t users_node[HVO_MAX_NODES][CHECK_MAX_TAILS];
 };
+
+/* a context for a check of @sim into @rep (@d: the tracked driver's) */
+void hvo__check_ctx_init(struct check_ctx *c, struct hvo_sim *sim, struct hvo_report *rep,
+			 struct check_delta *d);
 
 /* the checks of @level, in table order, until one says stop */
 void hvo__check_run(struct check_ctx *c, unsigned int level);

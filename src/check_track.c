@@ -1156,13 +1156,12 @@ static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *rep)
 {
 	struct check_delta d = { 0 };
-	struct check_ctx ctx = { .sim = sim, .rep = rep, .d = &d }, *c = &ctx;
+	struct check_ctx ctx, *c = &ctx;
 	struct folio_snap *fs = NULL;
 	uint64_t nf = 0, count;
 	bool key, ok;
 
-	rep->count = rep->nr = rep->folios = rep->pages = 0;
-	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
+	hvo__check_ctx_init(c, sim, rep, &d);
 	key = c->fake && atomic_load(&sim->c.static_key_count) != 0;
 	find_changes(sim, t, must_walk_all(sim, t, key));
 	t->key_on = key;
