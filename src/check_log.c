@@ -81,7 +81,7 @@ struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap
 	l->bytes = calloc((nr_pfns >> 6) + 1, sizeof(*l->bytes));
 	l->meta = calloc((nr_pfns >> (6 + HVO_CKLOG_META_SHIFT)) + 1, sizeof(*l->meta));
 	l->flat = calloc((flat_n >> 6) + 1, sizeof(*l->flat));
-	l->list = calloc(cap + 1, sizeof(*l->list));
+	l->list = malloc((cap + 1) * sizeof(*l->list));	/* written before read */
 	if (!l->bytes || !l->meta || !l->flat || !l->list) {
 		hvo__cklog_free(l);
 		return NULL;

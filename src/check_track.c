@@ -67,7 +67,7 @@
 
 /* a frame the driver watches: one the flat view maps, or a page table */
 struct ckt_frame {
-	uint64_t pfn;			/* HVO_NIL: a free slot of the table */
+	uint64_t key;			/* its pfn + 1; 0: a free slot (calloc()ed) */
 	uint32_t first;			/* first flat index mapping it */
 	uint32_t nmap;			/* flat indices mapping it */
 	uint32_t nown;			/* of them, owned by a folio (frame-ownership) */
@@ -212,12 +212,17 @@ static uint64_t fr_hash(const struct hvo_ckt *t, uint64_t pfn)
 	return (pfn * 0x9e3779b97f4a7c15ull >> 17) & (t->frcap - 1);
 }
 
+static uint64_t fr_pfn(const struct ckt_frame *e)
+{
+	return e->key - 1;
+}
+
 static struct ckt_frame *fr_find(struct hvo_ckt *t, uint64_t pfn)
 {
 	uint64_t i;
 
-	for (i = fr_hash(t, pfn); t->fr[i].pfn != HVO_NIL; i = (i + 1) & (t->frcap - 1))
-		if (t->fr[i].pfn == pfn)
+	for (i = fr_hash(t, pfn); t->fr[i].key; i = (i + 1) & (t->frcap - 1))
+		if (t->fr[i].key == pfn + 1)
 			return &t->fr[i];
 	return NULL;
 }
@@ -229,18 +234,16 @@ static int fr_grow(struct hvo_ckt *t, uint64_t want)
 
 	for (t->frcap = ocap ? ocap * 2 : 1024; t->frcap < want; t->frcap *= 2)
 		;
-	t->fr = malloc(t->frcap * sizeof(*t->fr));
+	t->fr = calloc(t->frcap, sizeof(*t->fr));
 	if (!t->fr) {
 		t->fr = old;
 		t->frcap = ocap;
 		return -ENOMEM;
 	}
-	for (i = 0; i < t->frcap; i++)
-		t->fr[i] = (struct ckt_frame){ .pfn = HVO_NIL };
 	for (i = 0; i < ocap; i++) {
-		if (old[i].pfn == HVO_NIL)
+		if (!old[i].key)
 			continue;
-		for (j = fr_hash(t, old[i].pfn); t->fr[j].pfn != HVO_NIL;
+		for (j = fr_hash(t, fr_pfn(&old[i])); t->fr[j].key;
 		     j = (j + 1) & (t->frcap - 1))
 			;
 		t->fr[j] = old[i];
@@ -257,14 +260,14 @@ static void fr_look(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 	unsigned int depth;
 	uint64_t head;
 
-	m = hvo__check_block(sim, e->pfn, &head, &depth);
+	m = hvo__check_block(sim, fr_pfn(e), &head, &depth);
 	e->depth = (uint8_t)depth;
 	if (depth > t->max_depth)
 		t->max_depth = depth < 64 ? depth : sim->geo.max_folio_order;
 	e->vmemmap = m && m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP;
 	/* hvo__check_table_frame(), from the same search */
-	e->table = m && m->state == FM_ALLOC && m->kind == HVO_KIND_PGTABLE && head == e->pfn &&
-		   (hvo__meta(sim, e->pfn)->flags & FMF_MACHINE);
+	e->table = m && m->state == FM_ALLOC && m->kind == HVO_KIND_PGTABLE &&
+		   head == fr_pfn(e) && (hvo__meta(sim, fr_pfn(e))->flags & FMF_MACHINE);
 	if (e->nmap && was != e->vmemmap)
 		t->mapped += e->vmemmap ? 1 : -1;
 }
@@ -280,10 +283,10 @@ static struct ckt_frame *fr_get(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t
 		t->oom = true;
 		return NULL;
 	}
-	for (i = fr_hash(t, pfn); t->fr[i].pfn != HVO_NIL; i = (i + 1) & (t->frcap - 1))
+	for (i = fr_hash(t, pfn); t->fr[i].key; i = (i + 1) & (t->frcap - 1))
 		;
 	e = &t->fr[i];
-	*e = (struct ckt_frame){ .pfn = pfn, .first = CKT_NONE, .tab = CKT_NONE };
+	*e = (struct ckt_frame){ .key = pfn + 1, .first = CKT_NONE, .tab = CKT_NONE };
 	t->frn++;
 	t->wbits[pfn >> 6] |= 1ull << (pfn & 63);
 	fr_look(sim, t, e);
@@ -297,17 +300,17 @@ static void fr_put(struct hvo_ckt *t, struct ckt_frame *e)
 
 	if (e->nmap || e->tab != CKT_NONE)
 		return;
-	t->wbits[e->pfn >> 6] &= ~(1ull << (e->pfn & 63));
+	t->wbits[fr_pfn(e) >> 6] &= ~(1ull << (fr_pfn(e) & 63));
 	free(e->copy);
 	for (;;) {
-		t->fr[i] = (struct ckt_frame){ .pfn = HVO_NIL };
+		t->fr[i] = (struct ckt_frame){ .key = 0 };
 		do {
 			j = (j + 1) & (t->frcap - 1);
-			if (t->fr[j].pfn == HVO_NIL) {
+			if (!t->fr[j].key) {
 				t->frn--;
 				return;
 			}
-			h = fr_hash(t, t->fr[j].pfn);
+			h = fr_hash(t, fr_pfn(&t->fr[j]));
 		} while (i <= j ? (i < h && h <= j) : (i < h || h <= j));
 		t->fr[i] = t->fr[j];
 		i = j;
@@ -481,7 +484,7 @@ static void word_changed(struct hvo_sim *sim, struct hvo_ckt *t, const struct ck
 /* a mapped frame whose bytes may have changed: which words did */
 static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 {
-	const uint64_t *now = (const uint64_t *)(sim->mem + (e->pfn << sim->geo.page_shift));
+	const uint64_t *now = (const uint64_t *)(sim->mem + (fr_pfn(e) << sim->geo.page_shift));
 	uint64_t ps = sim->geo.page_size, w, *cp;
 
 	/* mapped by one vmemmap page, whose entry changed too: all its struct
@@ -680,7 +683,7 @@ static struct ckt_table *table_rec(struct hvo_sim *sim, struct hvo_ckt *t,
 		t->captabs = cap;
 	}
 	tb = &t->tabs[t->ntabs];
-	*tb = (struct ckt_table){ .pfn = e->pfn };
+	*tb = (struct ckt_table){ .pfn = fr_pfn(e) };
 	/* no level has more entries than a page holds */
 	tb->copy = calloc(sim->geo.page_size / 8, sizeof(*tb->copy));
 	tb->kids = calloc(sim->geo.page_size / 8, sizeof(*tb->kids));
@@ -1085,11 +1088,11 @@ static void ckt_reset(struct hvo_sim *sim, struct hvo_ckt *t)
 {
 	uint64_t i;
 
-	for (i = 0; i < t->frcap; i++) {
-		if (t->fr[i].pfn != HVO_NIL)
+	for (i = 0; t->frn && i < t->frcap; i++)
+		if (t->fr[i].key)
 			free(t->fr[i].copy);
-		t->fr[i] = (struct ckt_frame){ .pfn = HVO_NIL };
-	}
+	if (t->frn)
+		memset(t->fr, 0, t->frcap * sizeof(*t->fr));
 	t->frn = 0;
 	memset(t->wbits, 0, ((sim->geo.nr_pfns >> 6) + 1) * sizeof(*t->wbits));
 	for (i = 0; i < t->ntabs; i++) {
