@@ -33,21 +33,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fuzz_driver.h"
 #include "fuzz_ops.h"
 
 #define FO_MAX_OPS 256
 
-/* TEMP profile */
-#include <time.h>
-enum { P_CREATE, P_BOOT, P_OPS, P_CMP, P_CHK, P_WIND, P_DESTROY, P_N };
-static double prof[P_N]; static unsigned long prof_inputs, prof_ops; static int prof_on = -1;
-static double now_us(void){return __builtin_ia32_rdtsc()/2600.0;}
-#define PT(k, stmt) do { if (prof_on) { double t_ = now_us(); stmt; prof[k] += now_us() - t_; } else { stmt; } } while (0)
-__attribute__((destructor)) static void prof_print(void) { if (prof_on > 0 && prof_inputs) fprintf(stderr, "PROF inputs %lu ops %lu per input us: create %.1f boot %.1f ops %.1f cmp %.1f chk %.1f wind %.1f destroy %.1f\n", prof_inputs, prof_ops, prof[0]/prof_inputs, prof[1]/prof_inputs, prof[2]/prof_inputs, prof[3]/prof_inputs, prof[4]/prof_inputs, prof[5]/prof_inputs, prof[6]/prof_inputs); }
+/*
+ * What the inputs cost: at exit, the inputs run and the mean operations per
+ * input (libFuzzer's -max_len decides it: an operation takes about four
+ * bytes); with HVOSIM_FUZZ_PROFILE=1, also the CPU time an input spends in
+ * each phase, in microseconds (a clock read per phase and operation).
+ */
+enum fo_phase { PH_CREATE, PH_BOOT, PH_OPS, PH_COMPARE, PH_CHECK, PH_WIND_DOWN, PH_DESTROY,
+		PH_NR };
+static const char *const phase_names[PH_NR] = {
+	"create", "boot", "operations", "model comparison", "hvo_check", "wind-down", "destroy",
+};
+static struct {
+	unsigned long inputs, ops;
+	int profile;		/* -1: not decided yet */
+	double us[PH_NR];
+} stats = { .profile = -1 };
 
+static double cpu_us(void)
+{
+	struct timespec ts;
 
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+#define PHASE(ph, stmt)								\
+	do {									\
+		double t0_ = stats.profile > 0 ? cpu_us() : 0;			\
+		stmt;								\
+		if (stats.profile > 0)						\
+			stats.us[ph] += cpu_us() - t0_;				\
+	} while (0)
+
+__attribute__((destructor)) static void print_stats(void)
+{
+	unsigned int i;
+
+	if (!stats.inputs)
+		return;
+	fprintf(stderr, "fuzz_ops: %lu inputs, %lu operations, %.1f operations per input\n",
+		stats.inputs, stats.ops, (double)stats.ops / (double)stats.inputs);
+	for (i = 0; stats.profile > 0 && i < PH_NR; i++)
+		fprintf(stderr, "fuzz_ops:   %-16s %9.1f us per input\n", phase_names[i],
+			stats.us[i] / (double)stats.inputs);
+}
 
 static const struct {
 	const char *name;
@@ -301,13 +338,13 @@ static void run_ops(struct fo *c, struct fz_in *in)
 		c->opno++;
 		c->op = ops[op].name;
 		c->args[0] = 0;
-		PT(P_OPS, ops[op].fn(c, in));
+		PHASE(PH_OPS, ops[op].fn(c, in));
 		if (c->verbose)
 			fprintf(stderr, "fuzz_ops: op #%u %s(%s)\n", c->opno, c->op, c->args);
-		PT(P_CMP, fo_compare(c, c->opno % 16 == 0));
+		PHASE(PH_COMPARE, fo_compare(c, c->opno % 16 == 0));
 		if (c->opno % every == 0)
-			PT(P_CHK, fo_check(c));
-		prof_ops++;
+			PHASE(PH_CHECK, fo_check(c));
+		stats.ops++;
 	}
 }
 
@@ -368,7 +405,6 @@ static void cleanup(struct fo *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	double t0 = now_us();
 	struct fz_in in = { data, size };
 	struct fo c = { 0 };
 	struct hvo_config cfg;
@@ -377,9 +413,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	c.verbose = getenv("HVOSIM_FUZZ_VERBOSE") != NULL;
-	if (prof_on < 0) prof_on = getenv("FO_PROF") != NULL;
-	prof_inputs++;
-	PT(P_CREATE, rc = hvo_sim_create(&cfg, &c.sim));
+	if (stats.profile < 0)
+		stats.profile = getenv("HVOSIM_FUZZ_PROFILE") != NULL;
+	stats.inputs++;
+	PHASE(PH_CREATE, rc = hvo_sim_create(&cfg, &c.sim));
 	if (rc) {
 		if (rc != -EINVAL || !hvo_last_error()[0])
 			fo_fail(&c, "hvo_sim_create returned %d (%s)", rc, hvo_last_error());
@@ -391,16 +428,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.memmap_boot = INT64_MAX;
 	if (hvo_check_track(c.sim, check_mode()))
 		fo_fail(&c, "hvo_check_track() failed");
-	PT(P_BOOT, boot(&c, boot_rule));
+	PHASE(PH_BOOT, boot(&c, boot_rule));
 	run_ops(&c, &in);
-	PT(P_WIND, wind_down(&c));
-	PT(P_DESTROY, leaked = hvo_sim_destroy(c.sim));
+	PHASE(PH_WIND_DOWN, wind_down(&c));
+	PHASE(PH_DESTROY, leaked = hvo_sim_destroy(c.sim));
 	c.sim = NULL;
 	if (leaked)
 		fo_fail(&c, "hvo_sim_destroy reports %" PRIu64 " leaked frames", leaked);
-	if (getenv("FO_DUMP"))
-		fprintf(stderr, "DUMP ops %u size %zu ps %u stride %u nodes %u pfns %" PRIu64 " nh %u nf %" PRIu64 " scheme %d us %.0f\n",
-			c.opno, size, cfg.page_shift, cfg.struct_page_size, cfg.nr_nodes, c.m.nr_pfns, c.m.nr_hstates, c.m.nf, cfg.scheme, now_us() - t0);
 	cleanup(&c);
 	return 0;
 }

@@ -43,7 +43,7 @@ void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 {
 	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
 
-	if (!l || pfn >= l->nr_pfns)
+	if (!l || pfn >= l->nr_pfns || atomic_load_explicit(&l->paused, memory_order_relaxed))
 		return;
 	if (bytes && set_bit(l->bytes, pfn))
 		list_add(l, pfn << 2 | HVO_CKLOG_KIND_BYTES);

@@ -40,6 +40,9 @@ struct hvo_cklog {
 	uint64_t cap;
 	_Atomic uint64_t n;		/* notes; more than cap: some went unlisted */
 	_Atomic uint64_t nflat;		/* of them, flat view entries */
+	/* the checker's own reads are not noted (frame bytes and metadata);
+	 * a flat view entry still is: a lazy memmap_init() a read causes */
+	_Atomic bool paused;
 };
 
 /* hvo__frame() (@bytes) or hvo__meta() was asked for @pfn */

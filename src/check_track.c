@@ -1124,15 +1124,9 @@ static bool must_walk_all(struct hvo_sim *sim, struct hvo_ckt *t, bool key)
 }
 
 /* everything but the folios, tails and totals: what changed since */
-static double ph[10]; static double ph_now(void){return __builtin_ia32_rdtsc()/2600.0;}
-__attribute__((destructor)) static void ph_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"PH reset %.0f flat %.0f log %.0f host %.0f tables %.0f snap %.0f folios %.0f tails %.0f totals %.0f\n",ph[0],ph[1],ph[2],ph[3],ph[4],ph[5],ph[6],ph[7],ph[8]);}
-#define PH(k, stmt) do { double t_ = ph_now(); stmt; ph[k] += ph_now() - t_; } while (0)
-static double lognstat[4];
-__attribute__((destructor)) static void logn_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"LOGN checks %.0f notes %.0f dpg %.0f dvi %.0f\n",lognstat[0],lognstat[1],lognstat[2],lognstat[3]);}
 static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 {
 	uint64_t i, nflat;
-	if (!all) { lognstat[0]++; lognstat[1] += (double)atomic_load(&t->log->n); }
 
 	t->gen++;
 	t->oom = false;
@@ -1146,13 +1140,12 @@ static void find_changes(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 	t->wide = all || nflat > 64 || nflat * 8 > sim->flat_n;
 	t->zones = t->wide ? ~0ull : 0;
 	if (all)
-		PH(0, ckt_reset(sim, t));
-	PH(1, diff_flat(sim, t, all));
+		ckt_reset(sim, t);
+	diff_flat(sim, t, all);
 	if (!all)
-		PH(2, read_log(sim, t));
-	PH(3, read_host_state(sim, t, all));
-	PH(4, check_tables(sim, t, all));
-	if (!all) { lognstat[2] += (double)t->ndpg; lognstat[3] += (double)t->ndvi; }
+		read_log(sim, t);
+	read_host_state(sim, t, all);
+	check_tables(sim, t, all);
 }
 
 /* the tracked walk; false: it found something, or could not tell */
@@ -1169,10 +1162,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	find_changes(sim, t, must_walk_all(sim, t, key));
 	t->key_on = key;
 	t->geo_max_order = sim->geo.max_folio_order;
-	int r1 = 0, r2 = 0;
-	PH(5, r1 = hvo__check_snapshot(c, &fs, &nf));
-	if (!r1) PH(6, r2 = walk_folios(c, t, fs, nf));
-	if (r1 || r2) {
+	if (hvo__check_snapshot(c, &fs, &nf) || walk_folios(c, t, fs, nf)) {
 		free(fs);
 		free(d.own_k);
 		t->valid = false;
@@ -1181,7 +1171,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
 	count = rep->count;
 	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL)
-		PH(7, hvo__check_scan_tails(c, tail_clean, t));
+		hvo__check_scan_tails(c, tail_clean, t);
 	/* a tail with a finding is walked again next time */
 	if (rep->count != count)
 		memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
@@ -1193,7 +1183,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	d.reach = t->reach;
 	d.census_bad = t->census_bad;
 	d.zones = t->zones;
-	PH(8, hvo__check_run(c, CHECK_TOTALS));
+	hvo__check_run(c, CHECK_TOTALS);
 	free(fs);
 	free(d.own_k);
 	/* the totals the driver keeps name no place: a full check does */
@@ -1235,7 +1225,6 @@ static int64_t verify(struct hvo_sim *sim, struct hvo_report *rep)
 	if (same_report(rep, full)) {
 		memcpy(rep, full, sizeof(*rep));
 	} else {
-		if (getenv("CKT_DBG")) { fprintf(stderr, "TRACKED REPORT:\n"); hvo_report_print(rep, stderr); }
 		memcpy(rep, full, sizeof(*rep));
 		rep->count++;
 		if (rep->nr < HVO_REPORT_MAX) {
@@ -1253,35 +1242,29 @@ static int64_t verify(struct hvo_sim *sim, struct hvo_report *rep)
 	return (int64_t)rep->count;
 }
 
-/* TEMPDBG */
-#include <time.h>
-static double dbg_t[4]; static unsigned long dbg_n[4];
-static double dbg_now(void){return __builtin_ia32_rdtsc()/2600.0;}
-__attribute__((destructor)) static void dbg_print(void){ if (getenv("CKT_DBG")) fprintf(stderr,"CKT tracked %lu %.0fus  all %lu %.0fus  fallback %lu %.0fus  full %lu %.0fus\n",dbg_n[0],dbg_t[0],dbg_n[1],dbg_t[1],dbg_n[2],dbg_t[2],dbg_n[3],dbg_t[3]);}
 static int64_t check_tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *rep)
 {
-	int64_t n = 0;
-	double t0 = dbg_now(); bool wasall = !t->valid; int kind;
+	int64_t n;
+	uint64_t notes;
 
 	pthread_mutex_lock(&t->lock);
-	/* the checker's own reads note nothing (a lazy memmap_init() it
-	 * causes changes the flat view, which the next check compares) */
-	__atomic_store_n(&sim->cklog, NULL, __ATOMIC_RELAXED);
-	kind = 0;
-	if (0) {}
+	/* the checker's own reads note nothing; a lazy memmap_init() one of
+	 * them causes (not on a right machine) notes its flat entries, which
+	 * makes the next check read their struct pages again */
+	atomic_store(&t->log->paused, true);
+	notes = atomic_load(&t->log->n);
 	if (!tracked(sim, t, rep)) {
-		kind = 2;
 		n = hvo__check_full(sim, rep);
 	} else if (t->mode == HVO_CHECK_VERIFY) {
 		n = verify(sim, rep);
 	} else {
 		n = (int64_t)rep->count;
 	}
-	if (kind == 0 && wasall) kind = 1;
+	/* entries the check itself changed would be lost with the log */
+	if (atomic_load(&t->log->n) != notes)
+		t->valid = false;
 	hvo__cklog_reset(t->log);
-	dbg_n[kind]++; dbg_t[kind] += dbg_now() - t0;
-	if (getenv("CKT_DBG2")) fprintf(stderr, "CK kind %d us %.1f dpg %lu dvi %lu folios %lu pages %lu logn %lu nf %lu zones %lx tabs %u\n", kind, dbg_now() - t0, t->ndpg, t->ndvi, rep->folios, rep->pages, (unsigned long)atomic_load(&t->log->n), t->nfolios, t->zones, t->ntabs);
-	__atomic_store_n(&sim->cklog, t->log, __ATOMIC_RELAXED);
+	atomic_store(&t->log->paused, false);
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
@@ -1290,11 +1273,8 @@ HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
 {
 	HVO_NONNULL("check", sim);
 	HVO_NONNULL("check", rep);
-	if (!sim->ckt) {
-		double t0 = dbg_now(); int64_t n = hvo__check_full(sim, rep);
-		dbg_n[3]++; dbg_t[3] += dbg_now() - t0;
-		return n;
-	}
+	if (!sim->ckt)
+		return hvo__check_full(sim, rep);
 	return check_tracked(sim, sim->ckt, rep);
 }
 
