@@ -19,7 +19,8 @@
  *            quarter, half plus 3 pages, none), boot gigantic pages
  *            (high nibble >= 12: x - 11)
  *   byte 6   boot page size: 0-1 the default, else an hstate's
- *   byte 7   bits 0-2 all set: node 0 is 4 GiB bigger (a Normal zone);
+ *   byte 7   bits 0-2 and 7 all set: node 0 is 4 GiB bigger (a Normal zone;
+ *            one input in 16: such a machine costs ten small ones);
  *            bit 4: vmemmap_base (default, another aligned one); bit 5:
  *            hugetlb_free_vmemmap=off (optimize_vmemmap); bit 6:
  *            movable_gigantic_pages
@@ -259,7 +260,7 @@ static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 	cfg->movable_gigantic_pages = b7 & 0x40;
 	if (!raw)
 		drop_slow_boot_pages(cfg);
-	if ((b7 & 7) == 7 && cfg->nr_nodes)
+	if ((b7 & 0x87) == 0x87 && cfg->nr_nodes)
 		cfg->node_mem_bytes[0] += 4ull << 30;
 	if ((b7 >> 4) & 1)
 		cfg->vmemmap_base = raw ? 0xffffc00000001000ull : 0xffffc00000000000ull;
