@@ -89,6 +89,14 @@ struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap
 	return l;
 }
 
+void hvo__cklog_release(struct hvo_sim *sim)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	if (l && l->release)
+		l->release(sim);
+}
+
 void hvo__cklog_free(struct hvo_cklog *l)
 {
 	if (!l)

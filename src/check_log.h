@@ -43,6 +43,9 @@ struct hvo_cklog {
 	/* the checker's own reads are not noted (frame bytes and metadata);
 	 * a flat view entry still is: a lazy memmap_init() a read causes */
 	_Atomic bool paused;
+	/* the checker that keeps the log lets go of it and its own state
+	 * (hvo__cklog_release(): the machine is destroyed) */
+	void (*release)(struct hvo_sim *sim);
 };
 
 /* hvo__frame() (@bytes) or hvo__meta() was asked for @pfn */
@@ -58,6 +61,8 @@ struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap
 void hvo__cklog_free(struct hvo_cklog *l);
 /* HVO_CKLOG_* noted for @pfn (its block, for metadata) since the last reset */
 unsigned int hvo__cklog_bits(const struct hvo_cklog *l, uint64_t pfn);
+/* hvo_sim_destroy(): the log's keeper frees it and all it keeps */
+void hvo__cklog_release(struct hvo_sim *sim);
 /* forget every note (the machine quiescent, the log off) */
 void hvo__cklog_reset(struct hvo_cklog *l);
 

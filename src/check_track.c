@@ -1322,6 +1322,8 @@ static struct hvo_ckt *ckt_new(struct hvo_sim *sim)
 	pthread_mutex_init(&t->lock, NULL);
 	sim->ckt = t;
 	t->log = hvo__cklog_new(sim->geo.nr_pfns, sim->flat_n, cap);
+	if (t->log)
+		t->log->release = ckt_free;
 	t->flat = calloc(n + 1, sizeof(*t->flat));
 	t->rnext = calloc(n + 1, sizeof(*t->rnext));
 	t->rprev = calloc(n + 1, sizeof(*t->rprev));
