@@ -25,6 +25,13 @@
  *
  * It wants a quiescent machine (include/hvosim/check.h) and only reads; it
  * holds hugetlb_lock only while it copies the folios and reads the pool.
+ *
+ * Two drivers walk with these checks (check_internal.h): the full one at
+ * the bottom of this file, and check_track.c's, which walks only what
+ * changed (hvo_check_track()) and hands the totals it keeps itself to the
+ * checks in ctx.d.  A tail whose words read right passes every PAGE check
+ * in one look (page_reads_right()); only a page that does not runs them
+ * one by one.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -33,18 +33,37 @@
  * FOLIO_META_PAGES struct pages or its shared tail slot did; a table's
  * entries only if its bytes did (compared with a copy); a zone's free lists
  * only if a pfn of it was noted, one of its struct pages changed or its
- * free_area heads moved.  Everything else is what the last check saw and
- * found right.  Frame-ownership, accounting and pgtable-frames are totals:
- * the driver keeps their sets and counts up to date from the same changes.
+ * free_area heads moved; a shared tail's bytes only if its frame was noted
+ * or its slot moved.  Everything else is what the last check saw and found
+ * right.  Frame-ownership, accounting and pgtable-frames are totals: the
+ * driver keeps their sets and counts up to date from the same changes.
  *
- * Whenever the tracked walk finds anything, the report is redone by a full
- * check, so reports always read as the full check's; so is a check after
- * the log overflowed or the static key flipped.
- * HVO_CHECK_VERIFY runs a full check after every tracked one that found
- * nothing and reports a "track" violation if the full one disagrees.
+ * Why the report is the full check's.  The checks run in the full check's
+ * order (MACHINE, folios by pfn, shared tails, TOTALS), each on what it
+ * would read there; a folio whose partial walk finds anything is walked
+ * again whole (and whole at every check until it is right), so it reports
+ * each invariant at its first place; a shared tail with a finding is
+ * walked again too.  Only the totals the driver keeps itself cannot name
+ * the place (which frame is owned twice, which table or flat entry is
+ * wrong, which free block): a finding there, or a record the driver could
+ * not keep (out of host memory), has the report redone by a full check.
+ *
+ * When a check walks more: the first after hvo_check_track(), one after
+ * more notes than the log lists, a flipped static key: everything, from
+ * scratch; one after many vmemmap pages were remapped (a PMD's lazy memmap
+ * init): every folio with a remapped page, or whose frame changed, whole
+ * (listing their struct pages one by one costs more).  HVO_CHECK_VERIFY
+ * runs a full check after every tracked one, returns its report and adds
+ * "track" if the two differ.
+ *
+ * The checker's own reads are not noted (the log is paused during a
+ * check); a lazy memmap init one of them would cause (not on a right
+ * machine: folios' struct pages are never lazy) still notes its flat
+ * entries, and makes the next check start over.
  *
  * The top of the checker: it calls check.c's walk and the library's
- * lookups; nothing calls back here but hvo_check()'s callers.
+ * lookups; nothing calls back here but hvo_check()'s callers.  (sim.c
+ * frees the record through the log's release hook, check_log.c.)
  */
 #include <errno.h>
 #include <inttypes.h>
