@@ -200,6 +200,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* a list not yet allocated is empty: qsort() wants a pointer anyway */
+static void sort_u64(uint64_t *a, uint64_t n)
+{
+	if (n > 1)
+		qsort(a, n, sizeof(*a), cmp_u64);
+}
+
 /* the first element >= v of the sorted a[0..n) */
 static uint64_t lower_bound(const uint64_t *a, uint64_t n, uint64_t v)
 {
@@ -386,7 +393,6 @@ static void own_set(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t i, bool on)
 {
 	struct ckt_frame *e;
 
-	(void)sim;
 	if (i >= t->n || t->own[i] == on)
 		return;
 	t->own[i] = on;
@@ -445,7 +451,6 @@ static void flat_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t i, uin
 			 bool all)
 {
 	bool pages = !all && i >= t->off && i - t->off < sim->flat_n;
-
 	uint64_t o = t->flat[i];
 
 	t->flat[i] = e;
@@ -484,7 +489,7 @@ static void diff_flat(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 		if (all || e != t->flat[t->off + j])
 			flat_changed(sim, t, t->off + j, e, all);
 	}
-	qsort(t->dvi, t->ndvi, sizeof(*t->dvi), cmp_u64);
+	sort_u64(t->dvi, t->ndvi);
 }
 
 /* ---- what changed: the noted frames ---- */
@@ -598,7 +603,7 @@ static void sort_pages(struct hvo_ckt *t)
 {
 	uint64_t i, w, bits;
 
-	qsort(t->dpw, t->ndpw, sizeof(*t->dpw), cmp_u64);
+	sort_u64(t->dpw, t->ndpw);
 	for (i = 0; i < t->ndpw; i++)
 		for (w = t->dpw[i], bits = t->dpgbits[w]; bits; bits &= bits - 1)
 			push(t, &t->dpg, &t->ndpg, &t->capdpg,
@@ -621,7 +626,7 @@ static void read_log(struct hvo_sim *sim, struct hvo_ckt *t)
 			bytes_noted(sim, t, e);
 	}
 	sort_pages(t);
-	qsort(t->dix, t->ndix, sizeof(*t->dix), cmp_u64);
+	sort_u64(t->dix, t->ndix);
 	/* the pages whose bytes changed: their zones' free heads */
 	for (i = 0; i < (uint64_t)sim->cfg.nr_nodes * HVO_NR_ZONES; i++) {
 		const struct hvo_zone *z = &sim->nodes[i / HVO_NR_ZONES].zones[i % HVO_NR_ZONES];
