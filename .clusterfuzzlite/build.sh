@@ -38,7 +38,8 @@ meson setup "$BUILD" "$HVOSIM" \
 for t in $TARGETS; do
 	meson compile -C "$BUILD" "fuzz/$t"
 	cp "$BUILD/fuzz/$t" "$OUT/"
-	# <target>_seed_corpus.zip and <target>.dict next to the target
+	# <target>_seed_corpus.zip, <target>.dict and <target>.options next to
+	# the target
 	python3 - "$HVOSIM/fuzz/corpus/$t" "$OUT/${t}_seed_corpus.zip" <<'PY'
 import os, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
@@ -48,5 +49,8 @@ with zipfile.ZipFile(dst, "w") as z:
 PY
 	if [ -f "$HVOSIM/fuzz/$t.dict" ]; then
 		cp "$HVOSIM/fuzz/$t.dict" "$OUT/$t.dict"
+	fi
+	if [ -f "$HVOSIM/fuzz/$t.options" ]; then
+		cp "$HVOSIM/fuzz/$t.options" "$OUT/$t.options"
 	fi
 done

@@ -19,7 +19,8 @@
  *            quarter, half plus 3 pages, none), boot gigantic pages
  *            (high nibble >= 12: x - 11)
  *   byte 6   boot page size: 0-1 the default, else an hstate's
- *   byte 7   bits 0-2 all set: node 0 is 4 GiB bigger (a Normal zone);
+ *   byte 7   bits 0-2 and 7 all set: node 0 is 4 GiB bigger (a Normal zone;
+ *            one input in 16: such a machine costs ten small ones);
  *            bit 4: vmemmap_base (default, another aligned one); bit 5:
  *            hugetlb_free_vmemmap=off (optimize_vmemmap); bit 6:
  *            movable_gigantic_pages
@@ -33,13 +34,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fuzz_driver.h"
 #include "fuzz_ops.h"
 
 #define FO_MAX_OPS 256
 
+/*
+ * What the inputs cost: at exit, the inputs run and the mean operations per
+ * input (libFuzzer's -max_len decides it: an operation takes about four
+ * bytes); with HVOSIM_FUZZ_PROFILE=1, also the CPU time an input spends in
+ * each phase, in microseconds (a clock read per phase and operation).
+ */
+enum fo_phase { PH_CREATE, PH_BOOT, PH_OPS, PH_COMPARE, PH_CHECK, PH_WIND_DOWN, PH_DESTROY,
+		PH_NR };
+static const char *const phase_names[PH_NR] = {
+	"create", "boot", "operations", "model comparison", "hvo_check", "wind-down", "destroy",
+};
+static struct {
+	unsigned long inputs, ops;
+	int profile;		/* -1: not decided yet */
+	double us[PH_NR];
+} stats = { .profile = -1 };
 
+static double cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+#define PHASE(ph, stmt)								\
+	do {									\
+		double t0_ = stats.profile > 0 ? cpu_us() : 0;			\
+		stmt;								\
+		if (stats.profile > 0)						\
+			stats.us[ph] += cpu_us() - t0_;				\
+	} while (0)
+
+__attribute__((destructor)) static void print_stats(void)
+{
+	unsigned int i;
+
+	if (!stats.inputs)
+		return;
+	fprintf(stderr, "fuzz_ops: %lu inputs, %lu operations, %.1f operations per input\n",
+		stats.inputs, stats.ops, (double)stats.ops / (double)stats.inputs);
+	for (i = 0; stats.profile > 0 && i < PH_NR; i++)
+		fprintf(stderr, "fuzz_ops:   %-16s %9.1f us per input\n", phase_names[i],
+			stats.us[i] / (double)stats.inputs);
+}
 
 static const struct {
 	const char *name;
@@ -214,7 +260,7 @@ static bool decode_config(struct fz_in *in, struct hvo_config *cfg)
 	cfg->movable_gigantic_pages = b7 & 0x40;
 	if (!raw)
 		drop_slow_boot_pages(cfg);
-	if ((b7 & 7) == 7 && cfg->nr_nodes)
+	if ((b7 & 0x87) == 0x87 && cfg->nr_nodes)
 		cfg->node_mem_bytes[0] += 4ull << 30;
 	if ((b7 >> 4) & 1)
 		cfg->vmemmap_base = raw ? 0xffffc00000001000ull : 0xffffc00000000000ull;
@@ -255,10 +301,26 @@ static void boot(struct fo *c, bool boot_rule)
 }
 
 /*
- * hvo_check() runs after every operation; HVOSIM_FUZZ_CHECK_EVERY=N runs it
- * after every Nth only (and at the end), to measure what the checker costs
- * (the model's comparison still runs after every one).
+ * hvo_check() runs after every operation, tracked (hvo_check_track()): it
+ * re-verifies what the operation changed, with the report a full check
+ * would give; the check at the end of the input is a full one.
+ * HVOSIM_FUZZ_CHECK=full checks everything every time, =verify runs a full
+ * check after each tracked one and fails if they disagree (meson test's
+ * corpus replay does).  HVOSIM_FUZZ_CHECK_EVERY=N runs it after every Nth
+ * operation only (and at the end), to measure what the checker costs (the
+ * model's comparison still runs after every one).
  */
+static enum hvo_check_mode check_mode(void)
+{
+	const char *e = getenv("HVOSIM_FUZZ_CHECK");
+
+	if (e && !strcmp(e, "full"))
+		return HVO_CHECK_FULL;
+	if (e && !strcmp(e, "verify"))
+		return HVO_CHECK_VERIFY;
+	return HVO_CHECK_TRACKED;
+}
+
 static unsigned int check_every(void)
 {
 	const char *e = getenv("HVOSIM_FUZZ_CHECK_EVERY");
@@ -277,12 +339,13 @@ static void run_ops(struct fo *c, struct fz_in *in)
 		c->opno++;
 		c->op = ops[op].name;
 		c->args[0] = 0;
-		ops[op].fn(c, in);
+		PHASE(PH_OPS, ops[op].fn(c, in));
 		if (c->verbose)
 			fprintf(stderr, "fuzz_ops: op #%u %s(%s)\n", c->opno, c->op, c->args);
-		fo_compare(c, c->opno % 16 == 0);
+		PHASE(PH_COMPARE, fo_compare(c, c->opno % 16 == 0));
 		if (c->opno % every == 0)
-			fo_check(c);
+			PHASE(PH_CHECK, fo_check(c));
+		stats.ops++;
 	}
 }
 
@@ -317,6 +380,9 @@ static void wind_down(struct fo *c)
 	c->cost = 0;	/* bounded by what the ops made */
 	hvo_fail_clear(c->sim);
 	c->armed = false;
+	/* the last check walks everything */
+	if (hvo_check_track(c->sim, HVO_CHECK_FULL))
+		fo_fail(c, "hvo_check_track(off) failed");
 	while (c->m.nblk) {
 		fo_expect_rc(c, hvo_free_frames(c->sim, c->m.blk[0].pfn, c->m.blk[0].order), 0);
 		rm_del_block(&c->m, 0);
@@ -348,7 +414,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	c.verbose = getenv("HVOSIM_FUZZ_VERBOSE") != NULL;
-	rc = hvo_sim_create(&cfg, &c.sim);
+	if (stats.profile < 0)
+		stats.profile = getenv("HVOSIM_FUZZ_PROFILE") != NULL;
+	stats.inputs++;
+	PHASE(PH_CREATE, rc = hvo_sim_create(&cfg, &c.sim));
 	if (rc) {
 		if (rc != -EINVAL || !hvo_last_error()[0])
 			fo_fail(&c, "hvo_sim_create returned %d (%s)", rc, hvo_last_error());
@@ -358,10 +427,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c.rep || rm_init(&c.m, &cfg) || rm_boot(&c.m))
 		fo_fail(&c, "the model cannot follow a config the library took: %s", rm_why());
 	c.memmap_boot = INT64_MAX;
-	boot(&c, boot_rule);
+	if (hvo_check_track(c.sim, check_mode()))
+		fo_fail(&c, "hvo_check_track() failed");
+	PHASE(PH_BOOT, boot(&c, boot_rule));
 	run_ops(&c, &in);
-	wind_down(&c);
-	leaked = hvo_sim_destroy(c.sim);
+	PHASE(PH_WIND_DOWN, wind_down(&c));
+	PHASE(PH_DESTROY, leaked = hvo_sim_destroy(c.sim));
 	c.sim = NULL;
 	if (leaked)
 		fo_fail(&c, "hvo_sim_destroy reports %" PRIu64 " leaked frames", leaked);

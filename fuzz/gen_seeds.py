@@ -52,7 +52,7 @@ def config(page=4, nodes=1, cont=False, count_policy=False, stride=64,
     nb = bytes((m - 1) | mv << 2 | ((11 + b) << 4 if b else 0)
                for m, mv, b in zip(mem, movable, boot))
     b6 = boot_size
-    b7 = (7 if big else 0) | (0x10 if base else 0) | (0x20 if hvo_off else 0)
+    b7 = (0x87 if big else 0) | (0x10 if base else 0) | (0x20 if hvo_off else 0)
     b7 |= 0x40 if movable_gigantic else 0
     b10 = 0 if boot_fail is None else 15 | (0x10 if boot_fail[0] == "tail" else 0) | \
         (boot_fail[1] - 1) << 5

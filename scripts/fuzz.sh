@@ -23,6 +23,9 @@
 # was any; libFuzzer stops at its first finding, and the seconds it ran
 # until then are printed as the time to the first finding.
 #
+# libFuzzer takes fuzz/TARGET.dict and the [libfuzzer] options of
+# fuzz/TARGET.options (OSS-Fuzz's format: fuzz_ops sets its input length).
+#
 # Environment: HVOSIM_FUZZ_DIR (build directories' parent), FUZZ_SEED
 # (libFuzzer -seed), FUZZ_ARGS (more engine arguments), FUZZ_JOBS is not
 # supported: one fuzzer, one core.  The targets' own: HVOSIM_FUZZ_SCHED_BAD
@@ -36,7 +39,7 @@ SECONDS_=${2:-60}
 ENGINE=${3:-libfuzzer}
 
 usage() {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '4,29p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 }
 [ -n "$TARGET" ] || usage
@@ -109,9 +112,11 @@ if [ "$ENGINE" = standalone ]; then
 fi
 
 report() {
-	local execs=$1 rate=$2 cov=$3 n
+	local execs=$1 rate=$2 cov=$3 n ops
 	n=$(find "$WORK/findings" -type f | wc -l)
-	echo "fuzz.sh: $TARGET ($ENGINE, ${SECONDS_}s): $execs executions, $rate exec/s, coverage: $cov, findings: $n"
+	# what the target says its inputs held at exit (fuzz_ops)
+	ops=$(grep -Eho '[0-9.]+ operations per input' "$WORK"/*.log 2>/dev/null | tail -1)
+	echo "fuzz.sh: $TARGET ($ENGINE, ${SECONDS_}s): $execs executions, $rate exec/s${ops:+ ($ops)}, coverage: $cov, findings: $n"
 	if [ "$n" -ne 0 ]; then
 		find "$WORK/findings" -type f | sed 's/^/fuzz.sh:   /'
 		return 1
@@ -149,6 +154,13 @@ fi
 args=(-max_total_time="$SECONDS_" -print_final_stats=1 -timeout=30 -rss_limit_mb=2560
       -max_len=512 -artifact_prefix="$WORK/findings/" -print_pcs=0)
 [ -f "$DICT" ] && args+=(-dict="$DICT")
+# fuzz/TARGET.options ([libfuzzer] key = value, as OSS-Fuzz reads it) last:
+# it overrides the defaults above
+if [ -f "$ROOT/fuzz/$TARGET.options" ]; then
+	mapfile -t opts < <(awk -F' *= *' '/^\[/ { f = ($0 == "[libfuzzer]"); next }
+		f && NF == 2 && $1 !~ /^#/ { print "-" $1 "=" $2 }' "$ROOT/fuzz/$TARGET.options")
+	args+=("${opts[@]}")
+fi
 [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

@@ -25,15 +25,24 @@
  *
  * It wants a quiescent machine (include/hvosim/check.h) and only reads; it
  * holds hugetlb_lock only while it copies the folios and reads the pool.
+ *
+ * Two drivers walk with these checks (check_internal.h): the full one at
+ * the bottom of this file, and check_track.c's, which walks only what
+ * changed (hvo_check_track()) and hands the totals it keeps itself to the
+ * checks in ctx.d.  A tail whose words read right passes every PAGE check
+ * in one look (page_reads_right()); only a page that does not runs them
+ * one by one.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hugetlb_internal.h"
+#include "check_internal.h"
 #include "error.h"
 #include "free_list.h"
 #include "hugetlb_vmemmap.h"
@@ -41,11 +50,6 @@
 #include "vmm.h"
 
 /* ---- a set of frames (frame-ownership, accounting) ---- */
-
-struct u64set {
-	uint64_t *k;
-	uint64_t cap, n;
-};
 
 static int set_grow(struct u64set *s)
 {
@@ -69,8 +73,7 @@ static int set_grow(struct u64set *s)
 	return 0;
 }
 
-/* 1 if @key was already in the set, 0 if added, -ENOMEM */
-static int set_add(struct u64set *s, uint64_t key)
+int hvo__u64set_add(struct u64set *s, uint64_t key)
 {
 	uint64_t i;
 
@@ -85,73 +88,7 @@ static int set_add(struct u64set *s, uint64_t key)
 	return 0;
 }
 
-/* ---- what the checks see ---- */
-
-enum check_level {
-	CHECK_MACHINE = 1u << 0,
-	CHECK_FOLIO = 1u << 1,
-	CHECK_VMEMMAP = 1u << 2,
-	CHECK_PAGE = 1u << 3,
-	CHECK_TAIL = 1u << 4,
-	CHECK_TOTALS = 1u << 5,
-};
-
-/* slots per (scope, order) table: NR_VMEMMAP_TAILS is 16 at 4K */
-#define CHECK_MAX_TAILS 32
-
-/* a folio as hugetlb_lock saw it: the registry is not read again */
-struct folio_snap {
-	uint64_t pfn;
-	unsigned int h, nid, zone, state;
-};
-
-struct check_ctx {
-	struct hvo_sim *sim;
-	struct hvo_report *rep;
-	unsigned int level;		/* enum check_level */
-	unsigned int inv;		/* the check running: its index in invariants[] */
-	const char *name;		/* and its name */
-	bool once;			/* in a folio or a tail: each invariant once */
-	uint32_t reported;		/* invariants reported in this folio or tail */
-	bool fake;			/* HVO_SCHEME_FAKE_HEAD */
-	/* FOLIO, VMEMMAP, PAGE: the folio */
-	struct {
-		const struct folio_snap *s;
-		const struct hvo_hstate *hs;
-		uint64_t head;		/* its head struct page */
-		uint64_t nr_pages, vmemmap_pages;
-		uint64_t start, end;	/* its struct pages in the vmemmap */
-		uint64_t vstart;	/* start, rounded down to a page */
-		bool flag;		/* HPG_vmemmap_optimized */
-		bool optimized;		/* the flag on an optimizable hstate */
-		uint64_t tail;		/* what vmemmap pages 1.. map when optimized */
-	} f;
-	/* VMEMMAP: vmemmap page k of the folio and the frame its PTE maps */
-	struct {
-		uint64_t k, frame;
-		bool rw;
-	} v;
-	/* PAGE: struct page i of the folio and its compound_info */
-	struct {
-		uint64_t i, page, info;
-		bool mapped, alias_of_head;
-	} p;
-	/* TAIL: a published shared tail, and the folios that should map it */
-	struct {
-		uint64_t frame, users;
-		unsigned int order;
-		int nid, zone;		/* -1: the scope does not fix it */
-		char where[64];
-	} t;
-	/* MACHINE, TOTALS: what the folios add up to */
-	uint64_t nr[HVO_MAX_HSTATES], free[HVO_MAX_HSTATES];
-	uint64_t nr_optimized, nr_optimized_h[HVO_MAX_HSTATES], slots;
-	uint64_t users_zone[HVO_MAX_NODES][HVO_NR_ZONES][CHECK_MAX_TAILS];
-	uint64_t users_node[HVO_MAX_NODES][CHECK_MAX_TAILS];
-	uint64_t users_hstate[HVO_MAX_HSTATES];
-	struct u64set owned;		/* vmemmap frames some folio owns */
-	struct hvo_stats st;		/* TOTALS */
-};
+/* ---- the invariants ---- */
 
 struct check_inv {
 	const char *name;		/* as reported */
@@ -214,6 +151,35 @@ static const char *frame_desc(struct check_ctx *c, char *buf, size_t size)
 static unsigned int vmap_count(struct hvo_sim *sim, uint64_t frame)
 {
 	return atomic_load(&hvo__meta(sim, frame)->vmap_count);
+}
+
+const struct hvo_frame_meta *hvo__check_block(struct hvo_sim *sim, uint64_t pfn, uint64_t *head,
+					     unsigned int *depth)
+{
+	unsigned int o;
+
+	for (o = 0; o <= sim->geo.max_folio_order; o++) {
+		uint64_t h = pfn & ~((1ull << o) - 1);
+		const struct hvo_frame_meta *m = hvo__meta(sim, h);
+
+		if (m->state != FM_NONE && h + (1ull << m->order) > pfn) {
+			*head = h;
+			*depth = o;
+			return m;
+		}
+	}
+	*head = pfn;
+	*depth = 64;
+	return NULL;
+}
+
+/* the block of @pfn is an allocated one of @kind */
+static bool block_is(struct hvo_sim *sim, uint64_t pfn, enum hvo_frame_kind kind, uint64_t *head)
+{
+	unsigned int depth;
+	const struct hvo_frame_meta *m = hvo__check_block(sim, pfn, head, &depth);
+
+	return m && m->state == FM_ALLOC && m->kind == kind;
 }
 
 /* ---- the invariants, in table order ---- */
@@ -302,6 +268,27 @@ static bool check_layout(struct check_ctx *c)
 	return true;
 }
 
+/* the tracked driver keeps the owned pages of every folio itself */
+static void note_owned(struct check_ctx *c)
+{
+	struct check_delta *d = c->d;
+
+	if (!d->own_note)
+		return;		/* the folio's owned pages are as noted before */
+	if (d->n_own == d->cap_own) {
+		uint64_t cap = d->cap_own ? 2 * d->cap_own : 64;
+		uint64_t *k = realloc(d->own_k, cap * sizeof(*k));
+
+		if (!k) {
+			d->oom = true;
+			return;
+		}
+		d->own_k = k;
+		d->cap_own = cap;
+	}
+	d->own_k[d->n_own++] = c->v.k;
+}
+
 static bool check_frame_ownership(struct check_ctx *c)
 {
 	struct hvo_sim *sim = c->sim;
@@ -310,7 +297,10 @@ static bool check_frame_ownership(struct check_ctx *c)
 
 	if (c->f.optimized) {
 		/* page 0 is the folio's own copy; pages 1.. are shared by design */
-		if (c->v.k == 0 && c->v.frame != HVO_NIL && set_add(&c->owned, c->v.frame) == 1)
+		if (c->v.k == 0 && c->v.frame != HVO_NIL && c->d)
+			note_owned(c);
+		else if (c->v.k == 0 && c->v.frame != HVO_NIL &&
+			 hvo__u64set_add(&c->owned, c->v.frame) == 1)
 			report_folio(c, "head frame private to the folio",
 				     FMT(g, "frame %#" PRIx64 " is also another folio's",
 					 c->v.frame));
@@ -319,12 +309,31 @@ static bool check_frame_ownership(struct check_ctx *c)
 	/* pages at the folio's edges may be shared with a neighbour when the
 	 * stride is not a power of 2, and a folio whose struct pages fill less
 	 * than a page shares it with its neighbours */
-	if (sim->geo.hvo_possible && !(c->f.start & mask) && !(c->f.end & mask) &&
-	    set_add(&c->owned, c->v.frame) == 1)
+	if (!sim->geo.hvo_possible || (c->f.start & mask) || (c->f.end & mask))
+		return true;
+	if (c->d)
+		note_owned(c);
+	else if (hvo__u64set_add(&c->owned, c->v.frame) == 1)
 		report_vpage(c, "vmemmap frame private to the folio",
 			     FMT(g, "frame %#" PRIx64 " is also mapped for another folio",
 				 c->v.frame));
 	return true;
+}
+
+/* where the shared tail walked sits: its slot, for a report */
+static const char *tail_where(struct check_ctx *c)
+{
+	unsigned int order = c->t.order;
+
+	if (c->t.nid < 0)
+		snprintf(c->t.where, sizeof(c->t.where), "%s tail",
+			 c->sim->hugetlb->hs[c->t.h].name);
+	else if (c->t.zone < 0)
+		snprintf(c->t.where, sizeof(c->t.where), "node %d order %u tail", c->t.nid, order);
+	else
+		snprintf(c->t.where, sizeof(c->t.where), "zone %d/%s order %u tail", c->t.nid,
+			 hvo_zone_name((enum hvo_zone_type)c->t.zone), order);
+	return c->t.where;
 }
 
 /* TAIL: one shared tail, filled as init_compound_tail() fills every entry */
@@ -341,9 +350,12 @@ static bool shared_tail_frame(struct check_ctx *c)
 	if (!fi.allocated || fi.kind != HVO_KIND_SHARED_TAIL) {
 		report(c, c->t.frame, "an allocated shared tail frame",
 		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
-			   c->t.frame), "%s", c->t.where);
+			   c->t.frame), "%s", tail_where(c));
 		return false;
 	}
+	/* the tracked driver: these bytes were found right and not written since */
+	if (c->d && c->d->tail_clean)
+		return true;
 	hvo_init_compound_tail(sim, words, 0, c->t.order, c->t.nid < 0 ? 0 : (unsigned int)c->t.nid,
 			       c->t.zone < 0 ? 0 : (unsigned int)c->t.zone);
 	for (i = 0; b && i < hvo__hugetlb_vmemmap_reserve_pages(sim); i++)
@@ -359,7 +371,7 @@ static bool shared_tail_frame(struct check_ctx *c)
 			if (got != words[w])
 				report(c, c->t.frame, "every entry init_compound_tail() of its order",
 				       FMT(g, "entry %" PRIu64 " word %u = %#" PRIx64, i, w, got),
-				       "%s", c->t.where);
+				       "%s", tail_where(c));
 		}
 	return true;
 }
@@ -405,7 +417,7 @@ static bool check_read_only(struct check_ctx *c)
 
 static bool check_encoding(struct check_ctx *c)
 {
-	uint64_t exp = hvo_compound_info_value(c->sim, c->f.head, c->f.hs->order);
+	uint64_t exp = c->f.info;
 	char e[96], g[96];
 
 	/* a fake head reads the head's words: its encoding is the head's */
@@ -456,9 +468,8 @@ static bool check_tail_refcount(struct check_ctx *c)
 	return true;
 }
 
-/* struct folio overlays the head and tails 1..3; page[3]'s ->mapping is
- * the hugetlb cgroup */
-#define FOLIO_META_PAGES 4
+/* FOLIO_META_PAGES (check_internal.h): page[3]'s ->mapping is the hugetlb
+ * cgroup */
 
 static bool check_tail_mapping(struct check_ctx *c)
 {
@@ -497,7 +508,7 @@ static bool check_shared_tail_mapcount(struct check_ctx *c)
 	if (n != c->t.users)
 		report(c, c->t.frame, "mapped sum(N - 1) times by its folios",
 		       FMT(g, "mapped %u times, folios need %" PRIu64, n, c->t.users),
-		       "%s", c->t.where);
+		       "%s", tail_where(c));
 	return true;
 }
 
@@ -556,38 +567,56 @@ static bool check_static_key(struct check_ctx *c)
 	return true;
 }
 
-/* vmemmap frames the page table maps, each counted once */
+/*
+ * The vmemmap frames the page table maps, each counted once however many
+ * entries map it: the frames a leaf maps whose block (hvo__check_block())
+ * is an allocated vmemmap block.
+ */
+/* the frames [pfn, pfn + span) of one leaf that count */
+static int64_t mapped_leaf(struct hvo_sim *sim, uint64_t pfn, uint64_t span, struct u64set *seen)
+{
+	const struct hvo_frame_meta *m;
+	uint64_t head, j;
+	unsigned int depth;
+	int64_t n = 0;
+	bool one = false;
+
+	/* a PMD leaf over one block whose inner frames head nothing: every
+	 * frame's search ends at the block's head, as pfn's does */
+	if (span > 1) {
+		m = hvo__check_block(sim, pfn, &head, &depth);
+		one = m && head == pfn && (1ull << m->order) >= span;
+		for (j = 1; one && j < span; j++)
+			one = hvo__meta(sim, pfn + j)->state == FM_NONE;
+		if (one && !(m->state == FM_ALLOC && m->kind == HVO_KIND_VMEMMAP))
+			return 0;
+	}
+	for (j = 0; j < span; j++)
+		if ((one || block_is(sim, pfn + j, HVO_KIND_VMEMMAP, &head)) &&
+		    hvo__u64set_add(seen, pfn + j) == 0)
+			n++;
+	return n;
+}
+
 static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int level,
-			      struct u64set *multi)
+			      struct u64set *seen)
 {
 	const uint64_t *t = (const uint64_t *)hvo__frame(sim, tpfn);
 	unsigned int i;
 	int64_t n = 0;
 
 	for (i = 0; i < sim->level_entries[level]; i++) {
-		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span, j;
-		struct hvo_frame_info fi;
+		uint64_t e = __atomic_load_n(&t[i], __ATOMIC_RELAXED), pfn, span;
 
 		if (!(e & HVO_PTE_PRESENT))
 			continue;
 		pfn = (e & HVO_PTE_PFN_MASK) >> HVO_PTE_PFN_SHIFT;
 		if (level && !(e & HVO_PTE_LEAF)) {
-			n += mapped_vmemmap(sim, pfn, level - 1, multi);
+			n += mapped_vmemmap(sim, pfn, level - 1, seen);
 			continue;
 		}
 		span = 1ull << (sim->level_shift[level] - sim->geo.page_shift);
-		for (j = 0; j < span; j++) {
-			if (j == 0 || level == 0)
-				hvo_frame_info(sim, pfn + j, &fi);
-			if (!fi.allocated || fi.kind != HVO_KIND_VMEMMAP)
-				continue;
-			if (vmap_count(sim, pfn + j) > 1) {
-				if (set_add(multi, pfn + j) == 0)
-					n++;
-			} else {
-				n++;
-			}
-		}
+		n += mapped_leaf(sim, pfn, span, seen);
 	}
 	return n;
 }
@@ -596,12 +625,16 @@ static int64_t mapped_vmemmap(struct hvo_sim *sim, uint64_t tpfn, unsigned int l
 static void accounting_memmap(struct check_ctx *c)
 {
 	struct hvo_sim *sim = c->sim;
-	struct u64set multi = { 0 };
+	struct u64set seen = { 0 };
 	int64_t mapped;
 	char e[96], g[96];
 
-	mapped = mapped_vmemmap(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, &multi);
-	free(multi.k);
+	if (c->d) {
+		mapped = c->d->mapped;
+	} else {
+		mapped = mapped_vmemmap(sim, sim->root_pfn, sim->geo.pgtable_levels - 1, &seen);
+		free(seen.k);
+	}
 	if (mapped != c->st.memmap_pages + c->st.memmap_boot_pages)
 		report(c, UINT64_MAX,
 		       FMT(e, "memmap + memmap_boot = %" PRId64 " mapped vmemmap frames", mapped),
@@ -676,21 +709,28 @@ struct table_census {
 	uint64_t bad;
 };
 
+bool hvo__check_table_frame(struct hvo_sim *sim, uint64_t pfn)
+{
+	uint64_t head;
+
+	return block_is(sim, pfn, HVO_KIND_PGTABLE, &head) && head == pfn &&
+	       (hvo__meta(sim, pfn)->flags & FMF_MACHINE);
+}
+
 static void census_table(void *ctx, uint64_t pfn, unsigned int level)
 {
 	struct table_census *tc = ctx;
 	struct hvo_frame_info fi;
 	char g[96];
 
-	if (set_add(&tc->seen, pfn) == 1) {
+	if (hvo__u64set_add(&tc->seen, pfn) == 1) {
 		report(tc->c, pfn, "each table linked from one entry",
 		       FMT(g, "table %#" PRIx64 " linked twice", pfn), "page table level %u",
 		       level);
 		tc->bad++;
 	}
-	hvo_frame_info(tc->c->sim, pfn, &fi);
-	if (!fi.allocated || fi.kind != HVO_KIND_PGTABLE || fi.head_pfn != pfn ||
-	    !(hvo__meta(tc->c->sim, pfn)->flags & FMF_MACHINE)) {
+	if (!hvo__check_table_frame(tc->c->sim, pfn)) {
+		hvo_frame_info(tc->c->sim, pfn, &fi);
 		report(tc->c, pfn, "an allocated page-table frame of the machine",
 		       FMT(g, "%s frame %#" PRIx64, fi.allocated ? hvo_kind_name(fi.kind) : "free",
 			   pfn), "page table level %u", level);
@@ -711,13 +751,43 @@ static bool check_pgtable_frames(struct check_ctx *c)
 	uint64_t reach, have = atomic_load(&c->sim->c.machine_pgtables);
 	char e[96], g[96];
 
-	reach = hvo__pgtable_for_each_table(c->sim, census_table, &tc);
-	free(tc.seen.k);
+	if (c->d) {
+		/* the tracked driver walked the tables it had to: the full check
+		 * that follows any finding names the frame */
+		if (c->d->census_bad)
+			report(c, UINT64_MAX, "each table linked once, an allocated page-table "
+			       "frame of the machine", "a table that is not", "page-table frames");
+		reach = c->d->reach;
+		tc.bad = c->d->census_bad;
+	} else {
+		reach = hvo__pgtable_for_each_table(c->sim, census_table, &tc);
+		free(tc.seen.k);
+	}
 	if (!tc.bad && reach != have)
 		report(c, UINT64_MAX, FMT(e, "%" PRIu64 " page-table frames allocated, all "
 					  "reachable", have),
 		       FMT(g, "%" PRIu64 " reachable from the root", reach), "page-table frames");
 	return true;
+}
+
+bool hvo__check_leaf_agrees(struct hvo_sim *sim, uint64_t fe, uint64_t we, unsigned int level,
+			    uint64_t v)
+{
+	uint64_t f = frame_in_entry(sim, we, level, v);
+
+	return (fe & HVO_PTE_PRESENT) && flat_entry_pfn(sim, fe) == f &&
+	       (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) == (we & (HVO_PTE_RW | HVO_PTE_LAZY));
+}
+
+bool hvo__check_flat_agrees(struct hvo_sim *sim, uint64_t i)
+{
+	uint64_t v = sim->flat_base + i * sim->geo.page_size, fe = atomic_load(&sim->flat[i]);
+	uint64_t *slot, we;
+	unsigned int level;
+
+	if (walk(sim, v, &slot, &level, &we))
+		return !(fe & HVO_PTE_PRESENT);
+	return hvo__check_leaf_agrees(sim, fe, we, level, v);
 }
 
 /* the flat view of leaf entries agrees with the page table, page by page */
@@ -728,6 +798,12 @@ static bool check_page_table(struct check_ctx *c)
 	unsigned int level;
 	char e[96], g[96];
 
+	if (c->d) {
+		if (c->d->pt_bad)
+			report(c, c->d->pt_bad_i, "the flat entry the walk gives",
+			       "another", "vmemmap page %" PRIu64, c->d->pt_bad_i);
+		return true;
+	}
 	for (i = 0; i < sim->flat_n; i++) {
 		v = sim->flat_base + i * sim->geo.page_size;
 		fe = atomic_load(&sim->flat[i]);
@@ -740,18 +816,17 @@ static bool check_page_table(struct check_ctx *c)
 			}
 			continue;
 		}
+		if (hvo__check_leaf_agrees(sim, fe, we, level, v))
+			continue;
 		f = frame_in_entry(sim, we, level, v);
-		if (!(fe & HVO_PTE_PRESENT) || flat_entry_pfn(sim, fe) != f ||
-		    (fe & (HVO_PTE_RW | HVO_PTE_LAZY)) != (we & (HVO_PTE_RW | HVO_PTE_LAZY))) {
-			report(c, f, FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
-					 we & HVO_PTE_LAZY ? " lazy" : ""),
-			       FMT(g, "flat entry %s: frame %#" PRIx64 " %s%s",
-				   fe & HVO_PTE_PRESENT ? "present" : "empty", flat_entry_pfn(sim, fe),
-				   fe & HVO_PTE_RW ? "RW" : "RO", fe & HVO_PTE_LAZY ? " lazy" : ""),
-			       "vmemmap %#" PRIx64, v);
-			/* the first disagreement is enough: the view is stale */
-			return true;
-		}
+		report(c, f, FMT(e, "frame %#" PRIx64 " %s%s", f, we & HVO_PTE_RW ? "RW" : "RO",
+				 we & HVO_PTE_LAZY ? " lazy" : ""),
+		       FMT(g, "flat entry %s: frame %#" PRIx64 " %s%s",
+			   fe & HVO_PTE_PRESENT ? "present" : "empty", flat_entry_pfn(sim, fe),
+			   fe & HVO_PTE_RW ? "RW" : "RO", fe & HVO_PTE_LAZY ? " lazy" : ""),
+		       "vmemmap %#" PRIx64, v);
+		/* the first disagreement is enough: the view is stale */
+		return true;
 	}
 	return true;
 }
@@ -791,8 +866,13 @@ static bool check_free_lists(struct check_ctx *c)
 
 	for (n = 0; n < sim->cfg.nr_nodes; n++)
 		for (zi = 0; zi < HVO_NR_ZONES; zi++) {
+			/* the tracked driver: a zone nothing touched since its walk */
+			if (c->d && !(c->d->zones & (1ull << (n * HVO_NR_ZONES + zi))))
+				continue;
 			pfn = zone_free_list_bad(sim, &sim->nodes[n].zones[zi], &o, &word, &want,
 						 &got);
+			if (pfn != HVO_NIL && c->d)
+				c->d->zones_bad = true;
 			if (pfn != HVO_NIL)
 				report(c, pfn, FMT(e, "word %u %#" PRIx64, word, want),
 				       FMT(g, "%#" PRIx64, got), "zone %u/%s free block %#" PRIx64
@@ -891,8 +971,7 @@ _Static_assert(NR_INVARIANTS <= 32, "check_ctx.reported has a bit per invariant"
 
 /* ---- the driver ---- */
 
-/* the checks of @level, in table order, until one says stop */
-static void run(struct check_ctx *c, unsigned int level)
+void hvo__check_run(struct check_ctx *c, unsigned int level)
 {
 	c->level = level;
 	for (c->inv = 0; c->inv < NR_INVARIANTS; c->inv++) {
@@ -904,8 +983,14 @@ static void run(struct check_ctx *c, unsigned int level)
 	}
 }
 
-/* copy the folios and run the MACHINE checks, under one hugetlb_lock hold */
-static int snapshot(struct check_ctx *c, struct folio_snap **fsp, uint64_t *nfp)
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct folio_snap *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+int hvo__check_snapshot(struct check_ctx *c, struct folio_snap **fsp, uint64_t *nfp)
 {
 	struct hvo_hugetlb *hg = c->sim->hugetlb;
 	struct hvo_folio_iter it;
@@ -928,26 +1013,20 @@ static int snapshot(struct check_ctx *c, struct folio_snap **fsp, uint64_t *nfp)
 		if (f->state == HVO_FOLIO_FREE)
 			c->free[f->h]++;
 	}
-	run(c, CHECK_MACHINE);
+	hvo__check_run(c, CHECK_MACHINE);
 	pthread_mutex_unlock(&hg->lock);
+	qsort(fs, nf, sizeof(*fs), cmp_snap);
 	*fsp = fs;
 	*nfp = nf;
 	return 0;
 }
 
-static int cmp_snap(const void *a, const void *b)
-{
-	const struct folio_snap *x = a, *y = b;
-
-	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
-}
-
-/* what the TOTALS and TAIL checks compare against */
-static void count_optimized(struct check_ctx *c, const struct folio_snap *s)
+void hvo__check_count_optimized(struct check_ctx *c, const struct folio_snap *s)
 {
 	struct hvo_sim *sim = c->sim;
-	unsigned int idx = c->f.hs->order - sim->geo.vmemmap_tail_min_order;
-	uint64_t need = c->f.vmemmap_pages - 1;
+	unsigned int order = sim->hugetlb->hs[s->h].order;
+	unsigned int idx = order - sim->geo.vmemmap_tail_min_order;
+	uint64_t need = hvo__hugetlb_vmemmap_pages(sim, order) - 1;
 
 	c->nr_optimized++;
 	c->nr_optimized_h[s->h]++;
@@ -958,8 +1037,7 @@ static void count_optimized(struct check_ctx *c, const struct folio_snap *s)
 	c->users_hstate[s->h] += need;
 }
 
-/* the folio's geometry, and what its remapped vmemmap pages should map */
-static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
+void hvo__check_folio_begin(struct check_ctx *c, const struct folio_snap *s)
 {
 	struct hvo_sim *sim = c->sim;
 	const struct hvo_hstate *hs = &sim->hugetlb->hs[s->h];
@@ -970,6 +1048,7 @@ static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
 	c->f.hs = hs;
 	c->f.head = hvo_pfn_to_page(sim, s->pfn);
 	c->f.nr_pages = 1ull << hs->order;
+	c->f.info = hvo_compound_info_value(sim, c->f.head, hs->order);
 	c->f.vmemmap_pages = hvo__hugetlb_vmemmap_pages(sim, hs->order);
 	hvo_vmemmap_range(sim, s->pfn, c->f.nr_pages, &c->f.start, &c->f.end);
 	c->f.vstart = c->f.start & ~(sim->geo.page_size - 1);
@@ -989,10 +1068,10 @@ static void folio_begin(struct check_ctx *c, const struct folio_snap *s)
 	c->once = true;
 	c->reported = 0;
 	c->v.rw = false;
+	c->pw.idx = HVO_NIL;
 }
 
-/* vmemmap page k: the frame its PTE maps, and the VMEMMAP checks */
-static void scan_vmemmap(struct check_ctx *c, uint64_t k)
+void hvo__check_scan_vmemmap(struct check_ctx *c, uint64_t k)
 {
 	uint64_t fr;
 
@@ -1004,70 +1083,137 @@ static void scan_vmemmap(struct check_ctx *c, uint64_t k)
 	if (hvo__vmm_frame_of(c->sim, c->f.vstart + k * c->sim->geo.page_size, &fr, &c->v.rw))
 		fr = HVO_NIL;
 	c->v.frame = fr;
-	run(c, CHECK_VMEMMAP);
+	hvo__check_run(c, CHECK_VMEMMAP);
 }
 
-/* struct page i of the folio, and the PAGE checks */
-static void scan_page(struct check_ctx *c, uint64_t i, bool alias_of_head)
+/*
+ * Word @w of the struct page being walked, as hvo_page_read() reads it (a
+ * word the stride drops reads 0; the page is the machine's): through the
+ * flat view's entry for its vmemmap page, kept while the walk stays in
+ * that page -- a present entry does not change under a check (a lazy one
+ * does, when read: it goes the load's own way).
+ */
+static int page_word(struct check_ctx *c, unsigned int w, uint64_t *v)
+{
+	struct hvo_sim *sim = c->sim;
+	int off = sim->word_off[w];
+	uint64_t va, idx, e;
+
+	*v = 0;
+	if (off < 0)
+		return 0;
+	va = c->p.page + 8u * (unsigned int)off;
+	idx = (va - sim->flat_base) >> sim->geo.page_shift;
+	if (idx != c->pw.idx) {
+		e = idx < sim->flat_n ? atomic_load(&sim->flat[idx]) : 0;
+		if ((e & (HVO_PTE_PRESENT | HVO_PTE_LAZY)) != HVO_PTE_PRESENT)
+			return hvo__vmm_load_inline(sim, va, v);
+		c->pw.idx = idx;
+		c->pw.base = (const uint8_t *)(uintptr_t)(e & HVO_FLAT_ADDR);
+	}
+	*v = __atomic_load_n((const uint64_t *)(c->pw.base + (va & sim->page_mask)),
+			     __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+/*
+ * A tail that reads right, in one look at its words: compound_info encoding
+ * the head (so PageTail()), no PG_head (so PageHead() is false before any
+ * page_fixed_fake_head()), refcount 0, TAIL_MAPPING past the folio's own
+ * pages, the folio's node and zone, and compound_head() the head.  Every
+ * PAGE check then passes -- the accessors they call decode these same
+ * words -- and none needs to run; anything else (an alias of the head, an
+ * unreadable word, a wrong one) runs them one by one, and they report.
+ */
+static bool page_reads_right(struct check_ctx *c)
+{
+	uint64_t info, flags, counts, mapping = HVO_TAIL_MAPPING;
+	const uint64_t nmask = (1u << HVO_NODES_SHIFT) - 1, zmask = (1u << HVO_ZONES_SHIFT) - 1;
+
+	if (c->p.alias_of_head || page_word(c, HVO_PW_COMPOUND_INFO, &info) ||
+	    info != c->f.info || page_word(c, HVO_PW_FLAGS, &flags) ||
+	    page_word(c, HVO_PW_COUNTS, &counts) ||
+	    (c->p.i >= FOLIO_META_PAGES && page_word(c, HVO_PW_MAPPING, &mapping)))
+		return false;
+	return !(flags & (1ull << HVO_PG_head)) && !(counts >> 32) &&
+	       mapping == HVO_TAIL_MAPPING &&
+	       ((flags >> HVO_NODES_PGSHIFT) & nmask) == c->f.s->nid &&
+	       ((flags >> HVO_ZONES_PGSHIFT) & zmask) == c->f.s->zone &&
+	       hvo_compound_head(c->sim, c->p.page) == c->f.head;
+}
+
+void hvo__check_scan_page(struct check_ctx *c, uint64_t i, bool alias_of_head)
 {
 	c->rep->pages++;
 	c->p.i = i;
 	c->p.page = c->f.head + i * c->sim->geo.stride;
 	c->p.alias_of_head = alias_of_head;
+	if (page_reads_right(c))
+		return;
 	c->p.info = 0;
 	c->p.mapped = !hvo_page_read(c->sim, c->p.page, HVO_PW_COMPOUND_INFO, &c->p.info);
-	run(c, CHECK_PAGE);
+	hvo__check_run(c, CHECK_PAGE);
 }
 
-static void scan_folio(struct check_ctx *c, const struct folio_snap *s)
+void hvo__check_scan_folio(struct check_ctx *c, const struct folio_snap *s)
 {
 	uint64_t R = hvo__hugetlb_vmemmap_reserve_pages(c->sim), ps = c->sim->geo.page_size, k, i;
 
 	c->rep->folios++;
-	folio_begin(c, s);
-	run(c, CHECK_FOLIO);
+	hvo__check_folio_begin(c, s);
+	hvo__check_run(c, CHECK_FOLIO);
 	if (c->f.optimized) {
 		for (k = 0; k < c->f.vmemmap_pages; k++)
-			scan_vmemmap(c, k);
+			hvo__check_scan_vmemmap(c, k);
 		/* the head page's own struct pages, then one through each
 		 * remapped page: the rest of a remapped page reads the same */
 		for (i = 1; i < R && i < c->f.nr_pages; i++)
-			scan_page(c, i, false);
+			hvo__check_scan_page(c, i, false);
 		for (k = 1; k < c->f.vmemmap_pages; k++)
-			scan_page(c, k * R, c->fake);
-		count_optimized(c, s);
+			hvo__check_scan_page(c, k * R, c->fake);
 		return;
 	}
 	for (k = 0; k * ps < c->f.end - c->f.vstart; k++)
-		scan_vmemmap(c, k);
+		hvo__check_scan_vmemmap(c, k);
 	for (i = 1; i < c->f.nr_pages; i++)
-		scan_page(c, i, false);
+		hvo__check_scan_page(c, i, false);
 }
 
 /* one published shared tail: the TAIL checks */
-static void scan_tail(struct check_ctx *c, _Atomic uint64_t *slot, unsigned int order,
-		       int nid, int zone, uint64_t users)
+struct tail_walk {
+	bool (*clean)(void *arg, unsigned int slot, uint64_t frame);
+	void *arg;
+	unsigned int slot;		/* slots looked at so far */
+};
+
+static void scan_tail(struct check_ctx *c, struct tail_walk *tw, _Atomic uint64_t *slot,
+		      unsigned int h, int nid, int zone, uint64_t users)
 {
 	uint64_t sv = atomic_load(slot);
 
+	tw->slot++;
 	if (!sv)
 		return;
 	c->slots++;
 	c->t.frame = (sv - c->sim->geo.vmemmap_base) / c->sim->geo.stride;
-	c->t.order = order;
+	if (c->d)
+		c->d->tail_clean = tw->clean && tw->clean(tw->arg, tw->slot - 1, c->t.frame);
+	c->t.order = c->sim->hugetlb->hs[h].order;
+	c->t.h = h;
 	c->t.nid = nid;
 	c->t.zone = zone;
 	c->t.users = users;
 	c->once = true;
 	c->reported = 0;
-	run(c, CHECK_TAIL);
+	hvo__check_run(c, CHECK_TAIL);
 }
 
-/* every published slot of the shared-tail scheme's (scope, order) tables */
-static void scan_tails(struct check_ctx *c)
+void hvo__check_scan_tails(struct check_ctx *c,
+			   bool (*clean)(void *arg, unsigned int slot, uint64_t frame), void *arg)
 {
 	struct hvo_sim *sim = c->sim;
 	struct hvo_hugetlb *hg = sim->hugetlb;
+	struct tail_walk tw = { clean, arg, 0 };
 	unsigned int h, n, z, idx;
 
 	for (h = 0; h < hg->nr_hstates; h++) {
@@ -1078,47 +1224,58 @@ static void scan_tails(struct check_ctx *c)
 		idx = hs->order - sim->geo.vmemmap_tail_min_order;
 		for (n = 0; n < sim->cfg.nr_nodes; n++) {
 			for (z = 0; z < HVO_NR_ZONES; z++) {
-				snprintf(c->t.where, sizeof(c->t.where), "zone %u/%s order %u tail",
-					 n, hvo_zone_name((enum hvo_zone_type)z), hs->order);
-				scan_tail(c, &sim->nodes[n].zones[z].vmemmap_tails[idx], hs->order,
-					   (int)n, (int)z, c->users_zone[n][z][idx]);
+				scan_tail(c, &tw, &sim->nodes[n].zones[z].vmemmap_tails[idx],
+					  h, (int)n, (int)z, c->users_zone[n][z][idx]);
 			}
 			if (sim->cfg.tail_scope != HVO_SCOPE_NODE)
 				continue;
-			snprintf(c->t.where, sizeof(c->t.where), "node %u order %u tail", n,
-				 hs->order);
-			scan_tail(c, &sim->nodes[n].vmemmap_tails[idx], hs->order, (int)n, -1,
-				   c->users_node[n][idx]);
+			scan_tail(c, &tw, &sim->nodes[n].vmemmap_tails[idx], h, (int)n, -1,
+				  c->users_node[n][idx]);
 		}
 		if (sim->cfg.tail_scope != HVO_SCOPE_HSTATE)
 			continue;
-		snprintf(c->t.where, sizeof(c->t.where), "%s tail", hs->name);
-		scan_tail(c, &hs->vmemmap_tail, hs->order, -1, -1, c->users_hstate[h]);
+		scan_tail(c, &tw, &hs->vmemmap_tail, h, -1, -1, c->users_hstate[h]);
 	}
 }
 
-HVO_EXPORT int64_t hvo_check(struct hvo_sim *sim, struct hvo_report *rep)
+void hvo__check_ctx_init(struct check_ctx *c, struct hvo_sim *sim, struct hvo_report *rep,
+			 struct check_delta *d)
 {
-	struct check_ctx ctx = { .sim = sim, .rep = rep }, *c = &ctx;
+	unsigned int n = sim->cfg.nr_nodes;
+
+	/* the per-node tables are large: only the machine's nodes */
+	memset(c, 0, offsetof(struct check_ctx, users_zone));
+	memset(c->users_zone, 0, n * sizeof(c->users_zone[0]));
+	memset(c->users_node, 0, n * sizeof(c->users_node[0]));
+	c->sim = sim;
+	c->rep = rep;
+	c->d = d;
+	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
+	/* the violations past nr are not read: a report is 70 KiB */
+	rep->count = rep->nr = rep->folios = rep->pages = 0;
+}
+
+int64_t hvo__check_full(struct hvo_sim *sim, struct hvo_report *rep)
+{
+	struct check_ctx ctx, *c = &ctx;
 	struct folio_snap *fs = NULL;
 	uint64_t nf = 0, i;
 	int r;
 
-	HVO_NONNULL("check", sim);
-	HVO_NONNULL("check", rep);
-	memset(rep, 0, sizeof(*rep));
-	c->fake = sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD;
-	r = snapshot(c, &fs, &nf);
+	hvo__check_ctx_init(c, sim, rep, NULL);
+	r = hvo__check_snapshot(c, &fs, &nf);
 	if (r)
 		return r;
-	qsort(fs, nf, sizeof(*fs), cmp_snap);
-	for (i = 0; i < nf; i++)
-		scan_folio(c, &fs[i]);
+	for (i = 0; i < nf; i++) {
+		hvo__check_scan_folio(c, &fs[i]);
+		if (c->f.optimized)
+			hvo__check_count_optimized(c, &fs[i]);
+	}
 	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL)
-		scan_tails(c);
+		hvo__check_scan_tails(c, NULL, NULL);
 	hvo_sim_stats(sim, &c->st);
 	c->once = false;
-	run(c, CHECK_TOTALS);
+	hvo__check_run(c, CHECK_TOTALS);
 	free(c->owned.k);
 	free(fs);
 	return (int64_t)rep->count;

@@ -22,8 +22,10 @@
 #include <stdint.h>
 
 #include "hvosim/hvosim.h"
-/* hvo__track_touch(), which hvo__frame() and hvo__meta() below call */
+/* hvo__track_touch() and hvo__cklog_note(), which hvo__frame() and
+ * hvo__meta() below call */
 #include "track.h"
+#include "check_log.h"
 
 #define HVO_EXPORT __attribute__((visibility("default")))
 
@@ -317,14 +319,33 @@ struct hvo_sim {
 	/* snapshot.c: while a snapshot exists, every frame and metadata entry
 	 * the machine touches is logged (track.c; NULL: off, one branch) */
 	struct hvo_track *track;
+
+	/* check_log.c: while hvo_check_track() is on, the same touches are
+	 * noted for the next hvo_check() (NULL: off, one branch) */
+	struct hvo_cklog *cklog;
+	struct hvo_ckt *ckt;		/* check_track.c: what that check keeps */
 };
 
 /* ---- small helpers ---- */
+
+/* hvo_check_track()'s log: a pfn's first note since the last check only */
+static inline void hvo__cklog_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
+{
+	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
+
+	uint64_t b = bytes ? pfn : pfn >> HVO_CKLOG_META_SHIFT;
+
+	if (unlikely(l) && pfn < l->nr_pfns &&
+	    !((atomic_load_explicit(&(bytes ? l->bytes : l->meta)[b >> 6],
+				    memory_order_relaxed) >> (b & 63)) & 1))
+		hvo__cklog_note(sim, pfn, bytes);
+}
 
 static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
 {
 	if (unlikely(sim->track))
 		hvo__track_touch(sim, pfn, true);
+	hvo__cklog_touch(sim, pfn, true);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
@@ -364,6 +385,7 @@ static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 {
 	if (unlikely(sim->track))
 		hvo__track_touch(sim, pfn, false);
+	hvo__cklog_touch(sim, pfn, false);
 	return hvo__meta_raw(sim, pfn);
 }
 

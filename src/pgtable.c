@@ -401,8 +401,10 @@ void hvo__flat_set(struct hvo_sim *sim, uint64_t vaddr, uint64_t entry)
 {
 	uint64_t idx = (vaddr - sim->flat_base) >> sim->geo.page_shift;
 
-	if (sim->flat && idx < sim->flat_n)
+	if (sim->flat && idx < sim->flat_n) {
 		atomic_store(&sim->flat[idx], flat_entry(sim, entry));
+		hvo__cklog_flat(sim, idx);	/* hvo_check_track() */
+	}
 }
 
 /* the level-1 (PMD) slot for vaddr, creating upper tables if asked */

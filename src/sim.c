@@ -322,6 +322,7 @@ uint64_t hvo__sim_destroy(struct hvo_sim *sim, bool report)
 
 	if (!sim)
 		return 0;
+	hvo__cklog_release(sim);	/* hvo_check_track()'s */
 	leaked = hvo__hugetlb_leaked(sim, report);
 	leaked += hvo__frames_leaked(sim, report);
 	leaked += hvo__pgtable_leaked(sim, report);

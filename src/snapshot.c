@@ -299,10 +299,15 @@ static void restore_arena(struct hvo_sim *sim, struct hvo_track *t)
 {
 	uint64_t i, ps = sim->geo.page_size;
 
-	for (i = 0; i < t->nbpfn; i++)
+	/* past hvo__frame() and hvo__meta(): tell hvo_check_track()'s log */
+	for (i = 0; i < t->nbpfn; i++) {
+		hvo__cklog_note(sim, t->bpfn[i], true);
 		memcpy(sim->mem + (t->bpfn[i] << sim->geo.page_shift), t->bytes + i * ps, ps);
-	for (i = 0; i < t->nlog; i++)
+	}
+	for (i = 0; i < t->nlog; i++) {
+		hvo__cklog_note(sim, t->log[i].pfn, false);
 		memcpy(hvo__meta_raw(sim, t->log[i].pfn), &t->log[i].meta, sizeof(t->log[i].meta));
+	}
 	t->nlog = 0;
 	t->nbpfn = 0;
 }
@@ -313,6 +318,8 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	struct hvo_track *t;
 	hvo_yield_fn fn;
 	void *ctx;
+	struct hvo_ckt *ckt;
+	struct hvo_cklog *cklog;
 
 	HVO_NONNULL("snapshot_restore", sim);
 	HVO_NONNULL("snapshot_restore", snap);
@@ -335,9 +342,14 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	/* the hook is the caller's, not machine state */
 	fn = atomic_load(&sim->yield_fn);
 	ctx = sim->yield_ctx;
+	ckt = sim->ckt;
+	cklog = sim->cklog;
 	*sim = snap->s;
 	sim->track = t;
 	sim->yield_ctx = ctx;
+	/* hvo_check_track()'s state is the caller's choice too */
+	sim->ckt = ckt;
+	sim->cklog = cklog;
 	atomic_store(&sim->yield_fn, fn);
 	/* and so is the load fast path's window, closed while a hook is set
 	 * (hvo_sim_set_yield_hook()), whatever it was at the snapshot */
@@ -348,6 +360,7 @@ HVO_EXPORT int hvo_snapshot_restore(struct hvo_sim *sim, struct hvo_snapshot *sn
 	memcpy(sim->rcu, snap->rcu, hvo__rcu_state_size());
 	copy_slots(sim, snap->slots, true);
 	memcpy((void *)sim->flat, (const void *)snap->flat, sim->flat_n * sizeof(uint64_t));
+	hvo__cklog_lost(sim);	/* the flat view, past hvo__flat_set() */
 	memcpy(sim->mb, snap->mb, sim->nr_mb * sizeof(*snap->mb));
 	memcpy(sim->section_flags, snap->sections, nr_sections(sim));
 	if (snap->ring)

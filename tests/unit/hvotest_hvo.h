@@ -49,6 +49,10 @@ static inline void scratch_free(void *p)
 	free(p);
 }
 
+/* hvo_check_track() mode every sim_new() machine gets (a test file may run
+ * its tests again with the tracked checker) */
+static enum hvo_check_mode sim_check_mode = HVO_CHECK_FULL;
+
 static inline struct hvo_sim *sim_new(const struct hvo_config *c)
 {
 	struct hvo_sim *sim = NULL;
@@ -58,6 +62,8 @@ static inline struct hvo_sim *sim_new(const struct hvo_config *c)
 	if (r)
 		failf("hvo_sim_create: %d (%s)", r, hvo_last_error());
 	assert_non_null(sim);
+	if (sim_check_mode != HVO_CHECK_FULL)
+		assert_int_equal(hvo_check_track(sim, sim_check_mode), 0);
 	for (i = 0; i < NSCRATCH; i++)
 		if (!scratch_sims[i]) {
 			scratch_sims[i] = sim;

@@ -922,6 +922,13 @@ static void r_check(struct bx *b)
 	free(rep);
 }
 
+static void r_check_track(struct bx *b)
+{
+	ERR(-EINVAL, "sim is NULL", hvo_check_track(NULL, HVO_CHECK_TRACKED));
+	ERR(-EINVAL, "mode", hvo_check_track(b->sim, (enum hvo_check_mode)3));
+	ERR(-EINVAL, "mode", hvo_check_track(b->sim, (enum hvo_check_mode)-1));
+}
+
 static void r_report_print(struct bx *b)
 {
 	struct hvo_report *rep = calloc(1, sizeof(*rep));
@@ -1349,7 +1356,7 @@ static const struct row {
 	ROW(folio_vmemmap_frames),
 	ROW(folio_optimize), ROW(folio_restore), ROW(folios_optimize), ROW(folios_restore),
 	ROW(sysctl_optimize_vmemmap_read), ROW(sysctl_optimize_vmemmap_write),
-	ROW(check), ROW(report_print), ROW(report_has),
+	ROW(check), ROW(check_track), ROW(report_print), ROW(report_has),
 	ROW(page_ref_add_unless_spec), ROW(page_put), ROW(walk_pfn), ROW(walk_pfn_flags),
 	ROW(rcu_read_lock),
 	ROW(rcu_read_unlock), ROW(synchronize_rcu), ROW(kpageflags),
