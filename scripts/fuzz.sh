@@ -115,7 +115,7 @@ report() {
 	local execs=$1 rate=$2 cov=$3 n ops
 	n=$(find "$WORK/findings" -type f | wc -l)
 	# what the target says its inputs held at exit (fuzz_ops)
-	ops=$(grep -Eho '[0-9.]+ operations per input' "$WORK"/*.log 2>/dev/null | tail -1)
+	ops=$(grep -Eho '[0-9.]+ operations per input' "$WORK"/*.log 2>/dev/null | tail -1 || true)
 	echo "fuzz.sh: $TARGET ($ENGINE, ${SECONDS_}s): $execs executions, $rate exec/s${ops:+ ($ops)}, coverage: $cov, findings: $n"
 	if [ "$n" -ne 0 ]; then
 		find "$WORK/findings" -type f | sed 's/^/fuzz.sh:   /'

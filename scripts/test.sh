@@ -197,7 +197,9 @@ run_side_by_side() {
 		starts+=("$(date +%s)")
 		echo "== pass $1: started (log: $CI_DIR/$2.log)"
 		rm -f "$CI_DIR/$2.end"
-		( set -euo pipefail; trap 'date +%s >"$CI_DIR/$2.end"' EXIT; "$2" ) \
+		# the trap may run inside the pass's function, whose $2 is not
+		# ours: the file name is fixed before
+		( set -euo pipefail; endf="$CI_DIR/$2.end"; trap 'date +%s >"$endf"' EXIT; "$2" ) \
 			>"$CI_DIR/$2.log" 2>&1 &
 		pids+=("$!")
 		shift 2
