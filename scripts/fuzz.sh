@@ -95,7 +95,7 @@ stamp=$BUILD/.hvosim-fuzz-options
 if ! [ -f "$BUILD/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	rm -rf "$BUILD"
 	echo "fuzz.sh: configuring $BUILD ($want)"
-	CC=$CCX meson setup "$BUILD" "${OPTS[@]}" >/dev/null
+	CC=$CCX meson setup "$BUILD" "$ROOT" "${OPTS[@]}" >/dev/null
 	printf '%s\n' "$want" >"$stamp"
 fi
 meson compile -C "$BUILD" "fuzz/$TARGET" >/dev/null

@@ -332,7 +332,6 @@ struct hvo_sim {
 static inline void hvo__cklog_touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 {
 	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
-
 	uint64_t b = bytes ? pfn : pfn >> HVO_CKLOG_META_SHIFT;
 
 	if (unlikely(l) && pfn < l->nr_pfns &&
