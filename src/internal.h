@@ -340,11 +340,18 @@ static inline void hvo__cklog_touch(const struct hvo_sim *sim, uint64_t pfn, boo
 		hvo__cklog_note(sim, pfn, bytes);
 }
 
-static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
+/* a touch of pfn's bytes or metadata, for whoever watches: a snapshot's
+ * undo log (track.c) and the tracked checker's log (check_log.c) */
+static inline void hvo__touch(const struct hvo_sim *sim, uint64_t pfn, bool bytes)
 {
 	if (unlikely(sim->track))
-		hvo__track_touch(sim, pfn, true);
-	hvo__cklog_touch(sim, pfn, true);
+		hvo__track_touch(sim, pfn, bytes);
+	hvo__cklog_touch(sim, pfn, bytes);
+}
+
+static inline uint8_t *hvo__frame(const struct hvo_sim *sim, uint64_t pfn)
+{
+	hvo__touch(sim, pfn, true);
 	return sim->mem + (pfn << sim->geo.page_shift);
 }
 
@@ -382,9 +389,7 @@ static inline struct hvo_frame_meta *hvo__meta_raw(const struct hvo_sim *sim, ui
 static inline struct hvo_frame_meta *hvo__meta(const struct hvo_sim *sim,
 					       uint64_t pfn)
 {
-	if (unlikely(sim->track))
-		hvo__track_touch(sim, pfn, false);
-	hvo__cklog_touch(sim, pfn, false);
+	hvo__touch(sim, pfn, false);
 	return hvo__meta_raw(sim, pfn);
 }
 

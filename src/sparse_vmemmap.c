@@ -110,8 +110,6 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 		run = (end - pfn) * sw - pw;
 		if (run > n - i)
 			run = n - i;
-		/* 64-byte struct pages (every HVO machine's default): whole ones
-		 * unrolled, compilers do not unroll loops of atomic stores */
 		/* the usual template: the counts, and flags unless node 0
 		 * zone 0: one or two stores */
 		for (; zero && nnz && nnz <= 2 && pw == 0 && run >= sw; run -= sw, i += sw) {
@@ -122,6 +120,8 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 		for (; zero && pw == 0 && run >= sw; run -= sw, i += sw)
 			for (q = 0; q < nnz; q++)
 				__atomic_store_n(&w[i + nz[q]], t[nz[q]], HVO_STORE_ORDER);
+		/* 64-byte struct pages (every HVO machine's default): whole ones
+		 * unrolled, compilers do not unroll loops of atomic stores */
 		for (; sw == 8 && pw == 0 && run >= 8; run -= 8, i += 8)
 			hvo__store_page64(&w[i], t);
 		for (; run; run -= k, pw = 0) {

@@ -114,9 +114,7 @@ static inline int resolve(struct hvo_sim *sim, uint64_t vaddr, uint64_t **word,
 		/* the entry led straight to the bytes, past hvo__frame(): report
 		 * the touch it would have (a snapshot's undo log, track.c; the
 		 * tracked checker's log, check_log.c) */
-		if (unlikely(sim->track))
-			hvo__track_touch(sim, *frame, true);
-		hvo__cklog_touch(sim, *frame, true);
+		hvo__touch(sim, *frame, true);
 		return 0;
 	}
 	r = walk(sim, vaddr, &slot, &level, &e);
