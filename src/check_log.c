@@ -61,14 +61,6 @@ void hvo__cklog_flat(const struct hvo_sim *sim, uint64_t idx)
 	}
 }
 
-void hvo__cklog_lost(const struct hvo_sim *sim)
-{
-	struct hvo_cklog *l = __atomic_load_n(&sim->cklog, __ATOMIC_RELAXED);
-
-	if (l)
-		atomic_store(&l->n, l->cap + 1);
-}
-
 struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap)
 {
 	struct hvo_cklog *l = calloc(1, sizeof(*l));

@@ -52,9 +52,6 @@ struct hvo_cklog {
 void hvo__cklog_note(const struct hvo_sim *sim, uint64_t pfn, bool bytes);
 /* hvo__flat_set() changed entry @idx of the flat view */
 void hvo__cklog_flat(const struct hvo_sim *sim, uint64_t idx);
-/* a change went past every door (a snapshot restore of the flat view): the
- * next check walks everything */
-void hvo__cklog_lost(const struct hvo_sim *sim);
 /* a log for @nr_pfns pfns and @flat_n flat entries, listing up to @cap
  * notes; NULL: out of memory */
 struct hvo_cklog *hvo__cklog_new(uint64_t nr_pfns, uint64_t flat_n, uint64_t cap);
