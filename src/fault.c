@@ -58,7 +58,7 @@ HVO_EXPORT int hvo_fail_set(struct hvo_sim *sim, const struct hvo_fail_spec *spe
 	f->tripped = false;
 	f->rng = sim->cfg.seed ^ 0x5eed5eed5eed5eedull;
 	atomic_store(&f->injected, 0);
-	f->active = spec->nth || f->threshold;
+	atomic_store(&f->active, spec->nth || f->threshold);
 	pthread_mutex_unlock(&f->lock);
 	return 0;
 }
@@ -67,7 +67,7 @@ HVO_EXPORT void hvo_fail_clear(struct hvo_sim *sim)
 {
 	HVO_NONNULL_OR("fail_clear", sim, );
 	pthread_mutex_lock(&sim->fail.lock);
-	sim->fail.active = false;
+	atomic_store(&sim->fail.active, false);
 	pthread_mutex_unlock(&sim->fail.lock);
 }
 
@@ -83,8 +83,10 @@ bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
 	struct hvo_failinj *f = &sim->fail;
 	bool fail = false;
 
+	if (!atomic_load_explicit(&f->active, memory_order_acquire))
+		return false;
 	pthread_mutex_lock(&f->lock);
-	if (f->active && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
+	if (atomic_load_explicit(&f->active, memory_order_relaxed) && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
 		f->seen++;
 		if (f->tripped && f->spec.persistent)
 			fail = true;

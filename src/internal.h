@@ -189,7 +189,9 @@ struct hvo_counters {
 
 struct hvo_failinj {
 	pthread_mutex_t lock;
-	bool active;
+	/* written under lock; read without it first, so an allocation takes
+	 * the lock only while a rule is set (should_fail()'s static key) */
+	_Atomic bool active;
 	struct hvo_fail_spec spec;
 	uint64_t threshold;		/* probability as a 64-bit threshold */
 	uint64_t seen;			/* matching allocations since set */
