@@ -67,34 +67,56 @@ static bool free_block_head(struct hvo_sim *sim, uint64_t pfn, uint64_t *order)
 	return true;
 }
 
+/* what the words of one struct page depend on, looked up once per pfn
+ * (a frame_info() per word made this test the slowest of the unit suite) */
+struct pfn_info {
+	uint64_t pfn;		/* UINT64_MAX: nothing looked up yet */
+	bool head;		/* heads a free buddy block of @order */
+	uint64_t order;
+	bool zoned;		/* hvo_pfn_zone() said @nid, @zone */
+	unsigned int nid;
+	enum hvo_zone_type zone;
+};
+
+static const struct pfn_info *pfn_info(struct hvo_sim *sim, uint64_t pfn, struct pfn_info *pi)
+{
+	if (pi->pfn != pfn) {
+		pi->pfn = pfn;
+		pi->head = free_block_head(sim, pfn, &pi->order);
+		pi->zoned = !hvo_pfn_zone(sim, pfn, &pi->nid, &pi->zone);
+	}
+	return pi;
+}
+
 /* memmap_init_range()'s value of the word at vmemmap address @v */
-static uint64_t expected_word(struct hvo_sim *sim, const int *slot, uint64_t v)
+static uint64_t expected_word(struct hvo_sim *sim, const int *slot, uint64_t v,
+			      struct pfn_info *cache)
 {
 	const struct hvo_geometry *g = hvo_sim_geometry(sim);
 	uint64_t off = v - g->vmemmap_base, pfn = off / g->stride;
-	enum hvo_zone_type zone;
-	unsigned int nid;
-	uint64_t order;
+	const struct pfn_info *pi;
 	int w;
 
 	if (v < g->vmemmap_base || pfn >= g->nr_pfns)
 		return 0;
 	w = slot[(off % g->stride) / 8];
-	if (free_block_head(sim, pfn, &order)) {
+	pi = pfn_info(sim, pfn, cache);
+	if (pi->head) {
 		/* the buddy threads its free lists through the block's head
 		 * (free_list.c; the free-lists invariant and test_free_list check
 		 * the links' values): its order in ->private, its lru links, its
 		 * page type in _mapcount -- what memmap_init() leaves then */
 		if (w == HVO_PW_PRIVATE)
-			return order;
+			return pi->order;
 		if (w == HVO_PW_COMPOUND_INFO || w == HVO_PW_LRU_PREV || w == HVO_PW_COUNTS)
 			return BUDDY_WORD;
 	}
 	if (w == HVO_PW_COUNTS)
 		return 0x00000000ffffffffull;	/* _mapcount -1, _refcount 0 */
-	if (w != HVO_PW_FLAGS || hvo_pfn_zone(sim, pfn, &nid, &zone))
+	if (w != HVO_PW_FLAGS || !pi->zoned)
 		return 0;
-	return ((uint64_t)nid << HVO_NODES_PGSHIFT) | ((uint64_t)zone << HVO_ZONES_PGSHIFT);
+	return ((uint64_t)pi->nid << HVO_NODES_PGSHIFT) |
+	       ((uint64_t)pi->zone << HVO_ZONES_PGSHIFT);
 }
 
 /* every word of every vmemmap frame of a fresh machine, read raw */
@@ -105,6 +127,7 @@ static void check_frames(struct hvo_sim *sim)
 	uint64_t start, end, v, i, want;
 	const uint64_t *w;
 	int slot[32];
+	struct pfn_info cache = { .pfn = UINT64_MAX };
 
 	slot_words(sim, slot, 32);
 	hvo_vmemmap_range(sim, 0, g->nr_pfns, &start, &end);
@@ -113,7 +136,7 @@ static void check_frames(struct hvo_sim *sim)
 		w = hvo_frame_bytes(sim, tr.frame_pfn);
 		assert_non_null(w);
 		for (i = 0; i < g->page_size / 8; i++) {
-			want = expected_word(sim, slot, v + 8 * i);
+			want = expected_word(sim, slot, v + 8 * i, &cache);
 			if (want == BUDDY_WORD ? (w[i] & 1) != 0 : w[i] != want)
 				failf("stride %u, %uK pages: vmemmap %#" PRIx64 " holds %#" PRIx64
 				      ", memmap_init() writes %#" PRIx64, g->stride,
