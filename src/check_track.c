@@ -431,7 +431,7 @@ static void folio_pages(const struct hvo_sim *sim, const struct hvo_ckt *t, uint
 /* the struct pages (pfns) with a byte in [v, v + len) of the vmemmap */
 static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint64_t len)
 {
-	uint64_t base = sim->geo.vmemmap_base, p, last;
+	uint64_t base = sim->geo.vmemmap_base, p, last, w, mask;
 
 	if (t->wide || v + len <= base)
 		return;
@@ -440,10 +440,17 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 	/* the fake-head scheme reads page[1] of a page-aligned struct page */
 	if (p && sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD)
 		p--;
-	for (; p <= last && p < sim->geo.nr_pfns; p++) {
-		if (!t->dpgbits[p >> 6])
-			push(t, &t->dpw, &t->ndpw, &t->capdpw, p >> 6);
-		t->dpgbits[p >> 6] |= 1ull << (p & 63);
+	if (last >= sim->geo.nr_pfns)
+		last = sim->geo.nr_pfns - 1;
+	/* a word of the bitmap at a time */
+	for (; p <= last; p = (p | 63) + 1) {
+		w = p >> 6;
+		mask = ~0ull << (p & 63);
+		if (w == last >> 6)
+			mask &= ~0ull >> (63 - (last & 63));
+		if (!t->dpgbits[w])
+			push(t, &t->dpw, &t->ndpw, &t->capdpw, w);
+		t->dpgbits[w] |= mask;
 	}
 }
 
@@ -496,8 +503,8 @@ static void diff_flat(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 
 /* ---- what changed: the noted frames ---- */
 
-/* the struct pages a changed word of @e at byte @off is in, through every
- * vmemmap page mapping it */
+/* the struct pages changed bytes [@off, @off + @len) of @e are in, through
+ * every vmemmap page mapping it */
 static void word_changed(struct hvo_sim *sim, struct hvo_ckt *t, const struct ckt_frame *e,
 			 uint64_t off, uint64_t len)
 {
@@ -511,7 +518,7 @@ static void word_changed(struct hvo_sim *sim, struct hvo_ckt *t, const struct ck
 static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 {
 	const uint64_t *now = (const uint64_t *)(sim->mem + (fr_pfn(e) << sim->geo.page_shift));
-	uint64_t ps = sim->geo.page_size, w, *cp;
+	uint64_t ps = sim->geo.page_size, w, run, *cp;
 
 	/* mapped by one vmemmap page, whose entry changed too: all its struct
 	 * pages are read again anyway; a copy waits for the frame's next note */
@@ -539,13 +546,18 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	}
 	if (!memcmp(e->copy, now, ps))
 		return;
+	/* each run of changed words at once: the struct pages it covers are
+	 * those of its words */
 	cp = (uint64_t *)e->copy;
-	for (w = 0; w < ps / 8; w++) {
-		uint64_t v = __atomic_load_n(&now[w], __ATOMIC_RELAXED);
+	for (w = 0, run = 0; w <= ps / 8; w++) {
+		uint64_t v = w < ps / 8 ? __atomic_load_n(&now[w], __ATOMIC_RELAXED) : 0;
 
-		if (v != cp[w]) {
+		if (w < ps / 8 && v != cp[w]) {
 			cp[w] = v;
-			word_changed(sim, t, e, w * 8, 8);
+			run++;
+		} else if (run) {
+			word_changed(sim, t, e, (w - run) * 8, run * 8);
+			run = 0;
 		}
 	}
 }
