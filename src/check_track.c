@@ -245,10 +245,14 @@ static uint64_t fr_pfn(const struct ckt_frame *e)
 	return e->key - 1;
 }
 
+/* wbits has the bit of every frame in the table: most pfns asked for are
+ * not, and the bitmap answers that without probing */
 static struct ckt_frame *fr_find(struct hvo_ckt *t, uint64_t pfn)
 {
 	uint64_t i;
 
+	if (!((t->wbits[pfn >> 6] >> (pfn & 63)) & 1))
+		return NULL;
 	for (i = fr_hash(t, pfn); t->fr[i].key; i = (i + 1) & (t->frcap - 1))
 		if (t->fr[i].key == pfn + 1)
 			return &t->fr[i];
@@ -787,6 +791,32 @@ static void visit_table(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn,
 #define CKT_TABLE_WORDS (65536 / 8 / 64)
 
 /*
+ * table_changed() for a table of leaves (level 0: no children) that stayed
+ * where it was: its entries are compared with the copy 64 at a time, and
+ * only those that moved are looked at, in order.
+ */
+static void leaves_changed(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_table *tb,
+			   const uint64_t *now, unsigned int n)
+{
+	unsigned int i, b, lim;
+	uint64_t m, e;
+
+	for (i = 0; i < n; i += 64) {
+		lim = n - i < 64 ? n - i : 64;
+		for (m = 0, b = 0; b < lim; b++) {
+			e = __atomic_load_n(&now[i + b], __ATOMIC_RELAXED);
+			m |= (uint64_t)(e != tb->copy[i + b]) << b;
+			tb->copy[i + b] = e;
+		}
+		for (; m; m &= m - 1) {
+			b = (unsigned int)__builtin_ctzll(m);
+			leaf_vs_flat(sim, t, tb->copy[i + b], 0,
+				     tb->vbase + ((uint64_t)(i + b) << sim->level_shift[0]));
+		}
+	}
+}
+
+/*
  * A table whose entries moved: its entries that did (@all: every one, for a
  * table new here or moved itself) against the flat view, its children list
  * anew, a child whose entry moved visited as moved.  Records are appended
@@ -799,8 +829,12 @@ static void table_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint32_t tab, 
 	const uint64_t *now = (const uint64_t *)(sim->mem + (tb->pfn << sim->geo.page_shift));
 	uint64_t e, vbase = tb->vbase, moved[CKT_TABLE_WORDS];
 
-	memset(moved, 0, ((n + 63) / 64) * sizeof(*moved));
 	tb->nkids = 0;
+	if (!level && !all) {
+		leaves_changed(sim, t, tb, now, n);
+		return;
+	}
+	memset(moved, 0, ((n + 63) / 64) * sizeof(*moved));
 	for (i = 0; i < n; i++) {
 		e = __atomic_load_n(&now[i], __ATOMIC_RELAXED);
 		if (all || e != tb->copy[i]) {
