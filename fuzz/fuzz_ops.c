@@ -45,17 +45,23 @@
  * What the inputs cost: at exit, the inputs run and the mean operations per
  * input (libFuzzer's -max_len decides it: an operation takes about four
  * bytes); with HVOSIM_FUZZ_PROFILE=1, also the CPU time an input spends in
- * each phase, in microseconds (a clock read per phase and operation).
+ * each phase, in microseconds (a clock read per phase and operation), and
+ * a table of what one operation of each kind costs in those phases.
  */
 enum fo_phase { PH_CREATE, PH_BOOT, PH_OPS, PH_COMPARE, PH_CHECK, PH_WIND_DOWN, PH_DESTROY,
 		PH_NR };
 static const char *const phase_names[PH_NR] = {
 	"create", "boot", "operations", "model comparison", "hvo_check", "wind-down", "destroy",
 };
+/* the operations' phases again, per operation (the opcode's name) */
+enum { OP_RUN, OP_COMPARE, OP_CHECK, OP_NR_PHASES };
+#define FO_PROF_OPS 32
 static struct {
 	unsigned long inputs, ops;
 	int profile;		/* -1: not decided yet */
 	double us[PH_NR];
+	unsigned long op_n[FO_PROF_OPS];
+	double op_us[FO_PROF_OPS][OP_NR_PHASES];
 } stats = { .profile = -1 };
 
 static double cpu_us(void)
@@ -66,13 +72,22 @@ static double cpu_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-#define PHASE(ph, stmt)								\
+#define PHASE(ph, stmt) PHASE_OP(ph, FO_PROF_OPS, 0, stmt)
+
+/* and, for an operation (op < FO_PROF_OPS), in its row of the table */
+#define PHASE_OP(ph, op, oph, stmt)						\
 	do {									\
-		double t0_ = stats.profile > 0 ? cpu_us() : 0;			\
+		double t0_ = stats.profile > 0 ? cpu_us() : 0, d_;		\
 		stmt;								\
-		if (stats.profile > 0)						\
-			stats.us[ph] += cpu_us() - t0_;				\
+		if (stats.profile > 0) {					\
+			d_ = cpu_us() - t0_;					\
+			stats.us[ph] += d_;					\
+			if ((op) < FO_PROF_OPS)					\
+				stats.op_us[op][oph] += d_;			\
+		}								\
 	} while (0)
+
+static void print_op_stats(void);
 
 __attribute__((destructor)) static void print_stats(void)
 {
@@ -85,6 +100,8 @@ __attribute__((destructor)) static void print_stats(void)
 	for (i = 0; stats.profile > 0 && i < PH_NR; i++)
 		fprintf(stderr, "fuzz_ops:   %-16s %9.1f us per input\n", phase_names[i],
 			stats.us[i] / (double)stats.inputs);
+	if (stats.profile > 0)
+		print_op_stats();
 }
 
 static const struct {
@@ -116,6 +133,26 @@ static const struct {
 	{ "ref_drop", fo_op_ref_drop },
 };
 #define FO_NR_OPS (sizeof(ops) / sizeof(ops[0]))
+_Static_assert(FO_NR_OPS <= FO_PROF_OPS, "FO_PROF_OPS: room for every operation");
+
+/* per operation: its share of the operations, and the microseconds one
+ * takes itself, in the model comparison after it and in hvo_check() */
+static void print_op_stats(void)
+{
+	unsigned int i;
+
+	fprintf(stderr, "fuzz_ops:   %-16s %6s %8s %8s %8s  (us per operation)\n", "operation",
+		"share", "op", "compare", "check");
+	for (i = 0; i < FO_NR_OPS; i++) {
+		double n = (double)stats.op_n[i];
+
+		if (!stats.op_n[i])
+			continue;
+		fprintf(stderr, "fuzz_ops:   %-16s %5.1f%% %8.1f %8.1f %8.1f\n", ops[i].name,
+			100.0 * n / (double)stats.ops, stats.op_us[i][OP_RUN] / n,
+			stats.op_us[i][OP_COMPARE] / n, stats.op_us[i][OP_CHECK] / n);
+	}
+}
 
 /* ---- operands ---- */
 
@@ -339,13 +376,14 @@ static void run_ops(struct fo *c, struct fz_in *in)
 		c->opno++;
 		c->op = ops[op].name;
 		c->args[0] = 0;
-		PHASE(PH_OPS, ops[op].fn(c, in));
+		PHASE_OP(PH_OPS, op, OP_RUN, ops[op].fn(c, in));
 		if (c->verbose)
 			fprintf(stderr, "fuzz_ops: op #%u %s(%s)\n", c->opno, c->op, c->args);
-		PHASE(PH_COMPARE, fo_compare(c, c->opno % 16 == 0));
+		PHASE_OP(PH_COMPARE, op, OP_COMPARE, fo_compare(c, c->opno % 16 == 0));
 		if (c->opno % every == 0)
-			PHASE(PH_CHECK, fo_check(c));
+			PHASE_OP(PH_CHECK, op, OP_CHECK, fo_check(c));
 		stats.ops++;
+		stats.op_n[op]++;
 	}
 }
 

@@ -35,11 +35,11 @@ static void compare_hstate_static(struct fo *c, unsigned int h,
 	   hs->optimizable ? hs->vp - 1 : 0);
 }
 
-static void compare_hstate(struct fo *c, unsigned int h)
+static void compare_hstate(struct fo *c, unsigned int h, const struct rm_tally *t)
 {
 	const struct rm_hstate *hs = &c->m.hs[h];
 	struct hvo_hstate_info hi;
-	uint64_t nr = 0, surplus = 0, opt = 0, i;
+	uint64_t nr = 0, surplus = 0;
 	unsigned int n;
 	int r = hvo_hstate_info(c->sim, h, &hi);
 
@@ -48,24 +48,20 @@ static void compare_hstate(struct fo *c, unsigned int h)
 	compare_hstate_static(c, h, &hi);
 	for (n = 0; n < c->m.nr_nodes; n++) {
 		/* the model's own counters against its own folios first */
-		EQ(c, "model: nr_huge_pages_node vs its folios", hs->nr[n],
-		   rm_count(&c->m, h, -1, (int)n));
+		EQ(c, "model: nr_huge_pages_node vs its folios", hs->nr[n], t->nr[h][n]);
 		EQ(c, "nr_huge_pages_node", hi.nr_huge_pages_node[n], hs->nr[n]);
-		EQ(c, "free_huge_pages_node", hi.free_huge_pages_node[n],
-		   rm_count(&c->m, h, RM_FREE, (int)n));
+		EQ(c, "free_huge_pages_node", hi.free_huge_pages_node[n], t->free[h][n]);
 		EQ(c, "surplus_huge_pages_node", hi.surplus_huge_pages_node[n], hs->surplus[n]);
 		nr += hs->nr[n];
 		surplus += hs->surplus[n];
 	}
-	for (i = 0; i < c->m.nf; i++)
-		opt += c->m.f[i].h == h && c->m.f[i].opt;
-	EQ(c, "model: nr_optimized vs its folios", hs->nr_optimized, opt);
+	EQ(c, "model: nr_optimized vs its folios", hs->nr_optimized, t->opt_h[h]);
 	EQ(c, "nr_huge_pages", hi.nr_huge_pages, nr);
-	EQ(c, "free_huge_pages", hi.free_huge_pages, rm_count(&c->m, h, RM_FREE, -1));
+	EQ(c, "free_huge_pages", hi.free_huge_pages, t->free_h[h]);
 	EQ(c, "surplus_huge_pages", hi.surplus_huge_pages, surplus);
 	EQ(c, "nr_overcommit_huge_pages", hi.nr_overcommit_huge_pages, hs->overcommit);
-	EQ(c, "nr_optimized", hi.nr_optimized, opt);
-	EQ(c, "vmemmap_pages_in_use", hi.vmemmap_pages_in_use, rm_vmemmap_in_use(&c->m, h));
+	EQ(c, "nr_optimized", hi.nr_optimized, t->opt_h[h]);
+	EQ(c, "vmemmap_pages_in_use", hi.vmemmap_pages_in_use, t->vmemmap_h[h]);
 	EQ(c, "vmemmap_pages_freed", hi.vmemmap_pages_freed, hs->vm_freed);
 	EQ(c, "vmemmap_pages_restored", hi.vmemmap_pages_restored, hs->vm_restored);
 }
@@ -90,7 +86,7 @@ static uint64_t resolve_tails(struct fo *c, uint64_t got)
 	return got;
 }
 
-static void compare_frames(struct fo *c, const struct hvo_stats *st)
+static void compare_frames(struct fo *c, const struct hvo_stats *st, const struct rm_tally *t)
 {
 	struct refmodel *m = &c->m;
 	uint64_t tails = resolve_tails(c, st->in_use[HVO_KIND_SHARED_TAIL]), used;
@@ -98,8 +94,8 @@ static void compare_frames(struct fo *c, const struct hvo_stats *st)
 	EQ(c, "frames in use: other", st->in_use[HVO_KIND_OTHER], m->other_frames);
 	EQ(c, "frames in use: vmemmap", st->in_use[HVO_KIND_VMEMMAP], m->vm_frames);
 	EQ(c, "frames in use: pgtable", st->in_use[HVO_KIND_PGTABLE], m->pt_frames);
-	EQ(c, "frames in use: hugetlb", st->in_use[HVO_KIND_HUGETLB], rm_hugetlb_pages(m));
-	used = m->other_frames + m->vm_frames + m->pt_frames + rm_hugetlb_pages(m) + tails;
+	EQ(c, "frames in use: hugetlb", st->in_use[HVO_KIND_HUGETLB], t->hugetlb_pages);
+	used = m->other_frames + m->vm_frames + m->pt_frames + t->hugetlb_pages + tails;
 	EQ(c, "free pages", st->free_pages, m->nr_pfns - used);
 	EQ(c, "shared_tails_live", st->shared_tails_live, tails);
 	EQ(c, "memmap_pages + memmap_boot_pages",
@@ -110,14 +106,14 @@ static void compare_frames(struct fo *c, const struct hvo_stats *st)
 	c->memmap_boot = st->memmap_boot_pages;
 }
 
-static void compare_stats(struct fo *c)
+static void compare_stats(struct fo *c, const struct rm_tally *t)
 {
 	struct refmodel *m = &c->m;
 	struct hvo_stats st;
 
 	hvo_sim_stats(c->sim, &st);
-	compare_frames(c, &st);
-	EQ(c, "optimized_folios", st.optimized_folios, rm_optimized(m));
+	compare_frames(c, &st, t);
+	EQ(c, "optimized_folios", st.optimized_folios, t->optimized);
 	EQ(c, "static_key_count", (uint64_t)st.static_key_count,
 	   m->cfg.scheme == HVO_SCHEME_FAKE_HEAD ? (uint64_t)m->static_key : 0);
 	EQ(c, "ro_faults", st.ro_faults, m->expect_ro_faults);
@@ -232,13 +228,15 @@ static void compare_folio(struct fo *c, uint64_t pfn)
 
 void fo_compare(struct fo *c, bool all_folios)
 {
+	struct rm_tally t;
 	unsigned int h, i;
 	uint64_t k;
 
+	rm_tally(&c->m, &t);
 	EQ(c, "hstate count", hvo_hstate_count(c->sim), c->m.nr_hstates);
 	for (h = 0; h < c->m.nr_hstates; h++)
-		compare_hstate(c, h);
-	compare_stats(c);
+		compare_hstate(c, h, &t);
+	compare_stats(c, &t);
 	for (i = 0; i < c->ntouched; i++)
 		compare_folio(c, c->touched[i]);
 	c->ntouched = 0;

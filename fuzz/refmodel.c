@@ -79,6 +79,29 @@ uint64_t rm_count(const struct refmodel *m, unsigned int h, int state, int nid)
 	return n;
 }
 
+/* rm_count() for every hstate, node and state at once, and the vmemmap
+ * pages the folios use: all of a folio's, or the one HVO keeps */
+void rm_tally(const struct refmodel *m, struct rm_tally *t)
+{
+	uint64_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < m->nf; i++) {
+		const struct rm_folio *f = &m->f[i];
+		const struct rm_hstate *hs = &m->hs[f->h];
+		bool free_ = f->state == RM_FREE;
+
+		t->nr[f->h][f->nid]++;
+		t->free[f->h][f->nid] += free_;
+		t->nr_h[f->h]++;
+		t->free_h[f->h] += free_;
+		t->opt_h[f->h] += f->opt;
+		t->vmemmap_h[f->h] += f->opt ? 1 : hs->vp;
+		t->hugetlb_pages += 1ull << hs->order;
+		t->optimized += f->opt;
+	}
+}
+
 /* what one shared tail is shared by: (zone, order) as merged, (node, order)
  * in v2..v6, the hstate in v1 */
 uint32_t rm_tail_key(const struct refmodel *m, const struct rm_folio *f)
@@ -125,36 +148,6 @@ uint64_t rm_tails_maybe(const struct refmodel *m)
 
 	for (i = 0; i < m->ntails; i++)
 		n += !m->tails[i].live && m->tails[i].maybe;
-	return n;
-}
-
-/* vmemmap pages the folios of one hstate use: all of them, or the one HVO
- * keeps */
-uint64_t rm_vmemmap_in_use(const struct refmodel *m, unsigned int h)
-{
-	uint64_t i, n = 0;
-
-	for (i = 0; i < m->nf; i++)
-		if (m->f[i].h == h)
-			n += m->f[i].opt ? 1 : m->hs[h].vp;
-	return n;
-}
-
-uint64_t rm_hugetlb_pages(const struct refmodel *m)
-{
-	uint64_t i, n = 0;
-
-	for (i = 0; i < m->nf; i++)
-		n += 1ull << m->hs[m->f[i].h].order;
-	return n;
-}
-
-uint64_t rm_optimized(const struct refmodel *m)
-{
-	uint64_t i, n = 0;
-
-	for (i = 0; i < m->nf; i++)
-		n += m->f[i].opt;
 	return n;
 }
 

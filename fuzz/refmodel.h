@@ -166,14 +166,21 @@ int rm_pfn_zone(const struct refmodel *m, uint64_t pfn, unsigned int *nid,
 struct rm_folio *rm_folio(struct refmodel *m, uint64_t pfn);
 struct rm_folio *rm_folio_containing(struct refmodel *m, uint64_t pfn);
 uint64_t rm_count(const struct refmodel *m, unsigned int h, int state, int nid);
+
+/* what the comparison after every operation counts over the folios, in
+ * one pass (rm_count() passes once per question) */
+struct rm_tally {
+	uint64_t nr[RM_MAX_HSTATES][RM_MAX_NODES], free[RM_MAX_HSTATES][RM_MAX_NODES];
+	uint64_t nr_h[RM_MAX_HSTATES], free_h[RM_MAX_HSTATES];
+	uint64_t opt_h[RM_MAX_HSTATES], vmemmap_h[RM_MAX_HSTATES];
+	uint64_t hugetlb_pages, optimized;
+};
+void rm_tally(const struct refmodel *m, struct rm_tally *t);
 uint32_t rm_tail_key(const struct refmodel *m, const struct rm_folio *f);
 struct rm_tail *rm_tail(struct refmodel *m, uint32_t key, bool create);
 uint64_t rm_tails_live(const struct refmodel *m);
 uint64_t rm_tails_maybe(const struct refmodel *m);
-uint64_t rm_vmemmap_in_use(const struct refmodel *m, unsigned int h);
 uint64_t rm_free_nonmovable(const struct refmodel *m);
-uint64_t rm_hugetlb_pages(const struct refmodel *m);
-uint64_t rm_optimized(const struct refmodel *m);
 uint64_t rm_folio_pmds(const struct refmodel *m, const struct rm_folio *f,
 		       uint64_t *first);
 bool rm_pmd_is_leaf(const struct refmodel *m, uint64_t idx);

@@ -153,8 +153,10 @@ struct hvo_ckt {
 	/* the folios, by pfn */
 	struct ckt_folio *folios;
 	uint64_t nfolios;
-	/* the shared tail slots: value now and last, the frame found right */
+	/* the shared tail slots: value now and last, the frame found right;
+	 * the machine's (list_slots()) are the first nslots */
 	uint64_t slot_val[CKT_MAX_SLOTS], slot_ok[CKT_MAX_SLOTS], slot_seen[CKT_MAX_SLOTS];
+	unsigned int nslots;
 	bool slots_moved;
 	/* the zones' free_area heads */
 	uint64_t free_head[CKT_NR_ZONES][HVO_MAX_ORDER_LIMIT + 1];
@@ -243,10 +245,14 @@ static uint64_t fr_pfn(const struct ckt_frame *e)
 	return e->key - 1;
 }
 
+/* wbits has the bit of every frame in the table: most pfns asked for are
+ * not, and the bitmap answers that without probing */
 static struct ckt_frame *fr_find(struct hvo_ckt *t, uint64_t pfn)
 {
 	uint64_t i;
 
+	if (!((t->wbits[pfn >> 6] >> (pfn & 63)) & 1))
+		return NULL;
 	for (i = fr_hash(t, pfn); t->fr[i].key; i = (i + 1) & (t->frcap - 1))
 		if (t->fr[i].key == pfn + 1)
 			return &t->fr[i];
@@ -429,7 +435,7 @@ static void folio_pages(const struct hvo_sim *sim, const struct hvo_ckt *t, uint
 /* the struct pages (pfns) with a byte in [v, v + len) of the vmemmap */
 static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint64_t len)
 {
-	uint64_t base = sim->geo.vmemmap_base, p, last;
+	uint64_t base = sim->geo.vmemmap_base, p, last, w, mask;
 
 	if (t->wide || v + len <= base)
 		return;
@@ -438,10 +444,17 @@ static void push_pages(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t v, uint6
 	/* the fake-head scheme reads page[1] of a page-aligned struct page */
 	if (p && sim->cfg.scheme == HVO_SCHEME_FAKE_HEAD)
 		p--;
-	for (; p <= last && p < sim->geo.nr_pfns; p++) {
-		if (!t->dpgbits[p >> 6])
-			push(t, &t->dpw, &t->ndpw, &t->capdpw, p >> 6);
-		t->dpgbits[p >> 6] |= 1ull << (p & 63);
+	if (last >= sim->geo.nr_pfns)
+		last = sim->geo.nr_pfns - 1;
+	/* a word of the bitmap at a time */
+	for (; p <= last; p = (p | 63) + 1) {
+		w = p >> 6;
+		mask = ~0ull << (p & 63);
+		if (w == last >> 6)
+			mask &= ~0ull >> (63 - (last & 63));
+		if (!t->dpgbits[w])
+			push(t, &t->dpw, &t->ndpw, &t->capdpw, w);
+		t->dpgbits[w] |= mask;
 	}
 }
 
@@ -494,8 +507,8 @@ static void diff_flat(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 
 /* ---- what changed: the noted frames ---- */
 
-/* the struct pages a changed word of @e at byte @off is in, through every
- * vmemmap page mapping it */
+/* the struct pages changed bytes [@off, @off + @len) of @e are in, through
+ * every vmemmap page mapping it */
 static void word_changed(struct hvo_sim *sim, struct hvo_ckt *t, const struct ckt_frame *e,
 			 uint64_t off, uint64_t len)
 {
@@ -509,7 +522,7 @@ static void word_changed(struct hvo_sim *sim, struct hvo_ckt *t, const struct ck
 static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame *e)
 {
 	const uint64_t *now = (const uint64_t *)(sim->mem + (fr_pfn(e) << sim->geo.page_shift));
-	uint64_t ps = sim->geo.page_size, w, *cp;
+	uint64_t ps = sim->geo.page_size, w, run, *cp;
 
 	/* mapped by one vmemmap page, whose entry changed too: all its struct
 	 * pages are read again anyway; a copy waits for the frame's next note */
@@ -537,13 +550,18 @@ static void bytes_noted(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_frame
 	}
 	if (!memcmp(e->copy, now, ps))
 		return;
+	/* each run of changed words at once: the struct pages it covers are
+	 * those of its words */
 	cp = (uint64_t *)e->copy;
-	for (w = 0; w < ps / 8; w++) {
-		uint64_t v = __atomic_load_n(&now[w], __ATOMIC_RELAXED);
+	for (w = 0, run = 0; w <= ps / 8; w++) {
+		uint64_t v = w < ps / 8 ? __atomic_load_n(&now[w], __ATOMIC_RELAXED) : 0;
 
-		if (v != cp[w]) {
+		if (w < ps / 8 && v != cp[w]) {
 			cp[w] = v;
-			word_changed(sim, t, e, w * 8, 8);
+			run++;
+		} else if (run) {
+			word_changed(sim, t, e, (w - run) * 8, run * 8);
+			run = 0;
 		}
 	}
 }
@@ -667,6 +685,7 @@ static void read_host_state(struct hvo_sim *sim, struct hvo_ckt *t, bool all)
 	uint64_t v;
 
 	t->slots_moved = all;
+	t->nslots = k;
 	for (i = 0; i < k; i++) {
 		v = atomic_load(s[i]);
 		t->slots_moved |= v != t->slot_val[i];
@@ -772,6 +791,32 @@ static void visit_table(struct hvo_sim *sim, struct hvo_ckt *t, uint64_t pfn,
 #define CKT_TABLE_WORDS (65536 / 8 / 64)
 
 /*
+ * table_changed() for a table of leaves (level 0: no children) that stayed
+ * where it was: its entries are compared with the copy 64 at a time, and
+ * only those that moved are looked at, in order.
+ */
+static void leaves_changed(struct hvo_sim *sim, struct hvo_ckt *t, struct ckt_table *tb,
+			   const uint64_t *now, unsigned int n)
+{
+	unsigned int i, b, lim;
+	uint64_t m, e;
+
+	for (i = 0; i < n; i += 64) {
+		lim = n - i < 64 ? n - i : 64;
+		for (m = 0, b = 0; b < lim; b++) {
+			e = __atomic_load_n(&now[i + b], __ATOMIC_RELAXED);
+			m |= (uint64_t)(e != tb->copy[i + b]) << b;
+			tb->copy[i + b] = e;
+		}
+		for (; m; m &= m - 1) {
+			b = (unsigned int)__builtin_ctzll(m);
+			leaf_vs_flat(sim, t, tb->copy[i + b], 0,
+				     tb->vbase + ((uint64_t)(i + b) << sim->level_shift[0]));
+		}
+	}
+}
+
+/*
  * A table whose entries moved: its entries that did (@all: every one, for a
  * table new here or moved itself) against the flat view, its children list
  * anew, a child whose entry moved visited as moved.  Records are appended
@@ -784,8 +829,12 @@ static void table_changed(struct hvo_sim *sim, struct hvo_ckt *t, uint32_t tab, 
 	const uint64_t *now = (const uint64_t *)(sim->mem + (tb->pfn << sim->geo.page_shift));
 	uint64_t e, vbase = tb->vbase, moved[CKT_TABLE_WORDS];
 
-	memset(moved, 0, ((n + 63) / 64) * sizeof(*moved));
 	tb->nkids = 0;
+	if (!level && !all) {
+		leaves_changed(sim, t, tb, now, n);
+		return;
+	}
+	memset(moved, 0, ((n + 63) / 64) * sizeof(*moved));
 	for (i = 0; i < n; i++) {
 		e = __atomic_load_n(&now[i], __ATOMIC_RELAXED);
 		if (all || e != tb->copy[i]) {
@@ -984,14 +1033,19 @@ static bool folio_same(struct check_ctx *c, struct hvo_ckt *t, const struct foli
 		       const struct ckt_folio *old)
 {
 	struct hvo_sim *sim = c->sim;
+	unsigned int order = sim->hugetlb->hs[s->h].order;
 	uint64_t first, n;
 
 	if (!old || old->bad || old->nid != s->nid || old->zone != s->zone ||
-	    old->state != s->state || (old->optimized && t->slots_moved))
+	    old->state != s->state || (old->optimized && t->slots_moved) ||
+	    any_in(t->dpg, t->ndpg, s->pfn, s->pfn + (1ull << order)))
 		return false;
-	folio_pages(sim, t, s->pfn, sim->hugetlb->hs[s->h].order, &first, &n);
-	return !any_in(t->dpg, t->ndpg, s->pfn, s->pfn + (1ull << sim->hugetlb->hs[s->h].order)) &&
-	       !any_in(t->dvi, t->ndvi, first, first + n) &&
+	/* most checks remapped no vmemmap page: the folio's pages are asked
+	 * for only where they are needed */
+	if (!t->ndvi && !t->ndix && (!old->optimized || c->fake))
+		return true;
+	folio_pages(sim, t, s->pfn, order, &first, &n);
+	return !any_in(t->dvi, t->ndvi, first, first + n) &&
 	       !any_in(t->dix, t->ndix, first, first + n) &&
 	       (!old->optimized || c->fake ||
 		vmap0(sim, t, vaddr_of(sim, t, first)) == old->vmap0);
@@ -1031,57 +1085,33 @@ static void walk_folio(struct check_ctx *c, struct hvo_ckt *t, const struct foli
 				   rep->count != count };
 }
 
-/* the cached folio with @pfn, or NULL */
-static const struct ckt_folio *old_folio(const struct hvo_ckt *t, uint64_t pfn)
-{
-	uint64_t lo = 0, hi = t->nfolios;
-
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-
-		if (t->folios[mid].pfn < pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < t->nfolios && t->folios[lo].pfn == pfn ? &t->folios[lo] : NULL;
-}
-
-static bool snap_has(const struct folio_snap *fs, uint64_t nf, uint64_t pfn, unsigned int h)
-{
-	uint64_t lo = 0, hi = nf;
-
-	while (lo < hi) {
-		uint64_t mid = lo + (hi - lo) / 2;
-
-		if (fs[mid].pfn < pfn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < nf && fs[lo].pfn == pfn && fs[lo].h == h;
-}
-
 /*
- * The registry against the folios of the last check, in pfn order.  The
- * vmemmap pages of folios gone or resized are owned by nobody first, so a
- * folio made over them (demote, or a pool grown where one was dissolved)
- * notes its own after.
+ * The registry against the folios of the last check, in pfn order (both
+ * lists are sorted by pfn, each pfn once: one pass over each finds the
+ * pairs).  The vmemmap pages of folios gone or resized are owned by nobody
+ * first, so a folio made over them (demote, or a pool grown where one was
+ * dissolved) notes its own after.
  */
 static int walk_folios(struct check_ctx *c, struct hvo_ckt *t, const struct folio_snap *fs,
 		       uint64_t nf)
 {
 	struct ckt_folio *now = malloc((nf + 1) * sizeof(*now));
-	uint64_t i;
+	const struct ckt_folio *old;
+	uint64_t i, j;
 
 	if (!now)
 		return -ENOMEM;
-	for (i = 0; i < t->nfolios; i++)
-		if (!snap_has(fs, nf, t->folios[i].pfn, t->folios[i].h))
-			own_folio(c->sim, t, &t->folios[i], NULL);
-	for (i = 0; i < nf; i++) {
-		const struct ckt_folio *old = old_folio(t, fs[i].pfn);
-
+	for (i = j = 0; i < t->nfolios; i++) {
+		old = &t->folios[i];
+		while (j < nf && fs[j].pfn < old->pfn)
+			j++;
+		if (j == nf || fs[j].pfn != old->pfn || fs[j].h != old->h)
+			own_folio(c->sim, t, old, NULL);
+	}
+	for (i = j = 0; i < nf; i++) {
+		while (j < t->nfolios && t->folios[j].pfn < fs[i].pfn)
+			j++;
+		old = j < t->nfolios && t->folios[j].pfn == fs[i].pfn ? &t->folios[j] : NULL;
 		walk_folio(c, t, &fs[i], old && old->h == fs[i].h ? old : NULL, &now[i]);
 		if (now[i].optimized)
 			hvo__check_count_optimized(c, &fs[i]);
@@ -1192,13 +1222,13 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 		t->valid = false;
 		return false;
 	}
-	memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
+	memset(t->slot_seen, 0xff, t->nslots * sizeof(*t->slot_seen));
 	count = rep->count;
 	if (sim->cfg.scheme == HVO_SCHEME_SHARED_TAIL)
 		hvo__check_scan_tails(c, tail_clean, t);
 	/* a tail with a finding is walked again next time */
 	if (rep->count != count)
-		memset(t->slot_seen, 0xff, sizeof(t->slot_seen));
+		memset(t->slot_seen, 0xff, t->nslots * sizeof(*t->slot_seen));
 	hvo_sim_stats(sim, &c->st);
 	c->once = false;
 	d.mapped = t->mapped;
@@ -1212,7 +1242,7 @@ static bool tracked(struct hvo_sim *sim, struct hvo_ckt *t, struct hvo_report *r
 	free(d.own_k);
 	/* the totals the driver keeps name no place: a full check does */
 	ok = !t->conflicts && !t->oom && !d.oom && !d.pt_bad && !d.census_bad && !d.zones_bad;
-	memcpy(t->slot_ok, t->slot_seen, sizeof(t->slot_ok));
+	memcpy(t->slot_ok, t->slot_seen, t->nslots * sizeof(*t->slot_ok));
 	t->valid = ok;
 	return ok;
 }
