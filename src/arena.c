@@ -23,7 +23,9 @@
  * with the raw system call so shadow is only made for what is touched;
  * munmap() still goes through TSan, which drops the range's shadow.
  */
-static void *arena_map(size_t len)
+#define HOST_PMD (2ull << 20)	/* x86-64's and arm64's (4K) huge page */
+
+static void *arena_mmap(size_t len)
 {
 	void *p;
 
@@ -35,6 +37,34 @@ static void *arena_map(size_t len)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 #endif
 	return p == MAP_FAILED ? NULL : p;
+}
+
+static void arena_trim(void *p, size_t len)
+{
+	if (!len)
+		return;
+#ifdef HVO_TSAN
+	(void)syscall(SYS_munmap, p, len);
+#else
+	(void)munmap(p, len);
+#endif
+}
+
+/*
+ * Aligned to a host huge page, so that a PMD-mapped vmemmap block (2 MiB
+ * of frames, order-aligned) is one host huge page's worth of the arena
+ * (hvo__arena_prefault()): reserved 2 MiB too long, the ends cut off.
+ */
+static void *arena_map(size_t len)
+{
+	uint8_t *p = arena_mmap(len + HOST_PMD), *a;
+
+	if (!p)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)p + HOST_PMD - 1) & ~(uintptr_t)(HOST_PMD - 1));
+	arena_trim(p, (size_t)(a - p));
+	arena_trim(a + len, (size_t)(p + HOST_PMD - a));
+	return a;
 }
 
 /*
@@ -73,6 +103,8 @@ struct hvo_release_ring {
 
 struct hvo_release {
 	uint64_t high, low, cap;	/* frames; entries per ring */
+	/* PMD blocks prefaulted as huge pages (hvo__arena_prefault()); ptl */
+	uint64_t thp_blocks;
 	struct hvo_release_ring ring[HVO_MAX_NODES][HVO_NR_ZONES];
 };
 
@@ -350,13 +382,44 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * does not grow: written whole, the block is resident either way.  Where
  * the kernel cannot (before 5.14), the writes fault as before.
  *
- * Not MADV_HUGEPAGE: a huge page saves the faults too, but it is often
- * memory the host has never handed out (in a VM, not even backed yet), and
- * a 1 TiB bench scale filled its pool three times slower with it.
+ * A block that is exactly one host huge page (4K pages: 512 frames, 2 MiB,
+ * aligned by arena_map()) is faulted as a transparent huge page: one fault
+ * and one clear instead of 512 faults, each taking the pte lock, a memcg
+ * charge and a buddy allocation (a fresh 2M pool grow spent ~60 % of its
+ * time there, bench/PROFILE.md).  Two costs, both bounded by THP_BUDGET
+ * blocks per machine:
+ *  - HVO frees 7 of the 8 vmemmap pages of each 2M folio, and the release
+ *    queue gives free frames back with MADV_DONTNEED: inside a huge page
+ *    that only splits its mapping, and the kernel frees the unmapped 4K
+ *    pages when it splits the folio under memory pressure (the deferred
+ *    split queue).  Until then they are host memory RSS does not show.
+ *    The budget is RELEASE_HIGH, the poisoned free frames the queue keeps
+ *    resident anyway.  (Splitting the folio at once, MADV_COLD on one of
+ *    its pages, cost ~1 ms a block in this VM: more than it saves.)
+ *  - Each madvised range is a VMA of its own where it does not touch
+ *    another: the budget bounds those too.
+ * Past the budget, base pages as before: a 1 TiB bench scale, whose pool
+ * fill thins thousands of blocks, gives its freed frames back for real.
+ * MADV_NOHUGEPAGE once the block is in, so that khugepaged never collapses
+ * a block the queue has released frames of back into a huge page (which
+ * would bring them back, zeroed).
  */
+#define THP_BUDGET (RELEASE_HIGH / HOST_PMD)
+
 void hvo__arena_prefault(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 {
-	if (nr > 1)
-		(void)madvise(hvo__frame(sim, pfn), (size_t)(nr << sim->geo.page_shift),
-			      MADV_POPULATE_WRITE);
+	size_t len = (size_t)(nr << sim->geo.page_shift);
+	void *p = hvo__frame(sim, pfn);
+	bool thp = len == HOST_PMD && !((uintptr_t)p & (HOST_PMD - 1)) &&
+		   sim->release->thp_blocks < THP_BUDGET;
+
+	if (nr < 2)
+		return;
+	if (thp && !madvise(p, len, MADV_HUGEPAGE))
+		sim->release->thp_blocks++;
+	else
+		thp = false;
+	(void)madvise(p, len, MADV_POPULATE_WRITE);
+	if (thp)
+		(void)madvise(p, len, MADV_NOHUGEPAGE);
 }
