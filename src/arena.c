@@ -383,26 +383,26 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * the kernel cannot (before 5.14), the writes fault as before.
  *
  * A block that is exactly one host huge page (4K pages: 512 frames, 2 MiB,
- * aligned by arena_map()) is faulted as a transparent huge page: one fault
- * and one clear instead of 512 faults, each taking the pte lock, a memcg
- * charge and a buddy allocation (a fresh 2M pool grow spent ~60 % of its
- * time there, bench/PROFILE.md).  Two costs, both bounded by THP_BUDGET
- * blocks per machine:
+ * aligned by arena_map()) comes in as a transparent huge page, as the
+ * kernel's vmemmap_populate_hugepages() maps it with one PMD: one fault and
+ * one clear instead of 512 faults each taking the pte lock, a memcg charge
+ * and a buddy page (most of a fresh 2M pool grow's time, bench/PROFILE.md).
+ * What that costs is bounded by THP_BUDGET blocks per machine:
  *  - HVO frees 7 of the 8 vmemmap pages of each 2M folio, and the release
  *    queue gives free frames back with MADV_DONTNEED: inside a huge page
- *    that only splits its mapping, and the kernel frees the unmapped 4K
- *    pages when it splits the folio under memory pressure (the deferred
- *    split queue).  Until then they are host memory RSS does not show.
- *    The budget is RELEASE_HIGH, the poisoned free frames the queue keeps
- *    resident anyway.  (Splitting the folio at once, MADV_COLD on one of
- *    its pages, cost ~1 ms a block in this VM: more than it saves.)
- *  - Each madvised range is a VMA of its own where it does not touch
- *    another: the budget bounds those too.
- * Past the budget, base pages as before: a 1 TiB bench scale, whose pool
- * fill thins thousands of blocks, gives its freed frames back for real.
- * MADV_NOHUGEPAGE once the block is in, so that khugepaged never collapses
- * a block the queue has released frames of back into a huge page (which
- * would bring them back, zeroed).
+ *    that splits its mapping only, and the host frees the 4K pages zapped
+ *    when it splits the page itself, under memory pressure (the deferred
+ *    split queue); until then they are host memory RSS does not show.
+ *    Hence a budget of RELEASE_HIGH, the poisoned free frames the queue
+ *    keeps resident anyway.  Splitting the huge page at once (MADV_COLD of
+ *    a part) cost ~1 ms a block in a VM: more than the faults it saves.
+ *  - Each madvised range is a VMA of its own unless it touches another.
+ * Past the budget, base pages as before: a bench scale whose pool fill
+ * thins thousands of blocks gives their freed frames back for real (huge
+ * pages for all blocks made a 1 TiB one hold twice the host memory, at
+ * the same RSS, and once made its pool fill 3x slower).  MADV_NOHUGEPAGE once the block is in, so that
+ * khugepaged never collapses a block with released frames back into a
+ * huge page (which would bring them back).
  */
 #define THP_BUDGET (RELEASE_HIGH / HOST_PMD)
 
