@@ -54,6 +54,9 @@ static void arena_trim(void *p, size_t len)
  * Aligned to a host huge page, so that a PMD-mapped vmemmap block (2 MiB
  * of frames, order-aligned) is one host huge page's worth of the arena
  * (hvo__arena_prefault()): reserved 2 MiB too long, the ends cut off.
+ * Base pages unless hvo__arena_prefault() says otherwise, even where the
+ * host's THP mode is "always": a frame touched alone must not commit the
+ * 2 MiB around it.
  */
 static void *arena_map(size_t len)
 {
@@ -64,6 +67,7 @@ static void *arena_map(size_t len)
 	a = (uint8_t *)(((uintptr_t)p + HOST_PMD - 1) & ~(uintptr_t)(HOST_PMD - 1));
 	arena_trim(p, (size_t)(a - p));
 	arena_trim(a + len, (size_t)(p + HOST_PMD - a));
+	(void)madvise(a, len, MADV_NOHUGEPAGE);
 	return a;
 }
 
@@ -387,22 +391,21 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * kernel's vmemmap_populate_hugepages() maps it with one PMD: one fault and
  * one clear instead of 512 faults each taking the pte lock, a memcg charge
  * and a buddy page (most of a fresh 2M pool grow's time, bench/PROFILE.md).
- * What that costs is bounded by THP_BUDGET blocks per machine:
- *  - HVO frees 7 of the 8 vmemmap pages of each 2M folio, and the release
- *    queue gives free frames back with MADV_DONTNEED: inside a huge page
- *    that splits its mapping only, and the host frees the 4K pages zapped
- *    when it splits the page itself, under memory pressure (the deferred
- *    split queue); until then they are host memory RSS does not show.
- *    Hence a budget of RELEASE_HIGH, the poisoned free frames the queue
- *    keeps resident anyway.  Splitting the huge page at once (MADV_COLD of
- *    a part) cost ~1 ms a block in a VM: more than the faults it saves.
- *  - Each madvised range is a VMA of its own unless it touches another.
- * Past the budget, base pages as before: a bench scale whose pool fill
- * thins thousands of blocks gives their freed frames back for real (huge
- * pages for all blocks made a 1 TiB one hold twice the host memory, at
- * the same RSS, and once made its pool fill 3x slower).  MADV_NOHUGEPAGE once the block is in, so that
- * khugepaged never collapses a block with released frames back into a
- * huge page (which would bring them back).
+ * At most THP_BUDGET blocks per machine, because HVO frees 7 of the 8
+ * vmemmap pages of each 2M folio and the release queue gives free frames
+ * back with MADV_DONTNEED: inside a huge page that only splits its mapping,
+ * and the host frees the 4K pages zapped when it splits the page itself,
+ * under memory pressure (the deferred split queue); until then they are
+ * host memory that RSS does not show.  The budget is RELEASE_HIGH, what
+ * the queue keeps resident anyway.  Past it, base pages as before: a bench
+ * scale whose pool fill thins thousands of blocks gives their freed frames
+ * back for real (huge pages for every block made a 1 TiB one hold twice
+ * the host memory at the same RSS, and once made its fill 3x slower).
+ * Splitting the huge page at once instead (MADV_COLD of a part) cost ~1 ms
+ * a block in a VM: more than the faults it saves.  MADV_NOHUGEPAGE once the
+ * block is in, so that khugepaged never collapses a block with released
+ * frames back into a huge page (which would bring them back); that also
+ * merges the block's VMA back into the arena's.
  */
 #define THP_BUDGET (RELEASE_HIGH / HOST_PMD)
 
