@@ -390,7 +390,7 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * aligned by arena_map()) comes in as a transparent huge page, as the
  * kernel's vmemmap_populate_hugepages() maps it with one PMD: one fault and
  * one clear instead of 512 faults each taking the pte lock, a memcg charge
- * and a buddy page (most of a fresh 2M pool grow's time, bench/PROFILE.md).
+ * and a buddy page (~60 % of a fresh 2M pool grow's time, in a VM).
  * At most THP_BUDGET blocks per machine, because HVO frees 7 of the 8
  * vmemmap pages of each 2M folio and the release queue gives free frames
  * back with MADV_DONTNEED: inside a huge page that only splits its mapping,
