@@ -16,6 +16,8 @@
 #include "internal.h"
 #include "arena.h"
 
+#define HOST_PMD (2ull << 20)	/* x86-64's and arm64's (4K) huge page */
+
 /*
  * The arena is reserved, not committed.  ThreadSanitizer's mmap interceptor
  * (LLVM 14) marks a whole new mapping as written, which commits shadow for
@@ -23,8 +25,6 @@
  * with the raw system call so shadow is only made for what is touched;
  * munmap() still goes through TSan, which drops the range's shadow.
  */
-#define HOST_PMD (2ull << 20)	/* x86-64's and arm64's (4K) huge page */
-
 static void *arena_mmap(size_t len)
 {
 	void *p;
@@ -39,6 +39,8 @@ static void *arena_mmap(size_t len)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* a part of the reservation outside the aligned arena; under TSan by the
+ * system call too, as TSan never saw it mapped */
 static void arena_trim(void *p, size_t len)
 {
 	if (!len)
@@ -412,12 +414,14 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
 void hvo__arena_prefault(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 {
 	size_t len = (size_t)(nr << sim->geo.page_shift);
-	void *p = hvo__frame(sim, pfn);
-	bool thp = len == HOST_PMD && !((uintptr_t)p & (HOST_PMD - 1)) &&
-		   sim->release->thp_blocks < THP_BUDGET;
+	void *p;
+	bool thp;
 
 	if (nr < 2)
 		return;
+	p = hvo__frame(sim, pfn);
+	thp = len == HOST_PMD && !((uintptr_t)p & (HOST_PMD - 1)) &&
+	      sim->release->thp_blocks < THP_BUDGET;
 	if (thp && !madvise(p, len, MADV_HUGEPAGE))
 		sim->release->thp_blocks++;
 	else
