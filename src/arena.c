@@ -16,6 +16,8 @@
 #include "internal.h"
 #include "arena.h"
 
+#define HOST_PMD (2ull << 20)	/* x86-64's and arm64's (4K) huge page */
+
 /*
  * The arena is reserved, not committed.  ThreadSanitizer's mmap interceptor
  * (LLVM 14) marks a whole new mapping as written, which commits shadow for
@@ -23,7 +25,7 @@
  * with the raw system call so shadow is only made for what is touched;
  * munmap() still goes through TSan, which drops the range's shadow.
  */
-static void *arena_map(size_t len)
+static void *arena_mmap(size_t len)
 {
 	void *p;
 
@@ -35,6 +37,40 @@ static void *arena_map(size_t len)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 #endif
 	return p == MAP_FAILED ? NULL : p;
+}
+
+/* a part of the reservation outside the aligned arena; under TSan by the
+ * system call too, as TSan never saw it mapped */
+static void arena_trim(void *p, size_t len)
+{
+	if (!len)
+		return;
+#ifdef HVO_TSAN
+	(void)syscall(SYS_munmap, p, len);
+#else
+	(void)munmap(p, len);
+#endif
+}
+
+/*
+ * Aligned to a host huge page, so that a PMD-mapped vmemmap block (2 MiB
+ * of frames, order-aligned) is one host huge page's worth of the arena
+ * (hvo__arena_prefault()): reserved 2 MiB too long, the ends cut off.
+ * Base pages unless hvo__arena_prefault() says otherwise, even where the
+ * host's THP mode is "always": a frame touched alone must not commit the
+ * 2 MiB around it.
+ */
+static void *arena_map(size_t len)
+{
+	uint8_t *p = arena_mmap(len + HOST_PMD), *a;
+
+	if (!p)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)p + HOST_PMD - 1) & ~(uintptr_t)(HOST_PMD - 1));
+	arena_trim(p, (size_t)(a - p));
+	arena_trim(a + len, (size_t)(p + HOST_PMD - a));
+	(void)madvise(a, len, MADV_NOHUGEPAGE);
+	return a;
 }
 
 /*
@@ -73,6 +109,8 @@ struct hvo_release_ring {
 
 struct hvo_release {
 	uint64_t high, low, cap;	/* frames; entries per ring */
+	/* PMD blocks prefaulted as huge pages (hvo__arena_prefault()); ptl */
+	uint64_t thp_blocks;
 	struct hvo_release_ring ring[HVO_MAX_NODES][HVO_NR_ZONES];
 };
 
@@ -350,13 +388,45 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * does not grow: written whole, the block is resident either way.  Where
  * the kernel cannot (before 5.14), the writes fault as before.
  *
- * Not MADV_HUGEPAGE: a huge page saves the faults too, but it is often
- * memory the host has never handed out (in a VM, not even backed yet), and
- * a 1 TiB bench scale filled its pool three times slower with it.
+ * A block that is exactly one host huge page (4K pages: 512 frames, 2 MiB,
+ * aligned by arena_map()) comes in as a transparent huge page, as the
+ * kernel's vmemmap_populate_hugepages() maps it with one PMD: one fault and
+ * one clear instead of 512 faults each taking the pte lock, a memcg charge
+ * and a buddy page (~60 % of a fresh 2M pool grow's time, in a VM).
+ * At most THP_BUDGET blocks per machine, because HVO frees 7 of the 8
+ * vmemmap pages of each 2M folio and the release queue gives free frames
+ * back with MADV_DONTNEED: inside a huge page that only splits its mapping,
+ * and the host frees the 4K pages zapped when it splits the page itself,
+ * under memory pressure (the deferred split queue); until then they are
+ * host memory that RSS does not show.  The budget is RELEASE_HIGH, what
+ * the queue keeps resident anyway.  Past it, base pages as before: a bench
+ * scale whose pool fill thins thousands of blocks gives their freed frames
+ * back for real (huge pages for every block made a 1 TiB one hold twice
+ * the host memory at the same RSS, and once made its fill 3x slower).
+ * Splitting the huge page at once instead (MADV_COLD of a part) cost ~1 ms
+ * a block in a VM: more than the faults it saves.  MADV_NOHUGEPAGE once the
+ * block is in, so that khugepaged never collapses a block with released
+ * frames back into a huge page (which would bring them back); that also
+ * merges the block's VMA back into the arena's.
  */
+#define THP_BUDGET (RELEASE_HIGH / HOST_PMD)
+
 void hvo__arena_prefault(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 {
-	if (nr > 1)
-		(void)madvise(hvo__frame(sim, pfn), (size_t)(nr << sim->geo.page_shift),
-			      MADV_POPULATE_WRITE);
+	size_t len = (size_t)(nr << sim->geo.page_shift);
+	void *p;
+	bool thp;
+
+	if (nr < 2)
+		return;
+	p = hvo__frame(sim, pfn);
+	thp = len == HOST_PMD && !((uintptr_t)p & (HOST_PMD - 1)) &&
+	      sim->release->thp_blocks < THP_BUDGET;
+	if (thp && !madvise(p, len, MADV_HUGEPAGE))
+		sim->release->thp_blocks++;
+	else
+		thp = false;
+	(void)madvise(p, len, MADV_POPULATE_WRITE);
+	if (thp)
+		(void)madvise(p, len, MADV_NOHUGEPAGE);
 }

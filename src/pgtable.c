@@ -78,9 +78,7 @@ void hvo__lazy_init(struct hvo_sim *sim, uint64_t vaddr)
 		/* a PMD leaf maps a contiguous block of frames */
 		if (level)
 			hvo__arena_prefault(sim, entry_pfn(e), span);
-		for (i = 0; i < span; i++)
-			hvo__memmap_init_frame(sim, entry_pfn(e) + i,
-					       base + (i << sim->geo.page_shift));
+		hvo__memmap_init_block(sim, entry_pfn(e), base, span);
 		hvo__free_list_memmap_init(sim, entry_pfn(e), base, span);
 		__atomic_store_n(slot, e & ~HVO_PTE_LAZY, __ATOMIC_SEQ_CST);
 		for (i = 0; i < span; i++)

@@ -73,6 +73,19 @@ static void init_template(const struct hvo_sim *sim, uint64_t pfn, unsigned int 
 	}
 }
 
+/* the line PF_AHEAD words on, for writing, in this frame or else in the
+ * one below it (@below: initialised next, its host bytes right below
+ * these): the hardware's prefetcher stops at a page's end */
+#define PF_AHEAD 128
+
+static inline void prefetch_ahead(uint64_t *w, uint64_t i, uint64_t n, bool below)
+{
+	if (i + PF_AHEAD < n)
+		__builtin_prefetch(&w[i + PF_AHEAD], 1, 3);
+	else if (below)
+		__builtin_prefetch(&(w - n)[i + PF_AHEAD - n], 1, 3);
+}
+
 /*
  * memmap_init_range() for the struct pages one vmemmap frame holds.  The
  * frame is written whole, in runs of struct pages of one zone stored from a
@@ -82,8 +95,9 @@ static void init_template(const struct hvo_sim *sim, uint64_t pfn, unsigned int 
  * frame's words are never plain-written under TSan.  A frame whose bytes
  * were never written (the common case: populated at boot from fresh
  * memory) reads zero already, and gets only the template's other words.
+ * @below: the frame below is initialised next (memmap_init_block()).
  */
-void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
+static void memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr, bool below)
 {
 	uint64_t *w = (uint64_t *)hvo__frame(sim, frame), t[32];
 	uint64_t i = 0, n = sim->geo.page_size / 8, gw, pfn, end, run, k, j;
@@ -113,6 +127,7 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 		/* the usual template: the counts, and flags unless node 0
 		 * zone 0: one or two stores */
 		for (; zero && nnz && nnz <= 2 && pw == 0 && run >= sw; run -= sw, i += sw) {
+			prefetch_ahead(w, i, n, below);
 			__atomic_store_n(&w[i + nz[0]], t[nz[0]], HVO_STORE_ORDER);
 			if (nnz == 2)
 				__atomic_store_n(&w[i + nz[1]], t[nz[1]], HVO_STORE_ORDER);
@@ -135,6 +150,23 @@ void hvo__memmap_init_frame(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr)
 	/* past the last pfn */
 	for (; !zero && i < n; i++)
 		__atomic_store_n(&w[i], 0, HVO_STORE_ORDER);
+}
+
+/*
+ * memmap_init_range() for the @span frames of a lazy block from @frame,
+ * mapped at @vaddr; the caller holds the ptl, the entry still lazy.  Last
+ * frame first: the host's clear of a huge page ends at the block's start
+ * (process_huge_page() clears towards the faulting address), so what is
+ * still in cache of it goes last, and the block's first struct pages,
+ * which the caller is about to touch, are the ones left in cache.
+ */
+void hvo__memmap_init_block(struct hvo_sim *sim, uint64_t frame, uint64_t vaddr,
+			    uint64_t span)
+{
+	uint64_t i;
+
+	for (i = span; i--;)
+		memmap_init_frame(sim, frame + i, vaddr + (i << sim->geo.page_shift), i > 0);
 }
 
 /* vmemmap_populate_basepages(): a frame for every vmemmap page of
