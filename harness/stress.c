@@ -269,6 +269,7 @@ struct race_arg {
 	pthread_barrier_t *b;
 	unsigned int h;
 	bool shrink;
+	long delay_ns;		/* before the grow, after the barrier */
 };
 
 static void widen(void *ctx, enum hvo_yield_point p, uint64_t addr)
@@ -289,11 +290,31 @@ static void *race_thread(void *arg)
 	uint64_t n;
 
 	pthread_barrier_wait(a->b);
+	if (a->delay_ns) {
+		struct timespec ts = { a->delay_ns / 1000000000L, a->delay_ns % 1000000000L };
+
+		nanosleep(&ts, NULL);
+	}
 	if (a->shrink)
 		hvo_pool_shrink(a->sim, a->h, 0, 1, &n);
 	else
 		hvo_pool_grow(a->sim, a->h, 0, 1, &n);
 	return NULL;
+}
+
+/*
+ * Last-user rounds: the growers start 0, 1, 2 or 3 ms after the shrinker,
+ * by round.  Started together, a grower whose fresh folio comes quickly
+ * takes a user of the tail before the shrinker drops the last one, every
+ * round (widen()'s 2 ms stalls are on both sides), and the 1 -> 0 path
+ * that frees the tail never runs; a late grower lands in the shrinker's
+ * window, or after it, where it allocates the tail again.
+ */
+static long last_user_delay(enum stress_race race, unsigned int round, unsigned int thread)
+{
+	if (race != STRESS_RACE_LAST_USER || thread == 0)
+		return 0;
+	return (long)(round % 4) * 1000000L;
 }
 
 const char *stress_race_name(enum stress_race race)
@@ -340,7 +361,8 @@ int stress_race(const struct hvo_config *cfg, enum stress_race race, unsigned in
 		pthread_barrier_init(&b, NULL, threads);
 		for (i = 0; i < threads; i++) {
 			a[i] = (struct race_arg){ sim, &b, (unsigned int)h,
-						  race == STRESS_RACE_LAST_USER && i == 0 };
+						  race == STRESS_RACE_LAST_USER && i == 0,
+						  last_user_delay(race, r, i) };
 			pthread_create(&t[i], NULL, race_thread, &a[i]);
 		}
 		for (i = 0; i < threads; i++)
