@@ -398,8 +398,11 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * back with MADV_DONTNEED: inside a huge page that only splits its mapping,
  * and the host frees the 4K pages zapped when it splits the page itself,
  * under memory pressure (the deferred split queue); until then they are
- * host memory that RSS does not show.  The budget is RELEASE_HIGH, what
- * the queue keeps resident anyway.  Past it, base pages as before: a bench
+ * host memory that RSS does not show.  The budget is 64 MiB, the whole
+ * memmap of the default 4 GiB machine (random lookups through it then
+ * miss the host TLB no more often than through a flat array in huge
+ * pages: bench lookup), the first 4 GiB's of a bigger one; at most that
+ * much host memory is held unseen.  Past it, base pages as before: a bench
  * scale whose pool fill thins thousands of blocks gives their freed frames
  * back for real (huge pages for every block made a 1 TiB one hold twice
  * the host memory at the same RSS, and once made its fill 3x slower).
@@ -409,7 +412,7 @@ void hvo__frame_unrelease(struct hvo_sim *sim, struct hvo_zone *z, uint64_t pfn)
  * frames back into a huge page (which would bring them back); that also
  * merges the block's VMA back into the arena's.
  */
-#define THP_BUDGET (RELEASE_HIGH / HOST_PMD)
+#define THP_BUDGET ((64ull << 20) / HOST_PMD)
 
 void hvo__arena_prefault(struct hvo_sim *sim, uint64_t pfn, uint64_t nr)
 {
