@@ -93,7 +93,6 @@ void rm_tally(const struct refmodel *m, struct rm_tally *t)
 
 		t->nr[f->h][f->nid]++;
 		t->free[f->h][f->nid] += free_;
-		t->nr_h[f->h]++;
 		t->free_h[f->h] += free_;
 		t->opt_h[f->h] += f->opt;
 		t->vmemmap_h[f->h] += f->opt ? 1 : hs->vp;

@@ -171,7 +171,7 @@ uint64_t rm_count(const struct refmodel *m, unsigned int h, int state, int nid);
  * one pass (rm_count() passes once per question) */
 struct rm_tally {
 	uint64_t nr[RM_MAX_HSTATES][RM_MAX_NODES], free[RM_MAX_HSTATES][RM_MAX_NODES];
-	uint64_t nr_h[RM_MAX_HSTATES], free_h[RM_MAX_HSTATES];
+	uint64_t free_h[RM_MAX_HSTATES];
 	uint64_t opt_h[RM_MAX_HSTATES], vmemmap_h[RM_MAX_HSTATES];
 	uint64_t hugetlb_pages, optimized;
 };

@@ -995,32 +995,24 @@ int hvo__check_snapshot(struct check_ctx *c, struct folio_snap **fsp, uint64_t *
 	struct hvo_hugetlb *hg = c->sim->hugetlb;
 	struct hvo_folio_iter it;
 	struct hvo_folio *f;
-	struct folio_snap *fs, *more;
-	uint64_t nf = 0, cap;
+	struct folio_snap *fs;
+	uint64_t nf = 0;
 
 	pthread_mutex_lock(&hg->lock);
-	/* one walk of the registry (it is walked for every check): room for
-	 * the folios it counts, more if the walk finds more */
-	cap = hg->count + 1;
-	fs = malloc(cap * sizeof(*fs));
+	/* one walk of the registry (it is walked for every check): it holds
+	 * hg->count folios, as hvo_folio_list() counts on too */
+	fs = malloc((hg->count + 1) * sizeof(*fs));
+	if (!fs) {
+		pthread_mutex_unlock(&hg->lock);
+		return hvo__err(-ENOMEM, "check: out of host memory");
+	}
 	for_each_hvo_folio(c->sim, &it, f) {
-		if (fs && nf == cap) {
-			more = realloc(fs, 2 * cap * sizeof(*fs));
-			if (!more)
-				free(fs);
-			fs = more;
-			cap *= 2;
-		}
-		if (!fs)
+		if (nf > hg->count)	/* a registry that lost count: no overrun */
 			break;
 		fs[nf++] = (struct folio_snap){ f->pfn, f->h, f->nid, f->zone, f->state };
 		c->nr[f->h]++;
 		if (f->state == HVO_FOLIO_FREE)
 			c->free[f->h]++;
-	}
-	if (!fs) {
-		pthread_mutex_unlock(&hg->lock);
-		return hvo__err(-ENOMEM, "check: out of host memory");
 	}
 	hvo__check_run(c, CHECK_MACHINE);
 	pthread_mutex_unlock(&hg->lock);

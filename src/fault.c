@@ -86,7 +86,8 @@ bool hvo__fail_should(struct hvo_sim *sim, enum hvo_alloc_site site)
 	if (!atomic_load_explicit(&f->active, memory_order_acquire))
 		return false;
 	pthread_mutex_lock(&f->lock);
-	if (atomic_load_explicit(&f->active, memory_order_relaxed) && (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
+	if (atomic_load_explicit(&f->active, memory_order_relaxed) &&
+	    (f->spec.site == HVO_SITE_ANY || f->spec.site == site)) {
 		f->seen++;
 		if (f->tripped && f->spec.persistent)
 			fail = true;

@@ -238,27 +238,35 @@ static void test_replay_deterministic(void **state)
 	hvo_explore_result_free(&c);
 }
 
+/* replaying @schedule diverges; returns the step it diverged after */
+static uint64_t replay_diverges(const struct hvo_config *cfg, const struct hvo_scenario *sc,
+				const char *schedule)
+{
+	struct hvo_explore_opts o;
+	struct hvo_explore_result r;
+	uint64_t step;
+
+	opts(&o, schedule, 1, 1);
+	explore_ok(cfg, sc, &o, &r);
+	assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
+	step = r.step;
+	hvo_explore_result_free(&r);
+	return step;
+}
+
 /* a schedule recorded in one variant asks the impossible of another */
 static void test_replay_diverges(void **state)
 {
 	const struct hvo_scenario *sc;
 	struct hvo_explore_opts o;
-	struct hvo_explore_result r;
 	struct hvo_config cfg;
 
 	(void)state;
 	config_of("first-optimize", &cfg, &sc);
 	/* thread a twice, then thread c: there is no thread c */
-	opts(&o, "replay:a2c", 1, 1);
-	explore_ok(&cfg, sc, &o, &r);
-	assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
-	assert_int_equal(r.step, 2);
-	hvo_explore_result_free(&r);
+	assert_int_equal(replay_diverges(&cfg, sc, "replay:a2c"), 2);
 	/* too short */
-	opts(&o, "replay:ab", 1, 1);
-	explore_ok(&cfg, sc, &o, &r);
-	assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
-	hvo_explore_result_free(&r);
+	replay_diverges(&cfg, sc, "replay:ab");
 	assert_int_equal(hvo_explore_parse_strategy("replay:a0", &o), -EINVAL);
 	assert_int_equal(hvo_explore_parse_strategy("replay:x", &o), -EINVAL);
 	assert_int_equal(hvo_explore_parse_strategy("pct:0", &o), -EINVAL);
@@ -294,14 +302,8 @@ static void test_replay_as_long(void **state)
 	hvo_explore_result_free(&rr);
 	/* a "t*" of a thread the scenario does not have, or a schedule that
 	 * ends while a thread still runs, diverges */
-	opts(&o, "replay:a*b*c*", 1, 1);
-	explore_ok(&cfg, sc, &o, &r);
-	assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
-	hvo_explore_result_free(&r);
-	opts(&o, "replay:b*", 1, 1);
-	explore_ok(&cfg, sc, &o, &r);
-	assert_int_equal(r.kind, HVO_FINDING_DIVERGED);
-	hvo_explore_result_free(&r);
+	replay_diverges(&cfg, sc, "replay:a*b*c*");
+	replay_diverges(&cfg, sc, "replay:b*");
 	assert_int_equal(hvo_explore_parse_strategy("replay:a*3", &o), -EINVAL);
 	assert_int_equal(hvo_explore_parse_strategy("replay:a**", &o), -EINVAL);
 	assert_int_equal(hvo_explore_parse_strategy("replay:*", &o), -EINVAL);

@@ -37,6 +37,14 @@ static struct hvo_sim *machine(enum hvo_scheme scheme, enum hvo_check_mode mode,
 	return sim;
 }
 
+/* a clean check that read nothing again: no folio, no struct page */
+static void check_read_nothing(struct hvo_sim *sim, struct hvo_report *rep)
+{
+	assert_int_equal(hvo_check(sim, rep), 0);
+	assert_int_equal(rep->folios, 0);
+	assert_int_equal(rep->pages, 0);
+}
+
 static void test_nothing_changed(void **state)
 {
 	struct hvo_report *rep = rep_new();
@@ -50,9 +58,7 @@ static void test_nothing_changed(void **state)
 	assert_int_equal(rep->folios, 4);
 	assert_true(rep->pages >= 4 * 511);
 	/* the next one, after nothing, reads no folio and no struct page */
-	assert_int_equal(hvo_check(sim, rep), 0);
-	assert_int_equal(rep->folios, 0);
-	assert_int_equal(rep->pages, 0);
+	check_read_nothing(sim, rep);
 	scratch_free(rep);
 	sim_done(sim);
 }
@@ -203,9 +209,7 @@ static void test_snapshot_restore_tracked(void **state)
 	assert_true(rep->folios < 8);
 	/* nothing ran since: nothing to restore, nothing to re-read */
 	assert_int_equal(hvo_snapshot_restore(sim, snap), 0);
-	assert_int_equal(hvo_check(sim, rep), 0);
-	assert_int_equal(rep->folios, 0);
-	assert_int_equal(rep->pages, 0);
+	check_read_nothing(sim, rep);
 	/* and the machine works on from the snapshot's state */
 	assert_int_equal(hvo_pool_shrink(sim, h, 0, 8, NULL), 0);
 	assert_int_equal(hvo_check(sim, rep), 0);
